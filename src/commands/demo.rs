@@ -1,0 +1,109 @@
+//! `signoff demo`: a store built from the bundled sample data.
+
+use std::path::PathBuf;
+
+use crate::cli::DemoArgs;
+use crate::config::{platform_data_dir, Config};
+use crate::import::{import_file, Options};
+use crate::store::Db;
+
+use super::{failed, Ctx};
+
+pub const DEMO_CONFIG: &str = include_str!("../../config/demo.toml");
+
+/// The bundled sample exports, imported in this order.
+pub const SAMPLE_FILES: &[(&str, &[u8])] = &[
+    ("helpdesk.csv", include_bytes!("../../sample-data/helpdesk.csv")),
+    ("social.csv", include_bytes!("../../sample-data/social.csv")),
+    ("cfpb.csv", include_bytes!("../../sample-data/cfpb.csv")),
+];
+
+pub struct Built {
+    pub db_path: PathBuf,
+    pub config_path: PathBuf,
+    pub summaries: Vec<String>,
+}
+
+/// Builds (or rebuilds) the demo store and its configuration file in `dir`.
+pub fn build(dir: &std::path::Path, now: i64) -> anyhow::Result<Built> {
+    std::fs::create_dir_all(dir)
+        .map_err(|e| failed(format!("cannot create {}: {e}", dir.display())))?;
+    let db_path = dir.join("signoff-demo.db");
+    for suffix in ["", "-wal", "-shm"] {
+        let p = PathBuf::from(format!("{}{suffix}", db_path.display()));
+        if p.exists() {
+            std::fs::remove_file(&p)
+                .map_err(|e| failed(format!("cannot replace {}: {e}", p.display())))?;
+        }
+    }
+    let config_path = dir.join("config.toml");
+    let config_text = format!(
+        "{DEMO_CONFIG}\n[store]\npath = {}\n",
+        toml::Value::String(db_path.display().to_string())
+    );
+    std::fs::write(&config_path, config_text)
+        .map_err(|e| failed(format!("cannot write {}: {e}", config_path.display())))?;
+    let (cfg, _) = Config::load(&crate::config::Sources {
+        file: Some(config_path.clone()),
+        env: Default::default(),
+    })?;
+    let data = dir.join("sample-data");
+    std::fs::create_dir_all(&data)
+        .map_err(|e| failed(format!("cannot create {}: {e}", data.display())))?;
+    let mut db = Db::open(&db_path, std::time::Duration::from_millis(cfg.store.busy_timeout_ms))?;
+    let division = |d: &str| cfg.canonical_division(d).to_string();
+    let mut summaries = Vec::new();
+    for (name, bytes) in SAMPLE_FILES {
+        let p = data.join(name);
+        std::fs::write(&p, bytes).map_err(|e| failed(format!("cannot write {}: {e}", p.display())))?;
+        let opts = Options {
+            profile: None,
+            profiles_dir: None,
+            source: None,
+            encoding: None,
+            delimiter: None,
+            date_order: None,
+            dry_run: false,
+            rejects: Some(data.join(format!("{name}.rejects.csv"))),
+            batch_rows: cfg.import.batch_rows,
+            progress: false,
+            imported_by: "alex".into(),
+            now,
+        };
+        let r = import_file(&mut db, &p, &opts, &division)?;
+        let c = &r.counts;
+        summaries.push(format!(
+            "{name} ({}): read {} rows: inserted {}, updated {}, unchanged {}, rejected {}",
+            r.profile, c.read, c.inserted, c.updated, c.unchanged, c.rejected
+        ));
+    }
+    Ok(Built {
+        db_path,
+        config_path,
+        summaries,
+    })
+}
+
+pub fn default_dir() -> PathBuf {
+    platform_data_dir()
+        .map(|d| d.join("demo"))
+        .unwrap_or_else(|| std::env::temp_dir().join("signoff-demo"))
+}
+
+pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
+    let dir = match &a.path {
+        Some(p) => p.parent().map(|d| d.to_path_buf()).unwrap_or_default(),
+        None => default_dir(),
+    };
+    let built = build(&dir, ctx.now.timestamp())?;
+    println!("demo store built: {}", built.db_path.display());
+    for s in &built.summaries {
+        println!("  {s}");
+    }
+    println!(
+        "\nTry it as the chief executive (dana), a division head (priya) or the admin (alex):\n  \
+         export SIGNOFF_CONFIG={} SIGNOFF_USER=dana\n  signoff stats",
+        built.config_path.display()
+    );
+    Ok(())
+}

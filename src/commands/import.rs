@@ -1,0 +1,142 @@
+//! `signoff import FILE...`
+
+use std::io::IsTerminal;
+
+use crate::cli::{DateOrderArg, ImportArgs};
+use crate::config::Role;
+use crate::import::decode::Encoding;
+use crate::import::profile::DateOrder;
+use crate::import::{import_file, Options, Report};
+
+use super::{failed, usage, Ctx};
+
+fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
+    Ok(match s.to_ascii_lowercase().as_str() {
+        "comma" | "," => b',',
+        "semicolon" | ";" => b';',
+        "tab" | "\\t" | "\t" => b'\t',
+        "pipe" | "|" => b'|',
+        other if other.len() == 1 && other.is_ascii() => other.as_bytes()[0],
+        _ => return Err(usage(format!("--delimiter {s:?}: use comma, semicolon, tab, pipe or one ASCII character"))),
+    })
+}
+
+pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
+    let person = ctx.require(&[Role::Admin, Role::Executive], "import")?;
+    let encoding = match &a.encoding {
+        Some(e) => Some(Encoding::from_flag(e).ok_or_else(|| {
+            usage(format!("--encoding {e:?}: use utf-8, windows-1252, utf-16le or utf-16be"))
+        })?),
+        None => None,
+    };
+    let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
+    let rejects_dir = a.rejects.as_ref().filter(|p| p.is_dir()).cloned();
+    if a.files.len() > 1 && a.rejects.is_some() && rejects_dir.is_none() {
+        return Err(usage("--rejects with several files must name a folder"));
+    }
+    let mut db = ctx.open_db()?;
+    let base = Options {
+        profile: a.profile.clone(),
+        profiles_dir: ctx.cfg.profiles_dir().map(|p| p.to_path_buf()),
+        source: a.source.clone(),
+        encoding,
+        delimiter,
+        date_order: a.date_order.map(|d| match d {
+            DateOrderArg::Dmy => DateOrder::Dmy,
+            DateOrderArg::Mdy => DateOrder::Mdy,
+        }),
+        dry_run: a.dry_run,
+        rejects: None,
+        batch_rows: ctx.cfg.import.batch_rows,
+        progress: std::io::stderr().is_terminal() && !ctx.json,
+        imported_by: person.login.clone(),
+        now: ctx.now.timestamp(),
+    };
+    let cfg = &ctx.cfg;
+    let division = |d: &str| cfg.canonical_division(d).to_string();
+    let mut reports: Vec<Report> = Vec::new();
+    let mut failures: Vec<String> = Vec::new();
+    for file in &a.files {
+        let mut opts = base.clone();
+        opts.rejects = match (&rejects_dir, &a.rejects) {
+            (Some(dir), _) => Some(dir.join(
+                crate::import::run::default_rejects_path(file)
+                    .file_name()
+                    .map(|n| n.to_os_string())
+                    .unwrap_or_default(),
+            )),
+            (None, r) => r.clone(),
+        };
+        match import_file(&mut db, file, &opts, &division) {
+            Ok(r) => {
+                if !ctx.json {
+                    print_report(&r);
+                }
+                if r.counts.read > 0 && r.counts.rejected == r.counts.read {
+                    failures.push(format!("{}: no row could be imported", r.file));
+                }
+                reports.push(r);
+            }
+            Err(e) => {
+                if e.usage {
+                    return Err(usage(e.to_string()));
+                }
+                eprintln!("signoff: {e}");
+                failures.push(e.to_string());
+            }
+        }
+    }
+    if ctx.json {
+        if reports.len() == 1 && a.files.len() == 1 {
+            ctx.print_json(&reports[0])?;
+        } else {
+            ctx.print_json(&reports)?;
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        for f in failures.iter().filter(|f| f.ends_with("no row could be imported")) {
+            eprintln!("signoff: {f}");
+        }
+        Err(failed_quiet())
+    }
+}
+
+/// The reason was printed already; exit 1 without repeating it.
+fn failed_quiet() -> anyhow::Error {
+    failed("")
+}
+
+fn print_report(r: &Report) {
+    let how = if r.profile_detected { "detected" } else { "given" };
+    eprintln!(
+        "{}: profile {} ({how}), {}, {}, header on line {}{}",
+        r.file,
+        r.profile,
+        r.encoding,
+        r.delimiter,
+        r.header_line,
+        if r.dry_run { " — dry run, nothing written" } else { "" }
+    );
+    let c = &r.counts;
+    println!(
+        "read {} rows: inserted {}, updated {}, unchanged {}, rejected {}",
+        c.read, c.inserted, c.updated, c.unchanged, c.rejected
+    );
+    if c.read == 0 {
+        eprintln!("{}: the file has a header but no rows", r.file);
+    }
+    if c.rejected > 0 {
+        match &r.rejects_file {
+            Some(p) => eprintln!("rejected rows, with their line and reason, are in {p}"),
+            None => eprintln!("rejected rows (dry run, no rejects file written):"),
+        }
+        for line in &r.first_rejects {
+            eprintln!("  {}: {line}", r.file);
+        }
+        if c.rejected as usize > r.first_rejects.len() {
+            eprintln!("  … and {} more", c.rejected as usize - r.first_rejects.len());
+        }
+    }
+}

@@ -1,0 +1,201 @@
+//! One module per subcommand; each takes the shared context and does its job.
+
+pub mod config_cmd;
+pub mod demo;
+pub mod generate;
+pub mod import;
+pub mod stats;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use chrono::{DateTime, Utc};
+
+use crate::cli::{Cli, Command};
+use crate::config::{Config, ConfigError, Person, Role, Sources};
+use crate::store::Db;
+
+/// An error that carries its exit status: 1 failure, 2 usage or configuration, 3 refused.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct Exit {
+    pub code: i32,
+    pub message: String,
+}
+
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    Exit {
+        code: 2,
+        message: message.into(),
+    }
+    .into()
+}
+
+pub fn refused(message: impl Into<String>) -> anyhow::Error {
+    Exit {
+        code: 3,
+        message: message.into(),
+    }
+    .into()
+}
+
+pub fn failed(message: impl Into<String>) -> anyhow::Error {
+    Exit {
+        code: 1,
+        message: message.into(),
+    }
+    .into()
+}
+
+/// The exit status for an error returned by a command.
+pub fn exit_code(err: &anyhow::Error) -> i32 {
+    if let Some(e) = err.downcast_ref::<Exit>() {
+        return e.code;
+    }
+    if err.downcast_ref::<ConfigError>().is_some() {
+        return 2;
+    }
+    1
+}
+
+/// Everything a command needs: configuration, who is asking, the clock.
+pub struct Ctx {
+    pub cfg: Config,
+    pub config_file: Option<PathBuf>,
+    pub json: bool,
+    pub now: DateTime<Utc>,
+    pub login: Option<String>,
+}
+
+impl Ctx {
+    pub fn from_cli(cli: &Cli) -> anyhow::Result<Ctx> {
+        let mut sources = Sources::from_process(cli.config.clone());
+        // clap already read SIGNOFF_DB into --db; the flag layer below applies it.
+        sources.env.remove("SIGNOFF_DB");
+        let (mut cfg, config_file) = Config::load(&sources)?;
+        if let Some(db) = &cli.db {
+            cfg.store.path = db.display().to_string();
+        }
+        let now = match &cli.now {
+            Some(s) => DateTime::parse_from_rfc3339(s)
+                .map_err(|e| usage(format!("--now {s:?}: {e}")))?
+                .with_timezone(&Utc),
+            None => Utc::now(),
+        };
+        let login = current_login(&cfg, std::env::var("SIGNOFF_USER").ok());
+        Ok(Ctx {
+            cfg,
+            config_file,
+            json: cli.json,
+            now,
+            login,
+        })
+    }
+
+    pub fn open_db(&self) -> anyhow::Result<Db> {
+        let path = self.cfg.store_path()?;
+        Ok(Db::open(
+            &path,
+            Duration::from_millis(self.cfg.store.busy_timeout_ms),
+        )?)
+    }
+
+    /// The person behind this command, or a refusal naming the login.
+    pub fn person(&self) -> anyhow::Result<&Person> {
+        let login = self
+            .login
+            .as_deref()
+            .ok_or_else(|| refused("cannot tell who you are: no login name"))?;
+        self.cfg.person(login).ok_or_else(|| {
+            refused(format!(
+                "{login} is not among the people in the configuration{}; ask an admin to add you",
+                self.config_file
+                    .as_ref()
+                    .map(|p| format!(" ({})", p.display()))
+                    .unwrap_or_default()
+            ))
+        })
+    }
+
+    /// The person, if their role is one of `roles`.
+    pub fn require(&self, roles: &[Role], action: &str) -> anyhow::Result<&Person> {
+        let p = self.person()?;
+        if roles.contains(&p.role) {
+            Ok(p)
+        } else {
+            Err(refused(format!(
+                "{} ({}) may not {action}: that needs the role {}",
+                p.name,
+                p.role.as_str(),
+                roles
+                    .iter()
+                    .map(|r| r.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            )))
+        }
+    }
+
+    /// The divisions this person may read: None means all.
+    pub fn visible_divisions(&self) -> anyhow::Result<Option<Vec<String>>> {
+        let p = self.person()?;
+        Ok(match p.role {
+            Role::DivisionHead => Some(p.divisions.clone()),
+            Role::Executive | Role::Admin => None,
+        })
+    }
+
+    pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(value).context("cannot write JSON")?
+        );
+        Ok(())
+    }
+}
+
+/// The operating-system login; $SIGNOFF_USER only when the configuration trusts it.
+fn current_login(cfg: &Config, env_user: Option<String>) -> Option<String> {
+    if cfg.identity.trust_env_user {
+        if let Some(u) = env_user.filter(|u| !u.is_empty()) {
+            return Some(u);
+        }
+    }
+    os_login().or_else(|| std::env::var("USER").ok())
+}
+
+#[cfg(unix)]
+fn os_login() -> Option<String> {
+    // SAFETY: getpwuid_r writes only into the buffers handed to it.
+    unsafe {
+        let uid = libc::getuid();
+        let mut pwd: libc::passwd = std::mem::zeroed();
+        let mut buf = vec![0 as libc::c_char; 4096];
+        let mut result: *mut libc::passwd = std::ptr::null_mut();
+        let rc = libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut result);
+        if rc != 0 || result.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        std::ffi::CStr::from_ptr(pwd.pw_name)
+            .to_str()
+            .ok()
+            .map(str::to_string)
+    }
+}
+
+#[cfg(not(unix))]
+fn os_login() -> Option<String> {
+    None
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<()> {
+    let ctx = Ctx::from_cli(&cli)?;
+    match cli.command {
+        Command::Import(a) => import::run(&ctx, a),
+        Command::Stats => stats::run(&ctx),
+        Command::Config(a) => config_cmd::run(&ctx, a),
+        Command::Demo(a) => demo::run(&ctx, a),
+        Command::Generate(a) => generate::run(a),
+    }
+}

@@ -1,0 +1,115 @@
+//! A complaint: one customer message plus the response the company sent.
+
+use sha2::{Digest, Sha256};
+
+/// A complaint as mapped from one source record, before it has a store id.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Complaint {
+    pub source: String,
+    pub external_id: String,
+    /// Unix seconds, UTC.
+    pub received_at: i64,
+    pub channel: Option<String>,
+    pub customer: Option<String>,
+    pub contact: Option<String>,
+    pub division: String,
+    pub product: Option<String>,
+    pub subject: Option<String>,
+    pub complaint_text: String,
+    pub response_text: Option<String>,
+    /// Unix seconds, UTC.
+    pub responded_at: Option<i64>,
+    pub responder: Option<String>,
+    /// Likelihood to recommend, 0–10.
+    pub likelihood: Option<u8>,
+    pub wants_contact: Option<bool>,
+}
+
+impl Complaint {
+    /// A digest of every mapped field: equal digests mean a re-imported record changed nothing.
+    pub fn content_hash(&self) -> [u8; 32] {
+        let mut h = Sha256::new();
+        // Length-prefixed fields so that moving text from one field to its neighbour changes the hash.
+        let mut put = |tag: u8, s: Option<&str>| {
+            h.update([tag]);
+            match s {
+                Some(s) => {
+                    h.update((s.len() as u64).to_le_bytes());
+                    h.update(s.as_bytes());
+                }
+                None => h.update(u64::MAX.to_le_bytes()),
+            }
+        };
+        put(1, Some(&self.source));
+        put(2, Some(&self.external_id));
+        put(3, Some(&self.received_at.to_string()));
+        put(4, self.channel.as_deref());
+        put(5, self.customer.as_deref());
+        put(6, self.contact.as_deref());
+        put(7, Some(&self.division));
+        put(8, self.product.as_deref());
+        put(9, self.subject.as_deref());
+        put(10, Some(&self.complaint_text));
+        put(11, self.response_text.as_deref());
+        put(12, self.responded_at.map(|t| t.to_string()).as_deref());
+        put(13, self.responder.as_deref());
+        put(14, self.likelihood.map(|l| l.to_string()).as_deref());
+        put(15, self.wants_contact.map(|w| if w { "1" } else { "0" }));
+        h.finalize().into()
+    }
+}
+
+/// SHA-256 of the exact complaint and response text a person signs, as lowercase hex.
+pub fn signed_text_hash(complaint_text: &str, response_text: Option<&str>) -> String {
+    let mut h = Sha256::new();
+    h.update(b"complaint\0");
+    h.update((complaint_text.len() as u64).to_le_bytes());
+    h.update(complaint_text.as_bytes());
+    h.update(b"response\0");
+    let r = response_text.unwrap_or("");
+    h.update((r.len() as u64).to_le_bytes());
+    h.update(r.as_bytes());
+    hex(&h.finalize())
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(DIGITS[(b >> 4) as usize] as char);
+        s.push(DIGITS[(b & 15) as usize] as char);
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn content_hash_changes_with_any_field() {
+        let a = Complaint {
+            source: "s".into(),
+            external_id: "1".into(),
+            division: "Billing".into(),
+            complaint_text: "ab".into(),
+            ..Default::default()
+        };
+        let mut b = a.clone();
+        assert_eq!(a.content_hash(), b.content_hash());
+        b.response_text = Some(String::new());
+        assert_ne!(a.content_hash(), b.content_hash());
+        let mut c = a.clone();
+        c.complaint_text = "a".into();
+        c.subject = Some("b".into());
+        assert_ne!(a.content_hash(), c.content_hash());
+    }
+
+    #[test]
+    fn signed_hash_is_hex_sha256() {
+        let h = signed_text_hash("x", Some("y"));
+        assert_eq!(h.len(), 64);
+        assert_ne!(h, signed_text_hash("x", None));
+        assert_ne!(signed_text_hash("xy", None), signed_text_hash("x", Some("y")));
+    }
+}

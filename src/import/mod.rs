@@ -1,0 +1,9 @@
+//! CSV import: decoding, profile mapping, date parsing and validation, written in one transaction.
+
+pub mod dates;
+pub mod decode;
+pub mod mapping;
+pub mod profile;
+pub mod run;
+
+pub use run::{import_file, ImportError, Options, Report};

@@ -1,0 +1,9 @@
+//! signoff: executives read a random sample of customer complaints with the responses sent, and
+//! sign them or push them back.
+
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod domain;
+pub mod import;
+pub mod store;

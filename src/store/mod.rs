@@ -1,0 +1,118 @@
+//! The SQLite store: one file, WAL, a busy timeout, foreign keys, numbered migrations.
+
+pub mod complaints;
+pub mod migrations;
+pub mod queries;
+pub mod stats;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use rusqlite::Connection;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("store {path}: {message}")]
+    Open { path: String, message: String },
+    #[error("store {path}: {error}")]
+    Sqlite { path: String, error: rusqlite::Error },
+}
+
+pub struct Db {
+    pub conn: Connection,
+    pub path: PathBuf,
+}
+
+impl Db {
+    /// Opens the store, creating it (readable by its owner only) and migrating it as needed.
+    pub fn open(path: &Path, busy_timeout: Duration) -> Result<Db, StoreError> {
+        let shown = path.display().to_string();
+        let open_err = |message: String| StoreError::Open {
+            path: shown.clone(),
+            message,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| open_err(format!("cannot create folder {}: {e}", dir.display())))?;
+        }
+        create_private(path).map_err(|e| open_err(e.to_string()))?;
+        let conn = Connection::open(path).map_err(|e| open_err(e.to_string()))?;
+        let sq = |error| StoreError::Sqlite {
+            path: shown.clone(),
+            error,
+        };
+        conn.busy_timeout(busy_timeout).map_err(sq)?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(sq)?;
+        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sq)?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
+        conn.pragma_update(None, "temp_store", "MEMORY").map_err(sq)?;
+        let mut conn = conn;
+        migrations::migrations()
+            .to_latest(&mut conn)
+            .map_err(|e| open_err(format!("cannot migrate: {e}")))?;
+        Ok(Db {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    pub fn err(&self, error: rusqlite::Error) -> StoreError {
+        StoreError::Sqlite {
+            path: self.path.display().to_string(),
+            error,
+        }
+    }
+}
+
+/// Creates the file with mode 0600 if it does not exist; SQLite gives its -wal and -shm files
+/// the same permissions.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn new_store_is_private_wal_and_migrated() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let p = dir.path().join("sub/s.db");
+        let db = Db::open(&p, Duration::from_millis(100)).expect("open");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&p).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let mode: String = db
+            .conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(mode, "wal");
+        let fk: i64 = db
+            .conn
+            .query_row("PRAGMA foreign_keys", [], |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(fk, 1);
+        let v: i64 = db
+            .conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .expect("pragma");
+        assert_eq!(v as usize, migrations::STEPS.len());
+        drop(db);
+        // Re-opening an up-to-date store changes nothing.
+        Db::open(&p, Duration::from_millis(100)).expect("reopen");
+    }
+}

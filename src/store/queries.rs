@@ -1,0 +1,118 @@
+//! Reading complaints back.
+
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::domain::Complaint;
+
+/// A stored complaint with its id and provenance.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Stored {
+    pub id: i64,
+    #[serde(flatten)]
+    pub complaint: ComplaintJson,
+    pub import_id: i64,
+    pub source_file: String,
+    pub source_line: i64,
+}
+
+/// The serialisable face of a complaint.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ComplaintJson {
+    pub source: String,
+    pub external_id: String,
+    pub received_at: i64,
+    pub channel: Option<String>,
+    pub customer: Option<String>,
+    pub contact: Option<String>,
+    pub division: String,
+    pub product: Option<String>,
+    pub subject: Option<String>,
+    pub complaint_text: String,
+    pub response_text: Option<String>,
+    pub responded_at: Option<i64>,
+    pub responder: Option<String>,
+    pub likelihood: Option<u8>,
+    pub wants_contact: Option<bool>,
+}
+
+impl From<&Complaint> for ComplaintJson {
+    fn from(c: &Complaint) -> Self {
+        ComplaintJson {
+            source: c.source.clone(),
+            external_id: c.external_id.clone(),
+            received_at: c.received_at,
+            channel: c.channel.clone(),
+            customer: c.customer.clone(),
+            contact: c.contact.clone(),
+            division: c.division.clone(),
+            product: c.product.clone(),
+            subject: c.subject.clone(),
+            complaint_text: c.complaint_text.clone(),
+            response_text: c.response_text.clone(),
+            responded_at: c.responded_at,
+            responder: c.responder.clone(),
+            likelihood: c.likelihood,
+            wants_contact: c.wants_contact,
+        }
+    }
+}
+
+pub const COLUMNS: &str = "id, source, external_id, received_at, channel, customer, contact, \
+    division, product, subject, complaint_text, response_text, responded_at, responder, \
+    likelihood, wants_contact, import_id, source_file, source_line";
+
+pub fn complaint_from_row(r: &Row) -> rusqlite::Result<(i64, Complaint, i64, String, i64)> {
+    Ok((
+        r.get(0)?,
+        Complaint {
+            source: r.get(1)?,
+            external_id: r.get(2)?,
+            received_at: r.get(3)?,
+            channel: r.get(4)?,
+            customer: r.get(5)?,
+            contact: r.get(6)?,
+            division: r.get(7)?,
+            product: r.get(8)?,
+            subject: r.get(9)?,
+            complaint_text: r.get(10)?,
+            response_text: r.get(11)?,
+            responded_at: r.get(12)?,
+            responder: r.get(13)?,
+            likelihood: r.get(14)?,
+            wants_contact: r.get(15)?,
+        },
+        r.get(16)?,
+        r.get(17)?,
+        r.get(18)?,
+    ))
+}
+
+pub fn complaint_by_key(
+    conn: &Connection,
+    source: &str,
+    external_id: &str,
+) -> rusqlite::Result<Complaint> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM complaints WHERE source = ?1 AND external_id = ?2"),
+        params![source, external_id],
+        |r| complaint_from_row(r).map(|t| t.1),
+    )
+}
+
+pub fn complaint_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Stored>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1"),
+        params![id],
+        |r| {
+            let (id, c, import_id, source_file, source_line) = complaint_from_row(r)?;
+            Ok(Stored {
+                id,
+                complaint: ComplaintJson::from(&c),
+                import_id,
+                source_file,
+                source_line,
+            })
+        },
+    )
+    .optional()
+}
