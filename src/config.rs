@@ -147,7 +147,10 @@ pub fn platform_data_dir() -> Option<PathBuf> {
 
 impl Config {
     pub fn defaults() -> Result<Config, ConfigError> {
-        Self::from_value(parse_toml(DEFAULT_TOML, "built-in defaults")?, "built-in defaults")
+        Self::from_value(
+            parse_toml(DEFAULT_TOML, "built-in defaults")?,
+            "built-in defaults",
+        )
     }
 
     /// Loads all layers. Returns the config and the file it read, if any.
@@ -185,10 +188,12 @@ impl Config {
     }
 
     fn from_value(value: toml::Value, origin: &str) -> Result<Config, ConfigError> {
-        let cfg: Config = value.try_into().map_err(|e: toml::de::Error| ConfigError::Parse {
-            path: origin.to_string(),
-            message: e.message().to_string(),
-        })?;
+        let cfg: Config = value
+            .try_into()
+            .map_err(|e: toml::de::Error| ConfigError::Parse {
+                path: origin.to_string(),
+                message: e.message().to_string(),
+            })?;
         cfg.validate()?;
         Ok(cfg)
     }
@@ -245,7 +250,8 @@ impl Config {
     /// The canonical division name for a value found in an export.
     pub fn canonical_division<'a>(&'a self, raw: &'a str) -> &'a str {
         for d in &self.divisions {
-            if d.name.eq_ignore_ascii_case(raw) || d.aliases.iter().any(|a| a.eq_ignore_ascii_case(raw))
+            if d.name.eq_ignore_ascii_case(raw)
+                || d.aliases.iter().any(|a| a.eq_ignore_ascii_case(raw))
             {
                 return &d.name;
             }
@@ -370,7 +376,10 @@ mod tests {
         .expect("write");
         let (c, used) = Config::load(&sources(
             Some(f.clone()),
-            &[("SIGNOFF_SAMPLING__WINDOW_DAYS", "30"), ("SIGNOFF_DB", "/x/y.db")],
+            &[
+                ("SIGNOFF_SAMPLING__WINDOW_DAYS", "30"),
+                ("SIGNOFF_DB", "/x/y.db"),
+            ],
         ))
         .expect("load");
         assert_eq!(used, Some(f));
@@ -388,14 +397,11 @@ mod tests {
         std::fs::write(&f, "[sampling]\nconfidense = 90.0\n").expect("write");
         let err = Config::load(&sources(Some(f), &[])).expect_err("typo");
         assert!(err.to_string().contains("confidense"), "{err}");
-        let err = Config::load(&sources(
-            Some(PathBuf::from("/nonexistent/c.toml")),
-            &[],
-        ))
-        .expect_err("missing");
+        let err = Config::load(&sources(Some(PathBuf::from("/nonexistent/c.toml")), &[]))
+            .expect_err("missing");
         assert!(err.to_string().contains("/nonexistent/c.toml"));
-        let err = Config::load(&sources(None, &[("SIGNOFF_SAMPLING__NOPE", "1")]))
-            .expect_err("bad env");
+        let err =
+            Config::load(&sources(None, &[("SIGNOFF_SAMPLING__NOPE", "1")])).expect_err("bad env");
         assert!(err.to_string().contains("SIGNOFF_SAMPLING__NOPE"), "{err}");
     }
 

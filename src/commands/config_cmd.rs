@@ -26,13 +26,26 @@ pub fn run(ctx: &Ctx, a: ConfigArgs) -> anyhow::Result<()> {
     println!(
         "you: {}",
         match ctx.login.as_deref().and_then(|l| c.person(l)) {
-            Some(p) => format!("{} — {}, {} ({})", p.login, p.name, p.title, p.role.as_str()),
-            None => format!("{} (not among the people)", ctx.login.as_deref().unwrap_or("?")),
+            Some(p) => format!(
+                "{} — {}, {} ({})",
+                p.login,
+                p.name,
+                p.title,
+                p.role.as_str()
+            ),
+            None => format!(
+                "{} (not among the people)",
+                ctx.login.as_deref().unwrap_or("?")
+            ),
         }
     );
     println!(
         "divisions: {}",
-        c.divisions.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+        c.divisions
+            .iter()
+            .map(|d| d.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
     );
     println!("people:");
     for p in &c.people {

@@ -13,7 +13,10 @@ pub const DEMO_CONFIG: &str = include_str!("../../config/demo.toml");
 
 /// The bundled sample exports, imported in this order.
 pub const SAMPLE_FILES: &[(&str, &[u8])] = &[
-    ("helpdesk.csv", include_bytes!("../../sample-data/helpdesk.csv")),
+    (
+        "helpdesk.csv",
+        include_bytes!("../../sample-data/helpdesk.csv"),
+    ),
     ("social.csv", include_bytes!("../../sample-data/social.csv")),
     ("cfpb.csv", include_bytes!("../../sample-data/cfpb.csv")),
 ];
@@ -24,11 +27,15 @@ pub struct Built {
     pub summaries: Vec<String>,
 }
 
-/// Builds (or rebuilds) the demo store and its configuration file in `dir`.
-pub fn build(dir: &std::path::Path, now: i64) -> anyhow::Result<Built> {
+/// Builds (or rebuilds) the demo store, with its configuration file beside it.
+pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
+    let dir = db_path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
     std::fs::create_dir_all(dir)
         .map_err(|e| failed(format!("cannot create {}: {e}", dir.display())))?;
-    let db_path = dir.join("signoff-demo.db");
+    let db_path = db_path.to_path_buf();
     for suffix in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{suffix}", db_path.display()));
         if p.exists() {
@@ -50,12 +57,16 @@ pub fn build(dir: &std::path::Path, now: i64) -> anyhow::Result<Built> {
     let data = dir.join("sample-data");
     std::fs::create_dir_all(&data)
         .map_err(|e| failed(format!("cannot create {}: {e}", data.display())))?;
-    let mut db = Db::open(&db_path, std::time::Duration::from_millis(cfg.store.busy_timeout_ms))?;
+    let mut db = Db::open(
+        &db_path,
+        std::time::Duration::from_millis(cfg.store.busy_timeout_ms),
+    )?;
     let division = |d: &str| cfg.canonical_division(d).to_string();
     let mut summaries = Vec::new();
     for (name, bytes) in SAMPLE_FILES {
         let p = data.join(name);
-        std::fs::write(&p, bytes).map_err(|e| failed(format!("cannot write {}: {e}", p.display())))?;
+        std::fs::write(&p, bytes)
+            .map_err(|e| failed(format!("cannot write {}: {e}", p.display())))?;
         let opts = Options {
             profile: None,
             profiles_dir: None,
@@ -91,11 +102,11 @@ pub fn default_dir() -> PathBuf {
 }
 
 pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
-    let dir = match &a.path {
-        Some(p) => p.parent().map(|d| d.to_path_buf()).unwrap_or_default(),
-        None => default_dir(),
-    };
-    let built = build(&dir, ctx.now.timestamp())?;
+    let path = a
+        .path
+        .clone()
+        .unwrap_or_else(|| default_dir().join("signoff-demo.db"));
+    let built = build(&path, ctx.now.timestamp())?;
     println!("demo store built: {}", built.db_path.display());
     for s in &built.summaries {
         println!("  {s}");

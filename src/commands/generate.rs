@@ -11,10 +11,26 @@ use crate::cli::GenerateArgs;
 use super::failed;
 
 const GROUPS: &[(&str, u32, &[&str])] = &[
-    ("Billing", 34, &["Home Broadband", "Mobile Plan", "Store Card"]),
-    ("Support", 26, &["SmartHub 3", "Home Broadband", "Mobile App"]),
-    ("Logistics", 18, &["Online Order", "Click and Collect", "Returns"]),
-    ("Warranty", 14, &["Extended Warranty", "SmartHub 3", "Repair Service"]),
+    (
+        "Billing",
+        34,
+        &["Home Broadband", "Mobile Plan", "Store Card"],
+    ),
+    (
+        "Support",
+        26,
+        &["SmartHub 3", "Home Broadband", "Mobile App"],
+    ),
+    (
+        "Logistics",
+        18,
+        &["Online Order", "Click and Collect", "Returns"],
+    ),
+    (
+        "Warranty",
+        14,
+        &["Extended Warranty", "SmartHub 3", "Repair Service"],
+    ),
     ("Sales", 8, &["Mobile Plan", "Store Card", "Upgrade Offer"]),
 ];
 const CHANNELS: &[&str] = &["email", "web", "phone", "chat"];
@@ -27,10 +43,18 @@ const LAST: &[&str] = &[
     "Ibrahim", "Silva", "O'Brien", "Petrov", "Larsen", "Mensah", "Dubois",
 ];
 const SUBJECTS: &[&str] = &[
-    "Billed twice this month", "Refund still pending", "Parcel left in the rain",
-    "Technician did not turn up", "Cancelled but still charged", "Router keeps dropping",
-    "Wrong item delivered", "Repair taking weeks", "Promised discount not applied",
-    "Nobody answers my emails", "Card payment declined twice", "App will not log in",
+    "Billed twice this month",
+    "Refund still pending",
+    "Parcel left in the rain",
+    "Technician did not turn up",
+    "Cancelled but still charged",
+    "Router keeps dropping",
+    "Wrong item delivered",
+    "Repair taking weeks",
+    "Promised discount not applied",
+    "Nobody answers my emails",
+    "Card payment declined twice",
+    "App will not log in",
 ];
 const OPENERS: &[&str] = &[
     "I have been a customer for {n} years and this is the worst service I have had.",
@@ -50,9 +74,12 @@ const MIDDLES: &[&str] = &[
     "Please call me back on my mobile, I am available every afternoon.",
 ];
 const CLOSERS: &[&str] = &[
-    "I expect this to be fixed this week.", "Please sort this out.",
-    "I will be telling everyone I know about this.", "I am thinking of leaving.",
-    "Thank you in advance.", "I would like a full refund.",
+    "I expect this to be fixed this week.",
+    "Please sort this out.",
+    "I will be telling everyone I know about this.",
+    "I am thinking of leaving.",
+    "Thank you in advance.",
+    "I would like a full refund.",
 ];
 const REPLIES: &[&str] = &[
     "Thank you for your feedback. Your concern has been noted.",
@@ -85,7 +112,11 @@ impl Gen {
                 "n" => out.push_str(&(2 + self.below(15)).to_string()),
                 "a" => out.push_str(&format!("{}.{:02}", 5 + self.below(400), self.below(100))),
                 "o" => out.push_str(&format!("{:06}", self.below(1_000_000))),
-                "d" => out.push_str(&(day - Duration::days(self.below(20) as i64)).format("%d %B").to_string()),
+                "d" => out.push_str(
+                    &(day - Duration::days(self.below(20) as i64))
+                        .format("%d %B")
+                        .to_string(),
+                ),
                 "f" => out.push_str(first),
                 _ => {}
             }
@@ -103,18 +134,31 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         None => chrono::Utc::now().date_naive(),
     };
     let out: Box<dyn Write> = match &a.out {
-        Some(p) => Box::new(
-            std::fs::File::create(p).map_err(|e| failed(format!("{}: {e}", p.display())))?,
-        ),
+        Some(p) => {
+            Box::new(std::fs::File::create(p).map_err(|e| failed(format!("{}: {e}", p.display())))?)
+        }
         None => Box::new(std::io::stdout().lock()),
     };
     let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, out));
     w.write_record([
-        "Ticket ID", "Created", "Channel", "Requester", "Requester email", "Group", "Product",
-        "Subject", "Description", "Public reply", "Replied", "Assignee", "Likelihood to recommend",
+        "Ticket ID",
+        "Created",
+        "Channel",
+        "Requester",
+        "Requester email",
+        "Group",
+        "Product",
+        "Subject",
+        "Description",
+        "Public reply",
+        "Replied",
+        "Assignee",
+        "Likelihood to recommend",
         "Wants contact",
     ])?;
-    let mut g = Gen { rng: ChaCha8Rng::seed_from_u64(a.seed) };
+    let mut g = Gen {
+        rng: ChaCha8Rng::seed_from_u64(a.seed),
+    };
     let total_weight: u32 = GROUPS.iter().map(|g| g.1).sum();
     let span_secs = 52 * 7 * 86_400u64;
     let end = until.and_hms_opt(23, 59, 59).unwrap_or_default();
@@ -152,9 +196,12 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
         };
         let replied = if has_reply {
             let late = g.below(10) == 0;
-            (created + Duration::seconds(600 + g.below(if late { 15 * 86_400 } else { 3 * 86_400 }) as i64))
-                .format("%Y-%m-%d %H:%M:%S")
-                .to_string()
+            (created
+                + Duration::seconds(
+                    600 + g.below(if late { 15 * 86_400 } else { 3 * 86_400 }) as i64,
+                ))
+            .format("%Y-%m-%d %H:%M:%S")
+            .to_string()
         } else {
             String::new()
         };
@@ -167,7 +214,12 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
             &created.format("%Y-%m-%d %H:%M:%S").to_string(),
             g.pick(CHANNELS),
             &format!("{first} {last}"),
-            &format!("{}.{}{}@example.com", first.to_lowercase(), last.to_lowercase().replace('\'', ""), g.below(100)),
+            &format!(
+                "{}.{}{}@example.com",
+                first.to_lowercase(),
+                last.to_lowercase().replace('\'', ""),
+                g.below(100)
+            ),
             group,
             g.pick(products),
             g.pick(SUBJECTS),

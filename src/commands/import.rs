@@ -17,7 +17,11 @@ fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
         "tab" | "\\t" | "\t" => b'\t',
         "pipe" | "|" => b'|',
         other if other.len() == 1 && other.is_ascii() => other.as_bytes()[0],
-        _ => return Err(usage(format!("--delimiter {s:?}: use comma, semicolon, tab, pipe or one ASCII character"))),
+        _ => {
+            return Err(usage(format!(
+                "--delimiter {s:?}: use comma, semicolon, tab, pipe or one ASCII character"
+            )))
+        }
     })
 }
 
@@ -25,7 +29,9 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     let person = ctx.require(&[Role::Admin, Role::Executive], "import")?;
     let encoding = match &a.encoding {
         Some(e) => Some(Encoding::from_flag(e).ok_or_else(|| {
-            usage(format!("--encoding {e:?}: use utf-8, windows-1252, utf-16le or utf-16be"))
+            usage(format!(
+                "--encoding {e:?}: use utf-8, windows-1252, utf-16le or utf-16be"
+            ))
         })?),
         None => None,
     };
@@ -59,12 +65,14 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     for file in &a.files {
         let mut opts = base.clone();
         opts.rejects = match (&rejects_dir, &a.rejects) {
-            (Some(dir), _) => Some(dir.join(
-                crate::import::run::default_rejects_path(file)
-                    .file_name()
-                    .map(|n| n.to_os_string())
-                    .unwrap_or_default(),
-            )),
+            (Some(dir), _) => Some(
+                dir.join(
+                    crate::import::run::default_rejects_path(file)
+                        .file_name()
+                        .map(|n| n.to_os_string())
+                        .unwrap_or_default(),
+                ),
+            ),
             (None, r) => r.clone(),
         };
         match import_file(&mut db, file, &opts, &division) {
@@ -96,7 +104,10 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     if failures.is_empty() {
         Ok(())
     } else {
-        for f in failures.iter().filter(|f| f.ends_with("no row could be imported")) {
+        for f in failures
+            .iter()
+            .filter(|f| f.ends_with("no row could be imported"))
+        {
             eprintln!("signoff: {f}");
         }
         Err(failed_quiet())
@@ -109,7 +120,11 @@ fn failed_quiet() -> anyhow::Error {
 }
 
 fn print_report(r: &Report) {
-    let how = if r.profile_detected { "detected" } else { "given" };
+    let how = if r.profile_detected {
+        "detected"
+    } else {
+        "given"
+    };
     eprintln!(
         "{}: profile {} ({how}), {}, {}, header on line {}{}",
         r.file,
@@ -117,7 +132,11 @@ fn print_report(r: &Report) {
         r.encoding,
         r.delimiter,
         r.header_line,
-        if r.dry_run { " — dry run, nothing written" } else { "" }
+        if r.dry_run {
+            " — dry run, nothing written"
+        } else {
+            ""
+        }
     );
     let c = &r.counts;
     println!(
@@ -136,7 +155,10 @@ fn print_report(r: &Report) {
             eprintln!("  {}: {line}", r.file);
         }
         if c.rejected as usize > r.first_rejects.len() {
-            eprintln!("  … and {} more", c.rejected as usize - r.first_rejects.len());
+            eprintln!(
+                "  … and {} more",
+                c.rejected as usize - r.first_rejects.len()
+            );
         }
     }
 }

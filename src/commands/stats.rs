@@ -19,7 +19,11 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     );
     let section = |title: &str, rows: &[crate::store::stats::Count]| {
         println!("\n{title}");
-        let w = rows.iter().map(|r| r.key.chars().count()).max().unwrap_or(0);
+        let w = rows
+            .iter()
+            .map(|r| r.key.chars().count())
+            .max()
+            .unwrap_or(0);
         for r in rows {
             println!("  {:<w$}  {:>8}", r.key, r.complaints);
         }

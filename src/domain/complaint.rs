@@ -110,6 +110,9 @@ mod tests {
         let h = signed_text_hash("x", Some("y"));
         assert_eq!(h.len(), 64);
         assert_ne!(h, signed_text_hash("x", None));
-        assert_ne!(signed_text_hash("xy", None), signed_text_hash("x", Some("y")));
+        assert_ne!(
+            signed_text_hash("xy", None),
+            signed_text_hash("x", Some("y"))
+        );
     }
 }

@@ -27,7 +27,9 @@ fn classify(fmt: &str) -> Class {
 pub enum OrderError {
     #[error("column {column:?}: dates such as {example:?} read both day-first and month-first; say which with --date-order dmy or --date-order mdy")]
     Ambiguous { column: String, example: String },
-    #[error("column {column:?} mixes day-first ({day_first:?}) and month-first ({month_first:?}) dates")]
+    #[error(
+        "column {column:?} mixes day-first ({day_first:?}) and month-first ({month_first:?}) dates"
+    )]
     Mixed {
         column: String,
         day_first: String,
@@ -80,7 +82,9 @@ impl DateParser {
 
     fn parse_one(&self, value: &str, fmt: &str) -> Option<i64> {
         if fmt.contains("%z") || fmt.contains("%:z") {
-            return DateTime::parse_from_str(value, fmt).ok().map(|d| d.timestamp());
+            return DateTime::parse_from_str(value, fmt)
+                .ok()
+                .map(|d| d.timestamp());
         }
         let naive = NaiveDateTime::parse_from_str(value, fmt).ok().or_else(|| {
             (!fmt.contains("%H"))
@@ -120,7 +124,9 @@ impl DateParser {
                 "{v:?} reads both day-first and month-first (use --date-order)"
             )),
             (Some(t), _) | (None, Some(t)) => Ok(t),
-            (None, None) => Err(format!("{v:?} is not a date in any of the profile's formats")),
+            (None, None) => Err(format!(
+                "{v:?} is not a date in any of the profile's formats"
+            )),
         }
     }
 
@@ -191,10 +197,16 @@ mod tests {
     use super::*;
 
     fn parser(order: DateOrder) -> DateParser {
-        let fmts: Vec<String> = ["%Y-%m-%d %H:%M:%S", "%d/%m/%Y %H:%M", "%m/%d/%Y %H:%M", "%a %b %d %H:%M:%S %z %Y", "%Y-%m-%d"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let fmts: Vec<String> = [
+            "%Y-%m-%d %H:%M:%S",
+            "%d/%m/%Y %H:%M",
+            "%m/%d/%Y %H:%M",
+            "%a %b %d %H:%M:%S %z %Y",
+            "%Y-%m-%d",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         DateParser::new(&fmts, FixedOffset::east_opt(0).expect("utc"), order)
     }
 
@@ -210,11 +222,19 @@ mod tests {
     #[test]
     fn order_is_detected_or_refused() {
         let mut p = parser(DateOrder::Auto);
-        assert_eq!(p.detect_order("Created", ["03/04/2026 10:00", "25/04/2026 10:00"]), Ok(DateOrder::Dmy));
-        assert_eq!(p.parse("03/04/2026 10:00"), p.parse("2026-04-03 10:00:00").map_err(|e| e));
+        assert_eq!(
+            p.detect_order("Created", ["03/04/2026 10:00", "25/04/2026 10:00"]),
+            Ok(DateOrder::Dmy)
+        );
+        assert_eq!(
+            p.parse("03/04/2026 10:00"),
+            p.parse("2026-04-03 10:00:00")
+        );
 
         let mut p = parser(DateOrder::Auto);
-        let err = p.detect_order("Created", ["03/04/2026 10:00", "05/06/2026 10:00"]).expect_err("ambiguous");
+        let err = p
+            .detect_order("Created", ["03/04/2026 10:00", "05/06/2026 10:00"])
+            .expect_err("ambiguous");
         assert!(matches!(err, OrderError::Ambiguous { ref column, .. } if column == "Created"));
         assert!(err.to_string().contains("03/04/2026 10:00"));
 
@@ -225,15 +245,21 @@ mod tests {
         ));
 
         let mut p = parser(DateOrder::Mdy);
-        assert_eq!(p.detect_order("Created", ["03/04/2026 10:00"]), Ok(DateOrder::Mdy));
+        assert_eq!(
+            p.detect_order("Created", ["03/04/2026 10:00"]),
+            Ok(DateOrder::Mdy)
+        );
         assert_eq!(p.parse("03/04/2026 10:00"), p.parse("2026-03-04 10:00:00"));
     }
 
     #[test]
     fn offsets_parse() {
         assert_eq!(parse_offset("+02:00"), FixedOffset::east_opt(7200));
-        assert_eq!(parse_offset("-0530").is_none(), true);
-        assert_eq!(parse_offset("-05:30"), FixedOffset::east_opt(-(5 * 3600 + 1800)));
+        assert!(parse_offset("-0530").is_none());
+        assert_eq!(
+            parse_offset("-05:30"),
+            FixedOffset::east_opt(-(5 * 3600 + 1800))
+        );
         assert_eq!(parse_offset("UTC"), FixedOffset::east_opt(0));
     }
 }

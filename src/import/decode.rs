@@ -55,7 +55,9 @@ pub enum DecodeError {
     Io(#[from] std::io::Error),
     #[error("the file is empty")]
     Empty,
-    #[error("this is a binary file, not a CSV export ({0} of its first {1} bytes are control bytes)")]
+    #[error(
+        "this is a binary file, not a CSV export ({0} of its first {1} bytes are control bytes)"
+    )]
     Binary(usize, usize),
 }
 
@@ -157,7 +159,8 @@ fn count_multibyte(b: &[u8]) -> u64 {
     b.iter().filter(|&&c| c >= 0xC0).count() as u64
 }
 
-/// The file as a UTF-8 byte stream (BOM removed), ready for the CSV parser.
+/// The file as a UTF-8 byte stream (BOM removed, line endings made LF), ready for the CSV
+/// parser.
 pub fn open_decoded(path: &Path, enc: Encoding) -> std::io::Result<Box<dyn Read + Send>> {
     let mut f = File::open(path)?;
     match enc.transcoder() {
@@ -165,15 +168,76 @@ pub fn open_decoded(path: &Path, enc: Encoding) -> std::io::Result<Box<dyn Read 
             if enc == Encoding::Utf8Bom {
                 f.seek(SeekFrom::Start(3))?;
             }
-            Ok(Box::new(BufReader::with_capacity(1 << 20, f)))
+            Ok(Box::new(Newlines::new(f)))
         }
-        Some(e) => Ok(Box::new(BufReader::with_capacity(
-            1 << 20,
+        Some(e) => Ok(Box::new(Newlines::new(
             encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .encoding(Some(e))
                 .bom_override(true)
                 .build(f),
         ))),
+    }
+}
+
+/// Turns CRLF and lone CR into LF. Fields keep LF line breaks either way (the mapper normalises
+/// them), and the CSV parser then counts lines the way an editor does.
+pub struct Newlines<R> {
+    inner: R,
+    buf: Vec<u8>,
+    start: usize,
+    end: usize,
+    after_cr: bool,
+}
+
+impl<R: Read> Newlines<R> {
+    pub fn new(inner: R) -> Self {
+        Newlines {
+            inner,
+            buf: vec![0; 1 << 20],
+            start: 0,
+            end: 0,
+            after_cr: false,
+        }
+    }
+}
+
+impl<R: Read> Read for Newlines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        if self.start == self.end {
+            self.start = 0;
+            self.end = self.inner.read(&mut self.buf)?;
+            if self.end == 0 {
+                return Ok(0);
+            }
+        }
+        let mut written = 0;
+        while written < out.len() && self.start < self.end {
+            let chunk = &self.buf[self.start..self.end];
+            if self.after_cr {
+                self.after_cr = false;
+                if chunk[0] == b'\n' {
+                    self.start += 1;
+                    continue;
+                }
+            }
+            let room = out.len() - written;
+            match memchr::memchr(b'\r', &chunk[..chunk.len().min(room)]) {
+                None => {
+                    let n = chunk.len().min(room);
+                    out[written..written + n].copy_from_slice(&chunk[..n]);
+                    written += n;
+                    self.start += n;
+                }
+                Some(i) => {
+                    out[written..written + i].copy_from_slice(&chunk[..i]);
+                    out[written + i] = b'\n';
+                    written += i + 1;
+                    self.start += i + 1;
+                    self.after_cr = true;
+                }
+            }
+        }
+        Ok(written)
     }
 }
 
@@ -190,12 +254,24 @@ mod tests {
 
     #[test]
     fn encodings_are_told_apart() {
-        assert_eq!(sniff_bytes("a,b\nJosé,1\n".as_bytes()).ok(), Some(Encoding::Utf8));
-        assert_eq!(sniff_bytes(b"\xEF\xBB\xBFa,b\n").ok(), Some(Encoding::Utf8Bom));
-        assert_eq!(sniff_bytes(b"a,b\nJos\xe9 \x80,1\n").ok(), Some(Encoding::Windows1252));
+        assert_eq!(
+            sniff_bytes("a,b\nJosé,1\n".as_bytes()).ok(),
+            Some(Encoding::Utf8)
+        );
+        assert_eq!(
+            sniff_bytes(b"\xEF\xBB\xBFa,b\n").ok(),
+            Some(Encoding::Utf8Bom)
+        );
+        assert_eq!(
+            sniff_bytes(b"a,b\nJos\xe9 \x80,1\n").ok(),
+            Some(Encoding::Windows1252)
+        );
         assert_eq!(sniff_bytes(b"\xFF\xFEa\0,\0").ok(), Some(Encoding::Utf16Le));
         assert!(matches!(sniff_bytes(b""), Err(DecodeError::Empty)));
-        assert!(matches!(sniff_bytes(&[0u8, 1, 2, 3, 4, 5, 6, 7, 8]), Err(DecodeError::Binary(..))));
+        assert!(matches!(
+            sniff_bytes(&[0u8, 1, 2, 3, 4, 5, 6, 7, 8]),
+            Err(DecodeError::Binary(..))
+        ));
     }
 
     #[test]
@@ -209,6 +285,16 @@ mod tests {
             .read_to_string(&mut s)
             .expect("read");
         assert_eq!(s, "café € ’");
+    }
+
+    #[test]
+    fn line_endings_become_lf_across_reads() {
+        let data = b"a\r\nb\rc\n\r\nd".repeat(300_000);
+        let mut out = Vec::new();
+        Newlines::new(&data[..])
+            .read_to_end(&mut out)
+            .expect("read");
+        assert_eq!(out, b"a\nb\nc\n\nd".repeat(300_000));
     }
 
     #[test]

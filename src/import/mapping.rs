@@ -80,7 +80,9 @@ impl Mapper {
             ))
         });
         let lower = |m: &std::collections::BTreeMap<String, String>| {
-            m.iter().map(|(k, v)| (k.trim().to_lowercase(), v.clone())).collect()
+            m.iter()
+                .map(|(k, v)| (k.trim().to_lowercase(), v.clone()))
+                .collect()
         };
         Mapper {
             width: header.len(),
@@ -290,8 +292,19 @@ mod tests {
     }
 
     const HD: &[&str] = &[
-        "Ticket ID", "Created", "Channel", "Requester", "Requester email", "Group", "Product",
-        "Subject", "Description", "Public reply", "Replied", "Assignee", "Likelihood to recommend",
+        "Ticket ID",
+        "Created",
+        "Channel",
+        "Requester",
+        "Requester email",
+        "Group",
+        "Product",
+        "Subject",
+        "Description",
+        "Public reply",
+        "Replied",
+        "Assignee",
+        "Likelihood to recommend",
         "Wants contact",
     ];
 
@@ -303,8 +316,20 @@ mod tests {
     fn helpdesk_row_maps() {
         let m = mapper("helpdesk", HD);
         let r = rec(&[
-            "T-1", "2026-11-20 09:14:00", "E-mail", "Ann", "a@x", "Billing", "Card", "Billed twice",
-            "Twice!\r\nReally.", "Sorry", "2026-11-21 10:00:00", "Agent 17", "2", "Yes",
+            "T-1",
+            "2026-11-20 09:14:00",
+            "E-mail",
+            "Ann",
+            "a@x",
+            "Billing",
+            "Card",
+            "Billed twice",
+            "Twice!\r\nReally.",
+            "Sorry",
+            "2026-11-21 10:00:00",
+            "Agent 17",
+            "2",
+            "Yes",
         ]);
         let Ok(Mapped::Complaint(c)) = m.map(&r) else {
             panic!("not mapped")
@@ -321,7 +346,20 @@ mod tests {
     fn rejects_name_the_column() {
         let m = mapper("helpdesk", HD);
         let mut f = vec![
-            "T-1", "2026-11-20 09:14:00", "", "Ann", "", "Billing", "", "", "Text", "", "", "", "11", "",
+            "T-1",
+            "2026-11-20 09:14:00",
+            "",
+            "Ann",
+            "",
+            "Billing",
+            "",
+            "",
+            "Text",
+            "",
+            "",
+            "",
+            "11",
+            "",
         ];
         let e = m.map(&rec(&f)).expect_err("11");
         assert!(e.contains("Likelihood to recommend"), "{e}");
@@ -339,14 +377,42 @@ mod tests {
 
     #[test]
     fn social_replies_are_told_from_messages() {
-        let h = ["tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id", "in_response_to_tweet_id"];
+        let h = [
+            "tweet_id",
+            "author_id",
+            "inbound",
+            "created_at",
+            "text",
+            "response_tweet_id",
+            "in_response_to_tweet_id",
+        ];
         let m = mapper("social", &h);
-        let inbound = rec(&["1", "115712", "True", "Wed Oct 11 06:55:44 +0000 2017", "@AcmeCare help", "2", ""]);
-        let reply = rec(&["2", "AcmeCare", "False", "Wed Oct 11 07:00:00 +0000 2017", "We can help", "", "1"]);
-        let Ok(Mapped::Complaint(c)) = m.map(&inbound) else { panic!("inbound") };
+        let inbound = rec(&[
+            "1",
+            "115712",
+            "True",
+            "Wed Oct 11 06:55:44 +0000 2017",
+            "@AcmeCare help",
+            "2",
+            "",
+        ]);
+        let reply = rec(&[
+            "2",
+            "AcmeCare",
+            "False",
+            "Wed Oct 11 07:00:00 +0000 2017",
+            "We can help",
+            "",
+            "1",
+        ]);
+        let Ok(Mapped::Complaint(c)) = m.map(&inbound) else {
+            panic!("inbound")
+        };
         assert_eq!(c.division, "Support");
         assert_eq!(c.channel.as_deref(), Some("social"));
-        let Ok(Mapped::Reply(r)) = m.map(&reply) else { panic!("reply") };
+        let Ok(Mapped::Reply(r)) = m.map(&reply) else {
+            panic!("reply")
+        };
         assert_eq!((r.id.as_str(), r.reply_to.as_str()), ("2", "1"));
     }
 }

@@ -12,9 +12,15 @@ pub const BUILT_IN: &[(&str, &str)] = &[
         "cfpb-legacy",
         include_str!("../../config/profiles/cfpb-legacy.toml"),
     ),
-    ("helpdesk", include_str!("../../config/profiles/helpdesk.toml")),
+    (
+        "helpdesk",
+        include_str!("../../config/profiles/helpdesk.toml"),
+    ),
     ("social", include_str!("../../config/profiles/social.toml")),
-    ("generic", include_str!("../../config/profiles/generic.toml")),
+    (
+        "generic",
+        include_str!("../../config/profiles/generic.toml"),
+    ),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -146,7 +152,10 @@ impl Fields {
             ("likelihood", &self.likelihood),
             ("wants_contact", &self.wants_contact),
         ];
-        v.extend(opt.into_iter().filter_map(|(n, c)| c.as_ref().map(|c| (n, c))));
+        v.extend(
+            opt.into_iter()
+                .filter_map(|(n, c)| c.as_ref().map(|c| (n, c))),
+        );
         v
     }
 }
@@ -221,7 +230,9 @@ impl Profile {
         }
         for f in &self.dates.formats {
             // chrono reports a bad format only when it is used, so try it now.
-            if chrono::format::StrftimeItems::new(f).any(|i| matches!(i, chrono::format::Item::Error)) {
+            if chrono::format::StrftimeItems::new(f)
+                .any(|i| matches!(i, chrono::format::Item::Error))
+            {
                 return Err(bad(format!("date format {f:?} is not valid")));
             }
         }
@@ -235,7 +246,11 @@ impl Profile {
             .all()
             .into_iter()
             .flat_map(|(_, c)| c.columns().iter().map(String::as_str))
-            .chain(self.link.iter().flat_map(|l| [l.direction.as_str(), l.reply_to.as_str()]))
+            .chain(
+                self.link
+                    .iter()
+                    .flat_map(|l| [l.direction.as_str(), l.reply_to.as_str()]),
+            )
             .filter(|c| {
                 !self
                     .header_optional
@@ -335,16 +350,26 @@ mod tests {
     fn built_in_profiles_parse() {
         let all = all_profiles(None).expect("profiles");
         let names: Vec<_> = all.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(names, ["cfpb", "cfpb-legacy", "helpdesk", "social", "generic"]);
+        assert_eq!(
+            names,
+            ["cfpb", "cfpb-legacy", "helpdesk", "social", "generic"]
+        );
     }
 
     #[test]
     fn header_matching_ignores_case_and_optional_columns() {
         let p = resolve("helpdesk", None).expect("helpdesk");
-        let hdr: Vec<String> = ["ticket id", "CREATED", "Requester", "Group", "Description", "Public reply"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let hdr: Vec<String> = [
+            "ticket id",
+            "CREATED",
+            "Requester",
+            "Group",
+            "Description",
+            "Public reply",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         assert!(p.header_matches(&hdr));
         assert!(!p.header_matches(&hdr[1..]));
     }
@@ -355,6 +380,9 @@ mod tests {
             .expect_err("no division");
         assert!(err.to_string().contains("x.toml"));
         assert!(err.to_string().contains("division"));
-        assert!(matches!(resolve("nope", None), Err(ProfileError::Unknown(_))));
+        assert!(matches!(
+            resolve("nope", None),
+            Err(ProfileError::Unknown(_))
+        ));
     }
 }

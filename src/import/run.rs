@@ -98,10 +98,17 @@ fn delimiter_name(d: u8) -> String {
 }
 
 /// Finds the header line, the delimiter and (when not given) the profile.
-fn detect(path: &Path, enc: Encoding, opts: &Options, fail: &dyn Fn(String, bool) -> ImportError) -> Result<Detected, ImportError> {
+fn detect(
+    path: &Path,
+    enc: Encoding,
+    opts: &Options,
+    fail: &dyn Fn(String, bool) -> ImportError,
+) -> Result<Detected, ImportError> {
     let profiles = match &opts.profile {
-        Some(p) => vec![profile::resolve(p, opts.profiles_dir.as_deref()).map_err(|e| fail(e.to_string(), true))?],
-        None => profile::all_profiles(opts.profiles_dir.as_deref()).map_err(|e| fail(e.to_string(), true))?,
+        Some(p) => vec![profile::resolve(p, opts.profiles_dir.as_deref())
+            .map_err(|e| fail(e.to_string(), true))?],
+        None => profile::all_profiles(opts.profiles_dir.as_deref())
+            .map_err(|e| fail(e.to_string(), true))?,
     };
     let mut sample = Vec::with_capacity(SAMPLE_BYTES);
     open_decoded(path, enc)
@@ -116,8 +123,7 @@ fn detect(path: &Path, enc: Encoding, opts: &Options, fail: &dyn Fn(String, bool
         .map(|p| p.header.skip_lines + p.header.search_lines)
         .max()
         .unwrap_or(20);
-    // (line, -columns, delimiter, index, header, matching profiles)
-    let mut best: Option<(u64, i64, u8, usize, Vec<String>, Vec<&Profile>)> = None;
+    let mut best: Option<HeaderCandidate> = None;
     let mut first_line: Option<Vec<String>> = None;
     for &d in &delimiters {
         let mut rdr = reader(&sample[..], d);
@@ -218,7 +224,14 @@ fn utc() -> FixedOffset {
 }
 
 /// Values of some columns of the first `limit` data records, for date checks.
-fn column_values(path: &Path, enc: Encoding, delimiter: u8, header_index: usize, idx: &[usize], limit: usize) -> Vec<String> {
+fn column_values(
+    path: &Path,
+    enc: Encoding,
+    delimiter: u8,
+    header_index: usize,
+    idx: &[usize],
+    limit: usize,
+) -> Vec<String> {
     let Ok(r) = open_decoded(path, enc) else {
         return Vec::new();
     };
@@ -242,8 +255,17 @@ fn column_values(path: &Path, enc: Encoding, delimiter: u8, header_index: usize,
     out
 }
 
+/// A header found in the sample: (line, -columns, delimiter, record index, header, profiles).
+type HeaderCandidate<'a> = (u64, i64, u8, usize, Vec<String>, Vec<&'a Profile>);
+
+#[allow(clippy::large_enum_variant)]
 enum Item {
-    Record { line: u64, byte: u64, rec: ByteRecord, result: Result<(Mapped, [u8; 32]), String> },
+    Record {
+        line: u64,
+        byte: u64,
+        rec: ByteRecord,
+        result: Result<(Mapped, [u8; 32]), String>,
+    },
     Fatal(String),
 }
 
@@ -271,7 +293,9 @@ impl Rejects {
                 use std::os::unix::fs::OpenOptionsExt;
                 o.mode(0o600);
             }
-            let mut w = csv::WriterBuilder::new().flexible(true).from_writer(o.open(&self.path)?);
+            let mut w = csv::WriterBuilder::new()
+                .flexible(true)
+                .from_writer(o.open(&self.path)?);
             let mut h = vec!["line".to_string(), "reason".to_string()];
             h.extend(self.header.iter().cloned());
             w.write_record(&h)?;
@@ -297,7 +321,9 @@ impl Rejects {
 }
 
 pub fn default_rejects_path(file: &Path) -> PathBuf {
-    let stem = file.file_stem().map_or_else(|| "import".into(), |s| s.to_string_lossy().into_owned());
+    let stem = file
+        .file_stem()
+        .map_or_else(|| "import".into(), |s| s.to_string_lossy().into_owned());
     file.with_file_name(format!("{stem}.rejects.csv"))
 }
 
@@ -315,7 +341,9 @@ pub fn import_file(
         message,
         usage,
     };
-    let file_size = std::fs::metadata(path).map_err(|e| fail(e.to_string(), false))?.len();
+    let file_size = std::fs::metadata(path)
+        .map_err(|e| fail(e.to_string(), false))?
+        .len();
     let enc = match opts.encoding {
         Some(e) => e,
         None => sniff(path).map_err(|e| match e {
@@ -331,17 +359,32 @@ pub fn import_file(
         if idx.is_empty() {
             continue;
         }
-        let vals = column_values(path, enc, det.delimiter, det.header_index, &idx, PRESCAN_RECORDS);
+        let vals = column_values(
+            path,
+            enc,
+            det.delimiter,
+            det.header_index,
+            &idx,
+            PRESCAN_RECORDS,
+        );
         let (r, s) = mapper.parsers_mut();
         let parser = if field == "received_at" { r } else { s };
         parser
             .detect_order(&col, vals.iter().map(String::as_str))
             .map_err(|e| fail(e.to_string(), false))?;
     }
-    let source = opts.source.clone().unwrap_or_else(|| det.profile.source.clone());
-    let file_name = path.file_name().map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
+    let source = opts
+        .source
+        .clone()
+        .unwrap_or_else(|| det.profile.source.clone());
+    let file_name = path
+        .file_name()
+        .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
     let mut rejects = Rejects {
-        path: opts.rejects.clone().unwrap_or_else(|| default_rejects_path(path)),
+        path: opts
+            .rejects
+            .clone()
+            .unwrap_or_else(|| default_rejects_path(path)),
         header: det.header.clone(),
         writer: None,
         first: Vec::new(),
@@ -367,8 +410,9 @@ pub fn import_file(
     let path_owned = path.to_path_buf();
     let mut counts = Counts::default();
     let division_map = division;
-    let result = std::thread::scope(|scope| -> Result<(Option<i64>, Option<String>), ImportError> {
-        scope.spawn(move || {
+    let result = std::thread::scope(
+        |scope| -> Result<(Option<i64>, Option<String>), ImportError> {
+            scope.spawn(move || {
             let send_fatal = |m: String| {
                 let _ = tx_items.send(vec![Item::Fatal(m)]);
             };
@@ -408,10 +452,12 @@ pub fn import_file(
                     (m, [0u8; 32])
                 });
                 batch.push(Item::Record { line, byte, rec, result });
-                if batch.len() >= batch_rows {
-                    if tx_items.send(std::mem::replace(&mut batch, Vec::with_capacity(batch_rows))).is_err() {
-                        return;
-                    }
+                if batch.len() >= batch_rows
+                    && tx_items
+                        .send(std::mem::replace(&mut batch, Vec::with_capacity(batch_rows)))
+                        .is_err()
+                {
+                    return;
                 }
             }
             if !batch.is_empty() {
@@ -419,53 +465,85 @@ pub fn import_file(
             }
         });
 
-        let sql = |e: rusqlite::Error| fail(format!("store: {e}"), false);
-        db.conn.pragma_update(None, "cache_size", -262_144).map_err(sql)?;
-        let tx = db.conn.transaction_with_behavior(TransactionBehavior::Immediate).map_err(sql)?;
-        let import_id = sc::begin_import(
-            &tx,
-            &ImportMeta {
-                source: &source,
-                profile: &det.profile.name,
-                file_name: &file_name,
-                file_size,
-                encoding: enc.label(),
-                delimiter: &delimiter_name(det.delimiter),
-                imported_by: &opts.imported_by,
-                started_at: opts.now,
-            },
-        )
-        .map_err(sql)?;
-        let mut inbound: Vec<(u64, Complaint, [u8; 32])> = Vec::new();
-        let mut replies: Vec<(u64, Reply, ByteRecord)> = Vec::new();
-        let linked = det.profile.link.is_some();
-        for batch in rx_items {
-            for item in batch {
-                match item {
-                    Item::Fatal(m) => return Err(fail(m, false)),
-                    Item::Record { line, byte, rec, result } => {
-                        counts.read += 1;
-                        if let Some(pb) = &progress {
-                            if counts.read % 4096 == 0 {
-                                pb.set_position(byte.min(file_size));
+            let sql = |e: rusqlite::Error| fail(format!("store: {e}"), false);
+            db.conn
+                .pragma_update(None, "cache_size", -262_144)
+                .map_err(sql)?;
+            let tx = db
+                .conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql)?;
+            let import_id = sc::begin_import(
+                &tx,
+                &ImportMeta {
+                    source: &source,
+                    profile: &det.profile.name,
+                    file_name: &file_name,
+                    file_size,
+                    encoding: enc.label(),
+                    delimiter: &delimiter_name(det.delimiter),
+                    imported_by: &opts.imported_by,
+                    started_at: opts.now,
+                },
+            )
+            .map_err(sql)?;
+            let mut inbound: Vec<(u64, Complaint, [u8; 32])> = Vec::new();
+            let mut replies: Vec<(u64, Reply, ByteRecord)> = Vec::new();
+            let linked = det.profile.link.is_some();
+            for batch in rx_items {
+                for item in batch {
+                    match item {
+                        Item::Fatal(m) => return Err(fail(m, false)),
+                        Item::Record {
+                            line,
+                            byte,
+                            rec,
+                            result,
+                        } => {
+                            counts.read += 1;
+                            if let Some(pb) = &progress {
+                                if counts.read % 4096 == 0 {
+                                    pb.set_position(byte.min(file_size));
+                                }
                             }
-                        }
-                        match result {
-                            Err(reason) => {
-                                counts.rejected += 1;
-                                rejects.add(line, &reason, lossy(&rec)).map_err(|e| fail(format!("rejects file {}: {e}", rejects.path.display()), false))?;
-                            }
-                            Ok((Mapped::Complaint(c), h)) if linked => inbound.push((line, c, h)),
-                            Ok((Mapped::Reply(r), _)) => replies.push((line, r, rec)),
-                            Ok((Mapped::Complaint(c), h)) => {
-                                match sc::upsert(&tx, import_id, &c, &h, &file_name, line, opts.now).map_err(sql)? {
-                                    Upsert::Inserted => counts.inserted += 1,
-                                    Upsert::Updated => counts.updated += 1,
-                                    Upsert::Unchanged => counts.unchanged += 1,
-                                    Upsert::Duplicate { first_line } => {
-                                        counts.rejected += 1;
-                                        let reason = format!("{:?} appears again: it was first on line {first_line} of this file", c.external_id);
-                                        rejects.add(line, &reason, lossy(&rec)).map_err(|e| fail(format!("rejects file {}: {e}", rejects.path.display()), false))?;
+                            match result {
+                                Err(reason) => {
+                                    counts.rejected += 1;
+                                    rejects.add(line, &reason, lossy(&rec)).map_err(|e| {
+                                        fail(
+                                            format!("rejects file {}: {e}", rejects.path.display()),
+                                            false,
+                                        )
+                                    })?;
+                                }
+                                Ok((Mapped::Complaint(c), h)) if linked => {
+                                    inbound.push((line, c, h))
+                                }
+                                Ok((Mapped::Reply(r), _)) => replies.push((line, r, rec)),
+                                Ok((Mapped::Complaint(c), h)) => {
+                                    match sc::upsert(
+                                        &tx, import_id, &c, &h, &file_name, line, opts.now,
+                                    )
+                                    .map_err(sql)?
+                                    {
+                                        Upsert::Inserted => counts.inserted += 1,
+                                        Upsert::Updated => counts.updated += 1,
+                                        Upsert::Unchanged => counts.unchanged += 1,
+                                        Upsert::Duplicate { first_line } => {
+                                            counts.rejected += 1;
+                                            let reason = format!("{:?} appears again: it was first on line {first_line} of this file", c.external_id);
+                                            rejects.add(line, &reason, lossy(&rec)).map_err(
+                                                |e| {
+                                                    fail(
+                                                        format!(
+                                                            "rejects file {}: {e}",
+                                                            rejects.path.display()
+                                                        ),
+                                                        false,
+                                                    )
+                                                },
+                                            )?;
+                                        }
                                     }
                                 }
                             }
@@ -473,21 +551,40 @@ pub fn import_file(
                     }
                 }
             }
-        }
-        if linked {
-            link_replies(&tx, import_id, &source, &file_name, opts.now, inbound, replies, &mut counts, &mut rejects)
+            if linked {
+                link_replies(
+                    &tx,
+                    import_id,
+                    &source,
+                    &file_name,
+                    opts.now,
+                    inbound,
+                    replies,
+                    &mut counts,
+                    &mut rejects,
+                )
                 .map_err(|e| fail(e, false))?;
-        }
-        let rejects_file = rejects.finish().map_err(|e| fail(format!("rejects file: {e}"), false))?;
-        sc::finish_import(&tx, import_id, &counts, chrono::Utc::now().timestamp(), rejects_file.as_deref()).map_err(sql)?;
-        if opts.dry_run {
-            tx.rollback().map_err(sql)?;
-            Ok((None, rejects_file))
-        } else {
-            tx.commit().map_err(sql)?;
-            Ok((Some(import_id), rejects_file))
-        }
-    });
+            }
+            let rejects_file = rejects
+                .finish()
+                .map_err(|e| fail(format!("rejects file: {e}"), false))?;
+            sc::finish_import(
+                &tx,
+                import_id,
+                &counts,
+                chrono::Utc::now().timestamp(),
+                rejects_file.as_deref(),
+            )
+            .map_err(sql)?;
+            if opts.dry_run {
+                tx.rollback().map_err(sql)?;
+                Ok((None, rejects_file))
+            } else {
+                tx.commit().map_err(sql)?;
+                Ok((Some(import_id), rejects_file))
+            }
+        },
+    );
     if let Some(pb) = &progress {
         pb.finish_and_clear();
     }
@@ -558,14 +655,25 @@ fn link_replies(
         } else {
             counts.rejected += 1;
             rejects
-                .add(*line, &format!("answers message {root:?}, which is neither in this file nor in the store"), lossy(rec))
+                .add(
+                    *line,
+                    &format!(
+                        "answers message {root:?}, which is neither in this file nor in the store"
+                    ),
+                    lossy(rec),
+                )
                 .map_err(|e| e.to_string())?;
         }
     }
     let apply = |c: &mut Complaint, idx: &[usize]| {
         let mut rs: Vec<&Reply> = idx.iter().map(|&i| &replies[i].1).collect();
         rs.sort_by_key(|r| r.at);
-        c.response_text = Some(rs.iter().map(|r| r.text.as_str()).collect::<Vec<_>>().join("\n\n"));
+        c.response_text = Some(
+            rs.iter()
+                .map(|r| r.text.as_str())
+                .collect::<Vec<_>>()
+                .join("\n\n"),
+        );
         c.responded_at = rs.first().map(|r| r.at);
         c.responder = rs.first().and_then(|r| r.author.clone());
     };
@@ -581,20 +689,30 @@ fn link_replies(
             apply(&mut c, &idx);
         }
         let h = c.content_hash();
-        let outcome = sc::upsert(tx, import_id, &c, &h, file, line, now).map_err(|e| e.to_string())?;
+        let outcome =
+            sc::upsert(tx, import_id, &c, &h, file, line, now).map_err(|e| e.to_string())?;
         if let Upsert::Duplicate { first_line } = outcome {
             rejects
-                .add(line, &format!("{:?} appears again: it was first on line {first_line} of this file", c.external_id), Vec::new())
+                .add(
+                    line,
+                    &format!(
+                        "{:?} appears again: it was first on line {first_line} of this file",
+                        c.external_id
+                    ),
+                    Vec::new(),
+                )
                 .map_err(|e| e.to_string())?;
         }
         tally(outcome, 1 + idx.len() as u64, counts);
     }
     for (root, idx) in to_stored {
-        let mut c = crate::store::queries::complaint_by_key(tx, source, &root).map_err(|e| e.to_string())?;
+        let mut c = crate::store::queries::complaint_by_key(tx, source, &root)
+            .map_err(|e| e.to_string())?;
         apply(&mut c, &idx);
         let h = c.content_hash();
         let line = replies[idx[0]].0;
-        let outcome = sc::upsert(tx, import_id, &c, &h, file, line, now).map_err(|e| e.to_string())?;
+        let outcome =
+            sc::upsert(tx, import_id, &c, &h, file, line, now).map_err(|e| e.to_string())?;
         tally(outcome, idx.len() as u64, counts);
     }
     Ok(())

@@ -10,7 +10,9 @@ pub enum Upsert {
     Updated,
     Unchanged,
     /// The same key appeared earlier in this very import, on this line.
-    Duplicate { first_line: i64 },
+    Duplicate {
+        first_line: i64,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -132,7 +134,13 @@ pub fn upsert(
             line as i64
         ])?;
         let id = tx.last_insert_rowid();
-        fts_insert(tx, id, c.subject.as_deref(), &c.complaint_text, c.response_text.as_deref())?;
+        fts_insert(
+            tx,
+            id,
+            c.subject.as_deref(),
+            &c.complaint_text,
+            c.response_text.as_deref(),
+        )?;
         return Ok(Upsert::Inserted);
     };
     if last_import == import_id {
@@ -174,7 +182,13 @@ pub fn upsert(
         line as i64,
         import_id
     ])?;
-    fts_insert(tx, id, c.subject.as_deref(), &c.complaint_text, c.response_text.as_deref())?;
+    fts_insert(
+        tx,
+        id,
+        c.subject.as_deref(),
+        &c.complaint_text,
+        c.response_text.as_deref(),
+    )?;
     Ok(Upsert::Updated)
 }
 

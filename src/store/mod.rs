@@ -15,7 +15,10 @@ pub enum StoreError {
     #[error("store {path}: {message}")]
     Open { path: String, message: String },
     #[error("store {path}: {error}")]
-    Sqlite { path: String, error: rusqlite::Error },
+    Sqlite {
+        path: String,
+        error: rusqlite::Error,
+    },
 }
 
 pub struct Db {
@@ -42,10 +45,13 @@ impl Db {
             error,
         };
         conn.busy_timeout(busy_timeout).map_err(sq)?;
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(sq)?;
-        conn.pragma_update(None, "synchronous", "NORMAL").map_err(sq)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(sq)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(sq)?;
         conn.pragma_update(None, "foreign_keys", "ON").map_err(sq)?;
-        conn.pragma_update(None, "temp_store", "MEMORY").map_err(sq)?;
+        conn.pragma_update(None, "temp_store", "MEMORY")
+            .map_err(sq)?;
         let mut conn = conn;
         migrations::migrations()
             .to_latest(&mut conn)

@@ -71,7 +71,9 @@ pub fn stats(conn: &Connection, divisions: Option<&[String]>) -> rusqlite::Resul
     )?;
     let by_source = counts(
         conn,
-        &format!("SELECT source, count(*) FROM complaints {scope} GROUP BY source ORDER BY 2 DESC, 1"),
+        &format!(
+            "SELECT source, count(*) FROM complaints {scope} GROUP BY source ORDER BY 2 DESC, 1"
+        ),
     )?;
     let by_division = counts(
         conn,
@@ -116,6 +118,10 @@ pub fn stats(conn: &Connection, divisions: Option<&[String]>) -> rusqlite::Resul
         by_source,
         by_division,
         by_month,
-        imports: if divisions.is_some() { Vec::new() } else { imports },
+        imports: if divisions.is_some() {
+            Vec::new()
+        } else {
+            imports
+        },
     })
 }

@@ -1,0 +1,129 @@
+//! Shared set-up for CLI tests: a temporary store and a configuration with three people.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub const CONFIG: &str = r#"
+[identity]
+trust_env_user = true
+
+[[people]]
+login = "dana"
+name = "Dana Reyes"
+title = "Chief Executive"
+role = "executive"
+
+[[people]]
+login = "priya"
+name = "Priya Shah"
+title = "Head of Billing"
+role = "division_head"
+divisions = ["Billing"]
+
+[[people]]
+login = "lee"
+name = "Lee Moreau"
+title = "Head of Support"
+role = "division_head"
+divisions = ["Support"]
+
+[[people]]
+login = "alex"
+name = "Alex Kim"
+title = "Operations Administrator"
+role = "admin"
+"#;
+
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub db: PathBuf,
+    pub config: PathBuf,
+}
+
+impl Env {
+    pub fn new() -> Env {
+        Self::with_config(CONFIG)
+    }
+
+    pub fn with_config(config: &str) -> Env {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let db = dir.path().join("store.db");
+        let config_path = dir.path().join("config.toml");
+        std::fs::write(&config_path, config).expect("config");
+        Env {
+            dir,
+            db,
+            config: config_path,
+        }
+    }
+
+    /// The binary as `user`, with a fixed clock.
+    pub fn cmd(&self, user: &str) -> Command {
+        Command::from_std(self.std_cmd(user))
+    }
+
+    pub fn std_cmd(&self, user: &str) -> std::process::Command {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"));
+        c.env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("HOME", self.dir.path())
+            .env("SIGNOFF_DB", &self.db)
+            .env("SIGNOFF_CONFIG", &self.config)
+            .env("SIGNOFF_USER", user)
+            .env("SIGNOFF_NOW", "2026-11-21T12:00:00Z");
+        c
+    }
+
+    /// Copies a fixture into the temp dir (so rejects files land there) and returns its path.
+    pub fn fixture(&self, name: &str) -> PathBuf {
+        let src = fixtures().join(name);
+        let dst = self.dir.path().join(name);
+        std::fs::copy(&src, &dst).expect("copy fixture");
+        dst
+    }
+
+    pub fn sample(&self, name: &str) -> PathBuf {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample-data")
+            .join(name);
+        let dst = self.dir.path().join(name);
+        std::fs::copy(&src, &dst).expect("copy sample");
+        dst
+    }
+
+    pub fn conn(&self) -> rusqlite::Connection {
+        rusqlite::Connection::open(&self.db).expect("open store")
+    }
+
+    pub fn count(&self, sql: &str) -> i64 {
+        self.conn().query_row(sql, [], |r| r.get(0)).expect("count")
+    }
+
+    /// Runs `import` as the admin and returns the parsed JSON report.
+    pub fn import_json(&self, file: &Path, extra: &[&str]) -> serde_json::Value {
+        let out = self
+            .cmd("alex")
+            .arg("import")
+            .arg(file)
+            .args(extra)
+            .arg("--json")
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "import failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    }
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import")
+}
+
+pub fn counts(v: &serde_json::Value) -> [i64; 5] {
+    ["read", "inserted", "updated", "unchanged", "rejected"].map(|k| v[k].as_i64().expect(k))
+}
