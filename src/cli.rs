@@ -39,9 +39,159 @@ pub enum Command {
     Config(ConfigArgs),
     /// Build a demo store from the bundled sample data and print how to use it.
     Demo(DemoArgs),
+    /// Draw a sample (by size, percentage or confidence target), or replay a recorded one.
+    Sample(SampleArgs),
+    /// List the recorded samples with their progress.
+    Samples,
+    /// Sign a response: "I, <name>, <title>, approve this message." (executives)
+    Approve(ApproveArgs),
+    /// Push a response back to its division with reasons and a note (executives).
+    PushBack(PushBackArgs),
+    /// Answer a push-back: a revised response, a corrective action, or a dispute (division heads).
+    Answer(AnswerArgs),
+    /// Retract one of your own decisions (the chain keeps both).
+    Retract(RetractArgs),
+    /// Show one complaint with its response, provenance and decisions.
+    Show(ShowArgs),
+    /// Per division: sampled, signed, pushed back, pending; and what a reviewed sample proves.
+    Status(StatusArgs),
+    /// Recompute every signed-text hash and chain link and report any tampering.
+    Verify,
+    /// Print shell completions.
+    Completions(CompletionsArgs),
+    /// Print the manual page (roff).
+    Man,
     /// Write a large realistic export, for benchmarks.
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SampleArgs {
+    /// Draw this many items.
+    #[arg(long, conflicts_with_all = ["percent", "tolerable"])]
+    pub size: Option<u64>,
+    /// Draw this percentage of the population.
+    #[arg(long, conflicts_with = "tolerable")]
+    pub percent: Option<f64>,
+    /// Confidence in percent (default from config, 95).
+    #[arg(long)]
+    pub confidence: Option<f64>,
+    /// Tolerable unfit rate in percent (default from config, 5): with --confidence, the size is
+    /// the smallest that would catch that rate.
+    #[arg(long)]
+    pub tolerable: Option<f64>,
+    /// Only these divisions (repeat or comma-separate).
+    #[arg(long, value_delimiter = ',')]
+    pub division: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub source: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub channel: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub product: Vec<String>,
+    /// Received on or after (YYYY-MM-DD or RFC 3339); default: the last sampling.window_days.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// Received before (YYYY-MM-DD means up to the end of that day).
+    #[arg(long)]
+    pub until: Option<String>,
+    /// No date filter.
+    #[arg(long, conflicts_with_all = ["since", "until"])]
+    pub all: bool,
+    /// Allow complaints already drawn in earlier samples.
+    #[arg(long)]
+    pub include_sampled: bool,
+    /// Must-include rule, all matches or a share: would-not-recommend, wants-contact,
+    /// asked-for-manager, negative (e.g. --include negative=25%).
+    #[arg(long = "include", value_name = "RULE[=P%]")]
+    pub include: Vec<String>,
+    /// The same number from each division.
+    #[arg(long, conflicts_with = "stratify")]
+    pub per_division: Option<u64>,
+    /// Share the size among divisions in proportion to their populations.
+    #[arg(long, value_parser = ["division"])]
+    pub stratify: Option<String>,
+    /// The random seed (default: fresh, and printed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// A label (default: the ISO week, like 2026-W47).
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Show the plan and what it proves without drawing.
+    #[arg(long)]
+    pub plan_only: bool,
+    /// Re-draw a recorded sample from its parameters and report whether it matches.
+    #[arg(long, value_name = "ID|LABEL", conflicts_with_all = ["size", "percent", "seed", "label"])]
+    pub replay: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ApproveArgs {
+    /// The complaint: its external id (T-00412) or internal id; `source:external-id` or
+    /// `id:N` when both could match.
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PushBackArgs {
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Reason codes (from config: canned, no-empathy, no-action, late, ...).
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub reason: Vec<String>,
+    /// What is wrong and what you expect.
+    #[arg(long, required = true)]
+    pub note: String,
+    /// Due date (YYYY-MM-DD or RFC 3339); default: decisions.due_working_days working days.
+    #[arg(long)]
+    pub due: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("answer").required(true).args(["revise", "corrective_action", "dispute"])))]
+pub struct AnswerArgs {
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// A file holding the revised response (- for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub revise: Option<PathBuf>,
+    /// The corrective action taken.
+    #[arg(long, value_name = "TEXT")]
+    pub corrective_action: Option<String>,
+    /// Why the division disputes the push-back.
+    #[arg(long, value_name = "TEXT")]
+    pub dispute: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RetractArgs {
+    /// The decision id.
+    pub decision: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    #[arg(value_name = "REF")]
+    pub reference: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StatusArgs {
+    /// One sample (id or label); default: every sample, with the latest one's bound.
+    #[arg(long, value_name = "ID|LABEL")]
+    pub sample: Option<String>,
+    #[arg(long)]
+    pub division: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

@@ -1,10 +1,16 @@
 //! One module per subcommand; each takes the shared context and does its job.
 
 pub mod config_cmd;
+pub mod decide;
 pub mod demo;
 pub mod generate;
 pub mod import;
+pub mod meta;
+pub mod refs;
+pub mod sample;
 pub mod stats;
+pub mod status;
+pub mod verify;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -196,6 +202,48 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats => stats::run(&ctx),
         Command::Config(a) => config_cmd::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Sample(a) => sample::run(&ctx, a),
+        Command::Samples => sample::list(&ctx),
+        Command::Approve(a) => decide::approve(&ctx, a),
+        Command::PushBack(a) => decide::push_back(&ctx, a),
+        Command::Answer(a) => decide::answer(&ctx, a),
+        Command::Retract(a) => decide::retract(&ctx, a),
+        Command::Show(a) => decide::show(&ctx, a),
+        Command::Status(a) => status::run(&ctx, a),
+        Command::Verify => verify::run(&ctx),
+        Command::Completions(a) => meta::completions(a),
+        Command::Man => meta::man(),
         Command::Generate(a) => generate::run(a),
     }
+}
+
+/// A date (YYYY-MM-DD, midnight UTC; the next midnight when `end_of_day`) or an RFC 3339 time.
+pub fn parse_time(flag: &str, s: &str, end_of_day: bool) -> anyhow::Result<i64> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.timestamp());
+    }
+    let d = chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map_err(|_| usage(format!("{flag} {s:?}: use YYYY-MM-DD or an RFC 3339 time")))?;
+    let d = if end_of_day {
+        d + chrono::Duration::days(1)
+    } else {
+        d
+    };
+    Ok(d.and_hms_opt(0, 0, 0)
+        .map(|t| t.and_utc().timestamp())
+        .unwrap_or_default())
+}
+
+/// Unix seconds as "2026-11-20 09:14" (UTC).
+pub fn fmt_time(t: i64) -> String {
+    DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_else(|| t.to_string())
+}
+
+/// Unix seconds as "2026-11-20" (UTC).
+pub fn fmt_date(t: i64) -> String {
+    DateTime::from_timestamp(t, 0)
+        .map(|d| d.format("%Y-%m-%d").to_string())
+        .unwrap_or_else(|| t.to_string())
 }

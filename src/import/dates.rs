@@ -226,10 +226,7 @@ mod tests {
             p.detect_order("Created", ["03/04/2026 10:00", "25/04/2026 10:00"]),
             Ok(DateOrder::Dmy)
         );
-        assert_eq!(
-            p.parse("03/04/2026 10:00"),
-            p.parse("2026-04-03 10:00:00")
-        );
+        assert_eq!(p.parse("03/04/2026 10:00"), p.parse("2026-04-03 10:00:00"));
 
         let mut p = parser(DateOrder::Auto);
         let err = p

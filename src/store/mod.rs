@@ -1,8 +1,10 @@
 //! The SQLite store: one file, WAL, a busy timeout, foreign keys, numbered migrations.
 
 pub mod complaints;
+pub mod decisions;
 pub mod migrations;
 pub mod queries;
+pub mod samples;
 pub mod stats;
 
 use std::path::{Path, PathBuf};

@@ -1,0 +1,46 @@
+//! Imported text shown to people: control characters and escape sequences made inert.
+
+/// Replaces control characters (ANSI escapes included) with visible stand-ins, keeping line
+/// breaks and tabs, so imported text can never drive the terminal.
+pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| match c {
+                '\n' | '\t' => c,
+                // U+2400 block: ␀ ␁ … ␛ …; others become the replacement character.
+                c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+                '\u{7f}' => '\u{2421}',
+                c if c.is_control() => '\u{fffd}',
+                c => c,
+            })
+            .collect(),
+    )
+}
+
+/// One line for lists: inert, whitespace folded, cut to `max` characters with an ellipsis.
+pub fn one_line(s: &str, max: usize) -> String {
+    let folded: String = inert(s).split_whitespace().collect::<Vec<_>>().join(" ");
+    if folded.chars().count() <= max {
+        return folded;
+    }
+    let mut out: String = folded.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_become_visible() {
+        assert_eq!(inert("a\u{1b}[31mRED\u{1b}[0m\u{7}"), "a␛[31mRED␛[0m␇");
+        assert_eq!(inert("line\nnext\tcol"), "line\nnext\tcol");
+        assert!(matches!(inert("plain"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(one_line("a\n b   c", 10), "a b c");
+        assert_eq!(one_line("abcdefghijkl", 5), "abcd…");
+    }
+}

@@ -1,0 +1,185 @@
+//! Appending decisions to the chain and reading them back.
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+
+use crate::domain::complaint::signed_text_hash;
+use crate::domain::decision::{Decision, Kind, GENESIS};
+
+/// A decision before it is stored: the store fills in id, text hash and the chain.
+#[derive(Debug, Clone)]
+pub struct NewDecision {
+    pub complaint_id: i64,
+    pub sample_id: Option<i64>,
+    pub kind: Kind,
+    pub actor: String,
+    pub actor_name: String,
+    pub actor_title: String,
+    pub at: i64,
+    pub statement: Option<String>,
+    pub reasons: Option<String>,
+    pub note: Option<String>,
+    pub due_at: Option<i64>,
+    pub body: Option<String>,
+    pub retracts: Option<i64>,
+}
+
+const COLUMNS: &str = "id, complaint_id, sample_id, kind, actor, actor_name, actor_title, at, \
+    statement, reasons, note, due_at, body, retracts, text_hash, prev_hash, hash";
+
+fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Decision> {
+    let kind: String = r.get(3)?;
+    Ok(Decision {
+        id: r.get(0)?,
+        complaint_id: r.get(1)?,
+        sample_id: r.get(2)?,
+        kind: Kind::parse(&kind).ok_or_else(|| {
+            rusqlite::Error::FromSqlConversionFailure(
+                3,
+                rusqlite::types::Type::Text,
+                format!("unknown decision kind {kind:?}").into(),
+            )
+        })?,
+        actor: r.get(4)?,
+        actor_name: r.get(5)?,
+        actor_title: r.get(6)?,
+        at: r.get(7)?,
+        statement: r.get(8)?,
+        reasons: r.get(9)?,
+        note: r.get(10)?,
+        due_at: r.get(11)?,
+        body: r.get(12)?,
+        retracts: r.get(13)?,
+        text_hash: r.get(14)?,
+        prev_hash: r.get(15)?,
+        hash: r.get(16)?,
+    })
+}
+
+/// The hash of the exact complaint and response text a complaint holds now.
+pub fn current_text_hash(conn: &Connection, complaint_id: i64) -> rusqlite::Result<String> {
+    conn.prepare_cached("SELECT complaint_text, response_text FROM complaints WHERE id = ?1")?
+        .query_row(params![complaint_id], |r| {
+            Ok(signed_text_hash(
+                &r.get::<_, String>(0)?,
+                r.get::<_, Option<String>>(1)?.as_deref(),
+            ))
+        })
+}
+
+/// Appends a decision, chained to the last one. Call inside an IMMEDIATE transaction so no
+/// other writer can slip a link in between.
+pub fn append(tx: &Transaction, d: NewDecision) -> rusqlite::Result<Decision> {
+    let prev: String = tx
+        .query_row(
+            "SELECT hash FROM decisions ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or_else(|| GENESIS.to_string());
+    let text_hash = current_text_hash(tx, d.complaint_id)?;
+    let mut rec = Decision {
+        id: 0,
+        complaint_id: d.complaint_id,
+        sample_id: d.sample_id,
+        kind: d.kind,
+        actor: d.actor,
+        actor_name: d.actor_name,
+        actor_title: d.actor_title,
+        at: d.at,
+        statement: d.statement,
+        reasons: d.reasons,
+        note: d.note,
+        due_at: d.due_at,
+        body: d.body,
+        retracts: d.retracts,
+        text_hash,
+        prev_hash: prev,
+        hash: String::new(),
+    };
+    rec.hash = rec.compute_hash();
+    tx.execute(
+        "INSERT INTO decisions (complaint_id, sample_id, kind, actor, actor_name, actor_title, at,
+             statement, reasons, note, due_at, body, retracts, text_hash, prev_hash, hash)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+        params![
+            rec.complaint_id,
+            rec.sample_id,
+            rec.kind.as_str(),
+            rec.actor,
+            rec.actor_name,
+            rec.actor_title,
+            rec.at,
+            rec.statement,
+            rec.reasons,
+            rec.note,
+            rec.due_at,
+            rec.body,
+            rec.retracts,
+            rec.text_hash,
+            rec.prev_hash,
+            rec.hash
+        ],
+    )?;
+    rec.id = tx.last_insert_rowid();
+    Ok(rec)
+}
+
+pub fn for_complaint(conn: &Connection, complaint_id: i64) -> rusqlite::Result<Vec<Decision>> {
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM decisions WHERE complaint_id = ?1 ORDER BY id"
+    ))?;
+    let rows = st.query_map(params![complaint_id], from_row)?;
+    rows.collect()
+}
+
+/// Every decision in chain order, for `verify`.
+pub fn all(conn: &Connection) -> rusqlite::Result<Vec<Decision>> {
+    let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM decisions ORDER BY id"))?;
+    let rows = st.query_map([], from_row)?;
+    rows.collect()
+}
+
+pub fn by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Decision>> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM decisions WHERE id = ?1"),
+        params![id],
+        from_row,
+    )
+    .optional()
+}
+
+/// Replaces a complaint's response with a revised text, keeping the earlier one in history.
+pub fn revise_response(
+    tx: &Transaction,
+    complaint_id: i64,
+    text: &str,
+    by: &str,
+    at: i64,
+) -> rusqlite::Result<()> {
+    super::complaints::keep_history(tx, complaint_id, at, "revision", None)?;
+    super::complaints::fts_delete(tx, complaint_id)?;
+    tx.execute(
+        "UPDATE complaints SET response_text = ?2, responded_at = ?3, responder = ?4 WHERE id = ?1",
+        params![complaint_id, text, at, by],
+    )?;
+    let (subject, complaint): (Option<String>, String) = tx.query_row(
+        "SELECT subject, complaint_text FROM complaints WHERE id = ?1",
+        params![complaint_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    super::complaints::fts_insert(tx, complaint_id, subject.as_deref(), &complaint, Some(text))
+}
+
+/// How the complaint's text last changed, if it did: (cause, when).
+pub fn last_text_change(
+    conn: &Connection,
+    complaint_id: i64,
+) -> rusqlite::Result<Option<(String, i64)>> {
+    conn.query_row(
+        "SELECT cause, replaced_at FROM complaint_history WHERE complaint_id = ?1 ORDER BY id DESC LIMIT 1",
+        params![complaint_id],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+}
