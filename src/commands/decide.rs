@@ -2,61 +2,28 @@
 
 use std::io::Read;
 
-use rusqlite::TransactionBehavior;
-
 use crate::cli::{AnswerArgs, ApproveArgs, PushBackArgs, RetractArgs, ShowArgs};
-use crate::config::{Person, Role};
-use crate::domain::decision::{
-    self, add_working_days, signature_statement, Decision, Kind, Status,
-};
+use crate::domain::decision::{add_working_days, Decision, Kind};
 use crate::domain::text::inert;
-use crate::store::decisions::{self as sd, NewDecision};
-use crate::store::{queries, samples, Db};
+use crate::store::queries;
+use crate::store::workflow::{self, WorkflowError};
 
-use super::{failed, fmt_time, parse_time, refs, refused, usage, Ctx};
+use super::{failed, fmt_time, parse_time, refs, refused, usage, Ctx, Exit};
 
-fn new_decision(
-    ctx: &Ctx,
-    p: &Person,
-    complaint_id: i64,
-    sample_id: Option<i64>,
-    kind: Kind,
-) -> NewDecision {
-    NewDecision {
-        complaint_id,
-        sample_id,
-        kind,
-        actor: p.login.clone(),
-        actor_name: p.name.clone(),
-        actor_title: p.title.clone(),
-        at: ctx.now.timestamp(),
-        statement: None,
-        reasons: None,
-        note: None,
-        due_at: None,
-        body: None,
-        retracts: None,
+/// Workflow errors keep their exit status: refusals 3, conflicts 1.
+fn exit(e: WorkflowError) -> anyhow::Error {
+    match e {
+        WorkflowError::Refused(m) => refused(m),
+        WorkflowError::Conflict(m) => failed(m),
+        e if e.is_busy() => Exit {
+            code: 1,
+            message: format!(
+                "{e}: another process (an import?) holds the store; nothing was saved — try again"
+            ),
+        }
+        .into(),
+        e => failed(e.to_string()),
     }
-}
-
-/// The complaint's status now, inside the caller's transaction.
-fn status_of(
-    conn: &rusqlite::Connection,
-    ctx: &Ctx,
-    id: i64,
-) -> anyhow::Result<(Vec<Decision>, Status)> {
-    let ds = sd::for_complaint(conn, id)?;
-    let text = sd::current_text_hash(conn, id)?;
-    let st = decision::status(&ds, &text, ctx.now.timestamp());
-    Ok((ds, st))
-}
-
-fn external_id(conn: &rusqlite::Connection, id: i64) -> anyhow::Result<String> {
-    Ok(conn.query_row(
-        "SELECT external_id FROM complaints WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?)
 }
 
 fn print_decision(ctx: &Ctx, d: &Decision, what: &str) -> anyhow::Result<()> {
@@ -67,30 +34,19 @@ fn print_decision(ctx: &Ctx, d: &Decision, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn write(db: &mut Db) -> anyhow::Result<rusqlite::Transaction<'_>> {
-    Ok(db
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?)
+fn external_id(conn: &rusqlite::Connection, id: i64) -> anyhow::Result<String> {
+    Ok(conn.query_row(
+        "SELECT external_id FROM complaints WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )?)
 }
 
 pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
-    let p = ctx.require(&[Role::Executive], "sign a response")?.clone();
+    let p = ctx.person()?.clone();
     let mut db = ctx.open_db()?;
-    let tx = write(&mut db)?;
-    let id = refs::resolve(ctx, &tx, &a.reference)?;
-    let (_, st) = status_of(&tx, ctx, id)?;
-    if let Status::Signed { by, at, .. } = &st {
-        return Err(failed(format!(
-            "{} is already signed by {by} ({}), and its text has not changed since",
-            a.reference,
-            fmt_time(*at)
-        )));
-    }
-    let mut d = new_decision(ctx, &p, id, samples::sample_of(&tx, id)?, Kind::Approve);
-    d.statement = Some(signature_statement(&p.name, &p.title));
-    d.note = a.note.filter(|n| !n.trim().is_empty());
-    let rec = sd::append(&tx, d)?;
-    tx.commit()?;
+    let id = refs::resolve(ctx, &db.conn, &a.reference)?;
+    let rec = workflow::approve(&mut db.conn, &p, id, a.note, ctx.now.timestamp()).map_err(exit)?;
     let ext = external_id(&db.conn, id)?;
     print_decision(
         ctx,
@@ -100,9 +56,7 @@ pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
 }
 
 pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
-    let p = ctx
-        .require(&[Role::Executive], "push a response back")?
-        .clone();
+    let p = ctx.person()?.clone();
     let known = &ctx.cfg.decisions.reasons;
     let reasons: Vec<String> = a
         .reason
@@ -127,21 +81,17 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
         None => add_working_days(ctx.now, ctx.cfg.decisions.due_working_days).timestamp(),
     };
     let mut db = ctx.open_db()?;
-    let tx = write(&mut db)?;
-    let id = refs::resolve(ctx, &tx, &a.reference)?;
-    let (_, st) = status_of(&tx, ctx, id)?;
-    if let Status::PushedBack { .. } = st {
-        return Err(failed(format!(
-            "{} is already pushed back and waiting for its division's answer",
-            a.reference
-        )));
-    }
-    let mut d = new_decision(ctx, &p, id, samples::sample_of(&tx, id)?, Kind::PushBack);
-    d.reasons = Some(reasons.join(","));
-    d.note = Some(a.note.trim().to_string());
-    d.due_at = Some(due);
-    let rec = sd::append(&tx, d)?;
-    tx.commit()?;
+    let id = refs::resolve(ctx, &db.conn, &a.reference)?;
+    let rec = workflow::push_back(
+        &mut db.conn,
+        &p,
+        id,
+        &reasons,
+        &a.note,
+        due,
+        ctx.now.timestamp(),
+    )
+    .map_err(exit)?;
     let ext = external_id(&db.conn, id)?;
     print_decision(
         ctx,
@@ -155,9 +105,7 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
 }
 
 pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
-    let p = ctx
-        .require(&[Role::DivisionHead], "answer a push-back")?
-        .clone();
+    let p = ctx.person()?.clone();
     let (kind, body) = if let Some(path) = &a.revise {
         let mut text = String::new();
         if path.as_os_str() == "-" {
@@ -166,37 +114,20 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
             text = std::fs::read_to_string(path)
                 .map_err(|e| failed(format!("{}: {e}", path.display())))?;
         }
-        (Kind::Revise, text.trim_end().to_string())
+        (Kind::Revise, text)
     } else if let Some(t) = &a.corrective_action {
-        (Kind::CorrectiveAction, t.trim().to_string())
+        (Kind::CorrectiveAction, t.clone())
     } else if let Some(t) = &a.dispute {
-        (Kind::Dispute, t.trim().to_string())
+        (Kind::Dispute, t.clone())
     } else {
         return Err(usage(
             "say --revise FILE, --corrective-action TEXT or --dispute TEXT",
         ));
     };
-    if body.is_empty() {
-        return Err(usage("the answer is empty"));
-    }
     let mut db = ctx.open_db()?;
-    let tx = write(&mut db)?;
-    let id = refs::resolve(ctx, &tx, &a.reference)?;
-    let (_, st) = status_of(&tx, ctx, id)?;
-    if !matches!(st, Status::PushedBack { .. }) {
-        return Err(failed(format!(
-            "{} has no open push-back to answer (it is {})",
-            a.reference,
-            st.label()
-        )));
-    }
-    if kind == Kind::Revise {
-        sd::revise_response(&tx, id, &body, &p.name, ctx.now.timestamp())?;
-    }
-    let mut d = new_decision(ctx, &p, id, samples::sample_of(&tx, id)?, kind);
-    d.body = Some(body);
-    let rec = sd::append(&tx, d)?;
-    tx.commit()?;
+    let id = refs::resolve(ctx, &db.conn, &a.reference)?;
+    let rec =
+        workflow::answer(&mut db.conn, &p, id, kind, &body, ctx.now.timestamp()).map_err(exit)?;
     let ext = external_id(&db.conn, id)?;
     let what = match kind {
         Kind::Revise => "response revised",
@@ -213,41 +144,8 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
 pub fn retract(ctx: &Ctx, a: RetractArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
     let mut db = ctx.open_db()?;
-    let tx = write(&mut db)?;
-    let target =
-        sd::by_id(&tx, a.decision)?.ok_or_else(|| failed(format!("no decision {}", a.decision)))?;
-    if target.actor != p.login {
-        return Err(refused(format!(
-            "decision {} was made by {}: only they may retract it",
-            target.id, target.actor_name
-        )));
-    }
-    if target.kind == Kind::Retract {
-        return Err(failed("a retraction cannot itself be retracted"));
-    }
-    let ds = sd::for_complaint(&tx, target.complaint_id)?;
-    if ds.iter().any(|d| d.retracts == Some(target.id)) {
-        return Err(failed(format!(
-            "decision {} is already retracted",
-            target.id
-        )));
-    }
-    if target.kind == Kind::Revise {
-        return Err(failed(
-            "a revised response cannot be retracted: it was sent to the customer; revise it again instead",
-        ));
-    }
-    let mut d = new_decision(
-        ctx,
-        &p,
-        target.complaint_id,
-        target.sample_id,
-        Kind::Retract,
-    );
-    d.retracts = Some(target.id);
-    let rec = sd::append(&tx, d)?;
-    tx.commit()?;
-    print_decision(ctx, &rec, &format!("decision {} retracted", target.id))
+    let rec = workflow::retract(&mut db.conn, &p, a.decision, ctx.now.timestamp()).map_err(exit)?;
+    print_decision(ctx, &rec, &format!("decision {} retracted", a.decision))
 }
 
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
@@ -256,7 +154,7 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     let id = refs::resolve(ctx, &db.conn, &a.reference)?;
     let stored = queries::complaint_by_id(&db.conn, id)?
         .ok_or_else(|| failed(format!("no complaint {id}")))?;
-    let (ds, st) = status_of(&db.conn, ctx, id)?;
+    let (ds, st) = workflow::status_of(&db.conn, id, ctx.now.timestamp()).map_err(exit)?;
     if ctx.json {
         return ctx.print_json(&serde_json::json!({
             "complaint": stored, "status": st, "decisions": ds,
@@ -287,7 +185,7 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
             "── response{}{} ──\n{}\n",
             c.responder
                 .as_deref()
-                .map(|r| format!(" · {r}"))
+                .map(|r| format!(" · {}", inert(r)))
                 .unwrap_or_default(),
             c.responded_at
                 .map(|t| format!(" · {}", fmt_time(t)))

@@ -6,6 +6,7 @@ pub mod migrations;
 pub mod queries;
 pub mod samples;
 pub mod stats;
+pub mod workflow;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
