@@ -565,6 +565,7 @@ pub fn import_file(
                 )
                 .map_err(|e| fail(e, false))?;
             }
+            crate::store::stats::refresh_division_counts(&tx).map_err(sql)?;
             let rejects_file = rejects
                 .finish()
                 .map_err(|e| fail(format!("rejects file: {e}"), false))?;

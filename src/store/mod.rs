@@ -2,6 +2,7 @@
 
 pub mod complaints;
 pub mod decisions;
+pub mod draw;
 pub mod migrations;
 pub mod queries;
 pub mod samples;

@@ -125,3 +125,12 @@ pub fn stats(conn: &Connection, divisions: Option<&[String]>) -> rusqlite::Resul
         },
     })
 }
+
+/// Recounts complaints per division; imports call it before they commit.
+pub fn refresh_division_counts(conn: &Connection) -> rusqlite::Result<()> {
+    conn.execute_batch(
+        "DELETE FROM division_counts;
+         INSERT INTO division_counts (division, complaints)
+             SELECT division, count(*) FROM complaints GROUP BY division;",
+    )
+}

@@ -1,0 +1,490 @@
+//! Drawing samples.
+//!
+//! A narrow population is listed once, by id, and drawn from in memory; a broad one is drawn
+//! by random picks in the id range checked against the filters, which costs microseconds a pick
+//! and never sorts the table. Complaints in earlier samples are left out in memory: there are
+//! few of them, and a NOT EXISTS probe per row would cost more than the whole draw.
+
+use std::collections::{BTreeMap, HashSet};
+
+use rusqlite::types::Value;
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::domain::complaint::hex;
+use crate::domain::rng::Rng;
+use crate::domain::sample::{allocate_proportional, share_count, Include, Plan, Rule, Strata};
+
+/// Which complaints a sample is drawn from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub divisions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    /// Received at or after (Unix seconds).
+    pub since: Option<i64>,
+    /// Received before (Unix seconds).
+    pub until: Option<i64>,
+    #[serde(default)]
+    pub include_sampled: bool,
+}
+
+/// Everything a draw depends on besides the seed and the store: recorded with the sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    pub plan: Plan,
+    pub filters: Filters,
+    pub includes: Vec<Include>,
+    pub strata: Strata,
+    pub detractor_max: u8,
+    pub manager_phrases: Vec<String>,
+    pub negative_phrases: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Item {
+    pub complaint_id: i64,
+    /// "rule:wants-contact", "random" or "random:Billing".
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Drawn {
+    pub items: Vec<Item>,
+    /// Complaints matching the filters.
+    pub population: u64,
+    /// The population the random part was drawn from (the rules' items taken out).
+    pub random_population: u64,
+    pub random_size: u64,
+    pub fingerprint: String,
+}
+
+
+/// Populations up to this size are listed; larger ones are drawn by random picks.
+pub const LIST_LIMIT: u64 = 100_000;
+
+/// A WHERE clause assembled from fixed fragments, with its bound values.
+#[derive(Clone)]
+struct Cond {
+    sql: Vec<&'static str>,
+    values: Vec<Value>,
+}
+
+impl Cond {
+    fn new() -> Cond {
+        Cond {
+            sql: vec!["1"],
+            values: Vec::new(),
+        }
+    }
+
+    fn and(&mut self, fragment: &'static str, values: Vec<Value>) -> &mut Self {
+        self.sql.push(fragment);
+        self.values.extend(values);
+        self
+    }
+
+    fn clause(&self) -> String {
+        self.sql.join(" AND ")
+    }
+}
+
+fn json_list(xs: &[String]) -> Value {
+    Value::Text(serde_json::to_string(xs).unwrap_or_else(|_| "[]".into()))
+}
+
+fn filters_cond(f: &Filters) -> Cond {
+    let mut c = Cond::new();
+    if let Some(s) = f.since {
+        c.and("c.received_at >= ?", vec![Value::Integer(s)]);
+    }
+    if let Some(u) = f.until {
+        c.and("c.received_at < ?", vec![Value::Integer(u)]);
+    }
+    let lists: [(&'static str, &Vec<String>); 4] = [
+        ("c.division IN (SELECT value FROM json_each(?))", &f.divisions),
+        ("c.source IN (SELECT value FROM json_each(?))", &f.sources),
+        ("c.channel IN (SELECT value FROM json_each(?))", &f.channels),
+        ("c.product IN (SELECT value FROM json_each(?))", &f.products),
+    ];
+    for (fragment, xs) in lists {
+        if !xs.is_empty() {
+            c.and(fragment, vec![json_list(xs)]);
+        }
+    }
+    c
+}
+
+/// An FTS5 query matching any of the phrases in the complaint text.
+pub fn phrase_query(phrases: &[String]) -> String {
+    let ors: Vec<String> = phrases
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .map(|p| format!("\"{}\"", p.replace('"', "\"\"")))
+        .collect();
+    format!("complaint_text : ({})", ors.join(" OR "))
+}
+
+/// The rule's condition on top of the filters; `range` narrows it to an id range, which the
+/// search index can use to skip most of its postings.
+fn rule_cond(base: &Cond, rule: Rule, spec: &Spec, range: Option<(i64, i64)>) -> Cond {
+    let mut c = base.clone();
+    if let Some((lo, hi)) = range {
+        c.and("c.id BETWEEN ? AND ?", vec![Value::Integer(lo), Value::Integer(hi)]);
+    }
+    let phrases = match rule {
+        Rule::WouldNotRecommend => {
+            c.and("c.likelihood <= ?", vec![Value::Integer(spec.detractor_max as i64)]);
+            return c;
+        }
+        Rule::WantsContact => {
+            c.and("c.wants_contact = 1", vec![]);
+            return c;
+        }
+        Rule::AskedForManager => &spec.manager_phrases,
+        Rule::Negative => &spec.negative_phrases,
+    };
+    let q = Value::Text(phrase_query(phrases));
+    match range {
+        Some((lo, hi)) => c.and(
+            "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ? AND rowid BETWEEN ? AND ?)",
+            vec![q, Value::Integer(lo), Value::Integer(hi)],
+        ),
+        None => c.and(
+            "c.id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?)",
+            vec![q],
+        ),
+    };
+    c
+}
+
+fn count(conn: &Connection, c: &Cond) -> rusqlite::Result<u64> {
+    let sql = format!("SELECT count(*) FROM complaints c WHERE {}", c.clause());
+    conn.prepare_cached(&sql)?
+        .query_row(params_from_iter(c.values.iter()), |r| r.get::<_, i64>(0))
+        .map(|n| n as u64)
+}
+
+// Lists are sorted here rather than with ORDER BY id, which would tempt SQLite into walking
+// the whole table in id order instead of using the date index.
+fn list_ids(conn: &Connection, c: &Cond) -> rusqlite::Result<Vec<i64>> {
+    let sql = format!("SELECT c.id FROM complaints c WHERE {}", c.clause());
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(c.values.iter()), |r| r.get(0))?;
+    let mut ids = rows.collect::<rusqlite::Result<Vec<i64>>>()?;
+    ids.sort_unstable();
+    Ok(ids)
+}
+
+/// (id, division) of every complaint matching, in id order.
+fn list_with_division(conn: &Connection, c: &Cond) -> rusqlite::Result<Vec<(i64, String)>> {
+    let sql = format!("SELECT c.id, c.division FROM complaints c WHERE {}", c.clause());
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(c.values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut out = rows.collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
+    out.sort_unstable_by_key(|(id, _)| *id);
+    Ok(out)
+}
+
+fn division_counts(conn: &Connection, c: &Cond) -> rusqlite::Result<BTreeMap<String, u64>> {
+    let sql = format!(
+        "SELECT c.division, count(*) FROM complaints c WHERE {} GROUP BY c.division",
+        c.clause()
+    );
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(c.values.iter()), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+    })?;
+    rows.collect()
+}
+
+/// Complaints per division of the whole store, as the last import left them.
+fn stored_division_counts(conn: &Connection) -> rusqlite::Result<BTreeMap<String, u64>> {
+    let mut st = conn.prepare_cached("SELECT division, complaints FROM division_counts")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    rows.collect()
+}
+
+/// Complaints of earlier samples, with their divisions where they match the filters.
+fn earlier(
+    conn: &Connection,
+    base: &Cond,
+    boundary: i64,
+) -> rusqlite::Result<BTreeMap<i64, String>> {
+    // Driven from sample_items (small) to the complaints, never the other way round.
+    let sql = format!(
+        "SELECT DISTINCT c.id, c.division FROM sample_items si CROSS JOIN complaints c
+         WHERE si.sample_id < ? AND c.id = si.complaint_id AND {}",
+        base.clause()
+    );
+    let mut values = vec![Value::Integer(boundary)];
+    values.extend(base.values.iter().cloned());
+    let mut st = conn.prepare_cached(&sql)?;
+    let rows = st.query_map(params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+struct Fingerprint(Sha256);
+
+impl Fingerprint {
+    fn ids(&mut self, tag: &str, ids: impl IntoIterator<Item = i64>) {
+        self.0.update(tag.as_bytes());
+        self.0.update([0]);
+        for id in ids {
+            self.0.update(id.to_le_bytes());
+        }
+    }
+    fn text(&mut self, s: &str) {
+        self.0.update(s.as_bytes());
+        self.0.update([0]);
+    }
+}
+
+/// `k` of `ids` (in id order), uniformly, in a random order.
+fn choose(rng: &mut Rng, ids: &[i64], k: u64) -> Vec<i64> {
+    rng.choose_indices(ids.len() as u64, k)
+        .into_iter()
+        .map(|i| ids[i as usize])
+        .collect()
+}
+
+/// Random ids in the table's id range, kept when they match `c` and are not `skip`ped.
+/// None when matches are too rare for picks to pay off.
+fn picks(
+    conn: &Connection,
+    c: &Cond,
+    k: u64,
+    rng: &mut Rng,
+    skip: &dyn Fn(i64) -> bool,
+) -> rusqlite::Result<Option<Vec<i64>>> {
+    let (lo, hi): (Option<i64>, Option<i64>) =
+        conn.query_row("SELECT min(id), max(id) FROM complaints", [], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })?;
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return Ok(Some(Vec::new()));
+    };
+    let span = (hi - lo + 1) as u64;
+    let sql = format!("SELECT 1 FROM complaints c WHERE c.id = ? AND {}", c.clause());
+    let mut st = conn.prepare_cached(&sql)?;
+    let mut out: Vec<i64> = Vec::with_capacity(k as usize);
+    let mut chosen = HashSet::new();
+    let budget = 200 * k + 2000;
+    let mut values: Vec<Value> = Vec::with_capacity(c.values.len() + 1);
+    for _ in 0..budget {
+        if out.len() as u64 == k {
+            return Ok(Some(out));
+        }
+        let id = lo + rng.below(span) as i64;
+        if skip(id) || chosen.contains(&id) {
+            continue;
+        }
+        values.clear();
+        values.push(Value::Integer(id));
+        values.extend(c.values.iter().cloned());
+        if st
+            .query_row(params_from_iter(values.iter()), |_| Ok(()))
+            .optional()?
+            .is_some()
+        {
+            chosen.insert(id);
+            out.push(id);
+        }
+    }
+    Ok((out.len() as u64 == k).then_some(out))
+}
+
+/// Draws a sample. `boundary` is the id the sample will have (or has, on replay): complaints
+/// in earlier samples are left out unless the filters include sampled ones.
+pub fn draw(conn: &Connection, spec: &Spec, seed: u64, boundary: i64) -> rusqlite::Result<Drawn> {
+    draw_with_limit(conn, spec, seed, boundary, LIST_LIMIT)
+}
+
+/// `draw` with the size above which populations are drawn by picks instead of listed.
+pub fn draw_with_limit(
+    conn: &Connection,
+    spec: &Spec,
+    seed: u64,
+    boundary: i64,
+    list_limit: u64,
+) -> rusqlite::Result<Drawn> {
+    let mut rng = Rng::new(seed);
+    let base = filters_cond(&spec.filters);
+    let excluded = if spec.filters.include_sampled {
+        BTreeMap::new()
+    } else {
+        earlier(conn, &base, boundary)?
+    };
+    let unfiltered = spec.filters.since.is_none()
+        && spec.filters.until.is_none()
+        && spec.filters.divisions.is_empty()
+        && spec.filters.sources.is_empty()
+        && spec.filters.channels.is_empty()
+        && spec.filters.products.is_empty();
+    let all_counts = if unfiltered {
+        Some(stored_division_counts(conn)?)
+    } else {
+        None
+    };
+    let matching = match &all_counts {
+        Some(c) => c.values().sum(),
+        None => count(conn, &base)?,
+    };
+    let population = matching - excluded.len() as u64;
+    let mut fp = Fingerprint(Sha256::new());
+    fp.text(&format!("population:{population}"));
+    fp.ids("excluded", excluded.keys().copied());
+    let listed = population <= list_limit;
+    // The listed population, id order; None when it is drawn by picks.
+    let members: Option<Vec<(i64, String)>> = if listed {
+        let all = list_with_division(conn, &base)?;
+        let m: Vec<(i64, String)> = all
+            .into_iter()
+            .filter(|(id, _)| !excluded.contains_key(id))
+            .collect();
+        fp.ids("population", m.iter().map(|(id, _)| *id));
+        Some(m)
+    } else {
+        let watermark: i64 = conn.query_row(
+            "SELECT coalesce(max(id), 0) FROM imports WHERE inserted + updated > 0",
+            [],
+            |r| r.get(0),
+        )?;
+        fp.text(&format!("watermark:{watermark}"));
+        None
+    };
+    let member_set: Option<HashSet<i64>> =
+        members.as_ref().map(|m| m.iter().map(|(id, _)| *id).collect());
+    let range = members
+        .as_ref()
+        .and_then(|m| Some((m.first()?.0, m.last()?.0)));
+
+    let mut taken: HashSet<i64> = HashSet::new();
+    let mut items: Vec<Item> = Vec::new();
+    for inc in &spec.includes {
+        let rc = rule_cond(&base, inc.rule, spec, range);
+        let matches: Vec<i64> = list_ids(conn, &rc)?
+            .into_iter()
+            .filter(|id| match &member_set {
+                Some(set) => set.contains(id),
+                None => !excluded.contains_key(id),
+            })
+            .filter(|id| !taken.contains(id))
+            .collect();
+        fp.ids(inc.rule.name(), matches.iter().copied());
+        let picked = if inc.share >= 1.0 {
+            matches
+        } else {
+            choose(&mut rng, &matches, share_count(matches.len() as u64, inc.share))
+        };
+        for id in picked {
+            taken.insert(id);
+            items.push(Item {
+                complaint_id: id,
+                reason: format!("rule:{}", inc.rule.name()),
+            });
+        }
+    }
+
+    let random_population = population - taken.len() as u64;
+    let size = spec.plan.size(random_population).n;
+    // Strata: (name, size, ids when listed). One stratum "" when not stratified.
+    let stratified = !matches!(spec.strata, Strata::None);
+    let strata: Vec<(String, u64, Vec<i64>)> = match &members {
+        Some(m) => {
+            let mut by: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+            for (id, d) in m {
+                if !taken.contains(id) {
+                    let key = if stratified { d.as_str() } else { "" };
+                    by.entry(key).or_default().push(*id);
+                }
+            }
+            by.into_iter()
+                .map(|(d, ids)| (d.to_string(), ids.len() as u64, ids))
+                .collect()
+        }
+        None => {
+            let mut counts = match (&all_counts, stratified) {
+                (_, false) => BTreeMap::from([(String::new(), matching)]),
+                (Some(c), true) => c.clone(),
+                (None, true) => division_counts(conn, &base)?,
+            };
+            let item_division = |id: &i64| -> rusqlite::Result<String> {
+                if !stratified {
+                    return Ok(String::new());
+                }
+                conn.query_row("SELECT division FROM complaints WHERE id = ?1", [id], |r| r.get(0))
+            };
+            for d in excluded.values() {
+                let key = if stratified { d.clone() } else { String::new() };
+                if let Some(n) = counts.get_mut(&key) {
+                    *n -= 1;
+                }
+            }
+            for id in &taken {
+                if let Some(n) = counts.get_mut(&item_division(id)?) {
+                    *n -= 1;
+                }
+            }
+            counts.into_iter().map(|(d, n)| (d, n, Vec::new())).collect()
+        }
+    };
+    let sizes: Vec<u64> = strata.iter().map(|s| s.1).collect();
+    let alloc: Vec<u64> = match &spec.strata {
+        Strata::PerDivision { n } => sizes.iter().map(|s| (*n).min(*s)).collect(),
+        _ => allocate_proportional(size, &sizes),
+    };
+    let mut random_size = 0;
+    for ((name, stratum_size, ids), k) in strata.iter().zip(alloc) {
+        if k == 0 {
+            continue;
+        }
+        let reason = if stratified {
+            format!("random:{name}")
+        } else {
+            "random".to_string()
+        };
+        let picked = if members.is_some() {
+            choose(&mut rng, ids, k)
+        } else {
+            let mut c = base.clone();
+            if stratified {
+                c.and("c.division = ?", vec![Value::Text(name.clone())]);
+            }
+            let skip = |id: i64| taken.contains(&id) || excluded.contains_key(&id);
+            let by_picks = if k * 4 < *stratum_size {
+                picks(conn, &c, k, &mut rng, &skip)?
+            } else {
+                None
+            };
+            match by_picks {
+                Some(p) => p,
+                None => {
+                    let ids: Vec<i64> = list_ids(conn, &c)?.into_iter().filter(|id| !skip(*id)).collect();
+                    choose(&mut rng, &ids, k)
+                }
+            }
+        };
+        random_size += picked.len() as u64;
+        for id in picked {
+            taken.insert(id);
+            items.push(Item {
+                complaint_id: id,
+                reason: reason.clone(),
+            });
+        }
+    }
+    Ok(Drawn {
+        items,
+        population,
+        random_population,
+        random_size,
+        fingerprint: hex(&fp.0.finalize()),
+    })
+}
