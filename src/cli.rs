@@ -57,6 +57,12 @@ pub enum Command {
     Status(StatusArgs),
     /// Recompute every signed-text hash and chain link and report any tampering.
     Verify,
+    /// Corrective action requests: open, list, show and work them through to closure.
+    Car(CarArgs),
+    /// Failure-mode checks per division: canned replies, contact ignored, escalation refused, late.
+    Flags(FlagsArgs),
+    /// The executive review pack (Markdown, HTML, CSV or JSON).
+    Report(ReportArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
@@ -270,4 +276,169 @@ pub struct GenerateArgs {
     /// The newest complaint's date (YYYY-MM-DD); rows spread over the 52 weeks before it.
     #[arg(long)]
     pub until: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CarArgs {
+    #[command(subcommand)]
+    pub command: CarCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CarCommand {
+    /// Open a CAR for a complaint by hand (executives; the complaint's division head).
+    Open(CarOpenArgs),
+    /// Open CARs (all with --all), overdue ones first and marked.
+    List(CarListArgs),
+    /// One CAR with every step.
+    Show(CarIdArgs),
+    /// Record that the customer was reached: when, and what came of it.
+    Contact(CarContactArgs),
+    /// Record the root cause.
+    Cause(CarCauseArgs),
+    /// Record the corrective action taken.
+    Act(CarActArgs),
+    /// Record whether the action worked, on a later date.
+    Check(CarCheckArgs),
+    /// Close the CAR (before a successful check, executives only, with a note).
+    Close(CarCloseArgs),
+    /// Recompute every CAR step's hash and chain link.
+    Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct CarOpenArgs {
+    /// The complaint (as for `show`).
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Why a CAR is needed.
+    #[arg(long, required = true)]
+    pub why: String,
+    /// Due (YYYY-MM-DD or RFC 3339); default: cars.due_hours from now.
+    #[arg(long)]
+    pub due: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CarListArgs {
+    /// Only CARs past due whose customer has not been reached.
+    #[arg(long)]
+    pub overdue: bool,
+    #[arg(long)]
+    pub division: Option<String>,
+    /// Closed CARs too.
+    #[arg(long)]
+    pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CarIdArgs {
+    /// The CAR: 12 or CAR-12.
+    #[arg(value_name = "ID")]
+    pub id: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CarContactArgs {
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// What came of it.
+    #[arg(long, required = true)]
+    pub outcome: String,
+    /// When the customer was reached (RFC 3339 or YYYY-MM-DD); default: now.
+    #[arg(long)]
+    pub when: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CarCauseArgs {
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// A root-cause category from cars.causes (process, people, product, ...).
+    #[arg(long, required = true)]
+    pub category: String,
+    #[arg(long, required = true)]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CarActArgs {
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// The action taken.
+    #[arg(long, required = true)]
+    pub note: String,
+    /// When it was taken; default: now.
+    #[arg(long)]
+    pub when: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum YesNo {
+    Yes,
+    No,
+}
+
+#[derive(Debug, Args)]
+pub struct CarCheckArgs {
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Did the action work?
+    #[arg(long, value_enum, required = true)]
+    pub worked: YesNo,
+    #[arg(long, required = true)]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CarCloseArgs {
+    #[arg(value_name = "ID")]
+    pub id: String,
+    /// Required when closing before a check that worked.
+    #[arg(long)]
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct FlagsArgs {
+    /// Recompute every flag now (executives and admins).
+    #[arg(long)]
+    pub refresh: bool,
+    #[arg(long)]
+    pub division: Option<String>,
+    /// List the canned replies, the most-sent first.
+    #[arg(long)]
+    pub groups: bool,
+    /// List the complaints that received one canned reply.
+    #[arg(long, value_name = "ID", conflicts_with = "groups")]
+    pub group: Option<i64>,
+    /// Explain one complaint's flags.
+    #[arg(long, value_name = "REF", conflicts_with_all = ["groups", "group"])]
+    pub complaint: Option<String>,
+    /// How many groups or complaints to list.
+    #[arg(long, default_value_t = 20)]
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Md,
+    Html,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// week, month, bimonthly (each ending today), YYYY-MM-DD..YYYY-MM-DD, YYYY-Www or YYYY-MM.
+    #[arg(long, default_value = "week")]
+    pub period: String,
+    #[arg(long)]
+    pub division: Option<String>,
+    /// Default: md (json with --json).
+    #[arg(long, value_enum)]
+    pub format: Option<ReportFormat>,
+    /// Write to this file (created readable by you only) instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
 }

@@ -32,6 +32,9 @@ pub struct Config {
     pub import: ImportConfig,
     pub sampling: SamplingConfig,
     pub decisions: DecisionsConfig,
+    pub cars: CarsConfig,
+    pub checks: ChecksConfig,
+    pub report: ReportConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -115,6 +118,70 @@ pub struct Phrases {
 pub struct DecisionsConfig {
     pub reasons: Vec<String>,
     pub due_working_days: u32,
+}
+
+/// Corrective action requests: when imports open them and how they are worked.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CarsConfig {
+    pub open_when: Vec<String>,
+    pub likelihood_max: u8,
+    pub due_hours: u32,
+    pub max_age_days: u32,
+    pub check_after_days: u32,
+    pub causes: Vec<String>,
+}
+
+/// The failure-mode checks behind `signoff flags`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChecksConfig {
+    pub refresh_after_import: bool,
+    pub late_hours: u32,
+    pub contact_hours: u32,
+    pub status_sources: Vec<String>,
+    pub canned: CannedConfig,
+    pub escalation: EscalationConfig,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CannedConfig {
+    pub min_customers: u32,
+    pub min_words: u32,
+    pub near_threshold: f64,
+    pub shingle_words: u32,
+    pub greetings: Vec<String>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EscalationConfig {
+    pub languages: Vec<String>,
+    /// Phrases per language code that ask for a manager.
+    pub asked: BTreeMap<String, Vec<String>>,
+    /// Phrases per language code that offer one.
+    pub offered: BTreeMap<String, Vec<String>>,
+}
+
+impl EscalationConfig {
+    /// The phrases of the configured languages, from `asked` or `offered`.
+    pub fn phrases<'a>(&'a self, table: &'a BTreeMap<String, Vec<String>>) -> Vec<String> {
+        self.languages
+            .iter()
+            .filter_map(|l| table.get(l))
+            .flatten()
+            .cloned()
+            .collect()
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    pub trend_periods: u32,
+    pub verbatims: u32,
+    pub excerpt_chars: u32,
 }
 
 /// Where the configuration layers come from; the environment is passed in so tests control it.
@@ -229,6 +296,34 @@ impl Config {
             return Err(ConfigError::Invalid(
                 "decisions.reasons must name at least one reason".into(),
             ));
+        }
+        for rule in &self.cars.open_when {
+            crate::domain::car::OpenRule::parse(rule)
+                .map_err(|e| ConfigError::Invalid(format!("cars.open_when: {e}")))?;
+        }
+        if self.cars.causes.is_empty() {
+            return Err(ConfigError::Invalid(
+                "cars.causes must name at least one root-cause category".into(),
+            ));
+        }
+        let canned = &self.checks.canned;
+        if !(canned.near_threshold > 0.0 && canned.near_threshold <= 1.0)
+            || canned.shingle_words == 0
+        {
+            return Err(ConfigError::Invalid(
+                "checks.canned: near_threshold must be above 0 and at most 1, shingle_words at least 1"
+                    .into(),
+            ));
+        }
+        let esc = &self.checks.escalation;
+        if let Some(l) = esc
+            .languages
+            .iter()
+            .find(|l| !esc.asked.contains_key(*l) || !esc.offered.contains_key(*l))
+        {
+            return Err(ConfigError::Invalid(format!(
+                "checks.escalation: language {l:?} needs phrase lists in both asked and offered"
+            )));
         }
         Ok(())
     }

@@ -80,6 +80,7 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
             progress: false,
             imported_by: "alex".into(),
             now,
+            after_import: super::car::after_import(&cfg, "alex", now, true),
         };
         let r = import_file(&mut db, &p, &opts, &division)?;
         let c = &r.counts;

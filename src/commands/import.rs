@@ -57,6 +57,12 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         progress: std::io::stderr().is_terminal() && !ctx.json,
         imported_by: person.login.clone(),
         now: ctx.now.timestamp(),
+        after_import: super::car::after_import(
+            &ctx.cfg,
+            &person.login,
+            ctx.now.timestamp(),
+            !a.dry_run,
+        ),
     };
     let cfg = &ctx.cfg;
     let division = |d: &str| cfg.canonical_division(d).to_string();

@@ -1,12 +1,22 @@
 //! One module per subcommand; each takes the shared context and does its job.
 
+pub mod car;
+pub mod car_steps;
 pub mod config_cmd;
 pub mod decide;
 pub mod demo;
+pub mod flags;
 pub mod generate;
 pub mod import;
 pub mod meta;
 pub mod refs;
+pub mod report;
+pub mod report_csv;
+pub mod report_html;
+pub mod report_html_parts;
+pub mod report_md;
+pub mod report_md_parts;
+pub mod report_svg;
 pub mod sample;
 pub mod stats;
 pub mod status;
@@ -211,6 +221,9 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Show(a) => decide::show(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
         Command::Verify => verify::run(&ctx),
+        Command::Car(a) => car::run(&ctx, a),
+        Command::Flags(a) => flags::run(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
         Command::Completions(a) => meta::completions(a),
         Command::Man => meta::man(),
         Command::Generate(a) => generate::run(a),

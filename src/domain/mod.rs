@@ -1,10 +1,17 @@
 //! Pure domain logic: no IO, no terminal, no SQL.
 
+pub mod canned;
+pub mod car;
 pub mod complaint;
 pub mod decision;
+pub mod flags;
+pub mod period;
+pub mod report;
+pub mod report_build;
 pub mod rng;
 pub mod sample;
 pub mod stats;
 pub mod text;
+pub mod verbatim;
 
 pub use complaint::Complaint;

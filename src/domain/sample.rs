@@ -92,14 +92,23 @@ pub enum Rule {
     WantsContact,
     AskedForManager,
     Negative,
+    /// The failure-mode flags of the last check (`signoff flags`).
+    Canned,
+    ContactIgnored,
+    EscalationRefused,
+    Late,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 4] = [
+    pub const ALL: [Rule; 8] = [
         Rule::WouldNotRecommend,
         Rule::WantsContact,
         Rule::AskedForManager,
         Rule::Negative,
+        Rule::Canned,
+        Rule::ContactIgnored,
+        Rule::EscalationRefused,
+        Rule::Late,
     ];
 
     pub fn name(self) -> &'static str {
@@ -108,6 +117,10 @@ impl Rule {
             Rule::WantsContact => "wants-contact",
             Rule::AskedForManager => "asked-for-manager",
             Rule::Negative => "negative",
+            Rule::Canned => "canned",
+            Rule::ContactIgnored => "contact-ignored",
+            Rule::EscalationRefused => "escalation-refused",
+            Rule::Late => "late",
         }
     }
 }

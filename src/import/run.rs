@@ -31,6 +31,8 @@ pub struct Options {
     pub progress: bool,
     pub imported_by: String,
     pub now: i64,
+    /// CARs to open and flags to refresh before the import commits.
+    pub after_import: crate::store::cars::AfterImport,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -569,6 +571,7 @@ pub fn import_file(
             let rejects_file = rejects
                 .finish()
                 .map_err(|e| fail(format!("rejects file: {e}"), false))?;
+            crate::store::cars::after_import(&tx, import_id, &opts.after_import).map_err(sql)?;
             sc::finish_import(
                 &tx,
                 import_id,

@@ -147,6 +147,18 @@ fn rule_cond(base: &Cond, rule: Rule, spec: &Spec, range: Option<(i64, i64)>) ->
             c.and("c.wants_contact = 1", vec![]);
             return c;
         }
+        Rule::Canned => {
+            c.and("c.id IN (SELECT complaint_id FROM canned_members)", vec![]);
+            return c;
+        }
+        Rule::ContactIgnored | Rule::EscalationRefused | Rule::Late => {
+            let flag = Value::Text(rule.name().into());
+            c.and(
+                "c.id IN (SELECT complaint_id FROM complaint_flags WHERE flag = ?)",
+                vec![flag],
+            );
+            return c;
+        }
         Rule::AskedForManager => &spec.manager_phrases,
         Rule::Negative => &spec.negative_phrases,
     };

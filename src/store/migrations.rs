@@ -136,6 +136,124 @@ CREATE TRIGGER decisions_append_only_delete BEFORE DELETE ON decisions BEGIN
     SELECT RAISE(ABORT, 'decisions are append-only');
 END;
 "#,
+    // 3: corrective action requests with their append-only, hash-chained steps; the failure-mode
+    // flags, canned-reply groups and daily tallies that `signoff flags --refresh` rebuilds.
+    r#"
+CREATE TABLE cars (
+    id           INTEGER PRIMARY KEY,
+    complaint_id INTEGER NOT NULL UNIQUE REFERENCES complaints(id),
+    opened_at    INTEGER NOT NULL,
+    due_at       INTEGER NOT NULL,
+    opened_by    TEXT    NOT NULL,
+    origin       TEXT    NOT NULL
+);
+CREATE TRIGGER cars_append_only_update BEFORE UPDATE ON cars BEGIN
+    SELECT RAISE(ABORT, 'CARs are append-only: record a step instead');
+END;
+CREATE TRIGGER cars_append_only_delete BEFORE DELETE ON cars BEGIN
+    SELECT RAISE(ABORT, 'CARs are append-only: record a step instead');
+END;
+
+CREATE TABLE car_events (
+    id           INTEGER PRIMARY KEY,
+    car_id       INTEGER NOT NULL REFERENCES cars(id),
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    step         TEXT    NOT NULL CHECK (step IN
+                   ('open', 'contact', 'cause', 'act', 'check', 'close')),
+    actor        TEXT    NOT NULL,
+    actor_name   TEXT    NOT NULL,
+    at           INTEGER NOT NULL,
+    happened_at  INTEGER NOT NULL,
+    due_at       INTEGER,
+    category     TEXT,
+    worked       INTEGER CHECK (worked IN (0, 1)),
+    text         TEXT    NOT NULL,
+    prev_hash    TEXT    NOT NULL,
+    hash         TEXT    NOT NULL
+);
+CREATE INDEX car_events_car ON car_events(car_id, id);
+CREATE TRIGGER car_events_append_only_update BEFORE UPDATE ON car_events BEGIN
+    SELECT RAISE(ABORT, 'CAR steps are append-only');
+END;
+CREATE TRIGGER car_events_append_only_delete BEFORE DELETE ON car_events BEGIN
+    SELECT RAISE(ABORT, 'CAR steps are append-only');
+END;
+
+-- Derived data, rebuilt whole by each refresh. No foreign keys: complaints are never deleted,
+-- and checking a parent per row would slow the rebuild for nothing.
+-- The local flags (contact-ignored, escalation-refused, late), keyed by flag first so that a
+-- sampling rule reads one flag's complaints straight off the key.
+CREATE TABLE complaint_flags (
+    flag         TEXT    NOT NULL,
+    complaint_id INTEGER NOT NULL,
+    received_at  INTEGER NOT NULL,
+    division     TEXT    NOT NULL,
+    value        INTEGER,
+    note         TEXT,
+    PRIMARY KEY (flag, complaint_id)
+) WITHOUT ROWID;
+CREATE INDEX complaint_flags_received ON complaint_flags(received_at);
+
+-- Replies judged canned, by group: a narrow table written in id order, since on some stores
+-- most replies are canned.
+CREATE TABLE canned_members (
+    complaint_id INTEGER PRIMARY KEY,
+    group_id     INTEGER NOT NULL
+);
+
+CREATE TABLE canned_groups (
+    id                INTEGER PRIMARY KEY,
+    cluster           INTEGER NOT NULL,
+    customers         INTEGER NOT NULL,
+    cluster_customers INTEGER NOT NULL,
+    words             INTEGER NOT NULL,
+    example_complaint INTEGER NOT NULL,
+    normalised        TEXT    NOT NULL
+);
+
+-- Canned replies per UTC day of receipt, division and group: what a period's pack counts.
+CREATE TABLE canned_daily (
+    day      INTEGER NOT NULL,
+    division TEXT    NOT NULL,
+    group_id INTEGER NOT NULL,
+    replies  INTEGER NOT NULL,
+    PRIMARY KEY (day, division, group_id)
+) WITHOUT ROWID;
+
+-- Per UTC day (of receipt) and division: what the review pack sums over any period.
+CREATE TABLE check_daily (
+    day                INTEGER NOT NULL,
+    division           TEXT    NOT NULL,
+    complaints         INTEGER NOT NULL,
+    responded          INTEGER NOT NULL,
+    canned             INTEGER NOT NULL,
+    contact_ignored    INTEGER NOT NULL,
+    escalation_refused INTEGER NOT NULL,
+    late               INTEGER NOT NULL,
+    wants_contact      INTEGER NOT NULL,
+    detractors         INTEGER NOT NULL,
+    rt_0               INTEGER NOT NULL,
+    rt_1               INTEGER NOT NULL,
+    rt_2               INTEGER NOT NULL,
+    rt_3               INTEGER NOT NULL,
+    rt_4               INTEGER NOT NULL,
+    rt_5               INTEGER NOT NULL,
+    rt_unknown         INTEGER NOT NULL,
+    rt_seconds         INTEGER NOT NULL,
+    PRIMARY KEY (day, division)
+) WITHOUT ROWID;
+
+CREATE TABLE check_runs (
+    id            INTEGER PRIMARY KEY,
+    at            INTEGER NOT NULL,
+    run_by        TEXT    NOT NULL,
+    complaints    INTEGER NOT NULL,
+    flagged       INTEGER NOT NULL,
+    canned_groups INTEGER NOT NULL,
+    millis        INTEGER NOT NULL,
+    settings      TEXT    NOT NULL
+);
+"#,
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -1,10 +1,17 @@
 //! The SQLite store: one file, WAL, a busy timeout, foreign keys, numbered migrations.
 
+pub mod car_rules;
+pub mod cars;
 pub mod complaints;
 pub mod decisions;
 pub mod draw;
+pub mod flag_reads;
+pub mod flag_scan;
+pub mod flags;
 pub mod migrations;
 pub mod queries;
+pub mod report;
+pub mod report_picks;
 pub mod samples;
 pub mod stats;
 pub mod workflow;

@@ -1,0 +1,292 @@
+//! `signoff car open|list|show|verify`, and what imports need to open CARs by rule. The steps
+//! that work a CAR (contact, cause, act, check, close) are in `car_steps`.
+
+use rusqlite::TransactionBehavior;
+use serde::Serialize;
+
+use crate::cli::{CarArgs, CarCommand, CarListArgs, CarOpenArgs};
+use crate::config::{Config, Role};
+use crate::domain::car::{next_steps, OpenRule, State};
+use crate::domain::text::{inert, one_line};
+use crate::store::cars::{self, AfterImport, Car, Filter, Opening};
+
+use super::{failed, fmt_time, parse_time, refs, refused, usage, Ctx};
+
+/// The import hook's settings: the configured rules, opened in the importer's name, and a flags
+/// refresh unless `refresh` is false (a dry run).
+pub fn after_import(cfg: &Config, login: &str, now: i64, refresh: bool) -> AfterImport {
+    let c = &cfg.cars;
+    AfterImport {
+        // The configuration was validated on load, so every rule parses.
+        rules: c
+            .open_when
+            .iter()
+            .filter_map(|r| OpenRule::parse(r).ok())
+            .collect(),
+        likelihood_max: c.likelihood_max,
+        due_secs: i64::from(c.due_hours) * 3600,
+        max_age_secs: (c.max_age_days > 0).then(|| i64::from(c.max_age_days) * 86_400),
+        actor: login.to_string(),
+        actor_name: cfg
+            .person(login)
+            .map_or_else(|| login.to_string(), |p| p.name.clone()),
+        now,
+        checks: (refresh && cfg.checks.refresh_after_import).then(|| super::flags::settings(cfg)),
+    }
+}
+
+pub fn run(ctx: &Ctx, a: CarArgs) -> anyhow::Result<()> {
+    match a.command {
+        CarCommand::Open(a) => open(ctx, a),
+        CarCommand::List(a) => list(ctx, a),
+        CarCommand::Show(a) => show(ctx, &a.id),
+        CarCommand::Verify => verify(ctx),
+        step => super::car_steps::run(ctx, step),
+    }
+}
+
+/// "12" or "CAR-12".
+pub fn parse_id(s: &str) -> anyhow::Result<i64> {
+    let t = s.trim();
+    let digits = t
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("car-"))
+        .map_or(t, |_| &t[4..]);
+    digits
+        .parse()
+        .map_err(|_| usage(format!("{s:?} is not a CAR id: write 12 or CAR-12")))
+}
+
+/// The CAR, if the person may see it.
+pub fn visible(ctx: &Ctx, conn: &rusqlite::Connection, raw: &str) -> anyhow::Result<Car> {
+    let id = parse_id(raw)?;
+    let car = cars::by_id(conn, id, ctx.now.timestamp())?
+        .ok_or_else(|| failed(format!("there is no CAR-{id}")))?;
+    if let Some(scope) = ctx.visible_divisions()? {
+        if !scope.contains(&car.division) {
+            return Err(refused(format!(
+                "CAR-{id} belongs to {}, which is not among your divisions ({})",
+                car.division,
+                scope.join(", ")
+            )));
+        }
+    }
+    Ok(car)
+}
+
+fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
+    let p = ctx
+        .require(&[Role::Executive, Role::DivisionHead], "open a CAR")?
+        .clone();
+    let why = a.why.trim();
+    if why.is_empty() {
+        return Err(usage("--why must say why a CAR is needed"));
+    }
+    let now = ctx.now.timestamp();
+    let due = match &a.due {
+        Some(s) => parse_time("--due", s, true)?,
+        None => now + i64::from(ctx.cfg.cars.due_hours) * 3600,
+    };
+    let mut db = ctx.open_db()?;
+    let tx = db
+        .conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    // The resolver refuses a division head someone else's complaint.
+    let complaint = refs::resolve(ctx, &tx, &a.reference)?;
+    if let Some(existing) = cars::for_complaint(&tx, complaint, now)? {
+        return Err(failed(format!(
+            "{} already has CAR-{} ({}); one CAR per complaint",
+            a.reference,
+            existing.id,
+            existing.state.label()
+        )));
+    }
+    let id = cars::open(
+        &tx,
+        &Opening {
+            complaint_id: complaint,
+            origin: "manual",
+            actor: &p.login,
+            actor_name: &p.name,
+            at: now,
+            due_at: due,
+            why,
+        },
+    )?
+    .ok_or_else(|| failed(format!("{} already has a CAR", a.reference)))?;
+    tx.commit()?;
+    let car = cars::by_id(&db.conn, id, now)?.ok_or_else(|| failed("the CAR vanished"))?;
+    if ctx.json {
+        return ctx.print_json(&car);
+    }
+    println!(
+        "CAR-{id} opened for {} ({}), due {}",
+        car.external_id,
+        car.division,
+        fmt_time(due)
+    );
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Row<'a> {
+    id: i64,
+    complaint_id: i64,
+    external_id: &'a str,
+    source: &'a str,
+    division: &'a str,
+    origin: &'a str,
+    opened_at: i64,
+    opened_by: &'a str,
+    due_at: i64,
+    state: State,
+    overdue: bool,
+    steps: usize,
+    last_step_at: i64,
+    next: Vec<&'static str>,
+}
+
+fn list(ctx: &Ctx, a: CarListArgs) -> anyhow::Result<()> {
+    let scope = ctx.visible_divisions()?;
+    let divisions: Option<Vec<String>> = match (&a.division, scope) {
+        (Some(d), scope) => {
+            let d = ctx.cfg.canonical_division(d).to_string();
+            if scope.as_ref().is_some_and(|s| !s.contains(&d)) {
+                return Err(refused(format!("{d} is not among your divisions")));
+            }
+            Some(vec![d])
+        }
+        (None, scope) => scope,
+    };
+    let db = ctx.open_db()?;
+    let now = ctx.now.timestamp();
+    let mut list = cars::list(
+        &db.conn,
+        &Filter {
+            divisions: divisions.as_deref(),
+            include_closed: a.all,
+            overdue_only: a.overdue,
+            ..Default::default()
+        },
+        now,
+    )?;
+    // Overdue first, most overdue on top; then by due time; closed last.
+    list.sort_by_key(|c| (!c.overdue, c.state == State::Closed, c.due_at, c.id));
+    let rows: Vec<Row> = list
+        .iter()
+        .map(|c| Row {
+            id: c.id,
+            complaint_id: c.complaint_id,
+            external_id: &c.external_id,
+            source: &c.source,
+            division: &c.division,
+            origin: &c.origin,
+            opened_at: c.opened_at,
+            opened_by: &c.opened_by,
+            due_at: c.due_at,
+            state: c.state,
+            overdue: c.overdue,
+            steps: c.events.len(),
+            last_step_at: c.events.last().map_or(c.opened_at, |e| e.at),
+            next: next_steps(c.state),
+        })
+        .collect();
+    if ctx.json {
+        return ctx.print_json(&rows);
+    }
+    let overdue = rows.iter().filter(|r| r.overdue).count();
+    println!(
+        "{} CAR{}{}",
+        rows.len(),
+        if rows.len() == 1 { "" } else { "s" },
+        if overdue > 0 {
+            format!(" · {overdue} OVERDUE: not called back in time")
+        } else {
+            String::new()
+        }
+    );
+    for r in &rows {
+        println!(
+            "{} {:>8}  {:<12} {:<14} {:<22} due {}{}",
+            if r.overdue { "!" } else { " " },
+            format!("CAR-{}", r.id),
+            one_line(r.external_id, 12),
+            one_line(r.division, 14),
+            r.state.label(),
+            fmt_time(r.due_at),
+            if r.overdue { "  OVERDUE" } else { "" }
+        );
+    }
+    Ok(())
+}
+
+fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
+    let db = ctx.open_db()?;
+    let car = visible(ctx, &db.conn, raw)?;
+    if ctx.json {
+        return ctx.print_json(&car);
+    }
+    println!(
+        "CAR-{} · {} · {} · {}{}",
+        car.id,
+        car.external_id,
+        car.division,
+        car.state.label(),
+        if car.overdue { " · OVERDUE" } else { "" }
+    );
+    println!(
+        "opened {} by {} ({}), due {}",
+        fmt_time(car.opened_at),
+        car.opened_by,
+        car.origin,
+        fmt_time(car.due_at)
+    );
+    for e in &car.events {
+        let extra = match (&e.category, e.worked) {
+            (Some(c), _) => format!(" [{c}]"),
+            (_, Some(w)) => format!(" [worked: {}]", if w { "yes" } else { "no" }),
+            _ => String::new(),
+        };
+        let when = if e.happened_at != e.at {
+            format!(" (happened {})", fmt_time(e.happened_at))
+        } else {
+            String::new()
+        };
+        println!(
+            "  {}  {:<8} {}{when}{extra}: {}",
+            fmt_time(e.at),
+            e.step.as_str(),
+            e.actor_name,
+            inert(&e.text)
+        );
+    }
+    let next = next_steps(car.state);
+    if !next.is_empty() {
+        println!("next: signoff car {} CAR-{}", next.join("|"), car.id);
+    }
+    Ok(())
+}
+
+fn verify(ctx: &Ctx) -> anyhow::Result<()> {
+    ctx.person()?;
+    let db = ctx.open_db()?;
+    let problems = cars::verify(&db.conn)?;
+    let steps = cars::all_events(&db.conn)?.len();
+    if ctx.json {
+        ctx.print_json(&serde_json::json!({ "steps": steps, "problems": problems }))?;
+    } else if problems.is_empty() {
+        println!("{steps} CAR steps checked: every hash and link holds");
+    } else {
+        for p in &problems {
+            println!("{p}");
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(failed(format!(
+            "{} problems in the CAR chain",
+            problems.len()
+        )))
+    }
+}

@@ -1,0 +1,175 @@
+//! `signoff flags`: the failure-mode checks per division, the canned replies and who got them,
+//! one complaint's flags explained, and `--refresh` to recompute them all.
+
+use serde::Serialize;
+
+use crate::cli::FlagsArgs;
+use crate::config::{Config, Role};
+use crate::domain::canned;
+use crate::domain::text::one_line;
+use crate::store::flag_reads::{self, DivisionCounts};
+use crate::store::flags::{self, CheckSettings};
+
+use super::{fmt_time, refs, refused, Ctx};
+
+/// The checks' settings from the configuration.
+pub fn settings(cfg: &Config) -> CheckSettings {
+    let c = &cfg.checks;
+    let esc = &c.escalation;
+    CheckSettings {
+        canned: canned::Settings {
+            min_customers: c.canned.min_customers,
+            min_words: c.canned.min_words,
+            near_threshold: c.canned.near_threshold,
+            shingle_words: c.canned.shingle_words as usize,
+            greetings: c.canned.greetings.clone(),
+        },
+        status_sources: c.status_sources.clone(),
+        late_secs: i64::from(c.late_hours) * 3600,
+        contact_secs: i64::from(c.contact_hours) * 3600,
+        asked: esc.phrases(&esc.asked),
+        offered: esc.phrases(&esc.offered),
+        detractor_max: cfg.sampling.detractor_max,
+    }
+}
+
+#[derive(Serialize)]
+struct CountsJson {
+    as_of: Option<flag_reads::Run>,
+    divisions: Vec<DivisionCounts>,
+    total: DivisionCounts,
+}
+
+pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
+    let scope = ctx.visible_divisions()?;
+    let divisions: Option<Vec<String>> = match (&a.division, scope) {
+        (Some(d), scope) => {
+            let d = ctx.cfg.canonical_division(d).to_string();
+            if scope.as_ref().is_some_and(|s| !s.contains(&d)) {
+                return Err(refused(format!("{d} is not among your divisions")));
+            }
+            Some(vec![d])
+        }
+        (None, scope) => scope,
+    };
+    let mut db = ctx.open_db()?;
+    if a.refresh {
+        let p = ctx.require(&[Role::Executive, Role::Admin], "refresh the flags")?;
+        let s = flags::refresh_outside_write_lock(
+            &mut db.conn,
+            &settings(&ctx.cfg),
+            &p.login,
+            ctx.now.timestamp(),
+        )?;
+        if ctx.json {
+            return ctx.print_json(&s);
+        }
+        println!(
+            "checked {} complaints in {:.1} s: {} flagged, {} canned replies",
+            s.complaints,
+            s.millis as f64 / 1000.0,
+            s.flagged,
+            s.canned_groups
+        );
+        return Ok(());
+    }
+    let conn = &db.conn;
+    if let Some(r) = &a.complaint {
+        let id = refs::resolve(ctx, conn, r)?;
+        let c = &ctx.cfg.checks;
+        let flags = flag_reads::for_complaint(
+            conn,
+            id,
+            i64::from(c.late_hours) * 3600,
+            i64::from(c.contact_hours) * 3600,
+        )?;
+        if ctx.json {
+            return ctx.print_json(&flags);
+        }
+        if flags.is_empty() {
+            println!("{r}: no flags");
+        }
+        for f in &flags {
+            let group = f.group.map(|g| format!(" (group {g})")).unwrap_or_default();
+            println!("⚑ {}: {}{group}", f.flag.label(), f.explanation);
+        }
+        return Ok(());
+    }
+    if let Some(g) = a.group {
+        let members = flag_reads::members(conn, g, divisions.as_deref(), a.limit)?;
+        if ctx.json {
+            return ctx.print_json(&members);
+        }
+        for m in &members {
+            println!(
+                "{:<14} {:<10} {:<14} {}",
+                one_line(&m.external_id, 14),
+                one_line(&m.source, 10),
+                one_line(&m.division, 14),
+                fmt_time(m.received_at)
+            );
+        }
+        return Ok(());
+    }
+    if a.groups {
+        let groups = flag_reads::groups(conn, divisions.as_deref(), a.limit)?;
+        if ctx.json {
+            return ctx.print_json(&groups);
+        }
+        for g in &groups {
+            println!("group {} · {}", g.id, g.explanation);
+            println!("    \"{}\"", one_line(&g.normalised, 100));
+        }
+        if groups.is_empty() {
+            println!("no canned replies");
+        }
+        return Ok(());
+    }
+    let rows = flag_reads::counts(conn, divisions.as_deref())?;
+    let mut total = DivisionCounts {
+        division: "all".into(),
+        ..Default::default()
+    };
+    for r in &rows {
+        total.complaints += r.complaints;
+        total.responded += r.responded;
+        total.canned += r.canned;
+        total.contact_ignored += r.contact_ignored;
+        total.escalation_refused += r.escalation_refused;
+        total.late += r.late;
+    }
+    let as_of = flag_reads::last_run(conn)?;
+    if ctx.json {
+        return ctx.print_json(&CountsJson {
+            as_of,
+            divisions: rows,
+            total,
+        });
+    }
+    match &as_of {
+        Some(r) => println!("flags as of {} (by {})", fmt_time(r.at), r.run_by),
+        None => println!("no flags yet: run `signoff flags --refresh` (imports refresh them)"),
+    }
+    println!(
+        "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7}",
+        "division", "complaints", "canned", "canned %", "contact", "escalation", "late"
+    );
+    for r in rows.iter().chain(std::iter::once(&total)) {
+        let pct = if r.responded > 0 {
+            format!("{:.1}", 100.0 * r.canned as f64 / r.responded as f64)
+        } else {
+            "-".into()
+        };
+        println!(
+            "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7}",
+            one_line(&r.division, 24),
+            r.complaints,
+            r.canned,
+            pct,
+            r.contact_ignored,
+            r.escalation_refused,
+            r.late
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,308 @@
+//! The executive review pack: its figures, computed from rows the store hands over. Renderers
+//! (Markdown, HTML, CSV, JSON) only format what is here.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::car::CarEvent;
+use super::decision::{Decision, Kind};
+use super::period::Period;
+
+pub use super::report_build::build;
+
+/// One day's counts for one division, as the flags refresh tallies them.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct DayCounts {
+    pub complaints: i64,
+    pub responded: i64,
+    pub canned: i64,
+    pub contact_ignored: i64,
+    pub escalation_refused: i64,
+    pub late: i64,
+    pub wants_contact: i64,
+    pub detractors: i64,
+    /// Responses by delay bucket (see `flags::RESPONSE_BUCKETS_HOURS`).
+    pub rt: [i64; 6],
+    /// Responses without a time.
+    pub rt_unknown: i64,
+    pub rt_seconds: i64,
+}
+
+impl DayCounts {
+    pub fn add(&mut self, o: &DayCounts) {
+        self.complaints += o.complaints;
+        self.responded += o.responded;
+        self.canned += o.canned;
+        self.contact_ignored += o.contact_ignored;
+        self.escalation_refused += o.escalation_refused;
+        self.late += o.late;
+        self.wants_contact += o.wants_contact;
+        self.detractors += o.detractors;
+        for (a, b) in self.rt.iter_mut().zip(o.rt) {
+            *a += b;
+        }
+        self.rt_unknown += o.rt_unknown;
+        self.rt_seconds += o.rt_seconds;
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct DayRow {
+    pub day: i64,
+    pub division: String,
+    pub counts: DayCounts,
+}
+
+/// A complaint the period reviewed: sampled in one of its samples, or decided in it.
+#[derive(Debug, Clone)]
+pub struct ReviewItem {
+    pub complaint_id: i64,
+    pub division: String,
+    /// All its decisions, in order (status is judged on all of them, as `signoff status` does).
+    pub decisions: Vec<Decision>,
+    pub text_hash: String,
+    /// A random (not must-include) item of a sample drawn in the period.
+    pub random: bool,
+}
+
+/// An effective decision (not retracted, not a retraction) made in the trend's span.
+#[derive(Debug, Clone)]
+pub struct DecisionFact {
+    pub complaint_id: i64,
+    pub at: i64,
+    pub kind: Kind,
+    pub reasons: Option<String>,
+}
+
+/// A sample drawn in the period: each item's reason ("random", "rule:…") and decisions.
+#[derive(Debug, Clone)]
+pub struct SampleFacts {
+    pub id: i64,
+    pub label: String,
+    pub population: u64,
+    /// Percent.
+    pub confidence: f64,
+    pub items: Vec<(String, Vec<Decision>)>,
+}
+
+/// What one sample drawn in the period proves, as `signoff status --sample` states it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SampleBound {
+    pub sample: i64,
+    pub label: String,
+    pub random_items: u64,
+    pub reviewed: u64,
+    pub pushed_back: u64,
+    pub population: u64,
+    pub confidence: f64,
+    pub upper_bound: Option<f64>,
+    pub statement: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct CarFacts {
+    pub id: i64,
+    pub complaint_id: i64,
+    pub external_id: String,
+    pub division: String,
+    pub opened_at: i64,
+    pub due_at: i64,
+    pub events: Vec<CarEvent>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct GroupFact {
+    pub id: i64,
+    pub customers_in_period: i64,
+    pub customers_all: i64,
+    pub cluster_customers: i64,
+    pub normalised: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Verbatim {
+    pub complaint_id: i64,
+    pub external_id: String,
+    pub division: String,
+    pub received_at: i64,
+    pub likelihood: Option<u8>,
+    pub why: Vec<String>,
+    pub complaint: String,
+    pub response: Option<String>,
+}
+
+/// Everything the pack is computed from.
+#[derive(Debug, Clone)]
+pub struct Input {
+    pub period: Period,
+    /// The trend's periods, oldest first, the reported one last.
+    pub trend: Vec<Period>,
+    pub now: i64,
+    /// Percent.
+    pub confidence: f64,
+    pub days: Vec<DayRow>,
+    pub review: Vec<ReviewItem>,
+    pub decisions: Vec<DecisionFact>,
+    /// Samples whose bound the reader may see (all of the period's, for the whole population).
+    pub samples: Vec<SampleFacts>,
+    pub cars: Vec<CarFacts>,
+    pub canned_groups: Vec<GroupFact>,
+    pub verbatims: Vec<Verbatim>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Count {
+    pub key: String,
+    pub count: i64,
+}
+
+/// A share, or None when there is nothing to divide.
+pub fn share(part: i64, whole: i64) -> Option<f64> {
+    (whole > 0).then(|| part as f64 / whole as f64)
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Summary {
+    pub complaints: i64,
+    pub responded: i64,
+    pub signed: i64,
+    pub pushed_back: i64,
+    pub push_back_rate: Option<f64>,
+    pub canned: i64,
+    pub canned_share: Option<f64>,
+    pub late: i64,
+    pub late_share: Option<f64>,
+    pub contact_ignored: i64,
+    pub escalation_refused: i64,
+    pub cars_opened: i64,
+    pub cars_closed: i64,
+    pub cars_overdue: i64,
+}
+
+/// Where the period's reviewed items stand now, per division, as `signoff status` counts them,
+/// and what its random items prove.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct DivisionRow {
+    pub division: String,
+    pub complaints: i64,
+    pub sampled: u64,
+    pub signed: u64,
+    pub signed_text_changed: u64,
+    pub pushed_back_open: u64,
+    pub pushed_back_answered: u64,
+    pub pushed_back_overdue: u64,
+    pub pending: u64,
+    pub reviewed: u64,
+    pub ever_pushed_back: u64,
+    pub sign_off_rate: Option<f64>,
+    pub push_back_rate: Option<f64>,
+    pub random_items: u64,
+    pub random_reviewed: u64,
+    pub random_pushed_back: u64,
+    /// Clopper–Pearson (binomial, so conservative): the division's population is not recorded.
+    pub upper_bound: Option<f64>,
+    pub bound_statement: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TrendRow {
+    pub label: String,
+    pub short: String,
+    pub start: i64,
+    pub end: i64,
+    pub complaints: i64,
+    pub signed: i64,
+    pub pushed_back: i64,
+    pub push_back_rate: Option<f64>,
+    pub canned_share: Option<f64>,
+    pub late_share: Option<f64>,
+    pub cars_opened: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ResponseTimes {
+    /// Responses with a time, by delay.
+    pub buckets: Vec<Count>,
+    pub responded: i64,
+    pub no_response: i64,
+    pub unknown_time: i64,
+    pub mean_hours: Option<f64>,
+    /// The bucket holding the median response.
+    pub median: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CarsSection {
+    pub opened: i64,
+    pub closed: i64,
+    pub overdue: i64,
+    pub open_now: i64,
+    /// Of the CARs opened in the period: reached by their due time, reached later, not yet.
+    pub contacted_in_time: i64,
+    pub contacted_late: i64,
+    pub not_contacted: i64,
+    pub by_division: Vec<CarDivision>,
+    /// Root causes recorded in the period, by category.
+    pub causes: Vec<Count>,
+    /// Effectiveness checks made in the period.
+    pub checks_worked: i64,
+    pub checks_failed: i64,
+    pub overdue_list: Vec<CarLine>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CarDivision {
+    pub division: String,
+    pub opened: i64,
+    pub closed: i64,
+    pub overdue: i64,
+    pub open_now: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CarLine {
+    pub id: i64,
+    pub external_id: String,
+    pub division: String,
+    pub due_at: i64,
+    pub hours_overdue: i64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub period: Period,
+    pub generated_at: i64,
+    pub confidence: f64,
+    pub summary: Summary,
+    pub divisions: Vec<DivisionRow>,
+    pub samples: Vec<SampleBound>,
+    pub trend: Vec<TrendRow>,
+    pub reasons: Vec<Count>,
+    pub response_times: ResponseTimes,
+    pub canned_groups: Vec<GroupFact>,
+    pub flags: Vec<FlagRow>,
+    pub cars: CarsSection,
+    pub verbatims: Vec<Verbatim>,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FlagRow {
+    pub division: String,
+    pub complaints: i64,
+    pub responded: i64,
+    pub canned: i64,
+    pub contact_ignored: i64,
+    pub escalation_refused: i64,
+    pub late: i64,
+}
+
+/// Sums day rows within [start, end) by division.
+pub fn by_division(days: &[DayRow], start: i64, end: i64) -> BTreeMap<String, DayCounts> {
+    let (a, b) = (start.div_euclid(86_400), end.div_euclid(86_400));
+    let mut out: BTreeMap<String, DayCounts> = BTreeMap::new();
+    for d in days.iter().filter(|d| d.day >= a && d.day < b) {
+        out.entry(d.division.clone()).or_default().add(&d.counts);
+    }
+    out
+}

@@ -1,0 +1,336 @@
+//! The rows the review pack is computed from. Each query reads one period's worth through an
+//! index or a small table, so the pack costs the same on a store of any size.
+
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::{params, Connection};
+
+use super::decisions::current_text_hash;
+use super::flag_reads::scope_param;
+use crate::domain::car::{CarEvent, Step};
+use crate::domain::decision::{effective, Decision, Kind};
+use crate::domain::report::{CarFacts, DayCounts, DayRow, DecisionFact, ReviewItem, SampleFacts};
+
+/// Daily tallies of the days in [start, end), in the divisions given (None = all).
+pub fn days(
+    conn: &Connection,
+    divisions: Option<&[String]>,
+    start: i64,
+    end: i64,
+) -> rusqlite::Result<Vec<DayRow>> {
+    let mut st = conn.prepare_cached(
+        "SELECT day, division, complaints, responded, canned, contact_ignored, escalation_refused,
+             late, wants_contact, detractors, rt_0, rt_1, rt_2, rt_3, rt_4, rt_5, rt_unknown,
+             rt_seconds
+         FROM check_daily
+         WHERE day >= ?1 AND day < ?2
+           AND (?3 IS NULL OR division IN (SELECT value FROM json_each(?3)))",
+    )?;
+    let rows = st.query_map(
+        params![
+            start.div_euclid(86_400),
+            end.div_euclid(86_400),
+            scope_param(divisions)
+        ],
+        |r| {
+            Ok(DayRow {
+                day: r.get(0)?,
+                division: r.get(1)?,
+                counts: DayCounts {
+                    complaints: r.get(2)?,
+                    responded: r.get(3)?,
+                    canned: r.get(4)?,
+                    contact_ignored: r.get(5)?,
+                    escalation_refused: r.get(6)?,
+                    late: r.get(7)?,
+                    wants_contact: r.get(8)?,
+                    detractors: r.get(9)?,
+                    rt: [
+                        r.get(10)?,
+                        r.get(11)?,
+                        r.get(12)?,
+                        r.get(13)?,
+                        r.get(14)?,
+                        r.get(15)?,
+                    ],
+                    rt_unknown: r.get(16)?,
+                    rt_seconds: r.get(17)?,
+                },
+            })
+        },
+    )?;
+    rows.collect()
+}
+
+/// Every decision of the given complaints, in order, without the long texts the pack never
+/// shows.
+fn decisions_of(conn: &Connection, ids: &[i64]) -> rusqlite::Result<HashMap<i64, Vec<Decision>>> {
+    let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+    let mut st = conn.prepare_cached(
+        "SELECT id, complaint_id, sample_id, kind, actor, actor_name, actor_title, at, reasons,
+             due_at, retracts, text_hash
+         FROM decisions WHERE complaint_id IN (SELECT value FROM json_each(?1))
+         ORDER BY complaint_id, id",
+    )?;
+    let rows = st.query_map(params![list], |r| {
+        let kind: String = r.get(3)?;
+        Ok(Decision {
+            id: r.get(0)?,
+            complaint_id: r.get(1)?,
+            sample_id: r.get(2)?,
+            kind: Kind::parse(&kind).unwrap_or(Kind::Retract),
+            actor: r.get(4)?,
+            actor_name: r.get(5)?,
+            actor_title: r.get(6)?,
+            at: r.get(7)?,
+            statement: None,
+            reasons: r.get(8)?,
+            note: None,
+            due_at: r.get(9)?,
+            body: None,
+            retracts: r.get(10)?,
+            text_hash: r.get(11)?,
+            prev_hash: String::new(),
+            hash: String::new(),
+        })
+    })?;
+    let mut out: HashMap<i64, Vec<Decision>> = HashMap::new();
+    for d in rows {
+        let d = d?;
+        out.entry(d.complaint_id).or_default().push(d);
+    }
+    Ok(out)
+}
+
+/// What the review pack needs of the decisions: the period's reviewed items (sampled in a
+/// sample drawn in [start, end), or decided in it) with all their decisions, and the effective
+/// decisions made in [trend_start, end).
+pub struct Review {
+    pub items: Vec<ReviewItem>,
+    pub facts: Vec<DecisionFact>,
+    pub pushed_back: HashSet<i64>,
+    /// The samples drawn in the period with their items' decisions.
+    pub samples: Vec<SampleFacts>,
+}
+
+/// Complaints' divisions, each looked up once.
+struct Divisions<'c> {
+    st: rusqlite::CachedStatement<'c>,
+    seen: HashMap<i64, String>,
+}
+
+impl Divisions<'_> {
+    fn of(&mut self, id: i64) -> rusqlite::Result<&str> {
+        if !self.seen.contains_key(&id) {
+            let d: String = self.st.query_row(params![id], |r| r.get(0))?;
+            self.seen.insert(id, d);
+        }
+        Ok(self.seen.get(&id).map_or("", String::as_str))
+    }
+}
+
+pub fn review(
+    conn: &Connection,
+    divisions: Option<&[String]>,
+    trend_start: i64,
+    start: i64,
+    end: i64,
+) -> rusqlite::Result<Review> {
+    let mut division = Divisions {
+        st: conn.prepare_cached("SELECT division FROM complaints WHERE id = ?1")?,
+        seen: HashMap::new(),
+    };
+    // A retraction made any time cancels its decision, whenever that was made.
+    let retracted: HashSet<i64> = conn
+        .prepare_cached("SELECT retracts FROM decisions WHERE retracts IS NOT NULL")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut facts = Vec::new();
+    let mut wanted: Vec<(i64, bool)> = Vec::new();
+    let mut pushed_back = HashSet::new();
+    // The trend's decisions, read in table order with only the short columns.
+    let mut st = conn.prepare_cached(
+        "SELECT id, complaint_id, kind, at, reasons FROM decisions WHERE at >= ?1 AND at < ?2",
+    )?;
+    let rows = st.query_map(params![trend_start, end], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, String>(2)?,
+            r.get::<_, i64>(3)?,
+            r.get::<_, Option<String>>(4)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, complaint_id, kind, at, reasons) = row?;
+        // Divisions are looked up only when the reader's scope needs them.
+        if let Some(ds) = divisions {
+            let of = division.of(complaint_id)?;
+            if !ds.iter().any(|x| x == of) {
+                continue;
+            }
+        }
+        let kind = Kind::parse(&kind).unwrap_or(Kind::Retract);
+        let effective = kind != Kind::Retract && !retracted.contains(&id);
+        if at >= start {
+            wanted.push((complaint_id, false));
+            if effective && kind == Kind::PushBack {
+                pushed_back.insert(complaint_id);
+            }
+        }
+        if effective {
+            facts.push(DecisionFact {
+                complaint_id,
+                at,
+                kind,
+                reasons,
+            });
+        }
+    }
+    let mut samples: Vec<SampleFacts> = Vec::new();
+    let mut sampled: Vec<i64> = Vec::new();
+    let mut st = conn.prepare_cached(
+        "SELECT s.id, s.label, s.population, s.confidence, si.complaint_id, si.reason
+         FROM samples s JOIN sample_items si ON si.sample_id = s.id
+         WHERE s.drawn_at >= ?1 AND s.drawn_at < ?2 ORDER BY s.id, si.position",
+    )?;
+    let rows = st.query_map(params![start, end], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+            r.get::<_, f64>(3)?,
+            r.get::<_, i64>(4)?,
+            r.get::<_, String>(5)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, label, population, confidence, complaint, reason) = row?;
+        if samples.last().is_none_or(|s| s.id != id) {
+            samples.push(SampleFacts {
+                id,
+                label,
+                population: population.max(0) as u64,
+                confidence,
+                items: Vec::new(),
+            });
+        }
+        wanted.push((complaint, reason.starts_with("random")));
+        if let Some(s) = samples.last_mut() {
+            s.items.push((reason, Vec::new()));
+        }
+        sampled.push(complaint);
+    }
+    // A complaint counts once; it is random if any period sample drew it at random.
+    wanted.sort_by_key(|(id, random)| (*id, !*random));
+    wanted.dedup_by_key(|(id, _)| *id);
+    let ids: Vec<i64> = wanted.iter().map(|w| w.0).collect();
+    let mut by_complaint = decisions_of(conn, &ids)?;
+    let items_of_samples = samples.iter_mut().flat_map(|s| s.items.iter_mut());
+    for ((_, decisions), id) in items_of_samples.zip(&sampled) {
+        decisions.clone_from(by_complaint.get(id).unwrap_or(&Vec::new()));
+    }
+    let mut changed = conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM complaint_history WHERE complaint_id = ?1)",
+    )?;
+    let mut items = Vec::with_capacity(wanted.len());
+    for (id, random) in wanted {
+        let of = division.of(id)?.to_string();
+        if divisions.is_some_and(|ds| !ds.contains(&of)) {
+            continue;
+        }
+        let decisions = by_complaint.remove(&id).unwrap_or_default();
+        // Only a signature is judged against the current text. Imports and revisions keep the
+        // text they replace in the history, so a complaint without history still holds the
+        // text it was signed on; only the others are hashed again.
+        let signed = effective(&decisions)
+            .last()
+            .filter(|d| d.kind == Kind::Approve)
+            .map(|d| d.text_hash.clone());
+        let text_hash = match signed {
+            Some(h) if !changed.query_row(params![id], |r| r.get::<_, bool>(0))? => h,
+            Some(_) => current_text_hash(conn, id)?,
+            None => String::new(),
+        };
+        items.push(ReviewItem {
+            complaint_id: id,
+            division: of,
+            decisions,
+            text_hash,
+            random,
+        });
+    }
+    Ok(Review {
+        items,
+        facts,
+        pushed_back,
+        samples,
+    })
+}
+
+/// CARs that matter to the period: opened before its end, and either opened within the trend's
+/// span or not closed before the span began. A CAR closed long ago is never read.
+const WANTED_CARS: &str = "k.opened_at < ?1
+    AND (k.opened_at >= ?2 OR NOT EXISTS (SELECT 1 FROM car_events x
+         WHERE x.car_id = k.id AND x.step = 'close' AND x.at < ?2))
+    AND (?3 IS NULL OR c.division IN (SELECT value FROM json_each(?3)))";
+
+pub fn cars(
+    conn: &Connection,
+    divisions: Option<&[String]>,
+    trend_start: i64,
+    end: i64,
+) -> rusqlite::Result<Vec<CarFacts>> {
+    let args = params![end, trend_start, scope_param(divisions)];
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT k.id, k.complaint_id, c.external_id, c.division, k.opened_at, k.due_at
+         FROM cars k JOIN complaints c ON c.id = k.complaint_id WHERE {WANTED_CARS} ORDER BY k.id"
+    ))?;
+    let mut out: Vec<CarFacts> = st
+        .query_map(args, |r| {
+            Ok(CarFacts {
+                id: r.get(0)?,
+                complaint_id: r.get(1)?,
+                external_id: r.get(2)?,
+                division: r.get(3)?,
+                opened_at: r.get(4)?,
+                due_at: r.get(5)?,
+                events: Vec::new(),
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    // Only what states and counts need: no texts, no hashes.
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT car_id, complaint_id, step, at, happened_at, due_at, category, worked
+         FROM car_events WHERE car_id IN
+             (SELECT k.id FROM cars k JOIN complaints c ON c.id = k.complaint_id WHERE {WANTED_CARS})
+         ORDER BY id"
+    ))?;
+    let rows = st.query_map(args, |r| {
+        let step: String = r.get(2)?;
+        Ok(CarEvent {
+            id: 0,
+            car_id: r.get(0)?,
+            complaint_id: r.get(1)?,
+            step: Step::parse(&step).unwrap_or(Step::Open),
+            actor: String::new(),
+            actor_name: String::new(),
+            at: r.get(3)?,
+            happened_at: r.get(4)?,
+            due_at: r.get(5)?,
+            category: r.get(6)?,
+            worked: r.get(7)?,
+            text: String::new(),
+            prev_hash: String::new(),
+            hash: String::new(),
+        })
+    })?;
+    for e in rows {
+        let e = e?;
+        if let Some(&i) = index.get(&e.car_id) {
+            out[i].events.push(e);
+        }
+    }
+    Ok(out)
+}
