@@ -32,6 +32,7 @@ pub struct Config {
     pub import: ImportConfig,
     pub sampling: SamplingConfig,
     pub decisions: DecisionsConfig,
+    pub review: ReviewConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -115,6 +116,28 @@ pub struct Phrases {
 pub struct DecisionsConfig {
     pub reasons: Vec<String>,
     pub due_working_days: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    pub theme: String,
+    pub mouse: bool,
+    pub log_file: String,
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
+    #[serde(default)]
+    pub views: Vec<ViewConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewConfig {
+    pub name: String,
+    pub division: Option<String>,
+    pub status: Option<String>,
+    pub likelihood_max: Option<u8>,
+    pub wants_contact: Option<bool>,
 }
 
 /// Where the configuration layers come from; the environment is passed in so tests control it.

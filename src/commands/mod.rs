@@ -7,6 +7,7 @@ pub mod generate;
 pub mod import;
 pub mod meta;
 pub mod refs;
+pub mod review;
 pub mod sample;
 pub mod stats;
 pub mod status;
@@ -202,6 +203,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats => stats::run(&ctx),
         Command::Config(a) => config_cmd::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Review(a) => review::run(&ctx, a),
         Command::Sample(a) => sample::run(&ctx, a),
         Command::Samples => sample::list(&ctx),
         Command::Approve(a) => decide::approve(&ctx, a),
