@@ -349,8 +349,9 @@ pub fn draw_with_limit(
         && spec.filters.sources.is_empty()
         && spec.filters.channels.is_empty()
         && spec.filters.products.is_empty();
+    // An empty table means a store filled some other way than by import: count instead.
     let all_counts = if unfiltered {
-        Some(stored_division_counts(conn)?)
+        Some(stored_division_counts(conn)?).filter(|c| !c.is_empty())
     } else {
         None
     };
@@ -358,7 +359,7 @@ pub fn draw_with_limit(
         Some(c) => c.values().sum(),
         None => count(conn, &base)?,
     };
-    let population = matching - excluded.len() as u64;
+    let population = matching.saturating_sub(excluded.len() as u64);
     let mut fp = Fingerprint(Sha256::new());
     fp.text(&format!("population:{population}"));
     fp.ids("excluded", excluded.keys().copied());
@@ -419,7 +420,7 @@ pub fn draw_with_limit(
         }
     }
 
-    let random_population = population - taken.len() as u64;
+    let random_population = population.saturating_sub(taken.len() as u64);
     let size = spec.plan.size(random_population).n;
     // Strata: (name, size, ids when listed). One stratum "" when not stratified.
     let stratified = !matches!(spec.strata, Strata::None);
@@ -453,12 +454,12 @@ pub fn draw_with_limit(
             for d in excluded.values() {
                 let key = if stratified { d.clone() } else { String::new() };
                 if let Some(n) = counts.get_mut(&key) {
-                    *n -= 1;
+                    *n = n.saturating_sub(1);
                 }
             }
             for id in &taken {
                 if let Some(n) = counts.get_mut(&item_division(id)?) {
-                    *n -= 1;
+                    *n = n.saturating_sub(1);
                 }
             }
             counts
