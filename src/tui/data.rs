@@ -199,15 +199,6 @@ pub fn detail(
     if d.response_text.is_none() {
         d.flags.push("no response sent".into());
     }
-    if let Some(resp) = &d.response_text {
-        let same: i64 = conn
-            .prepare_cached("SELECT count(*) FROM complaints WHERE response_text = ?1")?
-            .query_row(params![resp], |r| r.get(0))?;
-        if same > 2 {
-            d.flags
-                .push(format!("canned: this exact reply went to {same} customers"));
-        }
-    }
     Ok(d)
 }
 
@@ -264,7 +255,8 @@ pub fn search(
     Ok(out)
 }
 
-/// Words typed by a person, as an FTS5 query: each word a quoted prefix term, all required.
+/// Words typed by a person, as an FTS5 query: each word a quoted term (the index stems them),
+/// all required; quoting keeps FTS5 syntax typed by a person from being interpreted.
 pub fn fts_query(input: &str) -> String {
     input
         .split_whitespace()
@@ -274,7 +266,7 @@ pub fn fts_query(input: &str) -> String {
                 .collect::<String>()
         })
         .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\"*"))
+        .map(|w| format!("\"{w}\""))
         .collect::<Vec<_>>()
         .join(" ")
 }

@@ -22,6 +22,9 @@ use app::{App, Effect, Mode, SavedView};
 use keymap::Keymap;
 use theme::Theme;
 
+/// Hits per search page: what a tall terminal shows at once.
+pub const SEARCH_PAGE: usize = 25;
+
 /// What the screen opens on.
 #[derive(Debug, Clone, Default)]
 pub struct Open {
@@ -201,7 +204,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             saved(s, app, r)?
         }
         Effect::Search(q) => {
-            let hits = data::search(&s.db.conn, &q, s.scope().as_deref(), 50)?;
+            let hits = data::search(&s.db.conn, &q, s.scope().as_deref(), SEARCH_PAGE)?;
             app.search_done(hits)
         }
         Effect::LoadDashboard => {
