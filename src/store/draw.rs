@@ -322,6 +322,21 @@ fn picks(
     Ok((out.len() as u64 == k).then_some(out))
 }
 
+/// How many complaints a draw with these filters would start from (earlier samples left out).
+pub fn population_size(
+    conn: &Connection,
+    filters: &Filters,
+    boundary: i64,
+) -> rusqlite::Result<u64> {
+    let base = filters_cond(filters);
+    let excluded = if filters.include_sampled {
+        0
+    } else {
+        earlier(conn, &base, boundary)?.len() as u64
+    };
+    Ok(count(conn, &base)?.saturating_sub(excluded))
+}
+
 /// Draws a sample. `boundary` is the id the sample will have (or has, on replay): complaints
 /// in earlier samples are left out unless the filters include sampled ones.
 pub fn draw(conn: &Connection, spec: &Spec, seed: u64, boundary: i64) -> rusqlite::Result<Drawn> {

@@ -91,6 +91,8 @@ pub enum Effect {
         confidence: f64,
         tolerable: f64,
     },
+    /// Count the population a draw would start from, for the plan editor's preview.
+    CountPopulation,
     Quit,
 }
 
@@ -156,6 +158,8 @@ pub struct AnswerForm {
 
 /// The plan editor, offered when there is no sample yet.
 pub struct PlanForm {
+    /// The population a draw would start from, once counted.
+    pub population: Option<u64>,
     pub confidence: String,
     pub tolerable: String,
     pub focus: usize,
@@ -503,12 +507,13 @@ impl App {
             }
             Action::DrawSample if self.me.role == Role::Executive => {
                 self.mode = Mode::Plan(PlanForm {
+                    population: None,
                     confidence: format!("{}", self.plan_defaults.0),
                     tolerable: format!("{}", self.plan_defaults.1),
                     focus: 0,
                     error: None,
                 });
-                Effect::None
+                Effect::CountPopulation
             }
             Action::Confirm if self.tab == Tab::Search => {
                 if let Some(h) = self.hits.get(self.hit_selected) {

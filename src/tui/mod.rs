@@ -216,6 +216,22 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             app.dashboard = Some(data::dashboard(&s.db.conn, s.scope().as_deref(), now, c)?);
             Effect::None
         }
+        Effect::CountPopulation => {
+            let spec = crate::commands::sample::weekly_spec(
+                &s.cfg,
+                now,
+                Plan::Size {
+                    n: 0,
+                    confidence: 95.0,
+                },
+            )?;
+            let next = samples::next_id(&s.db.conn)?;
+            let n = crate::store::draw::population_size(&s.db.conn, &spec.filters, next)?;
+            if let Mode::Plan(p) = &mut app.mode {
+                p.population = Some(n);
+            }
+            Effect::None
+        }
         Effect::DrawSample {
             confidence,
             tolerable,

@@ -50,7 +50,7 @@ pub fn draw(f: &mut Frame, _app: &App, mode: &Mode, cx: &Ctx, area: Rect) {
             );
         }
         Mode::Plan(p) => {
-            let r = popup(f, area, 60, 8);
+            let r = popup(f, area, 78, 9);
             let field = |i: usize, name: &str, v: &str| {
                 let style = if p.focus == i {
                     cx.theme.selected
@@ -69,6 +69,27 @@ pub fn draw(f: &mut Frame, _app: &App, mode: &Mode, cx: &Ctx, area: Rect) {
                 field(0, "confidence", &p.confidence),
                 field(1, "tolerable unfit rate", &p.tolerable),
             ];
+            let preview = match (
+                p.population,
+                p.confidence.trim().parse::<f64>(),
+                p.tolerable.trim().parse::<f64>(),
+            ) {
+                (Some(n), Ok(c), Ok(t)) if c > 0.0 && c < 100.0 && t > 0.0 && t < 100.0 => {
+                    let plan = crate::domain::sample::Plan::Confidence {
+                        confidence: c,
+                        tolerable: t,
+                    };
+                    let sized = plan.size(n);
+                    format!(
+                        "  → {} of {n} in the window: {}",
+                        sized.n,
+                        sized.statement(&plan)
+                    )
+                }
+                (None, _, _) => "  counting the population…".into(),
+                _ => String::new(),
+            };
+            text.push(Line::styled(preview, cx.theme.accent));
             if let Some(e) = &p.error {
                 text.push(Line::styled(format!("  {e}"), cx.theme.bad));
             } else {

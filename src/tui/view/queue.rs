@@ -69,7 +69,7 @@ fn queue(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
             let rest = inner_w.saturating_sub(prefix.chars().count() + 1);
             ListItem::new(Line::from(vec![
                 Span::styled(prefix, status_style(&r.status, cx)),
-                Span::raw(one_line(&r.subject, rest.max(1))),
+                Span::raw(crate::domain::text::fit(&r.subject, rest.max(1))),
             ]))
         })
         .collect();
