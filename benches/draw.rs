@@ -5,88 +5,18 @@
 //!
 //! The store is built once under target/bench-data with the crate's generator and importer.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod support;
+
 use std::time::{Duration, Instant};
+
+use support::{bench_store, median, ms, NOW};
 
 use signoff::domain::sample::{Include, Plan, Rule, Strata};
 use signoff::store::samples::{draw, Filters, Spec};
 use signoff::store::Db;
 
-const UNTIL: &str = "2026-11-20";
-/// 2026-11-21 00:00 UTC: the default window is the 7 days before.
-const NOW: i64 = 1_795_219_200;
-
-pub fn bench_store(rows: u64) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
-    std::fs::create_dir_all(&dir).expect("bench dir");
-    let db = dir.join(format!("store-{rows}.db"));
-    if db.exists() {
-        return db;
-    }
-    let bin = env!("CARGO_BIN_EXE_signoff");
-    let csv = dir.join(format!("helpdesk-{rows}.csv"));
-    if !csv.exists() {
-        eprintln!("generating {rows} rows → {}", csv.display());
-        let ok = Command::new(bin)
-            .args([
-                "generate",
-                "--rows",
-                &rows.to_string(),
-                "--until",
-                UNTIL,
-                "--out",
-            ])
-            .arg(&csv)
-            .status()
-            .expect("generate");
-        assert!(ok.success());
-    }
-    let cfg = dir.join("bench.toml");
-    std::fs::write(
-        &cfg,
-        "[identity]\ntrust_env_user = true\n[[people]]\nlogin = \"bench\"\nname = \"Bench\"\ntitle = \"Admin\"\nrole = \"admin\"\n",
-    )
-    .expect("config");
-    let tmp = dir.join(format!("store-{rows}.db.building"));
-    let _ = std::fs::remove_file(&tmp);
-    eprintln!("importing into {}", tmp.display());
-    let ok = Command::new(bin)
-        .arg("--db")
-        .arg(&tmp)
-        .arg("--config")
-        .arg(&cfg)
-        .env("SIGNOFF_USER", "bench")
-        .arg("import")
-        .arg(&csv)
-        .status()
-        .expect("import");
-    assert!(ok.success());
-    // Fold the WAL in before renaming, so the store is one file.
-    {
-        let c = rusqlite::Connection::open(&tmp).expect("open");
-        c.pragma_update(None, "wal_checkpoint", "TRUNCATE").ok();
-        c.pragma_update(None, "journal_mode", "DELETE")
-            .expect("journal");
-    }
-    std::fs::rename(&tmp, &db).expect("rename");
-    db
-}
-
-fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs[xs.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
-}
-
 fn main() {
-    let rows: u64 = std::env::var("SIGNOFF_BENCH_ROWS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(1_000_000);
+    let rows = support::rows();
     let path = bench_store(rows);
     let db = Db::open(&path, Duration::from_secs(5)).expect("open store");
     let week = Filters {

@@ -39,6 +39,8 @@ pub enum Command {
     Config(ConfigArgs),
     /// Build a demo store from the bundled sample data and print how to use it.
     Demo(DemoArgs),
+    /// Open the review screen for your role.
+    Review(ReviewArgs),
     /// Draw a sample (by size, percentage or confidence target), or replay a recorded one.
     Sample(SampleArgs),
     /// List the recorded samples with their progress.
@@ -70,6 +72,16 @@ pub enum Command {
     /// Write a large realistic export, for benchmarks.
     #[command(hide = true)]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewArgs {
+    /// The sample to review (id or label); default: the latest.
+    #[arg(long, value_name = "ID|LABEL")]
+    pub sample: Option<String>,
+    /// Open on a saved view (config: [[review.views]]).
+    #[arg(long, value_name = "NAME")]
+    pub view: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -35,6 +35,7 @@ pub struct Config {
     pub cars: CarsConfig,
     pub checks: ChecksConfig,
     pub report: ReportConfig,
+    pub review: ReviewConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -182,6 +183,28 @@ pub struct ReportConfig {
     pub trend_periods: u32,
     pub verbatims: u32,
     pub excerpt_chars: u32,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewConfig {
+    pub theme: String,
+    pub mouse: bool,
+    pub log_file: String,
+    #[serde(default)]
+    pub keys: BTreeMap<String, String>,
+    #[serde(default)]
+    pub views: Vec<ViewConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ViewConfig {
+    pub name: String,
+    pub division: Option<String>,
+    pub status: Option<String>,
+    pub likelihood_max: Option<u8>,
+    pub wants_contact: Option<bool>,
 }
 
 /// Where the configuration layers come from; the environment is passed in so tests control it.

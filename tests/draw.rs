@@ -58,6 +58,7 @@ fn store(n: usize) -> (tempfile::TempDir, Db) {
         };
         upsert(&tx, import, &c, &c.content_hash(), "t.csv", i as u64 + 2, 0).expect("insert");
     }
+    signoff::store::stats::refresh_division_counts(&tx).expect("counts");
     tx.commit().expect("commit");
     (dir, db)
 }

@@ -1,5 +1,6 @@
 //! `signoff demo`: a store built from the bundled sample data.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 
 use crate::cli::DemoArgs;
@@ -89,6 +90,19 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
             r.profile, c.read, c.inserted, c.updated, c.unchanged, c.rejected
         ));
     }
+    // The sample data is dated; move it so its newest complaint arrived yesterday and the
+    // default week-long population holds the demo's recent complaints whenever it is run.
+    let newest: i64 = db.conn.query_row(
+        "SELECT coalesce(max(received_at), 0) FROM complaints",
+        [],
+        |r| r.get(0),
+    )?;
+    let shift = ((now - 86_400 - newest) / 86_400).max(0) * 86_400;
+    db.conn.execute(
+        "UPDATE complaints SET received_at = received_at + ?1,
+             responded_at = responded_at + ?1 WHERE 1",
+        [shift],
+    )?;
     Ok(Built {
         db_path,
         config_path,
@@ -113,9 +127,24 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
         println!("  {s}");
     }
     println!(
-        "\nTry it as the chief executive (dana), a division head (priya) or the admin (alex):\n  \
-         export SIGNOFF_CONFIG={} SIGNOFF_USER=dana\n  signoff stats",
+        "\nTry it as the chief executive (dana), a division head (priya, lee, wren) or the admin (alex):\n  \
+         export SIGNOFF_CONFIG={} SIGNOFF_USER=dana\n  signoff review        # or: signoff sample, signoff status, signoff stats",
         built.config_path.display()
     );
-    Ok(())
+    if a.no_open || !std::io::stdout().is_terminal() {
+        return Ok(());
+    }
+    let (cfg, _) = Config::load(&crate::config::Sources {
+        file: Some(built.config_path.clone()),
+        env: Default::default(),
+    })?;
+    let person = cfg
+        .person("dana")
+        .cloned()
+        .ok_or_else(|| failed("the demo configuration has no dana"))?;
+    let db = Db::open(
+        &built.db_path,
+        std::time::Duration::from_millis(cfg.store.busy_timeout_ms),
+    )?;
+    super::review::open(&cfg, db, person, ctx.now, crate::tui::Open::default())
 }

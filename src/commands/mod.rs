@@ -17,6 +17,7 @@ pub mod report_html_parts;
 pub mod report_md;
 pub mod report_md_parts;
 pub mod report_svg;
+pub mod review;
 pub mod sample;
 pub mod stats;
 pub mod status;
@@ -212,6 +213,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Stats => stats::run(&ctx),
         Command::Config(a) => config_cmd::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),
+        Command::Review(a) => review::run(&ctx, a),
         Command::Sample(a) => sample::run(&ctx, a),
         Command::Samples => sample::list(&ctx),
         Command::Approve(a) => decide::approve(&ctx, a),

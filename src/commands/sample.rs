@@ -1,7 +1,7 @@
 //! `signoff sample` and `signoff samples`.
 
 use chrono::Datelike;
-use rusqlite::{params, TransactionBehavior};
+use rusqlite::params;
 use serde::Serialize;
 
 use crate::cli::SampleArgs;
@@ -195,14 +195,9 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     let seed = a.seed.unwrap_or_else(Rng::fresh_seed);
     let label = a.label.clone().unwrap_or_else(|| iso_week_label(ctx.now));
     let drawn_at = ctx.now.timestamp();
-    // Draw and record in one write transaction, so the sample's id (the boundary for "already
-    // sampled") cannot be taken by a concurrent draw.
-    let tx = db
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let id = samples::next_id(&tx)?;
-    let drawn = samples::draw(&tx, &spec, seed, id)?;
-    if drawn.items.is_empty() {
+    let (id, drawn) =
+        samples::draw_and_record(&mut db.conn, &spec, seed, &label, &person.login, drawn_at)?;
+    let Some(id) = id else {
         return Err(failed(format!(
             "nothing to draw: {} complaints match the filters{}",
             drawn.population,
@@ -215,18 +210,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
                 String::new()
             }
         )));
-    }
-    samples::record(
-        &tx,
-        id,
-        &label,
-        &person.login,
-        drawn_at,
-        &spec,
-        seed,
-        &drawn,
-    )?;
-    tx.commit()?;
+    };
     let sized = spec.plan.size(drawn.random_population);
     let weak = matches!(spec.plan, Plan::Percent { .. })
         && sized.proves * 100.0 > ctx.cfg.sampling.weak_proof_percent;
@@ -410,4 +394,25 @@ pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// The configured weekly draw: the last `window_days`, the configured rules, not stratified.
+pub fn weekly_spec(cfg: &crate::config::Config, now: i64, plan: Plan) -> anyhow::Result<Spec> {
+    let s = &cfg.sampling;
+    let mut includes: Vec<Include> = Vec::new();
+    for raw in &s.include {
+        includes.push(parse_include(raw).map_err(usage)?);
+    }
+    Ok(Spec {
+        plan,
+        filters: Filters {
+            since: Some(now - i64::from(s.window_days) * 86_400),
+            ..Default::default()
+        },
+        includes,
+        strata: Strata::None,
+        detractor_max: s.detractor_max,
+        manager_phrases: s.phrases.asked_for_manager.clone(),
+        negative_phrases: s.phrases.negative.clone(),
+    })
 }

@@ -56,11 +56,11 @@ impl Plan {
 
     pub fn describe(&self) -> String {
         match self {
-            Plan::Size { n, confidence } => format!("{n} items ({confidence} % confidence)"),
+            Plan::Size { n, confidence } => format!("size {n}, {confidence} %"),
             Plan::Percent {
                 percent,
                 confidence,
-            } => format!("{percent} % of the population ({confidence} % confidence)"),
+            } => format!("{percent} % sample, {confidence} %"),
             Plan::Confidence {
                 confidence,
                 tolerable,

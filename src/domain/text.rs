@@ -44,3 +44,39 @@ mod tests {
         assert_eq!(one_line("abcdefghijkl", 5), "abcd…");
     }
 }
+
+/// `one_line`, cut to `cells` terminal columns: wide characters (CJK, emoji) count two.
+pub fn fit(s: &str, cells: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let folded = one_line(s, usize::MAX);
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = folded.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= cells {
+        return folded;
+    }
+    for c in folded.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > cells {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}
+
+#[cfg(test)]
+mod fit_tests {
+    use super::fit;
+    use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn wide_characters_count_double() {
+        assert_eq!(fit("李明李明李明", 7), "李明李…");
+        assert!(fit("李明李明李明", 7).width() <= 7);
+        assert_eq!(fit("ok 👍", 10), "ok 👍");
+        assert_eq!(fit("e\u{301}cole", 10), "e\u{301}cole");
+    }
+}

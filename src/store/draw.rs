@@ -65,7 +65,6 @@ pub struct Drawn {
     pub fingerprint: String,
 }
 
-
 /// Populations up to this size are listed; larger ones are drawn by random picks.
 pub const LIST_LIMIT: u64 = 100_000;
 
@@ -108,7 +107,10 @@ fn filters_cond(f: &Filters) -> Cond {
         c.and("c.received_at < ?", vec![Value::Integer(u)]);
     }
     let lists: [(&'static str, &Vec<String>); 4] = [
-        ("c.division IN (SELECT value FROM json_each(?))", &f.divisions),
+        (
+            "c.division IN (SELECT value FROM json_each(?))",
+            &f.divisions,
+        ),
         ("c.source IN (SELECT value FROM json_each(?))", &f.sources),
         ("c.channel IN (SELECT value FROM json_each(?))", &f.channels),
         ("c.product IN (SELECT value FROM json_each(?))", &f.products),
@@ -136,11 +138,17 @@ pub fn phrase_query(phrases: &[String]) -> String {
 fn rule_cond(base: &Cond, rule: Rule, spec: &Spec, range: Option<(i64, i64)>) -> Cond {
     let mut c = base.clone();
     if let Some((lo, hi)) = range {
-        c.and("c.id BETWEEN ? AND ?", vec![Value::Integer(lo), Value::Integer(hi)]);
+        c.and(
+            "c.id BETWEEN ? AND ?",
+            vec![Value::Integer(lo), Value::Integer(hi)],
+        );
     }
     let phrases = match rule {
         Rule::WouldNotRecommend => {
-            c.and("c.likelihood <= ?", vec![Value::Integer(spec.detractor_max as i64)]);
+            c.and(
+                "c.likelihood <= ?",
+                vec![Value::Integer(spec.detractor_max as i64)],
+            );
             return c;
         }
         Rule::WantsContact => {
@@ -196,9 +204,14 @@ fn list_ids(conn: &Connection, c: &Cond) -> rusqlite::Result<Vec<i64>> {
 
 /// (id, division) of every complaint matching, in id order.
 fn list_with_division(conn: &Connection, c: &Cond) -> rusqlite::Result<Vec<(i64, String)>> {
-    let sql = format!("SELECT c.id, c.division FROM complaints c WHERE {}", c.clause());
+    let sql = format!(
+        "SELECT c.id, c.division FROM complaints c WHERE {}",
+        c.clause()
+    );
     let mut st = conn.prepare_cached(&sql)?;
-    let rows = st.query_map(params_from_iter(c.values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = st.query_map(params_from_iter(c.values.iter()), |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     let mut out = rows.collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
     out.sort_unstable_by_key(|(id, _)| *id);
     Ok(out)
@@ -219,7 +232,9 @@ fn division_counts(conn: &Connection, c: &Cond) -> rusqlite::Result<BTreeMap<Str
 /// Complaints per division of the whole store, as the last import left them.
 fn stored_division_counts(conn: &Connection) -> rusqlite::Result<BTreeMap<String, u64>> {
     let mut st = conn.prepare_cached("SELECT division, complaints FROM division_counts")?;
-    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))?;
+    let rows = st.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
+    })?;
     rows.collect()
 }
 
@@ -238,7 +253,9 @@ fn earlier(
     let mut values = vec![Value::Integer(boundary)];
     values.extend(base.values.iter().cloned());
     let mut st = conn.prepare_cached(&sql)?;
-    let rows = st.query_map(params_from_iter(values.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let rows = st.query_map(params_from_iter(values.iter()), |r| {
+        Ok((r.get(0)?, r.get(1)?))
+    })?;
     rows.collect()
 }
 
@@ -276,14 +293,19 @@ fn picks(
     skip: &dyn Fn(i64) -> bool,
 ) -> rusqlite::Result<Option<Vec<i64>>> {
     let (lo, hi): (Option<i64>, Option<i64>) =
-        conn.query_row("SELECT min(id), max(id) FROM complaints", [], |r| {
+        // Two subqueries: SQLite answers a lone min() or max() from the b-tree's edge, but
+        // scans the whole table for both in one SELECT.
+        conn.query_row("SELECT (SELECT min(id) FROM complaints), (SELECT max(id) FROM complaints)", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
         })?;
     let (Some(lo), Some(hi)) = (lo, hi) else {
         return Ok(Some(Vec::new()));
     };
     let span = (hi - lo + 1) as u64;
-    let sql = format!("SELECT 1 FROM complaints c WHERE c.id = ? AND {}", c.clause());
+    let sql = format!(
+        "SELECT 1 FROM complaints c WHERE c.id = ? AND {}",
+        c.clause()
+    );
     let mut st = conn.prepare_cached(&sql)?;
     let mut out: Vec<i64> = Vec::with_capacity(k as usize);
     let mut chosen = HashSet::new();
@@ -310,6 +332,21 @@ fn picks(
         }
     }
     Ok((out.len() as u64 == k).then_some(out))
+}
+
+/// How many complaints a draw with these filters would start from (earlier samples left out).
+pub fn population_size(
+    conn: &Connection,
+    filters: &Filters,
+    boundary: i64,
+) -> rusqlite::Result<u64> {
+    let base = filters_cond(filters);
+    let excluded = if filters.include_sampled {
+        0
+    } else {
+        earlier(conn, &base, boundary)?.len() as u64
+    };
+    Ok(count(conn, &base)?.saturating_sub(excluded))
 }
 
 /// Draws a sample. `boundary` is the id the sample will have (or has, on replay): complaints
@@ -339,8 +376,9 @@ pub fn draw_with_limit(
         && spec.filters.sources.is_empty()
         && spec.filters.channels.is_empty()
         && spec.filters.products.is_empty();
+    // An empty table means a store filled some other way than by import: count instead.
     let all_counts = if unfiltered {
-        Some(stored_division_counts(conn)?)
+        Some(stored_division_counts(conn)?).filter(|c| !c.is_empty())
     } else {
         None
     };
@@ -348,7 +386,7 @@ pub fn draw_with_limit(
         Some(c) => c.values().sum(),
         None => count(conn, &base)?,
     };
-    let population = matching - excluded.len() as u64;
+    let population = matching.saturating_sub(excluded.len() as u64);
     let mut fp = Fingerprint(Sha256::new());
     fp.text(&format!("population:{population}"));
     fp.ids("excluded", excluded.keys().copied());
@@ -371,8 +409,9 @@ pub fn draw_with_limit(
         fp.text(&format!("watermark:{watermark}"));
         None
     };
-    let member_set: Option<HashSet<i64>> =
-        members.as_ref().map(|m| m.iter().map(|(id, _)| *id).collect());
+    let member_set: Option<HashSet<i64>> = members
+        .as_ref()
+        .map(|m| m.iter().map(|(id, _)| *id).collect());
     let range = members
         .as_ref()
         .and_then(|m| Some((m.first()?.0, m.last()?.0)));
@@ -393,7 +432,11 @@ pub fn draw_with_limit(
         let picked = if inc.share >= 1.0 {
             matches
         } else {
-            choose(&mut rng, &matches, share_count(matches.len() as u64, inc.share))
+            choose(
+                &mut rng,
+                &matches,
+                share_count(matches.len() as u64, inc.share),
+            )
         };
         for id in picked {
             taken.insert(id);
@@ -404,7 +447,7 @@ pub fn draw_with_limit(
         }
     }
 
-    let random_population = population - taken.len() as u64;
+    let random_population = population.saturating_sub(taken.len() as u64);
     let size = spec.plan.size(random_population).n;
     // Strata: (name, size, ids when listed). One stratum "" when not stratified.
     let stratified = !matches!(spec.strata, Strata::None);
@@ -431,20 +474,25 @@ pub fn draw_with_limit(
                 if !stratified {
                     return Ok(String::new());
                 }
-                conn.query_row("SELECT division FROM complaints WHERE id = ?1", [id], |r| r.get(0))
+                conn.query_row("SELECT division FROM complaints WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
             };
             for d in excluded.values() {
                 let key = if stratified { d.clone() } else { String::new() };
                 if let Some(n) = counts.get_mut(&key) {
-                    *n -= 1;
+                    *n = n.saturating_sub(1);
                 }
             }
             for id in &taken {
                 if let Some(n) = counts.get_mut(&item_division(id)?) {
-                    *n -= 1;
+                    *n = n.saturating_sub(1);
                 }
             }
-            counts.into_iter().map(|(d, n)| (d, n, Vec::new())).collect()
+            counts
+                .into_iter()
+                .map(|(d, n)| (d, n, Vec::new()))
+                .collect()
         }
     };
     let sizes: Vec<u64> = strata.iter().map(|s| s.1).collect();
@@ -478,7 +526,10 @@ pub fn draw_with_limit(
             match by_picks {
                 Some(p) => p,
                 None => {
-                    let ids: Vec<i64> = list_ids(conn, &c)?.into_iter().filter(|id| !skip(*id)).collect();
+                    let ids: Vec<i64> = list_ids(conn, &c)?
+                        .into_iter()
+                        .filter(|id| !skip(*id))
+                        .collect();
                     choose(&mut rng, &ids, k)
                 }
             }

@@ -144,3 +144,24 @@ pub fn sample_of(conn: &Connection, complaint_id: i64) -> rusqlite::Result<Optio
         |r| r.get(0),
     )
 }
+
+/// Draws and records a sample in one write transaction, so its id (the boundary for "already
+/// sampled") cannot be taken by a concurrent draw. Returns the id, or None when nothing matched.
+pub fn draw_and_record(
+    conn: &mut Connection,
+    spec: &Spec,
+    seed: u64,
+    label: &str,
+    drawn_by: &str,
+    drawn_at: i64,
+) -> rusqlite::Result<(Option<i64>, Drawn)> {
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let id = next_id(&tx)?;
+    let drawn = draw(&tx, spec, seed, id)?;
+    if drawn.items.is_empty() {
+        return Ok((None, drawn));
+    }
+    record(&tx, id, label, drawn_by, drawn_at, spec, seed, &drawn)?;
+    tx.commit()?;
+    Ok((Some(id), drawn))
+}

@@ -1,0 +1,89 @@
+//! `signoff review`: the screen for the current person's role.
+
+use std::io::IsTerminal;
+
+use crate::cli::ReviewArgs;
+use crate::config::{platform_data_dir, Config, Person};
+use crate::store::Db;
+use crate::tui::keymap::Keymap;
+use crate::tui::theme::Theme;
+use crate::tui::{Open, Session};
+
+use super::{failed, usage, Ctx};
+
+/// Logs go to a file: the screen owns the terminal.
+fn start_log(cfg: &Config) {
+    let path = if cfg.review.log_file.is_empty() {
+        platform_data_dir().map(|d| d.join("signoff.log"))
+    } else {
+        Some(std::path::PathBuf::from(&cfg.review.log_file))
+    };
+    let Some(path) = path else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_env("SIGNOFF_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
+}
+
+/// Opens the screen as `person` on the store `db`.
+pub fn open(
+    cfg: &Config,
+    db: Db,
+    person: Person,
+    now: chrono::DateTime<chrono::Utc>,
+    open: Open,
+) -> anyhow::Result<()> {
+    if !std::io::stdout().is_terminal() {
+        return Err(failed("the review screen needs a terminal; the command-line forms are sample, approve, push-back, answer, status"));
+    }
+    let keys = Keymap::new(&cfg.review.keys).map_err(usage)?;
+    if !matches!(cfg.review.theme.as_str(), "dark" | "light") {
+        return Err(usage(format!(
+            "review.theme {:?}: use dark or light",
+            cfg.review.theme
+        )));
+    }
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::named(&cfg.review.theme, no_color);
+    start_log(cfg);
+    tracing::info!(login = %person.login, "review screen opened");
+    crate::tui::run(
+        Session {
+            db,
+            cfg: cfg.clone(),
+            person,
+            now,
+            keys,
+            theme,
+        },
+        open,
+    )
+}
+
+pub fn run(ctx: &Ctx, a: ReviewArgs) -> anyhow::Result<()> {
+    let person = ctx.person()?.clone();
+    let db = ctx.open_db()?;
+    open(
+        &ctx.cfg,
+        db,
+        person,
+        ctx.now,
+        Open {
+            sample: a.sample,
+            view: a.view,
+        },
+    )
+}

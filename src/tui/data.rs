@@ -1,0 +1,401 @@
+//! What the review screen reads from the store. Every query is bounded: a sample's items, one
+//! complaint, one page of search hits, a dashboard of aggregates.
+
+use rusqlite::{params, Connection};
+
+use crate::domain::decision::{self, Decision, Kind, Status};
+use crate::domain::stats;
+use crate::domain::text::one_line;
+use crate::store::decisions as sd;
+use crate::store::samples::{self, Sample};
+
+/// One line of the queue.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Row {
+    pub complaint_id: i64,
+    pub external_id: String,
+    pub division: String,
+    pub received_at: i64,
+    pub channel: Option<String>,
+    pub subject: String,
+    pub likelihood: Option<u8>,
+    pub wants_contact: Option<bool>,
+    pub status: Status,
+    /// Why it is in the sample ("random", "rule:wants-contact"), empty outside a sample.
+    pub reason: String,
+}
+
+/// Everything the detail pane shows about one complaint.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Detail {
+    pub complaint_id: i64,
+    pub external_id: String,
+    pub source: String,
+    pub division: String,
+    pub channel: Option<String>,
+    pub customer: Option<String>,
+    pub product: Option<String>,
+    pub subject: Option<String>,
+    pub received_at: i64,
+    pub complaint_text: String,
+    pub response_text: Option<String>,
+    pub responder: Option<String>,
+    pub responded_at: Option<i64>,
+    pub likelihood: Option<u8>,
+    pub wants_contact: Option<bool>,
+    pub decisions: Vec<Decision>,
+    pub status: Status,
+    pub flags: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct SampleInfo {
+    pub id: i64,
+    pub label: String,
+    pub population: u64,
+    pub plan: String,
+    pub confidence: f64,
+}
+
+impl From<&Sample> for SampleInfo {
+    fn from(s: &Sample) -> Self {
+        SampleInfo {
+            id: s.id,
+            label: s.label.clone(),
+            population: s.population,
+            plan: s.spec.plan.describe(),
+            confidence: s.confidence,
+        }
+    }
+}
+
+fn row_for(conn: &Connection, id: i64, reason: String, now: i64) -> rusqlite::Result<Row> {
+    let mut st = conn.prepare_cached(
+        "SELECT external_id, division, received_at, channel, subject, complaint_text, likelihood,
+                wants_contact
+         FROM complaints WHERE id = ?1",
+    )?;
+    let mut row = st.query_row(params![id], |r| {
+        let subject: Option<String> = r.get(4)?;
+        let text: String = r.get(5)?;
+        Ok(Row {
+            complaint_id: id,
+            external_id: r.get(0)?,
+            division: r.get(1)?,
+            received_at: r.get(2)?,
+            channel: r.get(3)?,
+            subject: one_line(subject.as_deref().unwrap_or(&text), 120),
+            likelihood: r.get(6)?,
+            wants_contact: r.get(7)?,
+            status: Status::Pending,
+            reason,
+        })
+    })?;
+    let ds = sd::for_complaint(conn, id)?;
+    let text = sd::current_text_hash(conn, id)?;
+    row.status = decision::status(&ds, &text, now);
+    Ok(row)
+}
+
+/// The sample's items, in draw order, limited to the divisions the person may see.
+pub fn sample_rows(
+    conn: &Connection,
+    sample_id: i64,
+    scope: Option<&[String]>,
+    now: i64,
+) -> rusqlite::Result<Vec<Row>> {
+    let mut out = Vec::new();
+    for it in samples::items(conn, sample_id)? {
+        let row = row_for(conn, it.complaint_id, it.reason, now)?;
+        if scope.is_none_or(|s| s.contains(&row.division)) {
+            out.push(row);
+        }
+    }
+    Ok(out)
+}
+
+/// A division head's work: their divisions' complaints that have decisions, most urgent first
+/// (overdue and open push-backs, then answered, then signed).
+pub fn division_rows(
+    conn: &Connection,
+    divisions: &[String],
+    now: i64,
+) -> rusqlite::Result<Vec<Row>> {
+    let json = serde_json::to_string(divisions).unwrap_or_else(|_| "[]".into());
+    let mut st = conn.prepare_cached(
+        "SELECT DISTINCT d.complaint_id FROM decisions d JOIN complaints c ON c.id = d.complaint_id
+         WHERE c.division IN (SELECT value FROM json_each(?1))",
+    )?;
+    let ids: Vec<i64> = st
+        .query_map(params![json], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in ids {
+        rows.push(row_for(conn, id, String::new(), now)?);
+    }
+    rows.sort_by_key(|r| (urgency(&r.status), r.received_at));
+    Ok(rows)
+}
+
+/// Sort key for a division head's list.
+pub fn urgency(s: &Status) -> u8 {
+    match s {
+        Status::PushedBack { overdue: true, .. } => 0,
+        Status::PushedBack { .. } => 1,
+        Status::SignedTextChanged { .. } => 2,
+        Status::Answered { .. } => 3,
+        Status::Pending => 4,
+        Status::Signed { .. } => 5,
+    }
+}
+
+/// Targets for the failure-mode flags, in seconds (`checks.late_hours`, `checks.contact_hours`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlagTargets {
+    pub late_secs: i64,
+    pub contact_secs: i64,
+}
+
+pub fn detail(
+    conn: &Connection,
+    id: i64,
+    now: i64,
+    manager_phrases: &[String],
+    targets: FlagTargets,
+) -> rusqlite::Result<Detail> {
+    let mut d = conn.query_row(
+        "SELECT external_id, source, division, channel, customer, product, subject, received_at,
+                complaint_text, response_text, responder, responded_at, likelihood, wants_contact
+         FROM complaints WHERE id = ?1",
+        params![id],
+        |r| {
+            Ok(Detail {
+                complaint_id: id,
+                external_id: r.get(0)?,
+                source: r.get(1)?,
+                division: r.get(2)?,
+                channel: r.get(3)?,
+                customer: r.get(4)?,
+                product: r.get(5)?,
+                subject: r.get(6)?,
+                received_at: r.get(7)?,
+                complaint_text: r.get(8)?,
+                response_text: r.get(9)?,
+                responder: r.get(10)?,
+                responded_at: r.get(11)?,
+                likelihood: r.get(12)?,
+                wants_contact: r.get(13)?,
+                decisions: Vec::new(),
+                status: Status::Pending,
+                flags: Vec::new(),
+            })
+        },
+    )?;
+    d.decisions = sd::for_complaint(conn, id)?;
+    let text = sd::current_text_hash(conn, id)?;
+    d.status = decision::status(&d.decisions, &text, now);
+    let lower = d.complaint_text.to_lowercase();
+    if manager_phrases
+        .iter()
+        .any(|p| !p.is_empty() && lower.contains(&p.to_lowercase()))
+    {
+        d.flags.push("asked for a manager".into());
+    }
+    if d.wants_contact == Some(true) {
+        d.flags.push("asked to be contacted".into());
+    }
+    if d.response_text.is_none() {
+        d.flags.push("no response sent".into());
+    }
+    // The stored checks (canned replies, ignored contact requests, refused escalations, late
+    // answers), as the last refresh computed them.
+    let flags =
+        crate::store::flag_reads::for_complaint(conn, id, targets.late_secs, targets.contact_secs)?;
+    for f in flags {
+        d.flags.push(f.explanation);
+    }
+    if let Some(car) = crate::store::cars::for_complaint(conn, id, now)? {
+        d.flags.push(format!(
+            "CAR {} {}{}",
+            car.id,
+            car.state.label(),
+            if car.overdue { " · overdue" } else { "" }
+        ));
+    }
+    Ok(d)
+}
+
+/// One search hit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    pub complaint_id: i64,
+    pub external_id: String,
+    pub division: String,
+    pub received_at: i64,
+    pub snippet: String,
+}
+
+/// The newest matches first: FTS5 walks its postings in descending id order and stops at the
+/// page size, so a common word costs no more than a rare one.
+pub fn search(
+    conn: &Connection,
+    query: &str,
+    scope: Option<&[String]>,
+    limit: usize,
+) -> rusqlite::Result<Vec<Hit>> {
+    let fts = fts_query(query);
+    if fts.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut st = conn.prepare_cached(
+        "SELECT f.rowid, snippet(complaints_fts, -1, '[', ']', '…', 12) FROM complaints_fts f
+         WHERE complaints_fts MATCH ?1 ORDER BY f.rowid DESC",
+    )?;
+    let mut rows = st.query(params![fts])?;
+    let mut info = conn.prepare_cached(
+        "SELECT external_id, division, received_at FROM complaints WHERE id = ?1",
+    )?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        let id: i64 = r.get(0)?;
+        let snippet: String = r.get(1)?;
+        let (external_id, division, received_at): (String, String, i64) =
+            info.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        if scope.is_some_and(|s| !s.contains(&division)) {
+            continue;
+        }
+        out.push(Hit {
+            complaint_id: id,
+            external_id,
+            division,
+            received_at,
+            snippet: one_line(&snippet, 200),
+        });
+        if out.len() >= limit {
+            break;
+        }
+    }
+    Ok(out)
+}
+
+/// Words typed by a person, as an FTS5 query: each word a quoted term (the index stems them),
+/// all required; quoting keeps FTS5 syntax typed by a person from being interpreted.
+pub fn fts_query(input: &str) -> String {
+    input
+        .split_whitespace()
+        .map(|w| {
+            w.chars()
+                .filter(|c| c.is_alphanumeric())
+                .collect::<String>()
+        })
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\""))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Figures for the dashboard.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dashboard {
+    /// (division, reviewed, pushed back, upper bound on the unfit rate)
+    pub divisions: Vec<(String, u64, u64, f64)>,
+    /// (reason code, count)
+    pub reasons: Vec<(String, u64)>,
+    /// Sign-off rate per week, oldest first, for the last 12 weeks (None: nothing reviewed).
+    pub weeks: Vec<(String, Option<f64>, u64)>,
+    pub open_push_backs: u64,
+    pub overdue_push_backs: u64,
+}
+
+pub fn dashboard(
+    conn: &Connection,
+    scope: Option<&[String]>,
+    now: i64,
+    confidence: f64,
+) -> rusqlite::Result<Dashboard> {
+    // Decisions are few next to complaints; walk them once, per complaint.
+    let mut st = conn.prepare_cached(
+        "SELECT d.complaint_id, c.division FROM decisions d JOIN complaints c ON c.id = d.complaint_id
+         GROUP BY d.complaint_id",
+    )?;
+    let ids: Vec<(i64, String)> = st
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut per_div: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
+    let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
+    let week_start = now - 12 * 7 * 86_400;
+    let mut weeks: Vec<(u64, u64)> = vec![(0, 0); 12];
+    let mut dash = Dashboard::default();
+    for (id, division) in ids {
+        if scope.is_some_and(|s| !s.contains(&division)) {
+            continue;
+        }
+        let ds = sd::for_complaint(conn, id)?;
+        let text = sd::current_text_hash(conn, id)?;
+        let status = decision::status(&ds, &text, now);
+        let eff = decision::effective(&ds);
+        let pushed = eff.iter().any(|d| d.kind == Kind::PushBack);
+        let entry = per_div.entry(division).or_default();
+        if status.reviewed() {
+            entry.0 += 1;
+            if pushed {
+                entry.1 += 1;
+            }
+        }
+        for d in eff.iter().filter(|d| d.kind == Kind::PushBack) {
+            for r in d
+                .reasons
+                .as_deref()
+                .unwrap_or("")
+                .split(',')
+                .filter(|r| !r.is_empty())
+            {
+                *reasons.entry(r.to_string()).or_default() += 1;
+            }
+        }
+        if let Some(first) = eff
+            .iter()
+            .find(|d| matches!(d.kind, Kind::Approve | Kind::PushBack))
+        {
+            if first.at >= week_start {
+                let w = ((first.at - week_start) / (7 * 86_400)).clamp(0, 11) as usize;
+                weeks[w].0 += 1;
+                if first.kind == Kind::PushBack {
+                    weeks[w].1 += 1;
+                }
+            }
+        }
+        if let Status::PushedBack { overdue, .. } = status {
+            dash.open_push_backs += 1;
+            if overdue {
+                dash.overdue_push_backs += 1;
+            }
+        }
+    }
+    dash.divisions = per_div
+        .into_iter()
+        .map(|(d, (n, x))| {
+            let ub = if n > 0 {
+                stats::upper_bound(None, n, x, confidence / 100.0)
+            } else {
+                1.0
+            };
+            (d, n, x, ub)
+        })
+        .collect();
+    let mut rs: Vec<(String, u64)> = reasons.into_iter().collect();
+    rs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    dash.reasons = rs;
+    dash.weeks = weeks
+        .into_iter()
+        .enumerate()
+        .map(|(i, (n, x))| {
+            let start = week_start + i as i64 * 7 * 86_400;
+            let label = chrono::DateTime::from_timestamp(start, 0)
+                .map(|d| d.format("%d %b").to_string())
+                .unwrap_or_default();
+            (label, (n > 0).then(|| (n - x) as f64 / n as f64), n)
+        })
+        .collect();
+    Ok(dash)
+}

@@ -1,0 +1,367 @@
+//! The review screen: terminal lifecycle, the event loop, and the effects it performs.
+
+pub mod app;
+pub mod data;
+pub mod keymap;
+pub mod theme;
+pub mod view;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
+
+use crate::config::{Config, Person, Role};
+use crate::domain::decision::add_working_days;
+use crate::domain::rng::Rng;
+use crate::domain::sample::Plan;
+use crate::store::workflow::{self, WorkflowError};
+use crate::store::{samples, Db};
+use app::{App, Effect, Mode, SavedView};
+use keymap::Keymap;
+use theme::Theme;
+
+/// Hits per search page: what a tall terminal shows at once.
+pub const SEARCH_PAGE: usize = 25;
+
+/// What the screen opens on.
+#[derive(Debug, Clone, Default)]
+pub struct Open {
+    pub sample: Option<String>,
+    pub view: Option<String>,
+}
+
+/// Everything the loop needs besides the app.
+pub struct Session {
+    pub db: Db,
+    pub cfg: Config,
+    pub person: Person,
+    pub now: chrono::DateTime<chrono::Utc>,
+    pub keys: Keymap,
+    pub theme: Theme,
+}
+
+impl Session {
+    fn scope(&self) -> Option<Vec<String>> {
+        (self.person.role == Role::DivisionHead).then(|| self.person.divisions.clone())
+    }
+
+    fn now(&self) -> i64 {
+        self.now.timestamp()
+    }
+}
+
+pub fn saved_views(cfg: &Config) -> Vec<SavedView> {
+    cfg.review
+        .views
+        .iter()
+        .map(|v| SavedView {
+            name: v.name.clone(),
+            division: v.division.clone(),
+            status: v.status.clone(),
+            likelihood_max: v.likelihood_max,
+            wants_contact: v.wants_contact,
+        })
+        .collect()
+}
+
+/// Builds the app and loads what it opens on. Used by the loop and by tests.
+pub fn prepare(s: &mut Session, open: &Open) -> anyhow::Result<App> {
+    let mut app = App::new(
+        s.person.clone(),
+        s.cfg.decisions.reasons.clone(),
+        s.cfg.decisions.due_working_days,
+        saved_views(&s.cfg),
+    );
+    app.plan_defaults = (s.cfg.sampling.confidence, s.cfg.sampling.tolerable);
+    if let Some(name) = &open.view {
+        let i = app
+            .views
+            .iter()
+            .position(|v| v.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                crate::commands::usage(format!(
+                    "no saved view {name:?} (views: {})",
+                    app.views
+                        .iter()
+                        .map(|v| v.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+        app.active_view = Some(i);
+    }
+    let sample = match &open.sample {
+        Some(k) => Some(
+            samples::find(&s.db.conn, k)?
+                .ok_or_else(|| crate::commands::failed(format!("no sample {k:?}")))?,
+        ),
+        None if s.person.role != Role::DivisionHead => samples::latest(&s.db.conn)?,
+        None => None,
+    };
+    let rows = match (&sample, s.person.role) {
+        (Some(smp), _) => data::sample_rows(&s.db.conn, smp.id, s.scope().as_deref(), s.now())?,
+        (None, Role::DivisionHead) => {
+            data::division_rows(&s.db.conn, &s.person.divisions, s.now())?
+        }
+        (None, _) => Vec::new(),
+    };
+    app.sample = sample.as_ref().map(data::SampleInfo::from);
+    let mut eff = app.set_rows(rows);
+    if app.rows.is_empty() && app.sample.is_none() && s.person.role == Role::Executive {
+        eff = app.update(app::Action::DrawSample);
+    }
+    perform_all(s, &mut app, eff);
+    Ok(app)
+}
+
+/// Performs an effect and whatever follows from it.
+pub fn perform_all(s: &mut Session, app: &mut App, mut eff: Effect) -> bool {
+    loop {
+        match perform(s, app, eff) {
+            Ok(Effect::Quit) => return true,
+            Ok(Effect::None) => return false,
+            Ok(next) => eff = next,
+            Err(e) => {
+                app.decision_failed(format!("{e:#}"), None);
+                return false;
+            }
+        }
+    }
+}
+
+fn failure(e: &WorkflowError) -> String {
+    if e.is_busy() {
+        "the store is busy (an import is running?): nothing was saved and nothing you typed is lost — try again in a moment".into()
+    } else {
+        e.to_string()
+    }
+}
+
+fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect> {
+    let now = s.now();
+    let phrases = s.cfg.sampling.phrases.asked_for_manager.clone();
+    let targets = data::FlagTargets {
+        late_secs: i64::from(s.cfg.checks.late_hours) * 3600,
+        contact_secs: i64::from(s.cfg.checks.contact_hours) * 3600,
+    };
+    let saved = |s: &mut Session,
+                 app: &mut App,
+                 r: Result<crate::domain::decision::Decision, WorkflowError>|
+     -> anyhow::Result<Effect> {
+        match r {
+            Ok(d) => {
+                let detail = data::detail(&s.db.conn, d.complaint_id, now, &phrases, targets)?;
+                app.pending = None;
+                tracing::info!(decision = d.id, kind = d.kind.as_str(), "decision saved");
+                Ok(app.decision_saved(d, detail))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "decision not saved");
+                let form = app.pending.take();
+                app.decision_failed(failure(&e), form);
+                Ok(Effect::None)
+            }
+        }
+    };
+    Ok(match eff {
+        Effect::None => Effect::None,
+        Effect::Quit => Effect::Quit,
+        Effect::LoadDetail(id) => {
+            let d = data::detail(&s.db.conn, id, now, &phrases, targets)?;
+            app.detail_loaded(d);
+            Effect::None
+        }
+        Effect::Sign { complaint_id } => {
+            let r = workflow::approve(&mut s.db.conn, &s.person, complaint_id, None, now);
+            saved(s, app, r)?
+        }
+        Effect::PushBack {
+            complaint_id,
+            reasons,
+            note,
+            due_days,
+        } => {
+            let due = add_working_days(s.now, due_days).timestamp();
+            let r = workflow::push_back(
+                &mut s.db.conn,
+                &s.person,
+                complaint_id,
+                &reasons,
+                &note,
+                due,
+                now,
+            );
+            saved(s, app, r)?
+        }
+        Effect::Answer {
+            complaint_id,
+            kind,
+            body,
+        } => {
+            let r = workflow::answer(&mut s.db.conn, &s.person, complaint_id, kind, &body, now);
+            saved(s, app, r)?
+        }
+        Effect::Retract { decision_id } => {
+            let r = workflow::retract(&mut s.db.conn, &s.person, decision_id, now);
+            saved(s, app, r)?
+        }
+        Effect::Search(q) => {
+            let hits = data::search(&s.db.conn, &q, s.scope().as_deref(), SEARCH_PAGE)?;
+            app.search_done(hits)
+        }
+        Effect::LoadDashboard => {
+            let c = app
+                .sample
+                .as_ref()
+                .map(|x| x.confidence)
+                .unwrap_or(s.cfg.sampling.confidence);
+            app.dashboard = Some(data::dashboard(&s.db.conn, s.scope().as_deref(), now, c)?);
+            Effect::None
+        }
+        Effect::CountPopulation => {
+            let spec = crate::commands::sample::weekly_spec(
+                &s.cfg,
+                now,
+                Plan::Size {
+                    n: 0,
+                    confidence: 95.0,
+                },
+            )?;
+            let next = samples::next_id(&s.db.conn)?;
+            let n = crate::store::draw::population_size(&s.db.conn, &spec.filters, next)?;
+            if let Mode::Plan(p) = &mut app.mode {
+                p.population = Some(n);
+            }
+            Effect::None
+        }
+        Effect::DrawSample {
+            confidence,
+            tolerable,
+        } => {
+            let spec = crate::commands::sample::weekly_spec(
+                &s.cfg,
+                now,
+                Plan::Confidence {
+                    confidence,
+                    tolerable,
+                },
+            )?;
+            let label = crate::commands::sample::iso_week_label(s.now);
+            let (id, drawn) = samples::draw_and_record(
+                &mut s.db.conn,
+                &spec,
+                Rng::fresh_seed(),
+                &label,
+                &s.person.login,
+                now,
+            )?;
+            match id.and_then(|id| samples::find(&s.db.conn, &id.to_string()).ok().flatten()) {
+                Some(smp) => {
+                    app.sample = Some(data::SampleInfo::from(&smp));
+                    let rows = data::sample_rows(&s.db.conn, smp.id, None, now)?;
+                    app.selected = 0;
+                    app.detail = None;
+                    let e = app.set_rows(rows);
+                    app.message = Some((
+                        app::Level::Info,
+                        format!(
+                            "drew {} of {} complaints",
+                            drawn.items.len(),
+                            drawn.population
+                        ),
+                    ));
+                    e
+                }
+                None => {
+                    app.message = Some((
+                        app::Level::Error,
+                        format!("nothing to draw: no complaints in the last {} days that are not already sampled", s.cfg.sampling.window_days),
+                    ));
+                    Effect::None
+                }
+            }
+        }
+    })
+}
+
+/// Which queue line a mouse click at (x, y) lands on, following the layout in `view`.
+fn clicked_row(app: &App, width: u16, x: u16, y: u16, height: u16) -> Option<usize> {
+    let body_top = 2u16;
+    let body_h = height.saturating_sub(3);
+    let (list_w, list_h) = if width >= 70 {
+        ((width * 2 / 5).clamp(24, 60), body_h)
+    } else {
+        (width, (body_h / 3).max(2))
+    };
+    if x >= list_w || y <= body_top || y >= body_top + list_h.saturating_sub(1) {
+        return None;
+    }
+    let inner_h = list_h.saturating_sub(2) as usize;
+    let sel = if app.tab == app::Tab::Search {
+        app.hit_selected
+    } else {
+        app.selected
+    };
+    let per = if app.tab == app::Tab::Search { 2 } else { 1 };
+    let offset = (sel * per + per).saturating_sub(inner_h) / per;
+    Some(offset + (y - body_top - 1) as usize / per)
+}
+
+/// Runs the screen until the person quits, restoring the terminal on every way out.
+pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
+    let mut app = prepare(&mut s, &open)?;
+    let term_signal = Arc::new(AtomicBool::new(false));
+    for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+        signal_hook::flag::register(sig, Arc::clone(&term_signal))?;
+    }
+    let mut terminal = ratatui::init();
+    let mouse = s.cfg.review.mouse;
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture);
+    }
+    let result = (|| -> anyhow::Result<()> {
+        loop {
+            let cx = view::Ctx {
+                theme: &s.theme,
+                keys: &s.keys,
+                now: s.now(),
+            };
+            let size = terminal.draw(|f| view::draw(f, &app, &cx))?.area;
+            tracing::trace!("frame drawn");
+            if term_signal.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            if !event::poll(Duration::from_millis(250))? {
+                continue;
+            }
+            let action = match event::read()? {
+                Event::Key(k) if k.kind != KeyEventKind::Release => s.keys.action(k, &app.mode),
+                Event::Mouse(m) if mouse && matches!(app.mode, Mode::Normal) => match m.kind {
+                    MouseEventKind::Down(MouseButton::Left) => {
+                        clicked_row(&app, size.width, m.column, m.row, size.height)
+                            .map(app::Action::Click)
+                    }
+                    MouseEventKind::ScrollDown => Some(app::Action::ScrollDetail(3)),
+                    MouseEventKind::ScrollUp => Some(app::Action::ScrollDetail(-3)),
+                    _ => None,
+                },
+                _ => None,
+            };
+            let Some(action) = action else { continue };
+            if !matches!(action, app::Action::Input(_)) {
+                app.message = None;
+            }
+            let eff = app.update(action);
+            if perform_all(&mut s, &mut app, eff) {
+                return Ok(());
+            }
+        }
+    })();
+    if mouse {
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableMouseCapture);
+    }
+    ratatui::restore();
+    result
+}

@@ -1,0 +1,188 @@
+//! The real binary in tmux: an executive draws a sample, signs two items, pushes one back with a
+//! note and quits; then the division head answers the push-back from the screen.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::Env;
+
+const CONFIG: &str = r#"
+[identity]
+trust_env_user = true
+
+[[people]]
+login = "dana"
+name = "Dana Reyes"
+title = "Chief Executive"
+role = "executive"
+
+[[people]]
+login = "hana"
+name = "Hana Ito"
+title = "Head of Operations"
+role = "division_head"
+divisions = ["Billing", "Support", "Logistics", "Warranty", "Sales"]
+
+[[people]]
+login = "alex"
+name = "Alex Kim"
+title = "Operations Administrator"
+role = "admin"
+"#;
+
+struct Tmux {
+    name: String,
+}
+
+impl Tmux {
+    fn start(env: &Env, user: &str, name: &str) -> Tmux {
+        let bin = assert_cmd::cargo::cargo_bin("signoff");
+        let cmd = format!(
+            "env SIGNOFF_DB='{}' SIGNOFF_CONFIG='{}' SIGNOFF_USER={user} SIGNOFF_NOW=2026-11-21T12:00:00Z HOME='{}' '{}' review; echo EXITED $?; sleep 30",
+            env.db.display(),
+            env.config.display(),
+            env.dir.path().display(),
+            bin.display()
+        );
+        let name = format!("signoff-e2e-{name}-{}", std::process::id());
+        let ok = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &name,
+                "-x",
+                "120",
+                "-y",
+                "36",
+                &cmd,
+            ])
+            .status()
+            .expect("tmux must be installed for the end-to-end test (apt-get install tmux)");
+        assert!(ok.success(), "tmux new-session failed");
+        Tmux { name }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.name])
+            .output()
+            .expect("capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn wait_for(&self, text: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(text) {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {text:?}; the screen shows:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            let ok = Command::new("tmux")
+                .args(["send-keys", "-t", &self.name, k])
+                .status()
+                .expect("send-keys");
+            assert!(ok.success());
+            std::thread::sleep(Duration::from_millis(60));
+        }
+    }
+
+    fn text(&self, text: &str) {
+        let ok = Command::new("tmux")
+            .args(["send-keys", "-t", &self.name, "-l", text])
+            .status()
+            .expect("send-keys");
+        assert!(ok.success());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.name])
+            .status();
+    }
+}
+
+fn decisions(env: &Env) -> Vec<(String, Option<String>, Option<String>)> {
+    let conn = env.conn();
+    let mut st = conn
+        .prepare("SELECT kind, note, body FROM decisions ORDER BY id")
+        .expect("prepare");
+    st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("query")
+        .collect::<Result<_, _>>()
+        .expect("rows")
+}
+
+#[test]
+fn executive_signs_and_pushes_back_then_the_division_answers() {
+    let env = Env::with_config(CONFIG);
+    env.import_json(&env.sample("helpdesk.csv"), &[]);
+
+    let t = Tmux::start(&env, "dana", "exec");
+    // No sample yet: the plan editor is offered; Enter draws with 95 % / 5 %.
+    t.wait_for("Draw a sample");
+    t.keys(&["Enter"]);
+    t.wait_for("0 / ");
+    t.keys(&["a"]);
+    t.wait_for("approve this message");
+    t.keys(&["y"]);
+    t.wait_for("· saved");
+    t.keys(&["a", "y"]);
+    t.wait_for("2 / ");
+    t.keys(&["p"]);
+    t.wait_for("Reasons");
+    t.keys(&["Space", "Tab"]);
+    t.text("Canned reply. Call the customer today.");
+    t.keys(&["C-s"]);
+    let screen = t.wait_for("back to");
+    assert!(
+        screen.contains("3 / ") && screen.contains("1 pushed back"),
+        "{screen}"
+    );
+    t.keys(&["q"]);
+    t.wait_for("EXITED 0");
+    drop(t);
+
+    let ds = decisions(&env);
+    let kinds: Vec<&str> = ds.iter().map(|d| d.0.as_str()).collect();
+    assert_eq!(kinds, ["approve", "approve", "push_back"]);
+    assert_eq!(
+        ds[2].1.as_deref(),
+        Some("Canned reply. Call the customer today.")
+    );
+
+    let t = Tmux::start(&env, "hana", "head");
+    t.wait_for("open");
+    t.keys(&["c"]);
+    t.wait_for("Corrective action taken");
+    t.text("Called the customer and refunded the fee.");
+    t.keys(&["C-s"]);
+    t.wait_for("recorded the corrective action");
+    t.keys(&["q"]);
+    t.wait_for("EXITED 0");
+    drop(t);
+
+    let ds = decisions(&env);
+    assert_eq!(ds.len(), 4);
+    assert_eq!(ds[3].0, "corrective_action");
+    assert_eq!(
+        ds[3].2.as_deref(),
+        Some("Called the customer and refunded the fee.")
+    );
+    env.cmd("dana").arg("verify").assert().success();
+}
