@@ -69,7 +69,7 @@ fn sigkill_during_import_loses_nothing_and_rerun_converges() {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let at = Duration::from_millis(20 + x % (full.as_millis() as u64 * 7 / 10).max(1));
+        let at = Duration::from_millis(20 + x % (full.as_millis() as u64 / 2).max(1));
         let mut child = env
             .std_cmd("alex")
             .arg("import")
@@ -99,7 +99,7 @@ fn sigkill_during_import_loses_nothing_and_rerun_converges() {
         assert_eq!(env.count("SELECT count(*) FROM imports"), 1);
     }
     assert!(
-        killed >= 5,
+        killed >= 3,
         "the import finished too fast to be killed part-way"
     );
     env.import_json(&big, &[]);

@@ -94,7 +94,7 @@ pub fn gather(
     let trend_start = trend.first().map_or(p.start, |t| t.start);
     let days = sr::days(conn, divisions, trend_start, p.end)?;
     let review = sr::review(conn, divisions, trend_start, p.start, p.end)?;
-    let cars = sr::cars(conn, divisions, trend_start, p.end)?;
+    let cars = crate::store::report_cars::cars(conn, divisions, trend_start, p.end)?;
     let r = &ctx.cfg.report;
     let groups = picks::canned_groups(conn, divisions, p.start, p.end, 5)?;
     let mut cands = picks::candidates(conn, divisions, p.start, p.end, &review.pushed_back)?;

@@ -98,7 +98,11 @@ impl Normaliser {
                 continue;
             }
             let start = lower.len();
-            lower.extend(core.chars().flat_map(char::to_lowercase));
+            if core.is_ascii() {
+                lower.extend(core.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+            } else {
+                lower.extend(core.chars().flat_map(char::to_lowercase));
+            }
             let word = &lower[start..];
             let after_greeting = toks.last().is_some_and(|(k, r)| {
                 *k == Tok::Word && self.greetings.contains(&lower[r.clone()])

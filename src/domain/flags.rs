@@ -84,6 +84,18 @@ impl Phrases {
     }
 }
 
+/// `text` in lower case, into `buf` (reused between calls: the checks lower every complaint).
+pub fn lower_into<'a>(text: &str, buf: &'a mut String) -> &'a str {
+    buf.clear();
+    if text.is_ascii() {
+        buf.push_str(text);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.extend(text.chars().flat_map(char::to_lowercase));
+    }
+    buf
+}
+
 /// The facts about one complaint that the local checks need. Times are Unix seconds.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Facts {

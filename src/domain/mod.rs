@@ -8,6 +8,7 @@ pub mod flags;
 pub mod period;
 pub mod report;
 pub mod report_build;
+pub mod report_cars;
 pub mod rng;
 pub mod sample;
 pub mod stats;

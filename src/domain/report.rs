@@ -10,6 +10,7 @@ use super::decision::{Decision, Kind};
 use super::period::Period;
 
 pub use super::report_build::build;
+pub use super::report_cars::{CarDivision, CarLine, CarsSection};
 
 /// One day's counts for one division, as the flags refresh tallies them.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
@@ -230,43 +231,6 @@ pub struct ResponseTimes {
     pub mean_hours: Option<f64>,
     /// The bucket holding the median response.
     pub median: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CarsSection {
-    pub opened: i64,
-    pub closed: i64,
-    pub overdue: i64,
-    pub open_now: i64,
-    /// Of the CARs opened in the period: reached by their due time, reached later, not yet.
-    pub contacted_in_time: i64,
-    pub contacted_late: i64,
-    pub not_contacted: i64,
-    pub by_division: Vec<CarDivision>,
-    /// Root causes recorded in the period, by category.
-    pub causes: Vec<Count>,
-    /// Effectiveness checks made in the period.
-    pub checks_worked: i64,
-    pub checks_failed: i64,
-    pub overdue_list: Vec<CarLine>,
-}
-
-#[derive(Debug, Clone, Default, Serialize)]
-pub struct CarDivision {
-    pub division: String,
-    pub opened: i64,
-    pub closed: i64,
-    pub overdue: i64,
-    pub open_now: i64,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct CarLine {
-    pub id: i64,
-    pub external_id: String,
-    pub division: String,
-    pub due_at: i64,
-    pub hours_overdue: i64,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 
-use super::car::{self, State, Step};
 use super::decision::{self, Kind, Status};
 use super::flags::RESPONSE_BUCKET_LABELS;
 use super::report::*;
@@ -64,7 +63,7 @@ pub fn build(input: Input) -> Report {
     let decided: Vec<&DecisionFact> = input.decisions.iter().filter(|d| in_period(d.at)).collect();
     let signed = decided.iter().filter(|d| d.kind == Kind::Approve).count() as i64;
     let pushed_back = decided.iter().filter(|d| d.kind == Kind::PushBack).count() as i64;
-    let cars = cars_section(&input);
+    let cars = super::report_cars::section(&input);
     let summary = Summary {
         complaints: total.complaints,
         responded: total.responded,
@@ -256,90 +255,4 @@ fn response_times(t: &DayCounts) -> ResponseTimes {
         mean_hours: (timed > 0).then(|| t.rt_seconds as f64 / timed as f64 / 3600.0),
         median,
     }
-}
-
-fn cars_section(input: &Input) -> CarsSection {
-    let p = &input.period;
-    let within = |t: i64| t >= p.start && t < p.end;
-    let mut s = CarsSection {
-        opened: 0,
-        closed: 0,
-        overdue: 0,
-        open_now: 0,
-        contacted_in_time: 0,
-        contacted_late: 0,
-        not_contacted: 0,
-        by_division: Vec::new(),
-        causes: Vec::new(),
-        checks_worked: 0,
-        checks_failed: 0,
-        overdue_list: Vec::new(),
-    };
-    let mut divs: BTreeMap<String, CarDivision> = BTreeMap::new();
-    let mut causes: BTreeMap<String, i64> = BTreeMap::new();
-    for c in &input.cars {
-        let state = car::state(&c.events);
-        let overdue = car::overdue(state, c.due_at, input.now);
-        let d = divs
-            .entry(c.division.clone())
-            .or_insert_with(|| CarDivision {
-                division: c.division.clone(),
-                ..Default::default()
-            });
-        let closed = c
-            .events
-            .iter()
-            .any(|e| e.step == Step::Close && within(e.at));
-        let first_contact = c
-            .events
-            .iter()
-            .filter(|e| e.step == Step::Contact)
-            .map(|e| e.happened_at)
-            .min();
-        if within(c.opened_at) {
-            s.opened += 1;
-            d.opened += 1;
-            match first_contact {
-                Some(t) if t <= c.due_at => s.contacted_in_time += 1,
-                Some(_) => s.contacted_late += 1,
-                None => s.not_contacted += 1,
-            }
-        }
-        s.closed += i64::from(closed);
-        d.closed += i64::from(closed);
-        s.overdue += i64::from(overdue);
-        d.overdue += i64::from(overdue);
-        s.open_now += i64::from(state != State::Closed);
-        d.open_now += i64::from(state != State::Closed);
-        for e in c.events.iter().filter(|e| within(e.at)) {
-            match (e.step, e.worked) {
-                (Step::Cause, _) => {
-                    let k = e.category.clone().unwrap_or_else(|| "other".into());
-                    *causes.entry(k).or_default() += 1;
-                }
-                (Step::Check, Some(true)) => s.checks_worked += 1,
-                (Step::Check, _) => s.checks_failed += 1,
-                _ => {}
-            }
-        }
-        if overdue {
-            s.overdue_list.push(CarLine {
-                id: c.id,
-                external_id: c.external_id.clone(),
-                division: c.division.clone(),
-                due_at: c.due_at,
-                hours_overdue: (input.now - c.due_at) / 3600,
-            });
-        }
-    }
-    s.overdue_list.sort_by_key(|l| (l.due_at, l.id));
-    s.overdue_list.truncate(20);
-    s.by_division = divs.into_values().collect();
-    s.causes = causes
-        .into_iter()
-        .map(|(key, count)| Count { key, count })
-        .collect();
-    s.causes
-        .sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
-    s
 }

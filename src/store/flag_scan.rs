@@ -149,6 +149,7 @@ fn judge(rx: mpsc::Receiver<Vec<Owned>>, s: &CheckSettings, now: i64) -> Pass {
     let normaliser = Normaliser::new(&s.canned.greetings);
     let mut group_ids: HashMap<u64, u32> = HashMap::new();
     let mut p = Pass::default();
+    let mut lowered = String::new();
     for o in rx.into_iter().flatten() {
         let f = &o.facts;
         p.complaints += 1;
@@ -194,11 +195,11 @@ fn judge(rx: mpsc::Receiver<Vec<Owned>>, s: &CheckSettings, now: i64) -> Pass {
         }
         // A complaint not yet answered, or answered by a status line, is left to the late check.
         let Some(reply) = &o.reply else { continue };
-        let complaint = reply.complaint.to_lowercase();
-        if asked.find(&complaint).is_some() {
+        let complaint = rules::lower_into(&reply.complaint, &mut lowered);
+        if asked.find(complaint).is_some() {
             let answer = reply.text.to_lowercase();
             if let Some(phrase) =
-                rules::escalation_refused(&complaint, Some(&answer), &asked, &offered)
+                rules::escalation_refused(complaint, Some(&answer), &asked, &offered)
             {
                 t.escalation_refused += 1;
                 flag(Flag::EscalationRefused, None, Some(phrase.to_string()));

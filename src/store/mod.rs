@@ -11,6 +11,7 @@ pub mod flags;
 pub mod migrations;
 pub mod queries;
 pub mod report;
+pub mod report_cars;
 pub mod report_picks;
 pub mod samples;
 pub mod stats;

@@ -316,6 +316,20 @@ pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
         signal_hook::flag::register(sig, Arc::clone(&term_signal))?;
     }
+    // crossterm's poll can spin inside itself on a hung-up terminal and never hand control back,
+    // so a watchdog, not the loop, acts on SIGTERM and SIGHUP. Decisions are committed as they
+    // are made: leaving at once loses nothing saved.
+    {
+        let flag = Arc::clone(&term_signal);
+        std::thread::spawn(move || loop {
+            std::thread::sleep(Duration::from_millis(100));
+            if flag.load(Ordering::Relaxed) {
+                tracing::info!("terminated by signal");
+                ratatui::restore();
+                std::process::exit(143);
+            }
+        });
+    }
     let mut terminal = ratatui::init();
     let mouse = s.cfg.review.mouse;
     if mouse {
@@ -323,6 +337,10 @@ pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
     }
     let result = (|| -> anyhow::Result<()> {
         loop {
+            // A hung-up terminal wakes every poll at once: leave on the signal wherever it lands.
+            if term_signal.load(Ordering::Relaxed) {
+                return Ok(());
+            }
             let cx = view::Ctx {
                 theme: &s.theme,
                 keys: &s.keys,
@@ -333,7 +351,7 @@ pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
             if term_signal.load(Ordering::Relaxed) {
                 return Ok(());
             }
-            if !event::poll(Duration::from_millis(250))? {
+            if !event::poll(Duration::from_millis(250))? || term_signal.load(Ordering::Relaxed) {
                 continue;
             }
             let action = match event::read()? {
