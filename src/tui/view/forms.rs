@@ -81,9 +81,9 @@ pub fn draw(f: &mut Frame, _app: &App, mode: &Mode, cx: &Ctx, area: Rect) {
                     };
                     let sized = plan.size(n);
                     format!(
-                        "  → {} of {n} in the window: {}",
+                        "  → draws {} of {n}; a clean review proves at most {} unfit",
                         sized.n,
-                        sized.statement(&plan)
+                        crate::domain::stats::format_rate(sized.proves)
                     )
                 }
                 (None, _, _) => "  counting the population…".into(),
