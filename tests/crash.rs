@@ -110,3 +110,87 @@ fn sigkill_during_import_loses_nothing_and_rerun_converges() {
         reference.count("SELECT count(*) FROM complaints_fts WHERE complaints_fts MATCH 'refund'");
     assert_eq!(hits, ref_hits);
 }
+
+/// The same for a first import into an empty store, whose search index is built in a file of
+/// its own and copied in before the commit: a kill leaves an empty store and no such file.
+#[test]
+fn sigkill_during_a_first_bulk_import_leaves_an_empty_store_and_no_side_file() {
+    let rows = std::env::var("SIGNOFF_CRASH_ROWS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(30_000u64);
+    let reference = Env::new();
+    let big = reference.dir.path().join("big.csv");
+    reference
+        .cmd("alex")
+        .args([
+            "generate",
+            "--rows",
+            &rows.to_string(),
+            "--until",
+            "2026-11-20",
+            "--out",
+        ])
+        .arg(&big)
+        .assert()
+        .success();
+    let t0 = Instant::now();
+    reference.import_json(&big, &[]);
+    let full = t0.elapsed();
+    let want = digest(&reference);
+    assert_eq!(want.0, rows as i64);
+
+    let env = Env::new();
+    // Opening the store creates it: the import below then finds it empty.
+    env.cmd("alex").arg("stats").assert().success();
+    let side_files = || {
+        std::fs::read_dir(env.dir.path())
+            .expect("dir")
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains(".search-"))
+            .count()
+    };
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut killed = 0;
+    for _ in 0..6 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let at = Duration::from_millis(20 + x % (full.as_millis() as u64 * 8 / 10).max(1));
+        let mut child = env
+            .std_cmd("alex")
+            .arg("import")
+            .arg(&big)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn");
+        std::thread::sleep(at);
+        if child.try_wait().expect("wait").is_some() {
+            break;
+        }
+        child.kill().expect("SIGKILL");
+        child.wait().expect("reap");
+        killed += 1;
+        assert_eq!(integrity(&env), "ok");
+        assert_eq!(
+            env.count("SELECT count(*) FROM complaints"),
+            0,
+            "killed at {at:?}"
+        );
+        assert_eq!(env.count("SELECT count(*) FROM imports"), 0);
+        assert_eq!(env.count("SELECT count(*) FROM complaints_fts_docsize"), 0);
+        assert_eq!(side_files(), 0, "killed at {at:?}");
+    }
+    assert!(
+        killed >= 3,
+        "the import finished too fast to be killed part-way"
+    );
+    env.import_json(&big, &[]);
+    assert_eq!(integrity(&env), "ok");
+    assert_eq!(digest(&env), want);
+    assert_eq!(side_files(), 0);
+    let q = "SELECT count(*) FROM complaints_fts WHERE complaints_fts MATCH 'refund'";
+    assert_eq!(env.count(q), reference.count(q));
+    assert!(env.count(q) > 0);
+}

@@ -1,6 +1,7 @@
 //! Date parsing with a profile's formats, and telling day-first from month-first.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, TimeZone};
+use chrono::format::{parse, Item, Parsed, StrftimeItems};
+use chrono::{FixedOffset, TimeZone};
 
 use super::profile::DateOrder;
 
@@ -37,10 +38,37 @@ pub enum OrderError {
     },
 }
 
+/// One format, compiled once: parsing a million dates should not parse the format a million
+/// times.
+#[derive(Debug, Clone)]
+struct Format {
+    class: Class,
+    /// None when the format itself is invalid: it then reads nothing.
+    items: Option<Vec<Item<'static>>>,
+    /// Has an offset (%z): the value says its own zone.
+    zoned: bool,
+    /// Has a time (%H): a bare date does not do.
+    timed: bool,
+    /// Ends in a literal Z: UTC whatever the profile's offset.
+    utc: bool,
+}
+
+impl Format {
+    fn new(fmt: &str) -> Format {
+        Format {
+            class: classify(fmt),
+            items: StrftimeItems::new(fmt).parse_to_owned().ok(),
+            zoned: fmt.contains("%z") || fmt.contains("%:z"),
+            timed: fmt.contains("%H"),
+            utc: fmt.ends_with('Z'),
+        }
+    }
+}
+
 /// The formats of one date column, narrowed to the order the file uses.
 #[derive(Debug, Clone)]
 pub struct DateParser {
-    formats: Vec<(String, Class)>,
+    formats: Vec<Format>,
     offset: FixedOffset,
     order: DateOrder,
 }
@@ -63,7 +91,7 @@ pub fn parse_offset(s: &str) -> Option<FixedOffset> {
 impl DateParser {
     pub fn new(formats: &[String], offset: FixedOffset, order: DateOrder) -> Self {
         let mut p = DateParser {
-            formats: formats.iter().map(|f| (f.clone(), classify(f))).collect(),
+            formats: formats.iter().map(|f| Format::new(f)).collect(),
             offset,
             order: DateOrder::Auto,
         };
@@ -74,25 +102,27 @@ impl DateParser {
     fn set_order(&mut self, order: DateOrder) {
         self.order = order;
         match order {
-            DateOrder::Dmy => self.formats.retain(|(_, c)| *c != Class::MonthFirst),
-            DateOrder::Mdy => self.formats.retain(|(_, c)| *c != Class::DayFirst),
+            DateOrder::Dmy => self.formats.retain(|f| f.class != Class::MonthFirst),
+            DateOrder::Mdy => self.formats.retain(|f| f.class != Class::DayFirst),
             DateOrder::Auto => {}
         }
     }
 
-    fn parse_one(&self, value: &str, fmt: &str) -> Option<i64> {
-        if fmt.contains("%z") || fmt.contains("%:z") {
-            return DateTime::parse_from_str(value, fmt)
-                .ok()
-                .map(|d| d.timestamp());
+    /// What `DateTime::parse_from_str` (zoned formats), else `NaiveDateTime::parse_from_str` or
+    /// `NaiveDate::parse_from_str` at midnight (formats without a time) make of the value.
+    fn parse_one(&self, value: &str, fmt: &Format) -> Option<i64> {
+        let mut parsed = Parsed::new();
+        parse(&mut parsed, value, fmt.items.as_ref()?.iter()).ok()?;
+        if fmt.zoned {
+            return parsed.to_datetime().ok().map(|d| d.timestamp());
         }
-        let naive = NaiveDateTime::parse_from_str(value, fmt).ok().or_else(|| {
-            (!fmt.contains("%H"))
-                .then(|| NaiveDate::parse_from_str(value, fmt).ok())
+        let naive = parsed.to_naive_datetime_with_offset(0).ok().or_else(|| {
+            (!fmt.timed)
+                .then(|| parsed.to_naive_date().ok())
                 .flatten()
                 .and_then(|d| d.and_hms_opt(0, 0, 0))
         })?;
-        let offset = if fmt.ends_with('Z') {
+        let offset = if fmt.utc {
             FixedOffset::east_opt(0)?
         } else {
             self.offset
@@ -107,8 +137,8 @@ impl DateParser {
     fn parse_class(&self, value: &str, class: Class) -> Option<i64> {
         self.formats
             .iter()
-            .filter(|(_, c)| *c == class)
-            .find_map(|(f, _)| self.parse_one(value, f))
+            .filter(|f| f.class == class)
+            .find_map(|f| self.parse_one(value, f))
     }
 
     /// Unix seconds, or a reason the value is not a date.

@@ -65,6 +65,17 @@ pub enum DecodeError {
 /// an optional BOM) is UTF-8. Mostly-valid UTF-8 with a few bad bytes stays UTF-8, so the
 /// records holding those bytes are rejected by name rather than the whole file being misread.
 pub fn sniff(path: &Path) -> Result<Encoding, DecodeError> {
+    match sniff_head(path)? {
+        head @ (Encoding::Utf8 | Encoding::Utf8Bom) => scan_verdict(path, head),
+        other => Ok(other),
+    }
+}
+
+/// What the first 8 KB tell: UTF-16 by its BOM, an empty or binary file, or UTF-8 (with or
+/// without BOM) — which only [`sniff`], reading the whole file, can confirm. (When those 8 KB
+/// are not UTF-8 already, it reads the whole file.) A file whose every byte turns out to be
+/// UTF-8 is UTF-8 whatever else, so a reader that checks every byte anyway need not sniff.
+pub fn sniff_head(path: &Path) -> Result<Encoding, DecodeError> {
     let mut f = File::open(path)?;
     let mut head = [0u8; 8192];
     let n = read_full(&mut f, &mut head)?;
@@ -78,7 +89,6 @@ pub fn sniff(path: &Path) -> Result<Encoding, DecodeError> {
     if head.starts_with(&[0xFE, 0xFF]) {
         return Ok(Encoding::Utf16Be);
     }
-    let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
     let control = head
         .iter()
         .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
@@ -86,18 +96,28 @@ pub fn sniff(path: &Path) -> Result<Encoding, DecodeError> {
     if control * 20 > n {
         return Err(DecodeError::Binary(control, n));
     }
-    f.seek(SeekFrom::Start(0))?;
+    let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
+    let enc = if bom {
+        Encoding::Utf8Bom
+    } else {
+        Encoding::Utf8
+    };
+    match std::str::from_utf8(head) {
+        // A sequence cut off by the end of the 8 KB says nothing.
+        Err(e) if e.error_len().is_some() => scan_verdict(path, enc),
+        _ => Ok(enc),
+    }
+}
+
+/// UTF-8 (as `head` says, with or without BOM) if the whole file is, or mostly is.
+fn scan_verdict(path: &Path, head: Encoding) -> Result<Encoding, DecodeError> {
+    let f = File::open(path)?;
     let (valid_multibyte, invalid) = scan_utf8(BufReader::with_capacity(1 << 20, f))?;
-    let enc = if invalid == 0 || valid_multibyte > invalid * 4 {
-        if bom {
-            Encoding::Utf8Bom
-        } else {
-            Encoding::Utf8
-        }
+    Ok(if invalid == 0 || valid_multibyte > invalid * 4 {
+        head
     } else {
         Encoding::Windows1252
-    };
-    Ok(enc)
+    })
 }
 
 fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -180,12 +200,11 @@ pub fn open_decoded(path: &Path, enc: Encoding) -> std::io::Result<Box<dyn Read 
 }
 
 /// Turns CRLF and lone CR into LF. Fields keep LF line breaks either way (the mapper normalises
-/// them), and the CSV parser then counts lines the way an editor does.
+/// them), and the CSV parser then counts lines the way an editor does. Works in the caller's
+/// buffer: the text is not copied once more on its way to the parser.
 pub struct Newlines<R> {
     inner: R,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
+    /// The last byte handed out was a CR: an LF that follows belongs to it.
     after_cr: bool,
 }
 
@@ -193,9 +212,6 @@ impl<R: Read> Newlines<R> {
     pub fn new(inner: R) -> Self {
         Newlines {
             inner,
-            buf: vec![0; 1 << 20],
-            start: 0,
-            end: 0,
             after_cr: false,
         }
     }
@@ -203,41 +219,40 @@ impl<R: Read> Newlines<R> {
 
 impl<R: Read> Read for Newlines<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
-        if self.start == self.end {
-            self.start = 0;
-            self.end = self.inner.read(&mut self.buf)?;
-            if self.end == 0 {
+        loop {
+            let n = self.inner.read(out)?;
+            if n == 0 {
                 return Ok(0);
             }
-        }
-        let mut written = 0;
-        while written < out.len() && self.start < self.end {
-            let chunk = &self.buf[self.start..self.end];
-            if self.after_cr {
-                self.after_cr = false;
-                if chunk[0] == b'\n' {
-                    self.start += 1;
-                    continue;
+            let mut r = usize::from(self.after_cr && out[0] == b'\n');
+            self.after_cr = false;
+            let mut w = 0;
+            while let Some(i) = memchr::memchr(b'\r', &out[r..n]) {
+                if w != r {
+                    out.copy_within(r..r + i, w);
                 }
-            }
-            let room = out.len() - written;
-            match memchr::memchr(b'\r', &chunk[..chunk.len().min(room)]) {
-                None => {
-                    let n = chunk.len().min(room);
-                    out[written..written + n].copy_from_slice(&chunk[..n]);
-                    written += n;
-                    self.start += n;
-                }
-                Some(i) => {
-                    out[written..written + i].copy_from_slice(&chunk[..i]);
-                    out[written + i] = b'\n';
-                    written += i + 1;
-                    self.start += i + 1;
+                w += i;
+                out[w] = b'\n';
+                w += 1;
+                r += i + 1;
+                if r == n {
                     self.after_cr = true;
+                    break;
+                }
+                if out[r] == b'\n' {
+                    r += 1;
                 }
             }
+            if r < n {
+                if w != r {
+                    out.copy_within(r..n, w);
+                }
+                w += n - r;
+            }
+            if w > 0 {
+                return Ok(w);
+            }
         }
-        Ok(written)
     }
 }
 

@@ -14,7 +14,7 @@ pub enum Mapped {
     Reply(Reply),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Reply {
     pub id: String,
     pub reply_to: String,
@@ -32,15 +32,72 @@ struct Slot {
     sep: String,
 }
 
+/// The fields a profile can map, in the order of [`Field`].
+const FIELDS: [&str; 14] = [
+    "external_id",
+    "received_at",
+    "complaint",
+    "division",
+    "channel",
+    "customer",
+    "contact",
+    "product",
+    "subject",
+    "response",
+    "responded_at",
+    "responder",
+    "likelihood",
+    "wants_contact",
+];
+
+/// A field by position in [`FIELDS`]: looked up per row, so not by name.
+#[derive(Debug, Clone, Copy)]
+enum Field {
+    ExternalId,
+    ReceivedAt,
+    Complaint,
+    Division,
+    Channel,
+    Customer,
+    Contact,
+    Product,
+    Subject,
+    Response,
+    RespondedAt,
+    Responder,
+    Likelihood,
+    WantsContact,
+}
+
+impl Field {
+    fn name(self) -> &'static str {
+        FIELDS[self as usize]
+    }
+}
+
+/// How one field is filled: from which columns, mapped how, defaulting to what.
+#[derive(Debug, Clone, Default)]
+struct Rule {
+    slot: Option<Slot>,
+    values: Option<std::collections::BTreeMap<String, String>>,
+    default: Option<String>,
+}
+
+/// A record's fields as text.
+struct Row<'r> {
+    fields: Vec<&'r str>,
+    /// Some field holds a CR (to become LF); usually none does, the decoder having made line
+    /// breaks LF already.
+    cr: bool,
+}
+
 pub struct Mapper {
     width: usize,
     header: Vec<String>,
-    slots: Vec<Slot>,
+    rules: Vec<Rule>,
     source: String,
     received: DateParser,
     responded: DateParser,
-    values: std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>>,
-    defaults: std::collections::BTreeMap<String, String>,
     link: Option<(usize, Vec<String>, usize)>,
 }
 
@@ -57,7 +114,7 @@ impl Mapper {
             let want = normalize_header(col);
             header.iter().position(|h| normalize_header(h) == want)
         };
-        let slots = profile
+        let slots: Vec<Slot> = profile
             .fields
             .all()
             .into_iter()
@@ -84,19 +141,21 @@ impl Mapper {
                 .map(|(k, v)| (k.trim().to_lowercase(), v.clone()))
                 .collect()
         };
+        let rules = FIELDS
+            .iter()
+            .map(|&name| Rule {
+                slot: slots.iter().find(|s| s.name == name).cloned(),
+                values: profile.values.get(name).map(lower),
+                default: profile.defaults.get(name).cloned(),
+            })
+            .collect();
         Mapper {
             width: header.len(),
             header: header.to_vec(),
-            slots,
+            rules,
             source: source.to_string(),
             received,
             responded,
-            values: profile
-                .values
-                .iter()
-                .map(|(k, m)| (k.clone(), lower(m)))
-                .collect(),
-            defaults: profile.defaults.clone(),
             link,
         }
     }
@@ -105,57 +164,126 @@ impl Mapper {
         &self.header
     }
 
-    fn slot(&self, name: &str) -> Option<&Slot> {
-        self.slots.iter().find(|s| s.name == name)
+    fn rule(&self, f: Field) -> &Rule {
+        &self.rules[f as usize]
     }
 
-    /// The text of a field: its columns' non-empty values joined, then the value map, then the
-    /// profile's default. CRLF inside fields becomes LF, so a re-saved file is not a change.
-    fn text(&self, rec: &[&str], name: &str) -> Option<String> {
-        let joined = self.slot(name).and_then(|s| {
-            let parts: Vec<&str> = s
-                .idx
-                .iter()
-                .map(|&i| rec[i].trim())
-                .filter(|v| !v.is_empty())
-                .collect();
-            (!parts.is_empty()).then(|| parts.join(&s.sep))
-        });
-        let v = match joined {
-            Some(v) => match self.values.get(name).and_then(|m| m.get(&v.to_lowercase())) {
-                Some(mapped) => mapped.clone(),
-                None => v,
-            },
-            None => self.defaults.get(name)?.clone(),
-        };
-        Some(if v.contains('\r') {
-            v.replace("\r\n", "\n").replace('\r', "\n")
-        } else {
-            v
-        })
-    }
-
-    fn column_of(&self, name: &str) -> String {
-        self.slot(name)
-            .map(|s| s.header.clone())
-            .unwrap_or_else(|| name.to_string())
-    }
-
-    fn required(&self, rec: &[&str], name: &str) -> Result<String, String> {
-        self.text(rec, name)
-            .ok_or_else(|| format!("field {name} (column {:?}) is empty", self.column_of(name)))
-    }
-
-    /// Maps one record; the error is the reject reason, naming the column.
-    pub fn map(&self, rec: &ByteRecord) -> Result<Mapped, String> {
-        if rec.len() != self.width {
-            return Err(format!(
-                "expected {} fields as in the header, found {}",
-                self.width,
-                rec.len()
-            ));
+    /// Writes the text of a field into `out`: its columns' non-empty values joined, then the
+    /// value map, then the profile's default; false when there is none. CRLF inside fields
+    /// becomes LF, so a re-saved file is not a change. `out` is a buffer to reuse.
+    fn text_into(&self, rec: &Row, f: Field, out: &mut String) -> bool {
+        let rule = self.rule(f);
+        out.clear();
+        if let Some(s) = &rule.slot {
+            for &i in &s.idx {
+                let v = rec.fields[i].trim();
+                if v.is_empty() {
+                    continue;
+                }
+                if !out.is_empty() {
+                    out.push_str(&s.sep);
+                }
+                out.push_str(v);
+            }
         }
-        let mut fields: Vec<&str> = Vec::with_capacity(rec.len());
+        if out.is_empty() {
+            match &rule.default {
+                Some(d) => out.push_str(d),
+                None => return false,
+            }
+        } else if let Some(mapped) = rule
+            .values
+            .as_ref()
+            .and_then(|m| m.get(&out.to_lowercase()))
+        {
+            out.clear();
+            out.push_str(mapped);
+        }
+        if rec.cr && memchr::memchr(b'\r', out.as_bytes()).is_some() {
+            *out = out.replace("\r\n", "\n").replace('\r', "\n");
+        }
+        true
+    }
+
+    fn text(&self, rec: &Row, f: Field) -> Option<String> {
+        let mut s = String::new();
+        self.text_into(rec, f, &mut s).then_some(s)
+    }
+
+    /// An optional field, reusing the buffer `slot` may hold.
+    fn optional(&self, rec: &Row, f: Field, slot: &mut Option<String>) {
+        let mut s = slot.take().unwrap_or_default();
+        if self.text_into(rec, f, &mut s) {
+            *slot = Some(s);
+        }
+    }
+
+    fn required(&self, rec: &Row, f: Field, out: &mut String) -> Result<(), String> {
+        if self.text_into(rec, f, out) {
+            return Ok(());
+        }
+        Err(format!(
+            "field {} (column {:?}) is empty",
+            f.name(),
+            self.column_of(f)
+        ))
+    }
+
+    fn column_of(&self, f: Field) -> String {
+        self.rule(f)
+            .slot
+            .as_ref()
+            .map(|s| s.header.clone())
+            .unwrap_or_else(|| f.name().to_string())
+    }
+
+    /// A date field: None when empty, else Unix seconds or the reason it is not a date.
+    fn date(&self, rec: &Row, f: Field, parser: &DateParser) -> Result<Option<i64>, String> {
+        let rule = self.rule(f);
+        // One column, no value map: read the value in place.
+        let direct = match &rule.slot {
+            Some(s) if s.idx.len() == 1 && rule.values.is_none() => {
+                Some(rec.fields[s.idx[0]].trim()).filter(|v| !v.is_empty() && !rec.cr)
+            }
+            _ => None,
+        };
+        let owned;
+        let v = match direct {
+            Some(v) => v,
+            None => match self.text(rec, f) {
+                Some(v) => {
+                    owned = v;
+                    owned.as_str()
+                }
+                None => return Ok(None),
+            },
+        };
+        parser
+            .parse(v)
+            .map(Some)
+            .map_err(|e| format!("column {:?}: {e}", self.column_of(f)))
+    }
+
+    /// The record's fields as text, or why not. The whole record is checked at once (the
+    /// common case), field by field only to name the column at fault.
+    fn fields<'r>(&self, rec: &'r ByteRecord) -> Result<Row<'r>, String> {
+        let bytes = rec.as_slice();
+        let cr = memchr::memchr(b'\r', bytes).is_some();
+        if memchr::memchr(0, bytes).is_none() {
+            if let Ok(all) = std::str::from_utf8(bytes) {
+                let fields: Option<Vec<&str>> = (0..rec.len())
+                    .map(|i| {
+                        let r = rec.range(i)?;
+                        (all.is_char_boundary(r.start) && all.is_char_boundary(r.end))
+                            .then(|| &all[r])
+                    })
+                    .collect();
+                if let Some(fields) = fields {
+                    return Ok(Row { fields, cr });
+                }
+            }
+        }
+        let mut fields = Vec::with_capacity(rec.len());
         for (i, raw) in rec.iter().enumerate() {
             let s = std::str::from_utf8(raw).map_err(|e| {
                 format!(
@@ -169,81 +297,126 @@ impl Mapper {
             }
             fields.push(s);
         }
-        let rec = &fields[..];
-        let external_id = self.required(rec, "external_id")?;
-        let date = |parser: &DateParser, name: &str| -> Result<Option<i64>, String> {
-            match self.text(rec, name) {
-                None => Ok(None),
-                Some(v) => parser
-                    .parse(&v)
-                    .map(Some)
-                    .map_err(|e| format!("column {:?}: {e}", self.column_of(name))),
-            }
-        };
-        let received_at = date(&self.received, "received_at")?.ok_or_else(|| {
+        Ok(Row { fields, cr })
+    }
+
+    /// Maps one record; the error is the reject reason, naming the column.
+    pub fn map(&self, rec: &ByteRecord) -> Result<Mapped, String> {
+        self.map_reusing(rec, Complaint::default())
+    }
+
+    /// As [`Mapper::map`], writing the complaint's text into the buffers of `c`, a complaint
+    /// that is no longer needed: a large import then allocates little per row.
+    pub fn map_reusing(&self, rec: &ByteRecord, spare: Complaint) -> Result<Mapped, String> {
+        use Field::*;
+        if rec.len() != self.width {
+            return Err(format!(
+                "expected {} fields as in the header, found {}",
+                self.width,
+                rec.len()
+            ));
+        }
+        let rec = &self.fields(rec)?;
+        // Every field is taken apart here and set below, so none keeps a value of its last row.
+        let crate::domain::Complaint {
+            mut source,
+            mut external_id,
+            received_at: _,
+            mut channel,
+            mut customer,
+            mut contact,
+            mut division,
+            mut product,
+            mut subject,
+            mut complaint_text,
+            mut response_text,
+            responded_at: _,
+            mut responder,
+            likelihood: _,
+            wants_contact: _,
+        } = spare;
+        self.required(rec, ExternalId, &mut external_id)?;
+        let received_at = self.date(rec, ReceivedAt, &self.received)?.ok_or_else(|| {
             format!(
                 "field received_at (column {:?}) is empty",
-                self.column_of("received_at")
+                self.column_of(ReceivedAt)
             )
         })?;
-        let text = self.required(rec, "complaint")?;
+        self.required(rec, Complaint, &mut complaint_text)?;
         if let Some((dir, inbound, reply_to)) = &self.link {
-            let is_inbound = inbound.contains(&rec[*dir].trim().to_lowercase());
+            let is_inbound = inbound.contains(&rec.fields[*dir].trim().to_lowercase());
             if !is_inbound {
-                let to = rec[*reply_to].trim();
+                let to = rec.fields[*reply_to].trim();
                 if to.is_empty() {
                     return Err(format!(
                         "a reply (column {:?} is {:?}) that answers no message: column {:?} is empty",
-                        self.header[*dir], rec[*dir], self.header[*reply_to]
+                        self.header[*dir], rec.fields[*dir], self.header[*reply_to]
                     ));
                 }
                 return Ok(Mapped::Reply(Reply {
                     id: external_id,
                     reply_to: to.to_string(),
                     at: received_at,
-                    author: self.text(rec, "customer"),
-                    text,
+                    author: self.text(rec, Customer),
+                    text: complaint_text,
                 }));
             }
         }
-        let division = self.required(rec, "division")?;
-        let likelihood = match self.text(rec, "likelihood") {
-            None => None,
-            Some(v) => Some(parse_likelihood(&v).ok_or_else(|| {
+        self.required(rec, Division, &mut division)?;
+        let mut v = String::new();
+        let likelihood = match self.text_into(rec, Likelihood, &mut v) {
+            false => None,
+            true => Some(parse_likelihood(&v).ok_or_else(|| {
                 format!(
                     "column {:?}: {v:?} is not a whole number from 0 to 10",
-                    self.column_of("likelihood")
+                    self.column_of(Likelihood)
                 )
             })?),
         };
-        let wants_contact = match self.text(rec, "wants_contact") {
-            None => None,
-            Some(v) => match v.trim().to_lowercase().as_str() {
+        let wants_contact = match self.text_into(rec, WantsContact, &mut v) {
+            false => None,
+            true => match v.trim().to_lowercase().as_str() {
                 "true" => Some(true),
                 "false" => Some(false),
                 _ => {
                     return Err(format!(
                         "column {:?}: {v:?} is not yes or no",
-                        self.column_of("wants_contact")
+                        self.column_of(WantsContact)
                     ))
                 }
             },
         };
-        let responded_at = date(&self.responded, "responded_at")?;
-        Ok(Mapped::Complaint(Complaint {
-            source: self.source.clone(),
+        let responded_at = self.date(rec, RespondedAt, &self.responded)?;
+        source.clear();
+        source.push_str(&self.source);
+        self.optional(rec, Channel, &mut channel);
+        if let Some(ch) = &mut channel {
+            if ch.is_ascii() {
+                ch.make_ascii_lowercase();
+            } else {
+                *ch = ch.to_lowercase();
+            }
+        }
+        self.optional(rec, Customer, &mut customer);
+        self.optional(rec, Contact, &mut contact);
+        self.optional(rec, Product, &mut product);
+        self.optional(rec, Subject, &mut subject);
+        self.optional(rec, Response, &mut response_text);
+        self.optional(rec, Responder, &mut responder);
+        Ok(Mapped::Complaint(crate::domain::Complaint {
+            source,
             external_id,
             received_at,
-            channel: self.text(rec, "channel").map(|c| c.to_lowercase()),
-            customer: self.text(rec, "customer"),
-            contact: self.text(rec, "contact"),
+            channel,
+            customer,
+            contact,
             division,
-            product: self.text(rec, "product"),
-            subject: self.text(rec, "subject"),
-            complaint_text: text,
-            response_text: self.text(rec, "response"),
+            product,
+            subject,
+            complaint_text,
+            response_text,
             responded_at,
-            responder: self.text(rec, "responder"),
+            responder,
             likelihood,
             wants_contact,
         }))
@@ -251,7 +424,12 @@ impl Mapper {
 
     /// The values of the date column(s) of a field, for order detection.
     pub fn date_column(&self, name: &str) -> (String, Vec<usize>) {
-        match self.slot(name) {
+        match self
+            .rules
+            .iter()
+            .filter_map(|r| r.slot.as_ref())
+            .find(|s| s.name == name)
+        {
             Some(s) => (s.header.clone(), s.idx.clone()),
             None => (name.to_string(), Vec::new()),
         }

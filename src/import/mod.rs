@@ -3,6 +3,7 @@
 pub mod dates;
 pub mod decode;
 pub mod mapping;
+mod parse;
 pub mod profile;
 pub mod run;
 

@@ -1,4 +1,4 @@
-//! One file's import: detect its shape, parse on one thread, write on another, in one transaction.
+//! One file's import: detect its shape, then read, write and index it in one transaction.
 
 use std::collections::HashMap;
 use std::io::Read;
@@ -7,14 +7,15 @@ use std::sync::mpsc;
 
 use chrono::FixedOffset;
 use csv::ByteRecord;
-use rusqlite::TransactionBehavior;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::dates::{parse_offset, DateParser};
-use super::decode::{open_decoded, sniff, DecodeError, Encoding};
+use super::decode::{open_decoded, sniff, sniff_head, DecodeError, Encoding};
 use super::mapping::{Mapped, Mapper, Reply};
+use super::parse::{reader, Batches, Item, Parser};
 use super::profile::{self, DateOrder, Profile};
 use crate::domain::Complaint;
-use crate::store::complaints::{self as sc, Counts, ImportMeta, Upsert};
+use crate::store::complaints::{self as sc, Counts, ImportMeta, SearchTwin, Upsert};
 use crate::store::Db;
 
 #[derive(Debug, Clone)]
@@ -79,14 +80,6 @@ fn lossy(rec: &ByteRecord) -> Vec<String> {
     rec.iter()
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect()
-}
-
-fn reader(r: impl Read, delimiter: u8) -> csv::Reader<impl Read> {
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .from_reader(r)
 }
 
 fn delimiter_name(d: u8) -> String {
@@ -260,17 +253,6 @@ fn column_values(
 /// A header found in the sample: (line, -columns, delimiter, record index, header, profiles).
 type HeaderCandidate<'a> = (u64, i64, u8, usize, Vec<String>, Vec<&'a Profile>);
 
-#[allow(clippy::large_enum_variant)]
-enum Item {
-    Record {
-        line: u64,
-        byte: u64,
-        rec: ByteRecord,
-        result: Result<(Mapped, [u8; 32]), String>,
-    },
-    Fatal(String),
-}
-
 struct Rejects {
     path: PathBuf,
     header: Vec<String>,
@@ -331,27 +313,63 @@ pub fn default_rejects_path(file: &Path) -> PathBuf {
 
 /// Imports one file in one transaction. `division` maps an export's division name to the
 /// configured one.
+///
+/// Three threads share the work when the machine has two cores or more: one reads and maps
+/// the records, this one writes them, and, when the store is empty, a third builds the search
+/// index of the new rows in a file of its own, which this one copies in before the commit.
 pub fn import_file(
     db: &mut Db,
     path: &Path,
     opts: &Options,
     division: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<Report, ImportError> {
+    let mut encoding = opts.encoding;
+    loop {
+        match import_pass(db, path, opts, division, encoding)? {
+            Pass::Done(report) => return Ok(*report),
+            Pass::Again(enc) => encoding = Some(enc),
+        }
+    }
+}
+
+/// How a pass over the file ended.
+enum Pass {
+    Done(Box<Report>),
+    /// The file turned out to be in this encoding, not the one assumed: nothing was kept.
+    Again(Encoding),
+}
+
+/// One pass over the file in `encoding`, or, when that is not known, in the one its first bytes
+/// suggest: reading the whole file first to be sure would cost a pass of its own, and the
+/// parser checks every byte anyway. Only a file with bytes that are not UTF-8 needs the full
+/// look, at the end, and a second pass if it is Windows-1252 after all.
+fn import_pass(
+    db: &mut Db,
+    path: &Path,
+    opts: &Options,
+    division: &(dyn Fn(&str) -> String + Sync),
+    encoding: Option<Encoding>,
+) -> Result<Pass, ImportError> {
+    let clock = Phases::start();
     let shown = path.display().to_string();
     let fail = |message: String, usage: bool| ImportError {
         file: shown.clone(),
         message,
         usage,
     };
+    let decode_err = |e| match e {
+        DecodeError::Io(e) => fail(e.to_string(), false),
+        other => fail(other.to_string(), false),
+    };
     let file_size = std::fs::metadata(path)
         .map_err(|e| fail(e.to_string(), false))?
         .len();
-    let enc = match opts.encoding {
-        Some(e) => e,
-        None => sniff(path).map_err(|e| match e {
-            DecodeError::Io(e) => fail(e.to_string(), false),
-            other => fail(other.to_string(), false),
-        })?,
+    let (enc, provisional) = match encoding {
+        Some(e) => (e, false),
+        None => {
+            let e = sniff_head(path).map_err(decode_err)?;
+            (e, matches!(e, Encoding::Utf8 | Encoding::Utf8Bom))
+        }
     };
     let det = detect(path, enc, opts, &fail)?;
     let order = opts.date_order.unwrap_or(det.profile.dates.order);
@@ -375,6 +393,7 @@ pub fn import_file(
             .detect_order(&col, vals.iter().map(String::as_str))
             .map_err(|e| fail(e.to_string(), false))?;
     }
+    clock.mark("file read for its shape");
     let source = opts
         .source
         .clone()
@@ -404,196 +423,240 @@ pub fn import_file(
         pb.set_message(file_name.clone());
         pb
     });
-
-    let (tx_items, rx_items) = mpsc::sync_channel::<Vec<Item>>(8);
-    let batch_rows = opts.batch_rows.max(1);
-    let header_index = det.header_index;
-    let delimiter = det.delimiter;
-    let path_owned = path.to_path_buf();
     let mut counts = Counts::default();
-    let division_map = division;
-    let result = std::thread::scope(
-        |scope| -> Result<(Option<i64>, Option<String>), ImportError> {
-            scope.spawn(move || {
-            let send_fatal = |m: String| {
-                let _ = tx_items.send(vec![Item::Fatal(m)]);
-            };
-            let r = match open_decoded(&path_owned, enc) {
-                Ok(r) => r,
-                Err(e) => return send_fatal(e.to_string()),
-            };
-            let mut rdr = reader(r, delimiter);
-            let mut batch = Vec::with_capacity(batch_rows);
-            let mut index = 0usize;
-            loop {
-                let mut rec = ByteRecord::new();
-                match rdr.read_byte_record(&mut rec) {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) => return send_fatal(format!("line {}: {e}", rdr.position().line())),
-                }
-                index += 1;
-                if index <= header_index + 1 {
-                    continue;
-                }
-                let (line, byte) = rec.position().map_or((0, 0), |p| (p.line(), p.byte()));
-                let span = rdr.position().line().saturating_sub(line);
-                let result = mapper.map(&rec).map_err(|reason| {
-                    if span > 1 && reason.starts_with("expected") {
-                        format!("{reason}; the record runs from line {line} to line {}: is a quote left open?", line + span - 1)
-                    } else {
-                        reason
-                    }
-                });
-                let result = result.map(|mut m| {
-                    if let Mapped::Complaint(c) = &mut m {
-                        c.division = division_map(&c.division);
-                        let h = c.content_hash();
-                        return (m, h);
-                    }
-                    (m, [0u8; 32])
-                });
-                batch.push(Item::Record { line, byte, rec, result });
-                if batch.len() >= batch_rows
-                    && tx_items
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(batch_rows)))
-                        .is_err()
-                {
-                    return;
-                }
-            }
-            if !batch.is_empty() {
-                let _ = tx_items.send(batch);
-            }
-        });
+    let sql = |e: rusqlite::Error| fail(format!("store: {e}"), false);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
 
-            let sql = |e: rusqlite::Error| fail(format!("store: {e}"), false);
-            db.conn
-                .pragma_update(None, "cache_size", -262_144)
-                .map_err(sql)?;
-            let tx = db
-                .conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sql)?;
-            let import_id = sc::begin_import(
-                &tx,
-                &ImportMeta {
-                    source: &source,
-                    profile: &det.profile.name,
-                    file_name: &file_name,
-                    file_size,
-                    encoding: enc.label(),
-                    delimiter: &delimiter_name(det.delimiter),
-                    imported_by: &opts.imported_by,
-                    started_at: opts.now,
-                },
-            )
-            .map_err(sql)?;
-            let mut inbound: Vec<(u64, Complaint, [u8; 32])> = Vec::new();
-            let mut replies: Vec<(u64, Reply, ByteRecord)> = Vec::new();
-            let linked = det.profile.link.is_some();
-            for batch in rx_items {
-                for item in batch {
-                    match item {
-                        Item::Fatal(m) => return Err(fail(m, false)),
-                        Item::Record {
-                            line,
-                            byte,
-                            rec,
-                            result,
-                        } => {
-                            counts.read += 1;
-                            if let Some(pb) = &progress {
-                                if counts.read % 4096 == 0 {
-                                    pb.set_position(byte.min(file_size));
-                                }
+    // The import runs on a connection of its own: its settings stay with it, and no search
+    // index state cached by an earlier use of `db.conn` outlives an index copied in below.
+    let mut conn = db.connect_again().map_err(sql)?;
+    // A bounded cache, and a sorter that spills to temporary files: memory does not grow
+    // with the file.
+    conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)
+        .map_err(sql)?;
+    conn.pragma_update(None, "temp_store", "FILE")
+        .map_err(sql)?;
+    // A file to build the search index in must be attached before the transaction begins.
+    let twin = if threads && !opts.dry_run && sc::store_is_empty(&conn).map_err(sql)? {
+        Some(search_twin(&conn, &db.path).map_err(sql)?)
+    } else {
+        None
+    };
+    // Deferred, not immediate, so that the twin's file stays unlocked: the first statement
+    // writes, which takes the store's write lock (waiting as long as the busy timeout allows).
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Deferred)
+        .map_err(sql)?;
+    let import_id = sc::begin_import(
+        &tx,
+        &ImportMeta {
+            source: &source,
+            profile: &det.profile.name,
+            file_name: &file_name,
+            file_size,
+            encoding: enc.label(),
+            delimiter: &delimiter_name(det.delimiter),
+            imported_by: &opts.imported_by,
+            started_at: opts.now,
+        },
+    )
+    .map_err(sql)?;
+    let state = sc::load_state(&tx, &source).map_err(sql)?;
+    let search = match twin {
+        Some(t) if state.max_id == 0 && state.search_index_empty => SearchIndex::Twin(t),
+        _ if opts.dry_run => SearchIndex::Skip,
+        _ => SearchIndex::AtEnd,
+    };
+    // Keeping an index up to date costs a B-tree descent per row; building it again costs a
+    // sort of the whole table. Rebuild when the file may hold half as many rows as the store.
+    let rebuilt = if (file_size / BYTES_PER_ROW_GUESS) as i64 >= state.max_id / 2 {
+        sc::secondary_indexes(&tx).map_err(sql)?
+    } else {
+        Vec::new()
+    };
+    sc::drop_indexes(&tx, &rebuilt).map_err(sql)?;
+    clock.mark("store ready");
+
+    let (spent, spent_rx) = mpsc::channel::<Vec<Item>>();
+    let parser = Parser::open(path, enc, det.delimiter, det.header_index, mapper, division)
+        .map_err(|e| fail(e.to_string(), false))?;
+    let batch_rows = opts.batch_rows.max(1);
+    let result = std::thread::scope(|scope| -> Result<(Option<String>, bool), ImportError> {
+        let mut batches = Batches::start(scope, parser, batch_rows, spent_rx, threads)
+            .map_err(|e| fail(format!("cannot start the parser: {e}"), false))?;
+        let (to_index, mut indexer) = match search {
+            SearchIndex::Twin(twin) => {
+                let (to_index, work) = mpsc::sync_channel::<IndexWork>(4);
+                let spent = spent.clone();
+                let handle = std::thread::Builder::new()
+                    .name("import-index".into())
+                    .spawn_scoped(scope, move || index_on_the_side(twin, work, spent))
+                    .map_err(|e| fail(format!("cannot start the indexer: {e}"), false))?;
+                (Some(to_index), Some(handle))
+            }
+            _ => (None, None),
+        };
+        // The indexer's outcome; a closed channel to it means it stopped, and says why here.
+        let indexer_result = |handle: Option<IndexerHandle<'_>>| match handle.map(|h| h.join()) {
+            None | Some(Ok(Ok(()))) => Ok(()),
+            Some(Ok(Err(e))) => Err(sql(e)),
+            Some(Err(_)) => Err(fail("store: the search indexer failed".into(), false)),
+        };
+        let stopped = |handle| match indexer_result(handle) {
+            Err(e) => e,
+            Ok(()) => fail("store: the search indexer stopped".into(), false),
+        };
+        let mut writer = sc::Writer::new(&tx, import_id, &file_name, opts.now)
+            .map_err(sql)?
+            .insert_first(!state.source_has_rows)
+            .defer_search_index(true);
+        let mut inbound: Vec<(u64, Complaint, [u8; 32])> = Vec::new();
+        let mut replies: Vec<(u64, Reply, ByteRecord)> = Vec::new();
+        let linked = det.profile.link.is_some();
+        while let Some(mut batch) = batches.next() {
+            let mut new_rows: Vec<(u32, i64)> = Vec::new();
+            for (i, item) in batch.iter_mut().enumerate() {
+                let (line, byte, rec, result) = match item {
+                    Item::Fatal(m) => return Err(fail(std::mem::take(m), false)),
+                    Item::Record {
+                        line,
+                        byte,
+                        rec,
+                        result,
+                    } => (*line, *byte, rec, result),
+                };
+                counts.read += 1;
+                if let Some(pb) = &progress {
+                    if counts.read % 4096 == 0 {
+                        pb.set_position(byte.min(file_size));
+                    }
+                }
+                let rejected = match result {
+                    Err(reason) => Some(std::mem::take(reason)),
+                    Ok((Mapped::Complaint(c), h)) if linked => {
+                        inbound.push((line, std::mem::take(c), *h));
+                        None
+                    }
+                    Ok((Mapped::Reply(r), _)) => {
+                        replies.push((line, std::mem::take(r), std::mem::take(rec)));
+                        None
+                    }
+                    Ok((Mapped::Complaint(c), h)) => {
+                        match writer.write(c, h, line).map_err(sql)? {
+                            (Upsert::Inserted, id) => {
+                                counts.inserted += 1;
+                                new_rows.push((i as u32, id));
+                                None
                             }
-                            match result {
-                                Err(reason) => {
-                                    counts.rejected += 1;
-                                    rejects.add(line, &reason, lossy(&rec)).map_err(|e| {
-                                        fail(
-                                            format!("rejects file {}: {e}", rejects.path.display()),
-                                            false,
-                                        )
-                                    })?;
-                                }
-                                Ok((Mapped::Complaint(c), h)) if linked => {
-                                    inbound.push((line, c, h))
-                                }
-                                Ok((Mapped::Reply(r), _)) => replies.push((line, r, rec)),
-                                Ok((Mapped::Complaint(c), h)) => {
-                                    match sc::upsert(
-                                        &tx, import_id, &c, &h, &file_name, line, opts.now,
-                                    )
-                                    .map_err(sql)?
-                                    {
-                                        Upsert::Inserted => counts.inserted += 1,
-                                        Upsert::Updated => counts.updated += 1,
-                                        Upsert::Unchanged => counts.unchanged += 1,
-                                        Upsert::Duplicate { first_line } => {
-                                            counts.rejected += 1;
-                                            let reason = format!("{:?} appears again: it was first on line {first_line} of this file", c.external_id);
-                                            rejects.add(line, &reason, lossy(&rec)).map_err(
-                                                |e| {
-                                                    fail(
-                                                        format!(
-                                                            "rejects file {}: {e}",
-                                                            rejects.path.display()
-                                                        ),
-                                                        false,
-                                                    )
-                                                },
-                                            )?;
-                                        }
-                                    }
-                                }
+                            (Upsert::Updated, _) => {
+                                counts.updated += 1;
+                                None
                             }
+                            (Upsert::Unchanged, _) => {
+                                counts.unchanged += 1;
+                                None
+                            }
+                            (Upsert::Duplicate { first_line }, _) => Some(format!(
+                                "{:?} appears again: it was first on line {first_line} of this file",
+                                c.external_id
+                            )),
                         }
                     }
+                };
+                if let Some(reason) = rejected {
+                    counts.rejected += 1;
+                    rejects.add(line, &reason, lossy(rec)).map_err(|e| {
+                        fail(
+                            format!("rejects file {}: {e}", rejects.path.display()),
+                            false,
+                        )
+                    })?;
                 }
             }
-            if linked {
-                link_replies(
-                    &tx,
-                    import_id,
-                    &source,
-                    &file_name,
-                    opts.now,
-                    inbound,
-                    replies,
-                    &mut counts,
-                    &mut rejects,
-                )
-                .map_err(|e| fail(e, false))?;
+            match &to_index {
+                Some(t) => {
+                    if t.send(IndexWork::Batch(batch, new_rows)).is_err() {
+                        return Err(stopped(indexer.take()));
+                    }
+                }
+                None => {
+                    let _ = spent.send(batch);
+                }
             }
-            crate::store::stats::refresh_division_counts(&tx).map_err(sql)?;
-            let rejects_file = rejects
-                .finish()
-                .map_err(|e| fail(format!("rejects file: {e}"), false))?;
-            crate::store::cars::after_import(&tx, import_id, &opts.after_import).map_err(sql)?;
-            sc::finish_import(
+        }
+        let all_utf8 = batches.all_utf8();
+        if linked {
+            let new_rows = link_replies(
                 &tx,
-                import_id,
-                &counts,
-                chrono::Utc::now().timestamp(),
-                rejects_file.as_deref(),
+                &mut writer,
+                &source,
+                inbound,
+                replies,
+                &mut counts,
+                &mut rejects,
             )
-            .map_err(sql)?;
-            if opts.dry_run {
-                tx.rollback().map_err(sql)?;
-                Ok((None, rejects_file))
-            } else {
-                tx.commit().map_err(sql)?;
-                Ok((Some(import_id), rejects_file))
+            .map_err(|e| fail(e, false))?;
+            if let Some(t) = &to_index {
+                if t.send(IndexWork::Rows(new_rows)).is_err() {
+                    return Err(stopped(indexer.take()));
+                }
             }
-        },
-    );
+        }
+        drop(writer);
+        clock.mark("rows written");
+        // The indexer finishes its queue meanwhile.
+        drop(to_index);
+        sc::create_indexes(&tx, &rebuilt).map_err(sql)?;
+        crate::store::stats::refresh_division_counts(&tx).map_err(sql)?;
+        clock.mark("indexes built");
+        if indexer.is_some() {
+            indexer_result(indexer.take())?;
+            clock.mark("search index built");
+            sc::install_search_twin(&tx).map_err(sql)?;
+        } else if !opts.dry_run {
+            sc::index_for_search(&tx, state.max_id).map_err(sql)?;
+        }
+        clock.mark("search index in place");
+        // CARs and checks read the new rows, and may search them.
+        crate::store::cars::after_import(&tx, import_id, &opts.after_import).map_err(sql)?;
+        clock.mark("after-import rules and checks");
+        let rejects_file = rejects
+            .finish()
+            .map_err(|e| fail(format!("rejects file: {e}"), false))?;
+        Ok((rejects_file, all_utf8))
+    });
     if let Some(pb) = &progress {
         pb.finish_and_clear();
     }
-    let (import_id, rejects_file) = result?;
-    Ok(Report {
+    let (rejects_file, all_utf8) = result?;
+    if provisional && !all_utf8 {
+        let verdict = sniff(path).map_err(decode_err)?;
+        if verdict != enc {
+            tx.rollback().map_err(sql)?;
+            // Its rows are rejected for bytes that the right encoding reads.
+            if let Some(f) = &rejects_file {
+                let _ = std::fs::remove_file(f);
+            }
+            return Ok(Pass::Again(verdict));
+        }
+    }
+    sc::finish_import(
+        &tx,
+        import_id,
+        &counts,
+        chrono::Utc::now().timestamp(),
+        rejects_file.as_deref(),
+    )
+    .map_err(sql)?;
+    let import_id = if opts.dry_run {
+        tx.rollback().map_err(sql)?;
+        None
+    } else {
+        tx.commit().map_err(sql)?;
+        Some(import_id)
+    };
+    clock.mark("committed");
+    Ok(Pass::Done(Box::new(Report {
         file: shown.clone(),
         import_id,
         profile: det.profile.name.clone(),
@@ -605,23 +668,103 @@ pub fn import_file(
         rejects_file,
         first_rejects: rejects.first.clone(),
         dry_run: opts.dry_run,
-    })
+    })))
+}
+
+/// Cache of the import's connection, in KiB. Most of a large import is appended, so a modest
+/// cache holds the pages being filled and the hot part of the key index.
+const IMPORT_CACHE_KIB: i64 = 64 * 1024;
+/// Bytes per row of an export, roughly: to tell a bulk load from a top-up before reading it.
+const BYTES_PER_ROW_GUESS: u64 = 256;
+
+/// How the rows an import inserts get into the search index (updated rows are re-indexed as
+/// they are written).
+enum SearchIndex {
+    /// The store is empty: a thread of its own indexes the new rows in a twin of the search
+    /// table, which becomes the store's before the commit.
+    Twin(SearchTwin),
+    /// One `INSERT ... SELECT` of the new rows after the last one is written: one pass, in id
+    /// order, flushed in large pieces.
+    AtEnd,
+    /// A dry run: the transaction is rolled back anyway.
+    Skip,
+}
+
+/// Work for the search indexer.
+enum IndexWork {
+    /// A written batch, with (position in the batch, id) of the rows it inserted.
+    Batch(Vec<Item>, Vec<(u32, i64)>),
+    /// Complaints completed after the file was read (linked exports), with their ids.
+    Rows(Vec<(i64, Complaint)>),
+}
+
+type IndexerHandle<'scope> = std::thread::ScopedJoinHandle<'scope, rusqlite::Result<()>>;
+
+/// The indexer thread: indexes what the writer inserted, hands the batches back to the parser.
+fn index_on_the_side(
+    mut twin: SearchTwin,
+    work: mpsc::Receiver<IndexWork>,
+    spent: mpsc::Sender<Vec<Item>>,
+) -> rusqlite::Result<()> {
+    for w in work {
+        match w {
+            IndexWork::Batch(batch, rows) => {
+                twin.add(rows.iter().filter_map(|&(i, id)| {
+                    batch
+                        .get(i as usize)
+                        .and_then(Item::complaint)
+                        .map(|c| (id, c))
+                }))?;
+                let _ = spent.send(batch);
+            }
+            IndexWork::Rows(rows) => twin.add(rows.iter().map(|(id, c)| (*id, c)))?,
+        }
+    }
+    twin.finish()
+}
+
+/// Creates a search twin next to the store and attaches it to `conn`. Its name is removed at
+/// once (both connections hold it open), so a killed import leaves nothing behind.
+fn search_twin(conn: &Connection, store: &Path) -> rusqlite::Result<SearchTwin> {
+    let name = store
+        .file_name()
+        .map_or_else(|| "store".into(), |n| n.to_string_lossy().into_owned());
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let path = store.with_file_name(format!(".{name}.search-{}-{nanos}.tmp", std::process::id()));
+    let twin = SearchTwin::create(&path, conn)?;
+    let attached = sc::attach_search_twin(conn, &path);
+    let _ = std::fs::remove_file(&path);
+    attached?;
+    Ok(twin)
+}
+
+/// Import phases, with their times, for `tracing`.
+struct Phases(std::time::Instant);
+
+impl Phases {
+    fn start() -> Phases {
+        Phases(std::time::Instant::now())
+    }
+
+    fn mark(&self, phase: &str) {
+        tracing::debug!(phase, secs = self.0.elapsed().as_secs_f64(), "import");
+    }
 }
 
 /// Attaches each reply to the customer message it answers (following replies to replies), then
 /// writes the completed complaints. Rows are counted by what happened to their complaint.
-#[allow(clippy::too_many_arguments)]
+/// Returns the complaints it inserted, with their ids, for the search index.
 fn link_replies(
     tx: &rusqlite::Transaction,
-    import_id: i64,
+    writer: &mut sc::Writer,
     source: &str,
-    file: &str,
-    now: i64,
     inbound: Vec<(u64, Complaint, [u8; 32])>,
     replies: Vec<(u64, Reply, ByteRecord)>,
     counts: &mut Counts,
     rejects: &mut Rejects,
-) -> Result<(), String> {
+) -> Result<Vec<(i64, Complaint)>, String> {
     let inbound_ids: HashMap<&str, usize> = inbound
         .iter()
         .enumerate()
@@ -687,14 +830,14 @@ fn link_replies(
         Upsert::Unchanged => counts.unchanged += rows,
         Upsert::Duplicate { .. } => counts.rejected += rows,
     };
+    let mut inserted = Vec::new();
     for (i, (line, mut c, _)) in inbound.into_iter().enumerate() {
         let idx = attached.remove(&i).unwrap_or_default();
         if !idx.is_empty() {
             apply(&mut c, &idx);
         }
         let h = c.content_hash();
-        let outcome =
-            sc::upsert(tx, import_id, &c, &h, file, line, now).map_err(|e| e.to_string())?;
+        let (outcome, id) = writer.write(&c, &h, line).map_err(|e| e.to_string())?;
         if let Upsert::Duplicate { first_line } = outcome {
             rejects
                 .add(
@@ -708,6 +851,9 @@ fn link_replies(
                 .map_err(|e| e.to_string())?;
         }
         tally(outcome, 1 + idx.len() as u64, counts);
+        if outcome == Upsert::Inserted {
+            inserted.push((id, c));
+        }
     }
     for (root, idx) in to_stored {
         let mut c = crate::store::queries::complaint_by_key(tx, source, &root)
@@ -715,9 +861,196 @@ fn link_replies(
         apply(&mut c, &idx);
         let h = c.content_hash();
         let line = replies[idx[0]].0;
-        let outcome =
-            sc::upsert(tx, import_id, &c, &h, file, line, now).map_err(|e| e.to_string())?;
+        let (outcome, _) = writer.write(&c, &h, line).map_err(|e| e.to_string())?;
         tally(outcome, idx.len() as u64, counts);
     }
-    Ok(())
+    Ok(inserted)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::cli::{GenerateArgs, GenerateFormat};
+
+    fn generate(path: &Path, rows: u64) {
+        crate::commands::generate::run(GenerateArgs {
+            format: GenerateFormat::Helpdesk,
+            rows,
+            out: Some(path.to_path_buf()),
+            seed: 7,
+            until: Some("2026-11-20".into()),
+        })
+        .expect("generate");
+    }
+
+    fn options() -> Options {
+        Options {
+            profile: None,
+            profiles_dir: None,
+            source: None,
+            encoding: None,
+            delimiter: None,
+            date_order: None,
+            dry_run: false,
+            rejects: None,
+            batch_rows: 500,
+            progress: false,
+            imported_by: "test".into(),
+            now: 1_800_000_000,
+            after_import: Default::default(),
+        }
+    }
+
+    fn import(db: &mut Db, file: &Path, opts: &Options) -> Report {
+        import_file(db, file, opts, &|d: &str| d.to_string()).expect("import")
+    }
+
+    fn open(dir: &Path, name: &str) -> Db {
+        Db::open(&dir.join(name), Duration::from_secs(5)).expect("open store")
+    }
+
+    fn scalar(db: &Db, sql: &str) -> i64 {
+        db.conn.query_row(sql, [], |r| r.get(0)).expect(sql)
+    }
+
+    /// The external ids a search finds.
+    fn found(db: &Db, query: &str) -> Vec<String> {
+        let mut st = db
+            .conn
+            .prepare(
+                "SELECT c.external_id FROM complaints_fts f JOIN complaints c ON c.id = f.rowid
+                 WHERE complaints_fts MATCH ?1 AND c.source = 'helpdesk' ORDER BY c.external_id",
+            )
+            .expect("prepare");
+        let rows = st
+            .query_map([query], |r| r.get(0))
+            .expect("query")
+            .collect::<rusqlite::Result<Vec<String>>>();
+        rows.expect("rows")
+    }
+
+    fn search_index_is_sound(db: &Db) {
+        db.conn
+            .execute(
+                "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('integrity-check', 1)",
+                [],
+            )
+            .expect("the search index matches the complaints");
+        assert_eq!(
+            scalar(db, "SELECT count(*) FROM complaints_fts_docsize"),
+            scalar(db, "SELECT count(*) FROM complaints")
+        );
+    }
+
+    const QUERIES: &[&str] = &[
+        "refund",
+        "\"on hold\"",
+        "complaint_text : (manager OR \"someone in charge\")",
+        "charg*",
+        "chloe OR jose OR zoe",
+    ];
+
+    #[test]
+    fn a_bulk_import_indexes_for_search_on_the_side_as_a_top_up_would() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("tickets.csv");
+        generate(&file, 3000);
+        // Into an empty store: the search index is built in a twin and copied in.
+        let mut bulk = open(dir.path(), "bulk.db");
+        let r = import(&mut bulk, &file, &options());
+        assert_eq!((r.counts.read, r.counts.inserted), (3000, 3000));
+        search_index_is_sound(&bulk);
+        // Into a store that holds a complaint already: indexed at the end, in the store.
+        let mut topped = open(dir.path(), "topped.db");
+        let mut other = options();
+        other.source = Some("elsewhere".into());
+        let first = dir.path().join("first.csv");
+        let text = std::fs::read_to_string(&file).expect("read");
+        let two_lines: String = text.lines().take(2).map(|l| format!("{l}\n")).collect();
+        std::fs::write(&first, two_lines).expect("write");
+        import(&mut topped, &first, &other);
+        import(&mut topped, &file, &options());
+        search_index_is_sound(&topped);
+        for q in QUERIES {
+            let hits = found(&bulk, q);
+            assert!(!hits.is_empty(), "{q} finds something");
+            assert_eq!(hits, found(&topped, q), "{q}");
+        }
+        // Nothing is left next to the store.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(names.iter().all(|n| !n.contains(".search-")), "{names:?}");
+
+        // The copied index takes later changes like any other.
+        let changed = dir.path().join("changed.csv");
+        std::fs::write(&changed, text.replacen("refund", "zzyzx", 40)).expect("write");
+        let r = import(&mut bulk, &changed, &options());
+        assert!(r.counts.updated > 0, "{:?}", r.counts);
+        assert_eq!(r.counts.updated + r.counts.unchanged, 3000);
+        search_index_is_sound(&bulk);
+        assert_eq!(found(&bulk, "zzyzx*").len() as u64, r.counts.updated);
+    }
+
+    #[test]
+    fn a_bulk_import_rejects_a_repeated_key_and_indexes_the_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("tickets.csv");
+        generate(&file, 50);
+        let mut text = std::fs::read_to_string(&file).expect("read");
+        let second = text.lines().nth(2).expect("a row").to_string();
+        text.push_str(&second.replacen("Dear", "Dearest", 1));
+        text.push('\n');
+        std::fs::write(&file, text).expect("write");
+        let mut db = open(dir.path(), "s.db");
+        let r = import(&mut db, &file, &options());
+        assert_eq!(
+            (r.counts.read, r.counts.inserted, r.counts.rejected),
+            (51, 50, 1)
+        );
+        assert!(
+            r.first_rejects[0].contains("it was first on line 3"),
+            "{:?}",
+            r.first_rejects
+        );
+        search_index_is_sound(&db);
+    }
+
+    #[test]
+    fn an_import_that_finds_windows_1252_late_starts_again_in_it() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("late.csv");
+        generate(&file, 200);
+        // ASCII throughout, so that UTF-8 and Windows-1252 read it alike...
+        let mut bytes: Vec<u8> = std::fs::read_to_string(&file)
+            .expect("read")
+            .chars()
+            .map(|c| if c.is_ascii() { c as u8 } else { b'?' })
+            .collect();
+        assert!(bytes.len() > 16 * 1024, "the first 8 KB look like UTF-8");
+        // ...but for a row at the end: café and a euro sign, in Windows-1252.
+        bytes.extend_from_slice(
+            b"T-9999999,2026-11-19 10:00:00,email,Ren\xe9e Caf\xe9,,Billing,,,\x80 12 twice,,,,,\n",
+        );
+        let ascii = bytes;
+        std::fs::write(&file, &ascii).expect("write");
+        let mut db = open(dir.path(), "s.db");
+        let r = import(&mut db, &file, &options());
+        assert_eq!(r.encoding, "windows-1252");
+        assert_eq!(r.counts.rejected, 0, "{:?}", r.first_rejects);
+        assert!(r.rejects_file.is_none());
+        let who: String = db
+            .conn
+            .query_row(
+                "SELECT customer || ' ' || complaint_text FROM complaints WHERE external_id = 'T-9999999'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("row");
+        assert_eq!(who, "Renée Café € 12 twice");
+        assert_eq!(scalar(&db, "SELECT count(*) FROM imports"), 1);
+    }
 }

@@ -1,6 +1,9 @@
 //! Writing imported complaints: insert, update with history, or leave unchanged.
 
-use rusqlite::{params, OptionalExtension, Transaction};
+use std::path::Path;
+
+use rusqlite::types::Value;
+use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transaction};
 
 use crate::domain::Complaint;
 
@@ -79,7 +82,7 @@ pub fn finish_import(
 }
 
 /// Inserts or updates one complaint keyed by (source, external id). An update keeps the earlier
-/// text in `complaint_history`.
+/// text in `complaint_history`. For many rows, hold a [`Writer`] instead.
 pub fn upsert(
     tx: &Transaction,
     import_id: i64,
@@ -89,30 +92,204 @@ pub fn upsert(
     line: u64,
     now: i64,
 ) -> rusqlite::Result<Upsert> {
-    let existing = tx
-        .prepare_cached(
-            "SELECT id, content_hash, last_import_id, source_line FROM complaints
-             WHERE source = ?1 AND external_id = ?2",
-        )?
-        .query_row(params![c.source, c.external_id], |r| {
-            Ok((
-                r.get::<_, i64>(0)?,
-                r.get::<_, Vec<u8>>(1)?,
-                r.get::<_, i64>(2)?,
-                r.get::<_, i64>(3)?,
-            ))
+    let mut w = Writer::new(tx, import_id, file, now)?;
+    Ok(w.write(c, hash, line)?.0)
+}
+
+const LOOKUP: &str = "SELECT id, content_hash, last_import_id, source_line FROM complaints
+     WHERE source = ?1 AND external_id = ?2";
+const INSERT: &str =
+    "INSERT INTO complaints (source, external_id, received_at, channel, customer, contact,
+         division, product, subject, complaint_text, response_text, responded_at, responder,
+         likelihood, wants_contact, content_hash, import_id, source_file, source_line,
+         last_import_id)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
+         ?18, ?19, ?17)
+     ON CONFLICT (source, external_id) DO NOTHING";
+const TOUCH: &str = "UPDATE complaints SET last_import_id = ?2 WHERE id = ?1";
+const UPDATE: &str =
+    "UPDATE complaints SET received_at = ?2, channel = ?3, customer = ?4, contact = ?5,
+         division = ?6, product = ?7, subject = ?8, complaint_text = ?9, response_text = ?10,
+         responded_at = ?11, responder = ?12, likelihood = ?13, wants_contact = ?14,
+         content_hash = ?15, source_file = ?16, source_line = ?17, last_import_id = ?18
+     WHERE id = ?1";
+const HISTORY: &str =
+    "INSERT INTO complaint_history (complaint_id, replaced_at, cause, import_id, subject,
+         complaint_text, response_text, responded_at, responder, content_hash)
+     SELECT id, ?2, ?3, ?4, subject, complaint_text, response_text, responded_at, responder,
+         content_hash
+     FROM complaints WHERE id = ?1";
+pub(crate) const FTS_INSERT: &str =
+    "INSERT INTO complaints_fts(rowid, subject, complaint_text, response_text)
+     VALUES (?1, ?2, ?3, ?4)";
+const FTS_DELETE: &str =
+    "INSERT INTO complaints_fts(complaints_fts, rowid, subject, complaint_text, response_text)
+     SELECT 'delete', id, subject, complaint_text, response_text FROM complaints WHERE id = ?1";
+
+/// What the store holds under a key.
+struct Stored {
+    id: i64,
+    hash: [u8; 32],
+    last_import: i64,
+    line: i64,
+}
+
+/// Writes the complaints of one import, holding its statements for the whole import.
+///
+/// By default it behaves like [`upsert`]: look the key up, then insert, update (keeping
+/// history) or touch, and keep the search index in step. An importer writing many rows may
+/// say that the source has no rows in the store yet ([`Writer::insert_first`]: insert, and
+/// look up only when the key is already taken, i.e. repeated within this import) and that it
+/// indexes inserted rows itself ([`Writer::defer_search_index`]).
+pub struct Writer<'c> {
+    conn: &'c Connection,
+    import_id: i64,
+    file: &'c str,
+    now: i64,
+    insert_first: bool,
+    index_inserted: bool,
+    lookup: CachedStatement<'c>,
+    insert: CachedStatement<'c>,
+    touch: CachedStatement<'c>,
+    update: CachedStatement<'c>,
+    history: CachedStatement<'c>,
+    fts_insert: CachedStatement<'c>,
+    fts_delete: CachedStatement<'c>,
+}
+
+impl<'c> Writer<'c> {
+    pub fn new(
+        conn: &'c Connection,
+        import_id: i64,
+        file: &'c str,
+        now: i64,
+    ) -> rusqlite::Result<Self> {
+        Ok(Writer {
+            conn,
+            import_id,
+            file,
+            now,
+            insert_first: false,
+            index_inserted: true,
+            lookup: conn.prepare_cached(LOOKUP)?,
+            insert: conn.prepare_cached(INSERT)?,
+            touch: conn.prepare_cached(TOUCH)?,
+            update: conn.prepare_cached(UPDATE)?,
+            history: conn.prepare_cached(HISTORY)?,
+            fts_insert: conn.prepare_cached(FTS_INSERT)?,
+            fts_delete: conn.prepare_cached(FTS_DELETE)?,
         })
-        .optional()?;
-    let Some((id, old_hash, last_import, old_line)) = existing else {
-        tx.prepare_cached(
-            "INSERT INTO complaints (source, external_id, received_at, channel, customer, contact,
-                 division, product, subject, complaint_text, response_text, responded_at, responder,
-                 likelihood, wants_contact, content_hash, import_id, source_file, source_line,
-                 last_import_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-                 ?18, ?19, ?17)",
-        )?
-        .execute(params![
+    }
+
+    /// Insert first and look up only on a taken key: right when the store holds no rows of the
+    /// source yet, so that a taken key can only be a repeat within this import.
+    pub fn insert_first(mut self, yes: bool) -> Self {
+        self.insert_first = yes;
+        self
+    }
+
+    /// Leave inserted rows out of the search index: the caller indexes them (updated rows are
+    /// still re-indexed here).
+    pub fn defer_search_index(mut self, yes: bool) -> Self {
+        self.index_inserted = !yes;
+        self
+    }
+
+    fn find(&mut self, c: &Complaint) -> rusqlite::Result<Option<Stored>> {
+        self.lookup
+            .query_row(params![c.source, c.external_id], |r| {
+                let h = r.get_ref(1)?.as_blob()?;
+                let mut hash = [0u8; 32];
+                if h.len() == 32 {
+                    hash.copy_from_slice(h);
+                }
+                Ok(Stored {
+                    id: r.get(0)?,
+                    hash,
+                    last_import: r.get(2)?,
+                    line: r.get(3)?,
+                })
+            })
+            .optional()
+    }
+
+    /// Writes one complaint; returns what happened and the complaint's id.
+    pub fn write(
+        &mut self,
+        c: &Complaint,
+        hash: &[u8; 32],
+        line: u64,
+    ) -> rusqlite::Result<(Upsert, i64)> {
+        let existing = if self.insert_first {
+            match self.insert(c, hash, line)? {
+                Some(id) => return Ok((Upsert::Inserted, id)),
+                None => self.find(c)?,
+            }
+        } else {
+            self.find(c)?
+        };
+        let Some(Stored {
+            id,
+            hash: old_hash,
+            last_import,
+            line: old_line,
+        }) = existing
+        else {
+            return match self.insert(c, hash, line)? {
+                Some(id) => Ok((Upsert::Inserted, id)),
+                // Only a concurrent writer could take the key in between, and the import's
+                // transaction holds the write lock.
+                None => Err(rusqlite::Error::QueryReturnedNoRows),
+            };
+        };
+        if last_import == self.import_id {
+            return Ok((
+                Upsert::Duplicate {
+                    first_line: old_line,
+                },
+                id,
+            ));
+        }
+        if &old_hash == hash {
+            self.touch.execute(params![id, self.import_id])?;
+            return Ok((Upsert::Unchanged, id));
+        }
+        self.history
+            .execute(params![id, self.now, "import", Some(self.import_id)])?;
+        self.fts_delete.execute(params![id])?;
+        self.update.execute(params![
+            id,
+            c.received_at,
+            c.channel,
+            c.customer,
+            c.contact,
+            c.division,
+            c.product,
+            c.subject,
+            c.complaint_text,
+            c.response_text,
+            c.responded_at,
+            c.responder,
+            c.likelihood,
+            c.wants_contact,
+            &hash[..],
+            self.file,
+            line as i64,
+            self.import_id
+        ])?;
+        self.fts_insert
+            .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
+        Ok((Upsert::Updated, id))
+    }
+
+    /// Inserts the row unless its key is taken; the new id, or None.
+    fn insert(
+        &mut self,
+        c: &Complaint,
+        hash: &[u8; 32],
+        line: u64,
+    ) -> rusqlite::Result<Option<i64>> {
+        let n = self.insert.execute(params![
             c.source,
             c.external_id,
             c.received_at,
@@ -129,67 +306,20 @@ pub fn upsert(
             c.likelihood,
             c.wants_contact,
             &hash[..],
-            import_id,
-            file,
+            self.import_id,
+            self.file,
             line as i64
         ])?;
-        let id = tx.last_insert_rowid();
-        fts_insert(
-            tx,
-            id,
-            c.subject.as_deref(),
-            &c.complaint_text,
-            c.response_text.as_deref(),
-        )?;
-        return Ok(Upsert::Inserted);
-    };
-    if last_import == import_id {
-        return Ok(Upsert::Duplicate {
-            first_line: old_line,
-        });
+        if n == 0 {
+            return Ok(None);
+        }
+        let id = self.conn.last_insert_rowid();
+        if self.index_inserted {
+            self.fts_insert
+                .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
+        }
+        Ok(Some(id))
     }
-    if old_hash.as_slice() == hash.as_slice() {
-        tx.prepare_cached("UPDATE complaints SET last_import_id = ?2 WHERE id = ?1")?
-            .execute(params![id, import_id])?;
-        return Ok(Upsert::Unchanged);
-    }
-    keep_history(tx, id, now, "import", Some(import_id))?;
-    fts_delete(tx, id)?;
-    tx.prepare_cached(
-        "UPDATE complaints SET received_at = ?2, channel = ?3, customer = ?4, contact = ?5,
-             division = ?6, product = ?7, subject = ?8, complaint_text = ?9, response_text = ?10,
-             responded_at = ?11, responder = ?12, likelihood = ?13, wants_contact = ?14,
-             content_hash = ?15, source_file = ?16, source_line = ?17, last_import_id = ?18
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        id,
-        c.received_at,
-        c.channel,
-        c.customer,
-        c.contact,
-        c.division,
-        c.product,
-        c.subject,
-        c.complaint_text,
-        c.response_text,
-        c.responded_at,
-        c.responder,
-        c.likelihood,
-        c.wants_contact,
-        &hash[..],
-        file,
-        line as i64,
-        import_id
-    ])?;
-    fts_insert(
-        tx,
-        id,
-        c.subject.as_deref(),
-        &c.complaint_text,
-        c.response_text.as_deref(),
-    )?;
-    Ok(Upsert::Updated)
 }
 
 /// Copies the complaint's current text into its history before it is replaced.
@@ -200,14 +330,8 @@ pub fn keep_history(
     cause: &str,
     import_id: Option<i64>,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO complaint_history (complaint_id, replaced_at, cause, import_id, subject,
-             complaint_text, response_text, responded_at, responder, content_hash)
-         SELECT id, ?2, ?3, ?4, subject, complaint_text, response_text, responded_at, responder,
-             content_hash
-         FROM complaints WHERE id = ?1",
-    )?
-    .execute(params![complaint_id, now, cause, import_id])?;
+    tx.prepare_cached(HISTORY)?
+        .execute(params![complaint_id, now, cause, import_id])?;
     Ok(())
 }
 
@@ -219,20 +343,194 @@ pub fn fts_insert(
     complaint: &str,
     response: Option<&str>,
 ) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO complaints_fts(rowid, subject, complaint_text, response_text)
-         VALUES (?1, ?2, ?3, ?4)",
-    )?
-    .execute(params![id, subject, complaint, response])?;
+    tx.prepare_cached(FTS_INSERT)?
+        .execute(params![id, subject, complaint, response])?;
     Ok(())
 }
 
 /// Removes a complaint's current text from the search index; call before changing that text.
 pub fn fts_delete(tx: &Transaction, id: i64) -> rusqlite::Result<()> {
-    tx.prepare_cached(
-        "INSERT INTO complaints_fts(complaints_fts, rowid, subject, complaint_text, response_text)
-         SELECT 'delete', id, subject, complaint_text, response_text FROM complaints WHERE id = ?1",
-    )?
-    .execute(params![id])?;
+    tx.prepare_cached(FTS_DELETE)?.execute(params![id])?;
+    Ok(())
+}
+
+/// What a bulk import may skip or put off, read inside its transaction.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoadState {
+    /// The largest complaint id: rows the import inserts get larger ones.
+    pub max_id: i64,
+    /// The store holds complaints of the source being imported.
+    pub source_has_rows: bool,
+    /// The search index holds nothing, not even deleted entries: a twin may replace it.
+    pub search_index_empty: bool,
+}
+
+pub fn load_state(conn: &Connection, source: &str) -> rusqlite::Result<LoadState> {
+    Ok(LoadState {
+        max_id: conn.query_row("SELECT coalesce(max(id), 0) FROM complaints", [], |r| {
+            r.get(0)
+        })?,
+        source_has_rows: conn.query_row(
+            "SELECT EXISTS (SELECT 1 FROM complaints WHERE source = ?1)",
+            [source],
+            |r| r.get(0),
+        )?,
+        // An empty FTS5 index holds only its averages (1) and structure (10) records.
+        search_index_empty: conn.query_row(
+            "SELECT NOT EXISTS (SELECT 1 FROM complaints_fts_docsize)
+                AND NOT EXISTS (SELECT 1 FROM complaints_fts_data WHERE id NOT IN (1, 10))",
+            [],
+            |r| r.get(0),
+        )?,
+    })
+}
+
+/// True when the store holds no complaints: the one state in which an import can build the
+/// search index on the side.
+pub fn store_is_empty(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row("SELECT NOT EXISTS (SELECT 1 FROM complaints)", [], |r| {
+        r.get(0)
+    })
+}
+
+/// The secondary indexes of `complaints` as (name, CREATE statement): all but the key.
+pub fn secondary_indexes(conn: &Connection) -> rusqlite::Result<Vec<(String, String)>> {
+    let mut st = conn.prepare(
+        "SELECT name, sql FROM sqlite_schema
+         WHERE type = 'index' AND tbl_name = 'complaints' AND sql IS NOT NULL
+           AND sql NOT LIKE 'CREATE UNIQUE%'
+         ORDER BY name",
+    )?;
+    let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    rows.collect()
+}
+
+pub fn drop_indexes(conn: &Connection, indexes: &[(String, String)]) -> rusqlite::Result<()> {
+    for (name, _) in indexes {
+        conn.execute_batch(&format!("DROP INDEX \"{}\"", name.replace('"', "\"\"")))?;
+    }
+    Ok(())
+}
+
+pub fn create_indexes(conn: &Connection, indexes: &[(String, String)]) -> rusqlite::Result<()> {
+    for (_, sql) in indexes {
+        conn.execute_batch(sql)?;
+    }
+    Ok(())
+}
+
+/// Adds the complaints above `after_id` (an import's new rows) to the search index, in one
+/// pass in id order.
+pub fn index_for_search(conn: &Connection, after_id: i64) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO complaints_fts(rowid, subject, complaint_text, response_text)
+         SELECT id, subject, complaint_text, response_text FROM complaints
+         WHERE id > ?1 ORDER BY id",
+        [after_id],
+    )?;
+    Ok(())
+}
+
+/// Schema name of an attached [`SearchTwin`].
+const TWIN: &str = "search_twin";
+
+/// A twin of the store's search table in a file of its own, so that a bulk import can build
+/// the search index on another thread (SQLite writes a database from one connection at a
+/// time). The import attaches the file to its connection before its transaction begins, and
+/// [`install_search_twin`] copies the twin's index over the store's empty one before the
+/// commit: both are FTS5 tables of one definition, written by the same SQLite.
+pub struct SearchTwin {
+    conn: Connection,
+}
+
+impl SearchTwin {
+    /// Creates the twin in `path`, a file that must not exist yet (it is created readable by
+    /// its owner only), with the definition and settings of `store`'s search table.
+    pub fn create(path: &Path, store: &Connection) -> rusqlite::Result<SearchTwin> {
+        let definition: String = store.query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'complaints_fts'",
+            [],
+            |r| r.get(0),
+        )?;
+        let settings = {
+            let mut st =
+                store.prepare("SELECT k, v FROM complaints_fts_config WHERE k <> 'version'")?;
+            let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Value>(1)?)))?;
+            rows.collect::<rusqlite::Result<Vec<_>>>()?
+        };
+        super::create_new_private(path).map_err(|e| {
+            rusqlite::Error::SqliteFailure(
+                rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                Some(format!("{}: {e}", path.display())),
+            )
+        })?;
+        let conn = Connection::open(path)?;
+        // A scratch file: nothing to roll back, nothing to make durable.
+        conn.execute_batch(
+            "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF; PRAGMA cache_size = -16384;",
+        )?;
+        conn.execute_batch(&definition)?;
+        for (k, v) in &settings {
+            conn.execute(
+                "INSERT INTO complaints_fts(complaints_fts, rank) VALUES (?1, ?2)",
+                params![k, v],
+            )?;
+        }
+        // Each flush of pending entries writes one segment and none is merged: the index is
+        // written once. The store's later writes merge these few segments, a little at a time.
+        conn.execute(
+            "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('automerge', 0)",
+            [],
+        )?;
+        conn.execute_batch("BEGIN")?;
+        Ok(SearchTwin { conn })
+    }
+
+    /// Indexes complaints under the ids the store gave them.
+    pub fn add<'c>(
+        &mut self,
+        rows: impl IntoIterator<Item = (i64, &'c Complaint)>,
+    ) -> rusqlite::Result<()> {
+        let mut st = self.conn.prepare_cached(FTS_INSERT)?;
+        for (id, c) in rows {
+            st.execute(params![id, c.subject, c.complaint_text, c.response_text])?;
+        }
+        Ok(())
+    }
+
+    /// Writes out the index and closes the file, ready for [`install_search_twin`].
+    pub fn finish(self) -> rusqlite::Result<()> {
+        self.conn.execute_batch("COMMIT")?;
+        self.conn.close().map_err(|(_, e)| e)
+    }
+}
+
+/// Attaches a twin's file; outside a transaction, before the import's begins.
+pub fn attach_search_twin(conn: &Connection, path: &Path) -> rusqlite::Result<()> {
+    let path = path
+        .to_str()
+        .ok_or_else(|| rusqlite::Error::InvalidPath(path.to_path_buf()))?;
+    conn.execute(&format!("ATTACH DATABASE ?1 AS {TWIN}"), [path])?;
+    Ok(())
+}
+
+/// Replaces the store's search index, which must be empty (see [`LoadState`]), with the
+/// finished twin's: its shadow tables are copied as they are, all but the settings.
+pub fn install_search_twin(conn: &Connection) -> rusqlite::Result<()> {
+    let tables = {
+        let mut st = conn.prepare(&format!(
+            "SELECT name FROM {TWIN}.sqlite_schema
+             WHERE type = 'table' AND name LIKE 'complaints\\_fts\\_%' ESCAPE '\\'
+               AND name <> 'complaints_fts_config'
+             ORDER BY name"
+        ))?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()?
+    };
+    for t in tables {
+        conn.execute_batch(&format!(
+            "DELETE FROM main.\"{t}\"; INSERT INTO main.\"{t}\" SELECT * FROM {TWIN}.\"{t}\";"
+        ))?;
+    }
     Ok(())
 }

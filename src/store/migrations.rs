@@ -85,6 +85,9 @@ CREATE VIRTUAL TABLE complaints_fts USING fts5(
 );
 -- Kept up to date by the store's own writes (store::complaints), not by triggers: a trigger
 -- makes FTS5 flush its buffer on every row, which slows a bulk import tenfold.
+-- Pending index entries are written out in pieces of up to 64 MiB rather than 1 MiB: a bulk
+-- import then makes a few large segments instead of merging thousands of small ones.
+INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('hashsize', 67108864);
 "#,
     // 2: samples, their items, and the append-only, hash-chained decisions.
     r#"
