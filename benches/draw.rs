@@ -19,6 +19,8 @@ fn main() {
     let rows = support::rows();
     let path = bench_store(rows);
     let db = Db::open(&path, Duration::from_secs(5)).expect("open store");
+    // The configured phrases, as `signoff sample` uses them.
+    let cfg = signoff::config::Config::defaults().expect("default config");
     let week = Filters {
         since: Some(NOW - 7 * 86_400),
         ..Default::default()
@@ -32,9 +34,9 @@ fn main() {
         filters,
         includes,
         strata: Strata::Proportional,
-        detractor_max: 6,
-        manager_phrases: vec!["manager".into(), "supervisor".into()],
-        negative_phrases: vec!["worst".into()],
+        detractor_max: cfg.sampling.detractor_max,
+        manager_phrases: cfg.sampling.phrases.asked_for_manager.clone(),
+        negative_phrases: cfg.sampling.phrases.negative.clone(),
     };
     let rules = |share: f64| {
         vec![

@@ -9,6 +9,8 @@ use signoff::domain::sample::{Include, Plan, Rule, Strata};
 use signoff::domain::stats::{chi_square_p_value, chi_square_uniform};
 use signoff::domain::Complaint;
 use signoff::store::complaints::{begin_import, upsert, ImportMeta};
+use signoff::store::draw::phrase_query;
+use signoff::store::rule_sets::PhraseRule;
 use signoff::store::samples::{draw_with_limit, Filters, Spec};
 use signoff::store::Db;
 
@@ -59,6 +61,17 @@ fn store(n: usize) -> (tempfile::TempDir, Db) {
         upsert(&tx, import, &c, &c.content_hash(), "t.csv", i as u64 + 2, 0).expect("insert");
     }
     signoff::store::stats::refresh_division_counts(&tx).expect("counts");
+    // What an import keeps for sampling rules: a broad draw counts and picks from them.
+    signoff::store::rule_sets::recount(&tx).expect("rule counts");
+    signoff::store::rule_sets::refresh_phrase_rules(
+        &tx,
+        &[PhraseRule {
+            rule: "asked-for-manager".into(),
+            query: phrase_query(&["manager".to_string()]),
+        }],
+        None,
+    )
+    .expect("phrase sets");
     tx.commit().expect("commit");
     (dir, db)
 }
@@ -123,6 +136,73 @@ proptest! {
         prop_assert_eq!(by.get("random:Support").copied().unwrap_or(0), per.min(180));
         prop_assert_eq!(by.get("random:Sales").copied().unwrap_or(0), per.min(60));
     }
+}
+
+/// Complaint i of `store` has id i + 1.
+fn index(id: i64) -> i64 {
+    id - 1
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(16))]
+
+    // Over a population too large to list, rule shares come from the stored counts and phrase
+    // sets by picks: the same number of items as listing takes, each one a true match.
+    #[test]
+    fn broad_rule_shares_pick_true_matches(seed in any::<u64>(), picks in any::<bool>()) {
+        let (_d, db) = store(600);
+        let limit = if picks { 10 } else { u64::MAX };
+        let sp = spec(
+            size(20),
+            vec![
+                Include { rule: Rule::AskedForManager, share: 0.5 },
+                Include { rule: Rule::WouldNotRecommend, share: 0.1 },
+            ],
+            Strata::Proportional,
+        );
+        let a = draw_with_limit(&db.conn, &sp, seed, 1, limit).expect("draw");
+        let b = draw_with_limit(&db.conn, &sp, seed, 1, limit).expect("draw");
+        prop_assert_eq!(&a, &b);
+        let ids: HashSet<i64> = a.items.iter().map(|i| i.complaint_id).collect();
+        prop_assert_eq!(ids.len(), a.items.len());
+        let managers: Vec<i64> = a.items.iter().filter(|i| i.reason == "rule:asked-for-manager").map(|i| index(i.complaint_id)).collect();
+        let detractors: Vec<i64> = a.items.iter().filter(|i| i.reason == "rule:would-not-recommend").map(|i| index(i.complaint_id)).collect();
+        // 55 ask for a manager (i % 11 == 0): half is 28.
+        prop_assert_eq!(managers.len(), 28);
+        prop_assert!(managers.iter().all(|i| i % 11 == 0), "{managers:?}");
+        // 120 detractors (i % 5 == 0), less those already taken as managers: a tenth of 109
+        // to 120, rounded up, is 11 or 12.
+        prop_assert!((11..=12).contains(&detractors.len()), "{}", detractors.len());
+        prop_assert!(detractors.iter().all(|i| i % 5 == 0), "{detractors:?}");
+        prop_assert_eq!(a.random_size, 20);
+    }
+}
+
+#[test]
+fn broad_rule_picks_cover_every_match() {
+    // Over many seeds, every manager complaint gets picked sometimes: picks are not stuck on
+    // part of the set.
+    let (_d, db) = store(600);
+    let sp = spec(
+        size(1),
+        vec![Include {
+            rule: Rule::AskedForManager,
+            share: 0.2,
+        }],
+        Strata::None,
+    );
+    let mut seen: HashSet<i64> = HashSet::new();
+    for seed in 0..200 {
+        let d = draw_with_limit(&db.conn, &sp, seed, 1, 10).expect("draw");
+        seen.extend(
+            d.items
+                .iter()
+                .filter(|i| i.reason == "rule:asked-for-manager")
+                .map(|i| index(i.complaint_id)),
+        );
+    }
+    let all: HashSet<i64> = (0..600).filter(|i| i % 11 == 0).collect();
+    assert_eq!(seen, all);
 }
 
 #[test]

@@ -385,3 +385,79 @@ fn stats_counts_by_source_and_division() {
     assert_eq!(v["by_division"][0]["key"], "Billing");
     env.cmd("mallory").arg("stats").assert().code(3);
 }
+
+/// What every import keeps for sampling rules agrees with the complaints themselves: the
+/// counts by division, likelihood and wants-contact, and each phrase rule's set of matches,
+/// after a first import, a top-up that only adds, and one that changes rows.
+#[test]
+fn imports_keep_the_sampling_rule_sets_true() {
+    let env = Env::new();
+    let check = |when: &str| {
+        let conn = env.conn();
+        let stored: Vec<(String, i64, i64, i64)> = {
+            let mut st = conn
+                .prepare("SELECT * FROM rule_counts ORDER BY 1, 2, 3")
+                .expect("prepare");
+            let rows = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .expect("query");
+            rows.map(|r| r.expect("row")).collect()
+        };
+        let actual: Vec<(String, i64, i64, i64)> = {
+            let mut st = conn
+                .prepare(
+                    "SELECT division, coalesce(likelihood, -1), coalesce(wants_contact, -1),
+                            count(*) FROM complaints GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+                )
+                .expect("prepare");
+            let rows = st
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+                .expect("query");
+            rows.map(|r| r.expect("row")).collect()
+        };
+        assert_eq!(stored, actual, "rule counts after {when}");
+        let mut st = conn
+            .prepare("SELECT rule, query, matches, bits FROM phrase_rule_sets")
+            .expect("prepare");
+        let sets: Vec<(String, String, i64, Vec<u8>)> = st
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        assert_eq!(sets.len(), 2, "{sets:?}");
+        for (rule, query, matches, bits) in sets {
+            let mut st = conn
+                .prepare("SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1")
+                .expect("prepare");
+            let want: Vec<i64> = st
+                .query_map([&query], |r| r.get(0))
+                .expect("query")
+                .map(|r| r.expect("row"))
+                .collect();
+            let got: Vec<i64> = (0..bits.len() as i64 * 8)
+                .filter(|i| bits[(*i / 8) as usize] & (1 << (i % 8)) != 0)
+                .collect();
+            let mut want_sorted = want.clone();
+            want_sorted.sort_unstable();
+            assert_eq!(got, want_sorted, "{rule} after {when}");
+            assert_eq!(matches, want.len() as i64, "{rule} after {when}");
+        }
+    };
+    env.import_json(&env.fixture("hd_clean.csv"), &[]);
+    check("a first import");
+    // Some rows of the clean file ask for a manager or use negative words: the sets are not
+    // trivially empty.
+    assert!(
+        env.count("SELECT sum(matches) FROM phrase_rule_sets") > 0,
+        "the fixture should match some phrases"
+    );
+    let [_, inserted, updated, _, _] = counts(&env.import_json(&env.fixture("hd_tab.tsv"), &[]));
+    assert!(
+        inserted > 0 && updated == 0,
+        "a top-up: {inserted} {updated}"
+    );
+    check("a top-up");
+    let [_, _, updated, _, _] = counts(&env.import_json(&env.fixture("hd_clean_changed.csv"), &[]));
+    assert!(updated > 0);
+    check("an import that changes rows");
+}

@@ -20,7 +20,9 @@ pub fn rows() -> u64 {
 pub fn bench_store(rows: u64) -> PathBuf {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
     std::fs::create_dir_all(&dir).expect("bench dir");
-    let db = dir.join(format!("store-{rows}.db"));
+    // Named for the store's schema: a store built before the sampling rules' counts were kept
+    // (schema 4) would draw as a store upgraded in place does until its next import.
+    let db = dir.join(format!("store-v4-{rows}.db"));
     if db.exists() {
         return db;
     }
@@ -48,7 +50,7 @@ pub fn bench_store(rows: u64) -> PathBuf {
         "[identity]\ntrust_env_user = true\n[[people]]\nlogin = \"bench\"\nname = \"Bench\"\ntitle = \"Admin\"\nrole = \"admin\"\n",
     )
     .expect("config");
-    let tmp = dir.join(format!("store-{rows}.db.building"));
+    let tmp = dir.join(format!("store-v4-{rows}.db.building"));
     let _ = std::fs::remove_file(&tmp);
     eprintln!("importing into {}", tmp.display());
     let ok = Command::new(bin)

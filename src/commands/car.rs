@@ -7,8 +7,11 @@ use serde::Serialize;
 use crate::cli::{CarArgs, CarCommand, CarListArgs, CarOpenArgs};
 use crate::config::{Config, Role};
 use crate::domain::car::{next_steps, OpenRule, State};
+use crate::domain::sample::Rule;
 use crate::domain::text::{inert, one_line};
 use crate::store::cars::{self, AfterImport, Car, Filter, Opening};
+use crate::store::draw::phrase_query;
+use crate::store::rule_sets::PhraseRule;
 
 use super::{failed, fmt_time, parse_time, refs, refused, usage, Ctx};
 
@@ -32,7 +35,28 @@ pub fn after_import(cfg: &Config, login: &str, now: i64, refresh: bool) -> After
             .map_or_else(|| login.to_string(), |p| p.name.clone()),
         now,
         checks: (refresh && cfg.checks.refresh_after_import).then(|| super::flags::settings(cfg)),
+        phrase_rules: phrase_rules(cfg),
     }
+}
+
+/// The sampling rules that search for phrases, with the configured phrases' query.
+pub fn phrase_rules(cfg: &Config) -> Vec<PhraseRule> {
+    let p = &cfg.sampling.phrases;
+    [
+        (Rule::AskedForManager, &p.asked_for_manager),
+        (Rule::Negative, &p.negative),
+    ]
+    .into_iter()
+    .map(|(rule, phrases)| PhraseRule {
+        rule: rule.name().to_string(),
+        // No phrases, no matches (an empty search would not parse).
+        query: if phrases.iter().all(|p| p.trim().is_empty()) {
+            String::new()
+        } else {
+            phrase_query(phrases)
+        },
+    })
+    .collect()
 }
 
 pub fn run(ctx: &Ctx, a: CarArgs) -> anyhow::Result<()> {

@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
+use std::time::Duration;
 
 use chrono::FixedOffset;
 use csv::ByteRecord;
@@ -16,7 +17,7 @@ use super::parse::{reader, Batches, Item, Parser};
 use super::profile::{self, DateOrder, Profile};
 use crate::domain::Complaint;
 use crate::store::complaints::{self as sc, Counts, ImportMeta, SearchTwin, Upsert};
-use crate::store::Db;
+use crate::store::{rule_sets, Db};
 
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -427,9 +428,32 @@ fn import_pass(
     let sql = |e: rusqlite::Error| fail(format!("store: {e}"), false);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
 
+    let store_path = db.path.clone();
+    let busy = Duration::from_millis(
+        db.conn
+            .pragma_query_value(None, "busy_timeout", |r| r.get::<_, i64>(0))
+            .map_err(sql)?
+            .max(0) as u64,
+    );
+    // Declared before the import's connection, so that it is dropped after it.
+    let mut _wal_again: Option<WalAgain> = None;
     // The import runs on a connection of its own: its settings stay with it, and no search
     // index state cached by an earlier use of `db.conn` outlives an index copied in below.
     let mut conn = db.connect_again().map_err(sql)?;
+    let first_load = threads && !opts.dry_run && sc::store_is_empty(&conn).map_err(sql)?;
+    // A first load into an empty store writes straight into the file, unless someone else
+    // has the store open.
+    if first_load {
+        drop(conn);
+        let load = db.rollback_journal().map_err(sql)?;
+        conn = match load {
+            Some(c) => {
+                _wal_again = Some(WalAgain { db, busy });
+                c
+            }
+            None => db.connect_again().map_err(sql)?,
+        };
+    }
     // A bounded cache, and a sorter that spills to temporary files: memory does not grow
     // with the file.
     conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)
@@ -437,8 +461,8 @@ fn import_pass(
     conn.pragma_update(None, "temp_store", "FILE")
         .map_err(sql)?;
     // A file to build the search index in must be attached before the transaction begins.
-    let twin = if threads && !opts.dry_run && sc::store_is_empty(&conn).map_err(sql)? {
-        Some(search_twin(&conn, &db.path).map_err(sql)?)
+    let twin = if first_load {
+        Some(search_twin(&conn, &store_path).map_err(sql)?)
     } else {
         None
     };
@@ -506,6 +530,7 @@ fn import_pass(
             Err(e) => e,
             Ok(()) => fail("store: the search indexer stopped".into(), false),
         };
+        let mut tally = rule_sets::Tally::default();
         let mut writer = sc::Writer::new(&tx, import_id, &file_name, opts.now)
             .map_err(sql)?
             .insert_first(!state.source_has_rows)
@@ -545,6 +570,7 @@ fn import_pass(
                         match writer.write(c, h, line).map_err(sql)? {
                             (Upsert::Inserted, id) => {
                                 counts.inserted += 1;
+                                tally.add(c);
                                 new_rows.push((i as u32, id));
                                 None
                             }
@@ -596,6 +622,9 @@ fn import_pass(
                 &mut rejects,
             )
             .map_err(|e| fail(e, false))?;
+            for (_, c) in &new_rows {
+                tally.add(c);
+            }
             if let Some(t) = &to_index {
                 if t.send(IndexWork::Rows(new_rows)).is_err() {
                     return Err(stopped(indexer.take()));
@@ -617,6 +646,22 @@ fn import_pass(
             sc::index_for_search(&tx, state.max_id).map_err(sql)?;
         }
         clock.mark("search index in place");
+        // What sampling rules count and pick from: topped up when the import only added rows.
+        if !opts.dry_run {
+            let only_added = counts.updated == 0;
+            if only_added {
+                tally.apply(&tx).map_err(sql)?;
+            } else {
+                rule_sets::recount(&tx).map_err(sql)?;
+            }
+            rule_sets::refresh_phrase_rules(
+                &tx,
+                &opts.after_import.phrase_rules,
+                only_added.then_some(state.max_id),
+            )
+            .map_err(sql)?;
+        }
+        clock.mark("sampling rules");
         // CARs and checks read the new rows, and may search them.
         crate::store::cars::after_import(&tx, import_id, &opts.after_import).map_err(sql)?;
         clock.mark("after-import rules and checks");
@@ -669,6 +714,21 @@ fn import_pass(
         first_rejects: rejects.first.clone(),
         dry_run: opts.dry_run,
     })))
+}
+
+/// Puts the store back in WAL mode after a first load in rollback-journal mode, however the
+/// load ended (see [`Db::rollback_journal`]).
+struct WalAgain<'a> {
+    db: &'a mut Db,
+    busy: Duration,
+}
+
+impl Drop for WalAgain<'_> {
+    fn drop(&mut self) {
+        if let Err(e) = self.db.back_to_wal(self.busy) {
+            tracing::warn!(error = %e, "store left in rollback-journal mode until next opened");
+        }
+    }
 }
 
 /// Cache of the import's connection, in KiB. Most of a large import is appended, so a modest

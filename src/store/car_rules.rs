@@ -24,6 +24,8 @@ pub struct AfterImport {
     pub now: i64,
     /// Rebuild the flags with these settings; None leaves them to `signoff flags --refresh`.
     pub checks: Option<CheckSettings>,
+    /// The phrase rules whose matches the import keeps for sampling.
+    pub phrase_rules: Vec<super::rule_sets::PhraseRule>,
 }
 
 /// What the hook did.

@@ -5,13 +5,14 @@
 //! and never sorts the table. Complaints in earlier samples are left out in memory: there are
 //! few of them, and a NOT EXISTS probe per row would cost more than the whole draw.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use super::rule_sets;
 use crate::domain::complaint::hex;
 use crate::domain::rng::Rng;
 use crate::domain::sample::{allocate_proportional, share_count, Include, Plan, Rule, Strata};
@@ -202,18 +203,31 @@ fn list_ids(conn: &Connection, c: &Cond) -> rusqlite::Result<Vec<i64>> {
     Ok(ids)
 }
 
-/// (id, division) of every complaint matching, in id order.
-fn list_with_division(conn: &Connection, c: &Cond) -> rusqlite::Result<Vec<(i64, String)>> {
+/// A complaint of a listed population, with what the column rules read.
+struct Member {
+    id: i64,
+    division: String,
+    likelihood: Option<i64>,
+    wants_contact: Option<i64>,
+}
+
+/// Every complaint matching, in id order: from the date index alone for a period.
+fn list_members(conn: &Connection, c: &Cond) -> rusqlite::Result<Vec<Member>> {
     let sql = format!(
-        "SELECT c.id, c.division FROM complaints c WHERE {}",
+        "SELECT c.id, c.division, c.likelihood, c.wants_contact FROM complaints c WHERE {}",
         c.clause()
     );
     let mut st = conn.prepare_cached(&sql)?;
     let rows = st.query_map(params_from_iter(c.values.iter()), |r| {
-        Ok((r.get(0)?, r.get(1)?))
+        Ok(Member {
+            id: r.get(0)?,
+            division: r.get(1)?,
+            likelihood: r.get(2)?,
+            wants_contact: r.get(3)?,
+        })
     })?;
-    let mut out = rows.collect::<rusqlite::Result<Vec<(i64, String)>>>()?;
-    out.sort_unstable_by_key(|(id, _)| *id);
+    let mut out = rows.collect::<rusqlite::Result<Vec<Member>>>()?;
+    out.sort_unstable_by_key(|m| m.id);
     Ok(out)
 }
 
@@ -291,7 +305,7 @@ fn picks(
     k: u64,
     rng: &mut Rng,
     skip: &dyn Fn(i64) -> bool,
-) -> rusqlite::Result<Option<Vec<i64>>> {
+) -> rusqlite::Result<Option<Vec<(i64, String)>>> {
     let (lo, hi): (Option<i64>, Option<i64>) =
         // Two subqueries: SQLite answers a lone min() or max() from the b-tree's edge, but
         // scans the whole table for both in one SELECT.
@@ -303,11 +317,11 @@ fn picks(
     };
     let span = (hi - lo + 1) as u64;
     let sql = format!(
-        "SELECT 1 FROM complaints c WHERE c.id = ? AND {}",
+        "SELECT c.division FROM complaints c WHERE c.id = ? AND {}",
         c.clause()
     );
     let mut st = conn.prepare_cached(&sql)?;
-    let mut out: Vec<i64> = Vec::with_capacity(k as usize);
+    let mut out: Vec<(i64, String)> = Vec::with_capacity(k as usize);
     let mut chosen = HashSet::new();
     let budget = 200 * k + 2000;
     let mut values: Vec<Value> = Vec::with_capacity(c.values.len() + 1);
@@ -322,16 +336,153 @@ fn picks(
         values.clear();
         values.push(Value::Integer(id));
         values.extend(c.values.iter().cloned());
-        if st
-            .query_row(params_from_iter(values.iter()), |_| Ok(()))
+        if let Some(division) = st
+            .query_row(params_from_iter(values.iter()), |r| r.get::<_, String>(0))
             .optional()?
-            .is_some()
         {
             chosen.insert(id);
-            out.push(id);
+            out.push((id, division));
         }
     }
     Ok((out.len() as u64 == k).then_some(out))
+}
+
+/// How a rule is told of a complaint without searching: by the columns a listing reads, or by
+/// the set of matches the last import stored for the configured phrases.
+enum Test {
+    Detractor(i64),
+    WantsContact,
+    Phrases(rule_sets::PhraseSet),
+}
+
+impl Test {
+    fn of(conn: &Connection, spec: &Spec, rule: Rule) -> rusqlite::Result<Option<Test>> {
+        let phrases = |phrases: &[String]| -> rusqlite::Result<Option<Test>> {
+            if phrases.iter().all(|p| p.trim().is_empty()) {
+                return Ok(None);
+            }
+            Ok(
+                rule_sets::phrase_set(conn, rule.name(), &phrase_query(phrases))?
+                    .map(Test::Phrases),
+            )
+        };
+        match rule {
+            Rule::WouldNotRecommend => Ok(Some(Test::Detractor(i64::from(spec.detractor_max)))),
+            Rule::WantsContact => Ok(Some(Test::WantsContact)),
+            Rule::AskedForManager => phrases(&spec.manager_phrases),
+            Rule::Negative => phrases(&spec.negative_phrases),
+            _ => Ok(None),
+        }
+    }
+
+    fn matches(&self, m: &Member) -> bool {
+        match self {
+            Test::Detractor(max) => m.likelihood.is_some_and(|l| l <= *max),
+            Test::WantsContact => m.wants_contact == Some(1),
+            Test::Phrases(set) => set.contains(m.id),
+        }
+    }
+
+    /// The same test in SQL, for the column tests.
+    fn cond(&self) -> Option<Cond> {
+        let mut c = Cond::new();
+        match self {
+            Test::Detractor(max) => c.and("c.likelihood <= ?", vec![Value::Integer(*max)]),
+            Test::WantsContact => c.and("c.wants_contact = 1", vec![]),
+            Test::Phrases(_) => return None,
+        };
+        Some(c)
+    }
+}
+
+/// A rule's share of its matches in the whole store, drawn by picks.
+struct RulePicks {
+    /// Matches in the population (earlier samples and items already taken left out).
+    matches: u64,
+    /// The picks, with their divisions.
+    ids: Vec<(i64, String)>,
+}
+
+/// Draws a must-include rule over the whole store without listing its matches: their number
+/// comes from what every import keeps (`rule_sets`), and its share of them from random picks in
+/// the id range, each checked with a key lookup (or, for phrases, in memory first). None when
+/// the stored counts do not serve or when listing is cheaper (all matches wanted, or matches
+/// too rare for picks).
+fn rule_by_picks(
+    conn: &Connection,
+    inc: &Include,
+    test: &Test,
+    excluded: &BTreeMap<i64, String>,
+    taken: &HashSet<i64>,
+    rng: &mut Rng,
+) -> rusqlite::Result<Option<RulePicks>> {
+    if inc.share >= 1.0 {
+        return Ok(None);
+    }
+    let total = match test {
+        Test::Detractor(max) => rule_sets::detractor_count(conn, *max as u8)?,
+        Test::WantsContact => rule_sets::wants_contact_count(conn)?,
+        Test::Phrases(set) => Some(set.matches),
+    };
+    let Some(total) = total else {
+        return Ok(None);
+    };
+    // Matches among the complaints already out of the running.
+    let out: Vec<i64> = excluded.keys().chain(taken.iter()).copied().collect();
+    let out_matching = match (test, test.cond()) {
+        _ if out.is_empty() => 0,
+        (Test::Phrases(set), _) => out.iter().filter(|id| set.contains(**id)).count() as u64,
+        (_, Some(mut c)) => {
+            c.and(
+                "c.id IN (SELECT value FROM json_each(?))",
+                vec![Value::Text(
+                    serde_json::to_string(&out).unwrap_or_else(|_| "[]".into()),
+                )],
+            );
+            count(conn, &c)?
+        }
+        (_, None) => return Ok(None),
+    };
+    let matches = total.saturating_sub(out_matching);
+    let k = share_count(matches, inc.share);
+    let (lo, hi): (Option<i64>, Option<i64>) = conn.query_row(
+        "SELECT (SELECT min(id) FROM complaints), (SELECT max(id) FROM complaints)",
+        [],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )?;
+    let (Some(lo), Some(hi)) = (lo, hi) else {
+        return Ok(None);
+    };
+    let span = (hi - lo + 1).max(1) as u64;
+    // Expected lookups: k picks at a density of matches / span each. Past a few thousand,
+    // listing the matches costs less.
+    if matches == 0 || k.saturating_mul(span) / matches > 20_000 {
+        return Ok(None);
+    }
+    let skip = |id: i64| taken.contains(&id) || excluded.contains_key(&id);
+    let ids = match (test, test.cond()) {
+        (Test::Phrases(set), _) => {
+            let mut st = conn.prepare_cached("SELECT division FROM complaints WHERE id = ?1")?;
+            let mut out: Vec<(i64, String)> = Vec::with_capacity(k as usize);
+            let mut chosen = HashSet::new();
+            let mut budget = 200 * k + 2000;
+            while (out.len() as u64) < k && budget > 0 {
+                budget -= 1;
+                let id = lo + rng.below(span) as i64;
+                if !set.contains(id) || skip(id) || chosen.contains(&id) {
+                    continue;
+                }
+                if let Some(d) = st.query_row([id], |r| r.get::<_, String>(0)).optional()? {
+                    chosen.insert(id);
+                    out.push((id, d));
+                }
+            }
+            (out.len() as u64 == k).then_some(out)
+        }
+        (_, Some(c)) => picks(conn, &c, k, rng, &skip)?,
+        (_, None) => None,
+    };
+    Ok(ids.map(|ids| RulePicks { matches, ids }))
 }
 
 /// How many complaints a draw with these filters would start from (earlier samples left out).
@@ -357,6 +508,27 @@ pub fn draw(conn: &Connection, spec: &Spec, seed: u64, boundary: i64) -> rusqlit
 
 /// `draw` with the size above which populations are drawn by picks instead of listed.
 pub fn draw_with_limit(
+    conn: &Connection,
+    spec: &Spec,
+    seed: u64,
+    boundary: i64,
+    list_limit: u64,
+) -> rusqlite::Result<Drawn> {
+    if !conn.is_autocommit() {
+        return draw_in_snapshot(conn, spec, seed, boundary, list_limit);
+    }
+    // One read transaction: every count and pick sees the same snapshot, and the many key
+    // lookups of a broad draw do not each take and drop the store's read lock.
+    conn.execute_batch("BEGIN")?;
+    let drawn = draw_in_snapshot(conn, spec, seed, boundary, list_limit);
+    let ended = conn.execute_batch(if drawn.is_ok() { "COMMIT" } else { "ROLLBACK" });
+    let drawn = drawn?;
+    ended?;
+    Ok(drawn)
+}
+
+/// `draw_with_limit` inside a transaction.
+fn draw_in_snapshot(
     conn: &Connection,
     spec: &Spec,
     seed: u64,
@@ -392,13 +564,13 @@ pub fn draw_with_limit(
     fp.ids("excluded", excluded.keys().copied());
     let listed = population <= list_limit;
     // The listed population, id order; None when it is drawn by picks.
-    let members: Option<Vec<(i64, String)>> = if listed {
-        let all = list_with_division(conn, &base)?;
-        let m: Vec<(i64, String)> = all
+    let members: Option<Vec<Member>> = if listed {
+        let all = list_members(conn, &base)?;
+        let m: Vec<Member> = all
             .into_iter()
-            .filter(|(id, _)| !excluded.contains_key(id))
+            .filter(|m| !excluded.contains_key(&m.id))
             .collect();
-        fp.ids("population", m.iter().map(|(id, _)| *id));
+        fp.ids("population", m.iter().map(|m| m.id));
         Some(m)
     } else {
         let watermark: i64 = conn.query_row(
@@ -409,25 +581,53 @@ pub fn draw_with_limit(
         fp.text(&format!("watermark:{watermark}"));
         None
     };
-    let member_set: Option<HashSet<i64>> = members
-        .as_ref()
-        .map(|m| m.iter().map(|(id, _)| *id).collect());
+    let member_set: Option<HashSet<i64>> =
+        members.as_ref().map(|m| m.iter().map(|m| m.id).collect());
+    // The listed population's id range, where it narrows a rule's search: rows are mostly
+    // in date order, but a late import of old complaints can spread a week's ids wide.
     let range = members
         .as_ref()
-        .and_then(|m| Some((m.first()?.0, m.last()?.0)));
+        .and_then(|m| Some((m.first()?.id, m.last()?.id, m.len() as i64)))
+        .filter(|(lo, hi, n)| hi - lo < 4 * n + 1024)
+        .map(|(lo, hi, _)| (lo, hi));
 
     let mut taken: HashSet<i64> = HashSet::new();
+    // Divisions of taken complaints, where picks read them.
+    let mut known_division: HashMap<i64, String> = HashMap::new();
     let mut items: Vec<Item> = Vec::new();
     for inc in &spec.includes {
-        let rc = rule_cond(&base, inc.rule, spec, range);
-        let matches: Vec<i64> = list_ids(conn, &rc)?
-            .into_iter()
-            .filter(|id| match &member_set {
-                Some(set) => set.contains(id),
-                None => !excluded.contains_key(id),
-            })
-            .filter(|id| !taken.contains(id))
-            .collect();
+        let test = Test::of(conn, spec, inc.rule)?;
+        // The whole store, too large to list: count from the stored rule counts and pick.
+        if let (None, Some(_), Some(t)) = (&members, &all_counts, &test) {
+            if let Some(picked) = rule_by_picks(conn, inc, t, &excluded, &taken, &mut rng)? {
+                fp.text(&format!("{}:{}", inc.rule.name(), picked.matches));
+                for (id, division) in picked.ids {
+                    taken.insert(id);
+                    known_division.insert(id, division);
+                    items.push(Item {
+                        complaint_id: id,
+                        reason: format!("rule:{}", inc.rule.name()),
+                    });
+                }
+                continue;
+            }
+        }
+        let matches: Vec<i64> = match (&members, &test) {
+            // A listed population carries what the rule needs, or its stored phrase matches do.
+            (Some(m), Some(t)) => m
+                .iter()
+                .filter(|m| !taken.contains(&m.id) && t.matches(m))
+                .map(|m| m.id)
+                .collect(),
+            _ => list_ids(conn, &rule_cond(&base, inc.rule, spec, range))?
+                .into_iter()
+                .filter(|id| match &member_set {
+                    Some(set) => set.contains(id),
+                    None => !excluded.contains_key(id),
+                })
+                .filter(|id| !taken.contains(id))
+                .collect(),
+        };
         fp.ids(inc.rule.name(), matches.iter().copied());
         let picked = if inc.share >= 1.0 {
             matches
@@ -454,10 +654,10 @@ pub fn draw_with_limit(
     let strata: Vec<(String, u64, Vec<i64>)> = match &members {
         Some(m) => {
             let mut by: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
-            for (id, d) in m {
-                if !taken.contains(id) {
-                    let key = if stratified { d.as_str() } else { "" };
-                    by.entry(key).or_default().push(*id);
+            for m in m {
+                if !taken.contains(&m.id) {
+                    let key = if stratified { m.division.as_str() } else { "" };
+                    by.entry(key).or_default().push(m.id);
                 }
             }
             by.into_iter()
@@ -473,6 +673,9 @@ pub fn draw_with_limit(
             let item_division = |id: &i64| -> rusqlite::Result<String> {
                 if !stratified {
                     return Ok(String::new());
+                }
+                if let Some(d) = known_division.get(id) {
+                    return Ok(d.clone());
                 }
                 conn.query_row("SELECT division FROM complaints WHERE id = ?1", [id], |r| {
                     r.get(0)
@@ -520,6 +723,7 @@ pub fn draw_with_limit(
             let skip = |id: i64| taken.contains(&id) || excluded.contains_key(&id);
             let by_picks = if k * 4 < *stratum_size {
                 picks(conn, &c, k, &mut rng, &skip)?
+                    .map(|p| p.into_iter().map(|(id, _)| id).collect())
             } else {
                 None
             };

@@ -259,6 +259,39 @@ CREATE TABLE check_runs (
     settings      TEXT    NOT NULL
 );
 "#,
+    // 4: what an unfiltered draw's must-include rules count and pick from, kept by imports.
+    r#"
+-- Listing a period's detractors or contact requests, as sampling rules do, reads the index
+-- alone.
+DROP INDEX complaints_received_division;
+CREATE INDEX complaints_received_division
+    ON complaints(received_at, division, likelihood, wants_contact);
+
+-- Complaints per division, likelihood and wants-contact (-1 for none): with division_counts,
+-- the number of detractors or of customers asking for contact in the whole store.
+CREATE TABLE rule_counts (
+    division      TEXT    NOT NULL,
+    likelihood    INTEGER NOT NULL,
+    wants_contact INTEGER NOT NULL,
+    complaints    INTEGER NOT NULL,
+    PRIMARY KEY (division, likelihood, wants_contact)
+) WITHOUT ROWID;
+INSERT INTO rule_counts
+    SELECT division, coalesce(likelihood, -1), coalesce(wants_contact, -1), count(*)
+    FROM complaints GROUP BY 1, 2, 3;
+
+-- The complaints a phrase rule's search (asked-for-manager, negative) matched, for the
+-- configured phrases `query`, up to complaint `max_id`: bit i of `bits` (byte i / 8, bit i % 8)
+-- is set when complaint i matched. An eighth of a byte a complaint: a draw tests membership
+-- in memory.
+CREATE TABLE phrase_rule_sets (
+    rule    TEXT    PRIMARY KEY,
+    query   TEXT    NOT NULL,
+    max_id  INTEGER NOT NULL,
+    matches INTEGER NOT NULL,
+    bits    BLOB    NOT NULL
+);
+"#,
 ];
 
 pub fn migrations() -> Migrations<'static> {

@@ -13,6 +13,7 @@ pub mod queries;
 pub mod report;
 pub mod report_cars;
 pub mod report_picks;
+pub mod rule_sets;
 pub mod samples;
 pub mod stats;
 pub mod workflow;
@@ -83,6 +84,56 @@ impl Db {
         Ok(conn)
     }
 
+    /// For a first load into an empty store: a connection to it in rollback-journal mode, so
+    /// that the load writes each page once, straight into the file, as `sqlite3 .import` does
+    /// (WAL would write it to the log and then copy it over at the checkpoint). Only possible
+    /// while no other connection has the store open, so this handle's own is closed first; if
+    /// another process has it open, it is left in WAL mode and `None` is returned.
+    ///
+    /// A killed load leaves a hot journal, which the next opener rolls back. Hand the
+    /// connection back to [`Db::back_to_wal`] when the load has ended, however it ended.
+    pub fn rollback_journal(&mut self) -> rusqlite::Result<Option<Connection>> {
+        let ms: i64 = self
+            .conn
+            .pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
+        let own = std::mem::replace(&mut self.conn, Connection::open_in_memory()?);
+        if let Err((own, e)) = own.close() {
+            self.conn = own;
+            return Err(e);
+        }
+        let conn = Connection::open(&self.path)?;
+        // Never wait here: a store someone else has open stays as it is.
+        conn.busy_timeout(Duration::ZERO)?;
+        let mode: rusqlite::Result<String> =
+            conn.query_row("PRAGMA journal_mode = DELETE", [], |r| r.get(0));
+        let busy = Duration::from_millis(ms.max(0) as u64);
+        match mode {
+            Ok(m) if m.eq_ignore_ascii_case("delete") => {
+                // This handle keeps its in-memory stand-in until `back_to_wal`.
+                conn_for_load(&conn, busy)?;
+                Ok(Some(conn))
+            }
+            _ => {
+                drop(conn);
+                let again = Connection::open(&self.path)?;
+                configure(&again, busy)?;
+                self.conn = again;
+                Ok(None)
+            }
+        }
+    }
+
+    /// Ends [`Db::rollback_journal`], once the load's connection is closed: the store goes
+    /// back to WAL mode and this handle gets a connection to it again.
+    pub fn back_to_wal(&mut self, busy_timeout: Duration) -> rusqlite::Result<()> {
+        let conn = Connection::open(&self.path)?;
+        let switched = configure(&conn, busy_timeout);
+        // Even when another process holding the store kept it from switching (the next
+        // opener switches it), this handle must work.
+        self.conn = conn;
+        switched
+    }
+
     pub fn err(&self, error: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.display().to_string(),
@@ -98,6 +149,21 @@ const PAGE_SIZE: i64 = 16384;
 fn configure(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
     conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "NORMAL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // Reads map the file rather than copy its pages: a draw's random lookups and a search
+    // touch pages all over a large store.
+    conn.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+    Ok(())
+}
+
+/// How much of the store reads map into memory.
+const MMAP_BYTES: i64 = 1 << 30;
+
+/// The settings of a first load's connection (see [`Db::rollback_journal`]).
+fn conn_for_load(conn: &Connection, busy_timeout: Duration) -> rusqlite::Result<()> {
+    conn.busy_timeout(busy_timeout)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
