@@ -67,6 +67,27 @@ pub fn failed(message: impl Into<String>) -> anyhow::Error {
     .into()
 }
 
+/// Refuses an output file that is the store or one of its companion files: a report, a
+/// generated export or a rejects file must not overwrite the store, whoever asks.
+pub fn not_the_store(ctx: &Ctx, path: &std::path::Path, flag: &str) -> anyhow::Result<()> {
+    let Ok(store) = ctx.cfg.store_path() else {
+        return Ok(());
+    };
+    let Ok(out) = path.canonicalize() else {
+        return Ok(());
+    };
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let file = PathBuf::from(format!("{}{suffix}", store.display()));
+        if file.canonicalize().is_ok_and(|f| f == out) {
+            return Err(refused(format!(
+                "{flag} {}: that is the store itself; write to another file",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A write that found the store busy for longer than `store.write_wait_secs`.
 pub fn still_busy() -> anyhow::Error {
     failed(
@@ -281,7 +302,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(a) => report::run(&ctx, a),
         Command::Completions(a) => meta::completions(a),
         Command::Man => meta::man(),
-        Command::Generate(a) => generate::run(a),
+        Command::Generate(a) => {
+            if let Some(out) = &a.out {
+                not_the_store(&ctx, out, "--out")?;
+            }
+            generate::run(a)
+        }
     }
 }
 
