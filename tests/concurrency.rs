@@ -3,8 +3,10 @@
 //! the review screen, wait for it and are saved: none lost, none failing, no "locked" shown.
 //!
 //! By default 200 command-line decisions run during a 50 000-row import, and the screen signs
-//! during a 100 000-row one; SIGNOFF_LONG_TESTS=1 runs 1 000 decisions during a 200 000-row
-//! import. The screen test needs tmux, as tests/tui_e2e.rs does.
+//! during a 100 000-row one (a fifth and a third of that in a debug build, whose importer is
+//! slower); SIGNOFF_LONG_TESTS=1 runs 1 000 decisions during a 200 000-row import. Each test
+//! checks that the decisions and the import overlapped. The screen test needs tmux, as
+//! tests/tui_e2e.rs does.
 
 mod common;
 
@@ -49,6 +51,15 @@ static SERIAL: Mutex<()> = Mutex::new(());
 
 fn long() -> bool {
     std::env::var("SIGNOFF_LONG_TESTS").is_ok_and(|v| v == "1")
+}
+
+/// Rows for the default import: fewer in a debug build, whose import takes several times as long.
+fn default_rows(release: u64, debug: u64) -> u64 {
+    if cfg!(debug_assertions) {
+        debug
+    } else {
+        release
+    }
 }
 
 fn ok(env: &Env, user: &str, args: &[&str]) -> std::process::Output {
@@ -201,7 +212,7 @@ fn command_line_decisions_during_an_import_are_all_saved() {
     let (decisions, rows) = if long() {
         (1_000, 200_000)
     } else {
-        (200, 50_000)
+        (200, default_rows(50_000, 10_000))
     };
     let workers = 4;
     let clock = Instant::now();
@@ -452,7 +463,11 @@ impl Drop for Tmux {
 #[test]
 fn the_screen_signs_during_an_import_and_never_shows_locked() {
     let _one = SERIAL.lock().unwrap_or_else(|e| e.into_inner());
-    let rows = if long() { 200_000 } else { 100_000 };
+    let rows = if long() {
+        200_000
+    } else {
+        default_rows(100_000, 30_000)
+    };
     let env = Env::with_config(CONFIG);
     env.import_json(&env.sample("helpdesk.csv"), &[]);
     ok(
