@@ -43,6 +43,9 @@ pub struct Config {
 pub struct StoreConfig {
     pub path: String,
     pub busy_timeout_ms: u64,
+    /// How long a write (a decision, a draw, a CAR step) waits in all for another writer, such
+    /// as an import, before giving up; 0 waits as long as it takes.
+    pub write_wait_secs: u64,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -112,33 +112,36 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
         None => now + i64::from(ctx.cfg.cars.due_hours) * 3600,
     };
     let mut db = ctx.open_db()?;
-    let tx = db
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
-    // The resolver refuses a division head someone else's complaint.
-    let complaint = refs::resolve(ctx, &tx, &a.reference)?;
-    if let Some(existing) = cars::for_complaint(&tx, complaint, now)? {
-        return Err(failed(format!(
-            "{} already has CAR-{} ({}); one CAR per complaint",
-            a.reference,
-            existing.id,
-            existing.state.label()
-        )));
-    }
-    let id = cars::open(
-        &tx,
-        &Opening {
-            complaint_id: complaint,
-            origin: "manual",
-            actor: &p.login,
-            actor_name: &p.name,
-            at: now,
-            due_at: due,
-            why,
-        },
-    )?
-    .ok_or_else(|| failed(format!("{} already has a CAR", a.reference)))?;
-    tx.commit()?;
+    let id = ctx
+        .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            // The resolver refuses a division head someone else's complaint.
+            let complaint = refs::resolve(ctx, &tx, &a.reference)?;
+            if let Some(existing) = cars::for_complaint(&tx, complaint, now)? {
+                return Err(failed(format!(
+                    "{} already has CAR-{} ({}); one CAR per complaint",
+                    a.reference,
+                    existing.id,
+                    existing.state.label()
+                )));
+            }
+            let id = cars::open(
+                &tx,
+                &Opening {
+                    complaint_id: complaint,
+                    origin: "manual",
+                    actor: &p.login,
+                    actor_name: &p.name,
+                    at: now,
+                    due_at: due,
+                    why,
+                },
+            )?
+            .ok_or_else(|| failed(format!("{} already has a CAR", a.reference)))?;
+            tx.commit()?;
+            Ok(id)
+        })
+        .map_err(super::write_error)?;
     let car = cars::by_id(&db.conn, id, now)?.ok_or_else(|| failed("the CAR vanished"))?;
     if ctx.json {
         return ctx.print_json(&car);

@@ -78,9 +78,42 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
         ));
     }
     let mut db = ctx.open_db()?;
-    let tx = db
-        .conn
-        .transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (car, rec, next) = ctx
+        .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
+            step(ctx, conn, &p, &req, now, happened_at)
+        })
+        .map_err(super::write_error)?;
+    if ctx.json {
+        return ctx.print_json(&serde_json::json!({
+            "car": car.id, "step": rec, "state": next, "next": next_steps(next),
+        }));
+    }
+    let hint = next_steps(next);
+    println!(
+        "CAR-{} ({}, {}): {}{}",
+        car.id,
+        car.external_id,
+        car.division,
+        next.label(),
+        if hint.is_empty() {
+            String::new()
+        } else {
+            format!(" — next: {}", hint.join(" or "))
+        }
+    );
+    Ok(())
+}
+
+/// One step in one write transaction: checked against the CAR's state and the person's role.
+fn step(
+    ctx: &Ctx,
+    conn: &mut rusqlite::Connection,
+    p: &crate::config::Person,
+    req: &Request,
+    now: i64,
+    happened_at: i64,
+) -> anyhow::Result<(cars::Car, car::CarEvent, car::State)> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let car = visible(ctx, &tx, &req.id)?;
     let actor = match p.role {
         Role::Executive => Actor::Executive,
@@ -134,23 +167,5 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
         },
     )?;
     tx.commit()?;
-    if ctx.json {
-        return ctx.print_json(&serde_json::json!({
-            "car": car.id, "step": rec, "state": next, "next": next_steps(next),
-        }));
-    }
-    let hint = next_steps(next);
-    println!(
-        "CAR-{} ({}, {}): {}{}",
-        car.id,
-        car.external_id,
-        car.division,
-        next.label(),
-        if hint.is_empty() {
-            String::new()
-        } else {
-            format!(" — next: {}", hint.join(" or "))
-        }
-    );
-    Ok(())
+    Ok((car, rec, next))
 }

@@ -8,20 +8,14 @@ use crate::domain::text::inert;
 use crate::store::queries;
 use crate::store::workflow::{self, WorkflowError};
 
-use super::{failed, fmt_time, parse_time, refs, refused, usage, Ctx, Exit};
+use super::{failed, fmt_time, parse_time, refs, refused, still_busy, usage, Ctx};
 
 /// Workflow errors keep their exit status: refusals 3, conflicts 1.
 fn exit(e: WorkflowError) -> anyhow::Error {
     match e {
         WorkflowError::Refused(m) => refused(m),
         WorkflowError::Conflict(m) => failed(m),
-        e if e.is_busy() => Exit {
-            code: 1,
-            message: format!(
-                "{e}: another process (an import?) holds the store; nothing was saved — try again"
-            ),
-        }
-        .into(),
+        e if e.is_busy() => still_busy(),
         e => failed(e.to_string()),
     }
 }
@@ -46,7 +40,12 @@ pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
     let mut db = ctx.open_db()?;
     let id = refs::resolve(ctx, &db.conn, &a.reference)?;
-    let rec = workflow::approve(&mut db.conn, &p, id, a.note, ctx.now.timestamp()).map_err(exit)?;
+    let now = ctx.now.timestamp();
+    let rec = ctx
+        .write(&mut db.conn, WorkflowError::is_busy, |conn| {
+            workflow::approve(conn, &p, id, a.note.clone(), now)
+        })
+        .map_err(exit)?;
     let ext = external_id(&db.conn, id)?;
     print_decision(
         ctx,
@@ -82,16 +81,12 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
     };
     let mut db = ctx.open_db()?;
     let id = refs::resolve(ctx, &db.conn, &a.reference)?;
-    let rec = workflow::push_back(
-        &mut db.conn,
-        &p,
-        id,
-        &reasons,
-        &a.note,
-        due,
-        ctx.now.timestamp(),
-    )
-    .map_err(exit)?;
+    let now = ctx.now.timestamp();
+    let rec = ctx
+        .write(&mut db.conn, WorkflowError::is_busy, |conn| {
+            workflow::push_back(conn, &p, id, &reasons, &a.note, due, now)
+        })
+        .map_err(exit)?;
     let ext = external_id(&db.conn, id)?;
     print_decision(
         ctx,
@@ -126,8 +121,12 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
     };
     let mut db = ctx.open_db()?;
     let id = refs::resolve(ctx, &db.conn, &a.reference)?;
-    let rec =
-        workflow::answer(&mut db.conn, &p, id, kind, &body, ctx.now.timestamp()).map_err(exit)?;
+    let now = ctx.now.timestamp();
+    let rec = ctx
+        .write(&mut db.conn, WorkflowError::is_busy, |conn| {
+            workflow::answer(conn, &p, id, kind, &body, now)
+        })
+        .map_err(exit)?;
     let ext = external_id(&db.conn, id)?;
     let what = match kind {
         Kind::Revise => "response revised",
@@ -144,7 +143,12 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
 pub fn retract(ctx: &Ctx, a: RetractArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
     let mut db = ctx.open_db()?;
-    let rec = workflow::retract(&mut db.conn, &p, a.decision, ctx.now.timestamp()).map_err(exit)?;
+    let now = ctx.now.timestamp();
+    let rec = ctx
+        .write(&mut db.conn, WorkflowError::is_busy, |conn| {
+            workflow::retract(conn, &p, a.decision, now)
+        })
+        .map_err(exit)?;
     print_decision(ctx, &rec, &format!("decision {} retracted", a.decision))
 }
 

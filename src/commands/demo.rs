@@ -8,7 +8,7 @@ use crate::config::{platform_data_dir, Config};
 use crate::import::{import_file, Options};
 use crate::store::Db;
 
-use super::{failed, Ctx};
+use super::{failed, refused, Ctx};
 
 pub const DEMO_CONFIG: &str = include_str!("../../config/demo.toml");
 
@@ -37,6 +37,23 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
     std::fs::create_dir_all(dir)
         .map_err(|e| failed(format!("cannot create {}: {e}", dir.display())))?;
     let db_path = db_path.to_path_buf();
+    let config_path = dir.join("config.toml");
+    // Only a store the demo built is replaced: its configuration beside it says so.
+    let built_here = std::fs::read_to_string(&config_path)
+        .map(|t| t.starts_with(DEMO_CONFIG))
+        .unwrap_or(false);
+    if (db_path.exists() || config_path.exists()) && !built_here {
+        return Err(refused(format!(
+            "{} is not a demo store (no demo config.toml beside it): signoff demo replaces only \
+             a store it built; give --path a new file",
+            if db_path.exists() {
+                &db_path
+            } else {
+                &config_path
+            }
+            .display()
+        )));
+    }
     for suffix in ["", "-wal", "-shm"] {
         let p = PathBuf::from(format!("{}{suffix}", db_path.display()));
         if p.exists() {
@@ -44,7 +61,6 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
                 .map_err(|e| failed(format!("cannot replace {}: {e}", p.display())))?;
         }
     }
-    let config_path = dir.join("config.toml");
     let config_text = format!(
         "{DEMO_CONFIG}\n[store]\npath = {}\n",
         toml::Value::String(db_path.display().to_string())
@@ -121,6 +137,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
         .path
         .clone()
         .unwrap_or_else(|| default_dir().join("signoff-demo.db"));
+    super::not_the_store(ctx, &path, "--path")?;
     let built = build(&path, ctx.now.timestamp())?;
     println!("demo store built: {}", built.db_path.display());
     for s in &built.summaries {

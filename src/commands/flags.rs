@@ -52,15 +52,15 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         }
         (None, scope) => scope,
     };
-    let mut db = ctx.open_db()?;
     if a.refresh {
         let p = ctx.require(&[Role::Executive, Role::Admin], "refresh the flags")?;
-        let s = flags::refresh_outside_write_lock(
-            &mut db.conn,
-            &settings(&ctx.cfg),
-            &p.login,
-            ctx.now.timestamp(),
-        )?;
+        let mut db = ctx.open_db()?;
+        let settings = settings(&ctx.cfg);
+        let s = ctx
+            .write(&mut db.conn, crate::store::workflow::busy, |conn| {
+                flags::refresh_outside_write_lock(conn, &settings, &p.login, ctx.now.timestamp())
+            })
+            .map_err(|e| super::write_error(e.into()))?;
         if ctx.json {
             return ctx.print_json(&s);
         }
@@ -73,6 +73,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
+    let db = ctx.open_db()?;
     let conn = &db.conn;
     if let Some(r) = &a.complaint {
         let id = refs::resolve(ctx, conn, r)?;

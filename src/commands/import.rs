@@ -36,6 +36,9 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         None => None,
     };
     let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
+    if let Some(r) = &a.rejects {
+        super::not_the_store(ctx, r, "--rejects")?;
+    }
     let rejects_dir = a.rejects.as_ref().filter(|p| p.is_dir()).cloned();
     if a.files.len() > 1 && a.rejects.is_some() && rejects_dir.is_none() {
         return Err(usage("--rejects with several files must name a folder"));

@@ -23,6 +23,7 @@ pub mod stats;
 pub mod status;
 pub mod verify;
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -31,6 +32,7 @@ use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, ConfigError, Person, Role, Sources};
+use crate::store::workflow::{self, Patience};
 use crate::store::Db;
 
 /// An error that carries its exit status: 1 failure, 2 usage or configuration, 3 refused.
@@ -63,6 +65,44 @@ pub fn failed(message: impl Into<String>) -> anyhow::Error {
         message: message.into(),
     }
     .into()
+}
+
+/// Refuses an output file that is the store or one of its companion files: a report, a
+/// generated export or a rejects file must not overwrite the store, whoever asks.
+pub fn not_the_store(ctx: &Ctx, path: &std::path::Path, flag: &str) -> anyhow::Result<()> {
+    let Ok(store) = ctx.cfg.store_path() else {
+        return Ok(());
+    };
+    let Ok(out) = path.canonicalize() else {
+        return Ok(());
+    };
+    for suffix in ["", "-wal", "-shm", "-journal"] {
+        let file = PathBuf::from(format!("{}{suffix}", store.display()));
+        if file.canonicalize().is_ok_and(|f| f == out) {
+            return Err(refused(format!(
+                "{flag} {}: that is the store itself; write to another file",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A write that found the store busy for longer than `store.write_wait_secs`.
+pub fn still_busy() -> anyhow::Error {
+    failed(
+        "another process (an import?) kept the store busy for longer than store.write_wait_secs \
+         allows: nothing was saved — try again when it has finished",
+    )
+}
+
+/// A write's error, with a busy store said plainly.
+pub fn write_error(e: anyhow::Error) -> anyhow::Error {
+    if workflow::busy_error(&e) {
+        still_busy()
+    } else {
+        e
+    }
 }
 
 /// The exit status for an error returned by a command.
@@ -116,6 +156,40 @@ impl Ctx {
             &path,
             Duration::from_millis(self.cfg.store.busy_timeout_ms),
         )?)
+    }
+
+    /// How long writes wait for another writer (config `store`).
+    pub fn patience(&self) -> Patience {
+        let s = &self.cfg.store;
+        Patience {
+            attempt: Duration::from_millis(s.busy_timeout_ms),
+            total: (s.write_wait_secs > 0).then(|| Duration::from_secs(s.write_wait_secs)),
+        }
+    }
+
+    /// Runs one write transaction, waiting for another writer (an import holds the store for its
+    /// whole transaction) as long as `store.write_wait_secs` allows, and saying so on a terminal.
+    pub fn write<T, E>(
+        &self,
+        conn: &mut rusqlite::Connection,
+        is_busy: impl Fn(&E) -> bool,
+        write: impl FnMut(&mut rusqlite::Connection) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let tell = std::io::stderr().is_terminal();
+        workflow::with_patience(
+            conn,
+            self.patience(),
+            is_busy,
+            || {
+                if tell {
+                    eprintln!(
+                        "signoff: another process (an import?) is writing to the store; \
+                         waiting for it to finish — nothing is lost meanwhile (Ctrl-C gives up)"
+                    );
+                }
+            },
+            write,
+        )
     }
 
     /// The person behind this command, or a refusal naming the login.
@@ -228,7 +302,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Report(a) => report::run(&ctx, a),
         Command::Completions(a) => meta::completions(a),
         Command::Man => meta::man(),
-        Command::Generate(a) => generate::run(a),
+        Command::Generate(a) => {
+            if let Some(out) = &a.out {
+                not_the_store(&ctx, out, "--out")?;
+            }
+            generate::run(a)
+        }
     }
 }
 

@@ -70,6 +70,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
     };
     match &a.out {
         Some(path) => {
+            super::not_the_store(ctx, path, "--out")?;
             write_private(path, &text)?;
             eprintln!("report written to {}", path.display());
         }

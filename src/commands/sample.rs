@@ -195,8 +195,11 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     let seed = a.seed.unwrap_or_else(Rng::fresh_seed);
     let label = a.label.clone().unwrap_or_else(|| iso_week_label(ctx.now));
     let drawn_at = ctx.now.timestamp();
-    let (id, drawn) =
-        samples::draw_and_record(&mut db.conn, &spec, seed, &label, &person.login, drawn_at)?;
+    let (id, drawn) = ctx
+        .write(&mut db.conn, crate::store::workflow::busy, |conn| {
+            samples::draw_and_record(conn, &spec, seed, &label, &person.login, drawn_at)
+        })
+        .map_err(|e| super::write_error(e.into()))?;
     let Some(id) = id else {
         return Err(failed(format!(
             "nothing to draw: {} complaints match the filters{}",

@@ -1,6 +1,8 @@
 //! The decision workflow, shared by the command line and the review screen: who may do what,
 //! in which state, each in one short write transaction.
 
+use std::time::{Duration, Instant};
+
 use rusqlite::{Connection, TransactionBehavior};
 
 use crate::config::{Person, Role};
@@ -24,9 +26,79 @@ pub enum WorkflowError {
 impl WorkflowError {
     /// Another process holds the store (an import, say) for longer than the busy timeout.
     pub fn is_busy(&self) -> bool {
-        matches!(self, WorkflowError::Store(rusqlite::Error::SqliteFailure(e, _))
-            if e.code == rusqlite::ErrorCode::DatabaseBusy || e.code == rusqlite::ErrorCode::DatabaseLocked)
+        matches!(self, WorkflowError::Store(e) if busy(e))
     }
+}
+
+/// Whether SQLite gave up waiting for another connection that holds the store.
+pub fn busy(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(e, _)
+        if e.code == rusqlite::ErrorCode::DatabaseBusy || e.code == rusqlite::ErrorCode::DatabaseLocked)
+}
+
+/// Whether any cause of an error is a busy store.
+pub fn busy_error(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<rusqlite::Error>().is_some_and(busy)
+            || c.downcast_ref::<WorkflowError>()
+                .is_some_and(WorkflowError::is_busy)
+            || matches!(c.downcast_ref::<super::StoreError>(),
+                Some(super::StoreError::Sqlite { error, .. }) if busy(error))
+    })
+}
+
+/// How long a write waits for another writer: an import holds the store for its whole
+/// transaction, which may take minutes.
+#[derive(Debug, Clone, Copy)]
+pub struct Patience {
+    /// One attempt: the connection's busy timeout.
+    pub attempt: Duration,
+    /// In all; None waits as long as it takes.
+    pub total: Option<Duration>,
+}
+
+/// The first attempt waits no longer than this before the person is told that it is waiting.
+const FIRST_LOOK: Duration = Duration::from_millis(500);
+
+/// Runs `write` (one transaction), and while another writer holds the store runs it again, until
+/// `patience.total` has passed; then returns the busy error. `waiting` is called once, when the
+/// store is first found busy. A busy attempt committed nothing, so trying again cannot save a
+/// decision twice.
+pub fn with_patience<T, E>(
+    conn: &mut Connection,
+    patience: Patience,
+    is_busy: impl Fn(&E) -> bool,
+    mut waiting: impl FnMut(),
+    mut write: impl FnMut(&mut Connection) -> std::result::Result<T, E>,
+) -> std::result::Result<T, E> {
+    let start = Instant::now();
+    let attempt = patience.attempt.max(Duration::from_millis(1));
+    let _ = conn.busy_timeout(attempt.min(FIRST_LOOK));
+    let mut told = false;
+    let result = loop {
+        let tried = Instant::now();
+        match write(conn) {
+            Err(e) if is_busy(&e) => {
+                let left = patience.total.map(|t| t.saturating_sub(start.elapsed()));
+                if left == Some(Duration::ZERO) {
+                    break Err(e);
+                }
+                if !told {
+                    told = true;
+                    waiting();
+                }
+                // SQLite may answer busy without waiting (a snapshot gone stale): pause.
+                if tried.elapsed() < Duration::from_millis(20) {
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                let next = left.map_or(attempt, |l| l.min(attempt));
+                let _ = conn.busy_timeout(next.max(Duration::from_millis(1)));
+            }
+            r => break r,
+        }
+    };
+    let _ = conn.busy_timeout(attempt);
+    result
 }
 
 type Result<T> = std::result::Result<T, WorkflowError>;

@@ -186,6 +186,30 @@ pub enum Level {
     Error,
 }
 
+/// A decision (or a draw) that found the store busy, most likely held by an import: the loop
+/// tries it again until the store is free, and the screen keeps working meanwhile.
+pub struct Waiting {
+    pub effect: Effect,
+    /// The form it came from, given back if the wait is given up.
+    pub form: Option<Mode>,
+    /// When the first attempt found the store busy (set by the loop).
+    pub since: std::time::Instant,
+}
+
+impl Waiting {
+    /// What is waiting, for the status line: "your signature", "the push-back", ...
+    pub fn what(&self) -> &'static str {
+        match &self.effect {
+            Effect::Sign { .. } => "your signature",
+            Effect::PushBack { .. } => "the push-back",
+            Effect::Answer { .. } => "your answer",
+            Effect::Retract { .. } => "the undo",
+            Effect::DrawSample { .. } => "the draw",
+            _ => "the change",
+        }
+    }
+}
+
 pub struct App {
     pub me: Person,
     pub tab: Tab,
@@ -212,6 +236,8 @@ pub struct App {
     pub page: u16,
     /// A form whose save is under way: given back if the save fails, so no text is lost.
     pub pending: Option<Mode>,
+    /// A save waiting for the store to be free.
+    pub waiting: Option<Waiting>,
 }
 
 impl App {
@@ -239,6 +265,7 @@ impl App {
             plan_defaults: (95.0, 5.0),
             page: 10,
             pending: None,
+            waiting: None,
         }
     }
 
@@ -307,8 +334,11 @@ impl App {
         (reviewed, self.rows.len(), pushed)
     }
 
-    /// Whether a form holds text that quitting would lose.
+    /// Whether a form holds text, or a save is waiting, that quitting would lose.
     pub fn unsaved(&self) -> bool {
+        if self.waiting.is_some() {
+            return true;
+        }
         match &self.mode {
             Mode::PushBack(f) => !f.note.is_empty(),
             Mode::Answer(f) => !f.body.is_empty(),
@@ -343,6 +373,32 @@ impl App {
     pub fn update(&mut self, action: Action) -> Effect {
         if action == Action::ForceQuit {
             return Effect::Quit;
+        }
+        if self.waiting.is_some() && matches!(self.mode, Mode::Normal) {
+            match action {
+                // Esc gives up waiting: nothing is saved, and the form comes back.
+                Action::Cancel => {
+                    if let Some(w) = self.waiting.take() {
+                        self.error(format!("{} was not saved", w.what()));
+                        if let Some(form) = w.form {
+                            self.mode = form;
+                        }
+                    }
+                    return Effect::None;
+                }
+                Action::Sign
+                | Action::PushBack
+                | Action::Answer(_)
+                | Action::Undo
+                | Action::DrawSample => {
+                    let what = self.waiting.as_ref().map_or("", |w| w.what());
+                    self.error(format!(
+                        "{what} is still waiting to be saved; one at a time (Esc cancels it)"
+                    ));
+                    return Effect::None;
+                }
+                _ => {}
+            }
         }
         match std::mem::replace(&mut self.mode, Mode::Normal) {
             Mode::Normal => self.normal(action),

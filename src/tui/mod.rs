@@ -116,19 +116,72 @@ pub fn prepare(s: &mut Session, open: &Open) -> anyhow::Result<App> {
     Ok(app)
 }
 
-/// Performs an effect and whatever follows from it.
+/// How long one attempt to save waits for the store before the screen draws again.
+pub const ATTEMPT: Duration = Duration::from_millis(100);
+
+/// Performs an effect and whatever follows from it. A save that finds the store busy (an
+/// import holds it for its whole transaction) waits in `app.waiting`, with its form, for
+/// `retry_waiting` to try it again.
 pub fn perform_all(s: &mut Session, app: &mut App, mut eff: Effect) -> bool {
     loop {
+        let saves = matches!(
+            eff,
+            Effect::Sign { .. }
+                | Effect::PushBack { .. }
+                | Effect::Answer { .. }
+                | Effect::Retract { .. }
+                | Effect::DrawSample { .. }
+        );
+        let again = saves.then(|| eff.clone());
         match perform(s, app, eff) {
             Ok(Effect::Quit) => return true,
             Ok(Effect::None) => return false,
             Ok(next) => eff = next,
             Err(e) => {
-                app.decision_failed(format!("{e:#}"), None);
+                match again {
+                    Some(effect) if workflow::busy_error(&e) => {
+                        tracing::info!(error = %e, "the store is busy: waiting to save");
+                        app.waiting = Some(app::Waiting {
+                            effect,
+                            form: app.pending.take(),
+                            since: std::time::Instant::now(),
+                        });
+                    }
+                    _ => app.decision_failed(format!("{e:#}"), None),
+                }
                 return false;
             }
         }
     }
+}
+
+/// Tries a waiting save again; after `store.write_wait_secs` gives it up and hands the form
+/// back. Returns whether the person quit.
+pub fn retry_waiting(s: &mut Session, app: &mut App) -> bool {
+    let Some(w) = app.waiting.take() else {
+        return false;
+    };
+    let since = w.since;
+    app.pending = w.form;
+    let quit = perform_all(s, app, w.effect);
+    if let Some(again) = &mut app.waiting {
+        again.since = since;
+        let limit = s.cfg.store.write_wait_secs;
+        if limit > 0 && since.elapsed() >= Duration::from_secs(limit) {
+            if let Some(w) = app.waiting.take() {
+                tracing::warn!("the store stayed busy: gave up waiting");
+                app.decision_failed(
+                    format!(
+                        "the store stayed busy for {} (an import?): {} was not saved — save again later",
+                        view::span_of(limit as i64),
+                        w.what()
+                    ),
+                    w.form,
+                );
+            }
+        }
+    }
+    quit
 }
 
 fn failure(e: &WorkflowError) -> String {
@@ -157,6 +210,8 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
                 tracing::info!(decision = d.id, kind = d.kind.as_str(), "decision saved");
                 Ok(app.decision_saved(d, detail))
             }
+            // Busy: `perform_all` keeps the form and tries again later.
+            Err(e) if e.is_busy() => Err(e.into()),
             Err(e) => {
                 tracing::warn!(error = %e, "decision not saved");
                 let form = app.pending.take();
@@ -311,6 +366,8 @@ fn clicked_row(app: &App, width: u16, x: u16, y: u16, height: u16) -> Option<usi
 
 /// Runs the screen until the person quits, restoring the terminal on every way out.
 pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
+    // Short attempts: a save that finds the store busy waits between frames, not inside one.
+    s.db.conn.busy_timeout(ATTEMPT)?;
     let mut app = prepare(&mut s, &open)?;
     let term_signal = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
@@ -339,6 +396,9 @@ pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
         loop {
             // A hung-up terminal wakes every poll at once: leave on the signal wherever it lands.
             if term_signal.load(Ordering::Relaxed) {
+                return Ok(());
+            }
+            if app.waiting.is_some() && retry_waiting(&mut s, &mut app) {
                 return Ok(());
             }
             let cx = view::Ctx {

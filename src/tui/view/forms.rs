@@ -36,9 +36,13 @@ pub fn draw(f: &mut Frame, _app: &App, mode: &Mode, cx: &Ctx, area: Rect) {
         Mode::ConfirmQuit => {
             let r = popup(f, area, 50, 5);
             f.render_widget(
-                Paragraph::new("A form holds unsaved text. Quit anyway? y / n")
-                    .wrap(Wrap { trim: true })
-                    .block(boxed(" Quit ", cx)),
+                Paragraph::new(if _app.waiting.is_some() {
+                    "A decision is still waiting to be saved. Quit without it? y / n"
+                } else {
+                    "A form holds unsaved text. Quit anyway? y / n"
+                })
+                .wrap(Wrap { trim: true })
+                .block(boxed(" Quit ", cx)),
                 r,
             );
         }

@@ -110,6 +110,15 @@ fn footer_line<'a>(app: &'a App, cx: &Ctx) -> Paragraph<'a> {
         };
         return Paragraph::new(Span::styled(format!(" {m}"), style));
     }
+    if let Some(w) = &app.waiting {
+        return Paragraph::new(Span::styled(
+            format!(
+                " waiting for the import to finish: {} is saved as soon as it has · Esc cancels",
+                w.what()
+            ),
+            cx.theme.accent,
+        ));
+    }
     let k = |n: &str| cx.keys.label(n);
     let hints = match (&app.mode, app.me.role) {
         (Mode::Normal, crate::config::Role::Executive) => format!(
