@@ -62,7 +62,27 @@ impl Db {
         // search index's 4 KB blocks no longer fill a page each.
         conn.pragma_update(None, "page_size", PAGE_SIZE)
             .map_err(sq)?;
-        configure(&conn, busy_timeout).map_err(sq)?;
+        // A first import loads a new store with the file locked (`rollback_journal`), which
+        // SQLite's busy timeout does not wait out: wait here, for as long as such a load takes.
+        let started = std::time::Instant::now();
+        let mut said = false;
+        while let Err(e) = configure(&conn, busy_timeout) {
+            let busy = matches!(
+                e.sqlite_error_code(),
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+            );
+            if !busy || started.elapsed() > FIRST_LOAD_WAIT.max(busy_timeout) {
+                return Err(sq(e));
+            }
+            if !said && started.elapsed() > Duration::from_secs(1) {
+                use std::io::IsTerminal;
+                if std::io::stderr().is_terminal() {
+                    eprintln!("signoff: waiting for {shown}: another process is loading it");
+                }
+                said = true;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
         let mut conn = conn;
         migrations::migrations()
             .to_latest(&mut conn)
@@ -141,6 +161,9 @@ impl Db {
         }
     }
 }
+
+/// How long opening a store waits for a first import that holds it locked.
+const FIRST_LOAD_WAIT: Duration = Duration::from_secs(300);
 
 /// Page size of new stores.
 const PAGE_SIZE: i64 = 16384;
