@@ -15,7 +15,7 @@ use signoff::config::Config;
 use signoff::domain::canned::{cluster, hash64, signature, HASHES};
 use signoff::store::flags::refresh_outside_write_lock;
 use signoff::store::Db;
-use support::{checks_store, median, secs, NOW};
+use support::{checks_store, median, peak_rss_mb, secs, NOW};
 
 /// User and system CPU time of this process so far: on a shared machine the wall time says
 /// as much about the neighbours as about the code.
@@ -99,4 +99,5 @@ fn main() {
         secs(signing),
         secs(clustering)
     );
+    println!("peak RSS of the bench process: {:.1} MB", peak_rss_mb());
 }

@@ -9,7 +9,7 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{bench_store, median, ms, NOW};
+use support::{bench_store, median, ms, peak_rss_mb, NOW};
 
 use signoff::domain::sample::{Include, Plan, Rule, Strata};
 use signoff::store::samples::{draw, Filters, Spec};
@@ -118,4 +118,5 @@ fn main() {
             a.as_secs_f64() / o.as_secs_f64()
         );
     }
+    println!("peak RSS of the bench process: {:.1} MB", peak_rss_mb());
 }

@@ -16,7 +16,7 @@ use signoff::commands::{report_html, report_md, Ctx};
 use signoff::config::Config;
 use signoff::domain::period;
 use signoff::store::Db;
-use support::{median, report_store, NOW};
+use support::{median, peak_rss_mb, report_store, NOW};
 
 fn ms(d: Duration) -> String {
     format!("{:.0} ms", d.as_secs_f64() * 1000.0)
@@ -100,4 +100,5 @@ fn main() {
             ms(median(bin))
         );
     }
+    println!("peak RSS of the bench process: {:.1} MB", peak_rss_mb());
 }
