@@ -10,7 +10,7 @@ use csv::ByteRecord;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::dates::{parse_offset, DateParser};
-use super::decode::{open_decoded, sniff, sniff_head, DecodeError, Encoding};
+use super::decode::{open_decoded, regular_file_size, sniff, sniff_head, DecodeError, Encoding};
 use super::mapping::{Mapped, Mapper, Reply};
 use super::parse::{reader, Batches, Item, Parser};
 use super::profile::{self, DateOrder, Profile};
@@ -361,9 +361,7 @@ fn import_pass(
         DecodeError::Io(e) => fail(e.to_string(), false),
         other => fail(other.to_string(), false),
     };
-    let file_size = std::fs::metadata(path)
-        .map_err(|e| fail(e.to_string(), false))?
-        .len();
+    let file_size = regular_file_size(path).map_err(decode_err)?;
     let (enc, provisional) = match encoding {
         Some(e) => (e, false),
         None => {
