@@ -474,6 +474,37 @@ fn hostile_text_never_reaches_the_terminal_raw() {
         assert_inert(&format!("{args:?}"), &out);
         assert!(!out.is_empty(), "{args:?} printed nothing");
     }
+    // Reject reasons quote the values at fault: escaped, in text output too.
+    let e = "\u{1b}";
+    let rows = [
+        row("R-1", "ok"),
+        row("R-2", "ok").replacen("2026-11-16 09:00:00", &format!("{e}[2J"), 1),
+        row("R-3", "ok").replacen(",5,no", &format!(",{e}]52;c;eA==\u{7},no"), 1),
+        row("R-4", "ok").replacen(",5,no", &format!(",5,{e}[31myes"), 1),
+        row(&format!("R-1{e}[0m"), "ok"),
+        row(&format!("R-1{e}[0m"), "again"),
+    ];
+    let file = env.dir.path().join("hostile_rejects.csv");
+    std::fs::write(&file, format!("{HEADER}\n{}\n", rows.join("\n"))).expect("write");
+    let out = env
+        .cmd("alex")
+        .arg("import")
+        .arg(&file)
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert_inert("import, text output", &out.stdout);
+    assert_inert("import, text output", &out.stderr);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        said.contains("line 3: column \"Created\": \"\\u{1b}[2J\""),
+        "{said}"
+    );
+    assert!(
+        said.contains("line 7: \"R-1\\u{1b}[0m\" appears again"),
+        "{said}"
+    );
+
     // The text is all there, made visible.
     let show = String::from_utf8(output(&env, "dana", &["show", &a5])).expect("utf-8");
     assert!(show.contains("A-5␛[2J"), "{show}");
