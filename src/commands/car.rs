@@ -90,7 +90,7 @@ pub fn visible(ctx: &Ctx, conn: &rusqlite::Connection, raw: &str) -> anyhow::Res
         if !scope.contains(&car.division) {
             return Err(refused(format!(
                 "CAR-{id} belongs to {}, which is not among your divisions ({})",
-                car.division,
+                inert(&car.division),
                 scope.join(", ")
             )));
         }
@@ -148,8 +148,8 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
     }
     println!(
         "CAR-{id} opened for {} ({}), due {}",
-        car.external_id,
-        car.division,
+        inert(&car.external_id),
+        inert(&car.division),
         fmt_time(due)
     );
     Ok(())
@@ -256,8 +256,8 @@ fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     println!(
         "CAR-{} · {} · {} · {}{}",
         car.id,
-        car.external_id,
-        car.division,
+        inert(&car.external_id),
+        inert(&car.division),
         car.state.label(),
         if car.overdue { " · OVERDUE" } else { "" }
     );

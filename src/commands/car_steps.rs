@@ -92,8 +92,8 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
     println!(
         "CAR-{} ({}, {}): {}{}",
         car.id,
-        car.external_id,
-        car.division,
+        crate::domain::text::inert(&car.external_id),
+        crate::domain::text::inert(&car.division),
         next.label(),
         if hint.is_empty() {
             String::new()

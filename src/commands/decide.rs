@@ -28,12 +28,14 @@ fn print_decision(ctx: &Ctx, d: &Decision, what: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The complaint's external id, to print.
 fn external_id(conn: &rusqlite::Connection, id: i64) -> anyhow::Result<String> {
-    Ok(conn.query_row(
+    let ext: String = conn.query_row(
         "SELECT external_id FROM complaints WHERE id = ?1",
         [id],
         |r| r.get(0),
-    )?)
+    )?;
+    Ok(inert(&ext).into_owned())
 }
 
 pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
@@ -167,15 +169,15 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     let c = &stored.complaint;
     println!(
         "{} · {} · {} · {} · received {}",
-        c.external_id,
-        c.source,
-        c.division,
-        c.channel.as_deref().unwrap_or("-"),
+        inert(&c.external_id),
+        inert(&c.source),
+        inert(&c.division),
+        inert(c.channel.as_deref().unwrap_or("-")),
         fmt_time(c.received_at)
     );
     println!(
         "from {} line {} (import {}) · status: {}",
-        stored.source_file,
+        inert(&stored.source_file),
         stored.source_line,
         stored.import_id,
         st.label()

@@ -240,7 +240,9 @@ impl Ctx {
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
         println!(
             "{}",
-            serde_json::to_string_pretty(value).context("cannot write JSON")?
+            crate::domain::text::json_inert(
+                serde_json::to_string_pretty(value).context("cannot write JSON")?
+            )
         );
         Ok(())
     }

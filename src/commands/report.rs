@@ -66,7 +66,9 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
         ReportFormat::Md => super::report_md::render(&pack),
         ReportFormat::Html => super::report_html::render(&pack),
         ReportFormat::Csv => super::report_csv::render(&pack)?,
-        ReportFormat::Json => serde_json::to_string_pretty(&pack)? + "\n",
+        ReportFormat::Json => {
+            crate::domain::text::json_inert(serde_json::to_string_pretty(&pack)?) + "\n"
+        }
     };
     match &a.out {
         Some(path) => {

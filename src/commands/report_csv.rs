@@ -1,7 +1,8 @@
 //! The review pack's numbers as one tidy CSV (section, period, division, metric, value), ready
-//! for a pivot table. Every cell is made safe to open in a spreadsheet.
+//! for a pivot table. Every cell is made safe to open in a spreadsheet, and to print.
 
 use crate::domain::report::Report;
+use crate::domain::text::inert;
 
 use super::report::Pack;
 
@@ -29,7 +30,7 @@ impl Rows {
     ) -> csv::Result<()> {
         let cells = [section, period, division, metric, &value];
         self.w
-            .write_record(cells.iter().map(|c| neutralise(c).into_owned()))
+            .write_record(cells.iter().map(|c| neutralise(&inert(c)).into_owned()))
     }
 
     fn rate(

@@ -5,6 +5,7 @@ use std::fmt::Write;
 
 use crate::domain::canned::thousands;
 use crate::domain::report::Report;
+use crate::domain::text::stand_in;
 
 use super::report::{byline, pct, Pack};
 use super::report_md_parts as parts;
@@ -15,6 +16,7 @@ pub fn esc(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\n' | '\r' => out.push(' '),
+            c if c.is_control() && c != '\t' => out.push(stand_in(c)),
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&' | '{'
             | '}' => {
                 out.push('\\');

@@ -10,7 +10,7 @@ pub const GREY: &str = "#b8bec6";
 pub const PURPLE: &str = "#6a3d9a";
 pub const AMBER: &str = "#d68910";
 
-/// Escapes text for HTML and SVG.
+/// Escapes text for HTML and SVG; control characters get visible stand-ins.
 pub fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -20,6 +20,8 @@ pub fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            '\n' | '\t' => out.push(c),
+            c if c.is_control() => out.push(crate::domain::text::stand_in(c)),
             c => out.push(c),
         }
     }

@@ -1,5 +1,6 @@
 //! `signoff stats`
 
+use crate::domain::text::inert;
 use crate::store::stats::stats;
 
 use super::Ctx;
@@ -19,13 +20,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     );
     let section = |title: &str, rows: &[crate::store::stats::Count]| {
         println!("\n{title}");
-        let w = rows
-            .iter()
-            .map(|r| r.key.chars().count())
-            .max()
-            .unwrap_or(0);
-        for r in rows {
-            println!("  {:<w$}  {:>8}", r.key, r.complaints);
+        let keys: Vec<_> = rows.iter().map(|r| inert(&r.key)).collect();
+        let w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
+        for (k, r) in keys.iter().zip(rows) {
+            println!("  {k:<w$}  {:>8}", r.complaints);
         }
     };
     section("by source", &s.by_source);
@@ -39,7 +37,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
                 .unwrap_or_default();
             println!(
                 "  #{:<4} {when}  {:<10} {:<12} {}  read {}: inserted {}, updated {}, unchanged {}, rejected {}",
-                i.id, i.source, i.profile, i.file, i.read, i.inserted, i.updated, i.unchanged, i.rejected
+                i.id, inert(&i.source), inert(&i.profile), inert(&i.file), i.read, i.inserted, i.updated, i.unchanged, i.rejected
             );
         }
     }

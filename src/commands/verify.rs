@@ -105,7 +105,9 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         for f in &findings {
             println!(
                 "  decision {} ({}): {}",
-                f.decision, f.external_id, f.problem
+                f.decision,
+                crate::domain::text::inert(&f.external_id),
+                f.problem
             );
         }
     }

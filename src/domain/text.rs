@@ -10,14 +10,50 @@ pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
         s.chars()
             .map(|c| match c {
                 '\n' | '\t' => c,
-                // U+2400 block: ␀ ␁ … ␛ …; others become the replacement character.
-                c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
-                '\u{7f}' => '\u{2421}',
-                c if c.is_control() => '\u{fffd}',
-                c => c,
+                c => stand_in(c),
             })
             .collect(),
     )
+}
+
+/// A visible stand-in for a control character (line breaks and tabs included); any other
+/// character is itself.
+pub fn stand_in(c: char) -> char {
+    match c {
+        // U+2400 block: ␀ ␁ … ␛ …; others become the replacement character.
+        c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
+        '\u{7f}' => '\u{2421}',
+        c if c.is_control() => '\u{fffd}',
+        c => c,
+    }
+}
+
+/// JSON text with DEL and the C1 control characters written as `\u` escapes, as the other
+/// control characters already are: JSON printed to a terminal cannot drive it either.
+pub fn json_inert(json: String) -> String {
+    let raw = |c: char| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c);
+    if !json.chars().any(raw) {
+        return json;
+    }
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        if raw(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A value from a file, quoted for a message: escaped, and cut short when long, so that a
+/// huge field does not make a huge message.
+pub fn quoted(s: &str) -> String {
+    const MAX: usize = 60;
+    match s.char_indices().nth(MAX) {
+        None => format!("{s:?}"),
+        Some((cut, _)) => format!("{:?}… ({} characters)", &s[..cut], s.chars().count()),
+    }
 }
 
 /// One line for lists: inert, whitespace folded, cut to `max` characters with an ellipsis.
@@ -42,6 +78,15 @@ mod tests {
         assert!(matches!(inert("plain"), std::borrow::Cow::Borrowed(_)));
         assert_eq!(one_line("a\n b   c", 10), "a b c");
         assert_eq!(one_line("abcdefghijkl", 5), "abcd…");
+        assert_eq!(quoted("a\u{1b}b"), "\"a\\u{1b}b\"");
+        let j = json_inert(serde_json::json!({"t": "a\u{9b}b\u{7f}"}).to_string());
+        assert_eq!(j, r#"{"t":"a\u009bb\u007f"}"#);
+        let back: serde_json::Value = serde_json::from_str(&j).expect("json");
+        assert_eq!(back["t"], "a\u{9b}b\u{7f}");
+        assert_eq!(
+            quoted(&"x".repeat(100)),
+            format!("{:?}… (100 characters)", "x".repeat(60))
+        );
     }
 }
 

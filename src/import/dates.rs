@@ -4,6 +4,7 @@ use chrono::format::{parse, Item, Parsed, StrftimeItems};
 use chrono::{FixedOffset, TimeZone};
 
 use super::profile::DateOrder;
+use crate::domain::text::quoted;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Class {
@@ -151,11 +152,13 @@ impl DateParser {
         let m = self.parse_class(v, Class::MonthFirst);
         match (d, m) {
             (Some(a), Some(b)) if a != b => Err(format!(
-                "{v:?} reads both day-first and month-first (use --date-order)"
+                "{} reads both day-first and month-first (use --date-order)",
+                quoted(v)
             )),
             (Some(t), _) | (None, Some(t)) => Ok(t),
             (None, None) => Err(format!(
-                "{v:?} is not a date in any of the profile's formats"
+                "{} is not a date in any of the profile's formats",
+                quoted(v)
             )),
         }
     }

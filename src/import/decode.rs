@@ -59,6 +59,94 @@ pub enum DecodeError {
         "this is a binary file, not a CSV export ({0} of its first {1} bytes are control bytes)"
     )]
     Binary(usize, usize),
+    #[error("this is {0}, not a CSV export: {1}")]
+    Packed(&'static str, &'static str),
+    #[error("the file holds no text: only {0}")]
+    Blank(&'static str),
+    #[error("this looks like UTF-16 text without a byte-order mark: say so with --encoding {0}")]
+    Utf16NoBom(&'static str),
+    #[error("this is {0}, not a file: {1}")]
+    NotAFile(&'static str, &'static str),
+}
+
+/// Formats a CSV export is often mistaken for, by their first bytes.
+const PACKED: &[(&[u8], &str, &str)] = &[
+    (
+        b"PK\x03\x04",
+        "a ZIP archive (an Excel .xlsx workbook is one too)",
+        "unzip it, or save the sheet as CSV",
+    ),
+    (
+        b"PK\x05\x06",
+        "an empty ZIP archive",
+        "export the data as CSV",
+    ),
+    (
+        b"\x1f\x8b",
+        "a gzip-compressed file",
+        "decompress it first (gunzip)",
+    ),
+    (
+        b"BZh",
+        "a bzip2-compressed file",
+        "decompress it first (bunzip2)",
+    ),
+    (
+        b"\xfd7zXZ\x00",
+        "an xz-compressed file",
+        "decompress it first (unxz)",
+    ),
+    (
+        b"(\xb5/\xfd",
+        "a zstd-compressed file",
+        "decompress it first (unzstd)",
+    ),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive", "extract it first"),
+    (
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",
+        "an Excel 97-2003 workbook (.xls)",
+        "save the sheet as CSV",
+    ),
+    (b"%PDF-", "a PDF document", "export the data as CSV"),
+    (
+        b"SQLite format 3\x00",
+        "an SQLite database",
+        "export the table as CSV",
+    ),
+];
+
+/// The size of a regular file (or what it points to); anything else (a folder, a pipe, a
+/// device) is refused by name: the import reads a file several times, and a pipe only once.
+pub fn regular_file_size(path: &Path) -> Result<u64, DecodeError> {
+    let meta = std::fs::metadata(path)?;
+    if meta.is_file() {
+        return Ok(meta.len());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        const SAVE: &str = "the import reads a file more than once, so save it to a file first";
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return Err(DecodeError::NotAFile("a pipe", SAVE));
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return Err(DecodeError::NotAFile("a device", SAVE));
+        }
+        if t.is_socket() {
+            return Err(DecodeError::NotAFile("a socket", SAVE));
+        }
+    }
+    if meta.is_dir() {
+        return Err(DecodeError::NotAFile(
+            "a folder",
+            "name the export files in it",
+        ));
+    }
+    Err(DecodeError::NotAFile(
+        "something else",
+        "name an export file",
+    ))
 }
 
 /// Reads the whole file once to tell UTF-8 from Windows-1252: a file that is valid UTF-8 (after
@@ -71,17 +159,27 @@ pub fn sniff(path: &Path) -> Result<Encoding, DecodeError> {
     }
 }
 
-/// What the first 8 KB tell: UTF-16 by its BOM, an empty or binary file, or UTF-8 (with or
-/// without BOM) — which only [`sniff`], reading the whole file, can confirm. (When those 8 KB
-/// are not UTF-8 already, it reads the whole file.) A file whose every byte turns out to be
-/// UTF-8 is UTF-8 whatever else, so a reader that checks every byte anyway need not sniff.
+/// What the first 8 KB tell: UTF-16 by its BOM, an empty, blank, packed or binary file, or
+/// UTF-8 (with or without BOM) — which only [`sniff`], reading the whole file, can confirm.
+/// (When those 8 KB are not UTF-8 already, it reads the whole file.) A file whose every byte
+/// turns out to be UTF-8 is UTF-8 whatever else, so a reader that checks every byte anyway
+/// need not sniff.
 pub fn sniff_head(path: &Path) -> Result<Encoding, DecodeError> {
     let mut f = File::open(path)?;
-    let mut head = [0u8; 8192];
+    let mut head = [0u8; HEAD];
     let n = read_full(&mut f, &mut head)?;
     let head = &head[..n];
     if n == 0 {
         return Err(DecodeError::Empty);
+    }
+    if let Some((_, what, hint)) = PACKED.iter().find(|(magic, ..)| head.starts_with(magic)) {
+        return Err(DecodeError::Packed(what, hint));
+    }
+    if n < HEAD {
+        // The whole file is in hand: one with no text at all says so.
+        if let Some(e) = blank(head) {
+            return Err(e);
+        }
     }
     if head.starts_with(&[0xFF, 0xFE]) {
         return Ok(Encoding::Utf16Le);
@@ -94,7 +192,10 @@ pub fn sniff_head(path: &Path) -> Result<Encoding, DecodeError> {
         .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
         .count();
     if control * 20 > n {
-        return Err(DecodeError::Binary(control, n));
+        return Err(match utf16_without_bom(head) {
+            Some(flag) => DecodeError::Utf16NoBom(flag),
+            None => DecodeError::Binary(control, n),
+        });
     }
     let bom = head.starts_with(&[0xEF, 0xBB, 0xBF]);
     let enc = if bom {
@@ -107,6 +208,50 @@ pub fn sniff_head(path: &Path) -> Result<Encoding, DecodeError> {
         Err(e) if e.error_len().is_some() => scan_verdict(path, enc),
         _ => Ok(enc),
     }
+}
+
+/// How much of a file's start [`sniff_head`] reads.
+const HEAD: usize = 8192;
+
+/// Text in UTF-16 without its BOM: mostly ASCII, so one byte of nearly every pair is zero.
+fn utf16_without_bom(head: &[u8]) -> Option<&'static str> {
+    let pairs = head.len() / 2;
+    let zeros = |first: usize| {
+        head.chunks_exact(2)
+            .filter(|p| p[first] == 0 && p[1 - first] != 0)
+            .count()
+    };
+    let most = |k: usize| pairs >= 8 && k * 10 >= pairs * 9;
+    if most(zeros(1)) {
+        Some("utf-16le")
+    } else if most(zeros(0)) {
+        Some("utf-16be")
+    } else {
+        None
+    }
+}
+
+/// A file that is only a byte-order mark, or only blank lines, in UTF-8 or UTF-16.
+fn blank(all: &[u8]) -> Option<DecodeError> {
+    let (bom, rest, unit) = if let Some(r) = all.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        (true, r, 1)
+    } else if let Some(r) = all
+        .strip_prefix(&[0xFF, 0xFE])
+        .or_else(|| all.strip_prefix(&[0xFE, 0xFF]))
+    {
+        (true, r, 2)
+    } else {
+        (false, all, 1)
+    };
+    if rest.is_empty() {
+        return bom.then_some(DecodeError::Blank("a byte-order mark"));
+    }
+    let space = |b: &u8| matches!(b, b' ' | b'\t' | b'\n' | b'\r' | 0x0c);
+    let all_space = match unit {
+        1 => rest.iter().all(space),
+        _ => rest.iter().all(|b| *b == 0 || space(b)),
+    };
+    all_space.then_some(DecodeError::Blank("blank lines"))
 }
 
 /// UTF-8 (as `head` says, with or without BOM) if the whole file is, or mostly is.
@@ -286,6 +431,22 @@ mod tests {
         assert!(matches!(
             sniff_bytes(&[0u8, 1, 2, 3, 4, 5, 6, 7, 8]),
             Err(DecodeError::Binary(..))
+        ));
+        assert!(matches!(
+            sniff_bytes(b"PK\x03\x04\x14\0"),
+            Err(DecodeError::Packed(..))
+        ));
+        assert!(matches!(
+            sniff_bytes(b"\xEF\xBB\xBF"),
+            Err(DecodeError::Blank(_))
+        ));
+        assert!(matches!(
+            sniff_bytes(b"\n \r\n\t"),
+            Err(DecodeError::Blank(_))
+        ));
+        assert!(matches!(
+            sniff_bytes(b"a\0,\0b\0\n\0c\0,\0d\0\n\0e\0,\0f\0\n\0"),
+            Err(DecodeError::Utf16NoBom("utf-16le"))
         ));
     }
 

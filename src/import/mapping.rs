@@ -4,6 +4,7 @@ use csv::ByteRecord;
 
 use super::dates::DateParser;
 use super::profile::{normalize_header, Column, Profile};
+use crate::domain::text::quoted;
 use crate::domain::Complaint;
 
 /// A mapped record.
@@ -287,13 +288,16 @@ impl Mapper {
         for (i, raw) in rec.iter().enumerate() {
             let s = std::str::from_utf8(raw).map_err(|e| {
                 format!(
-                    "column {:?}: invalid UTF-8 at byte {}",
-                    self.header[i],
+                    "column {}: invalid UTF-8 at byte {}",
+                    quoted(&self.header[i]),
                     e.valid_up_to()
                 )
             })?;
             if s.contains('\0') {
-                return Err(format!("column {:?}: contains a NUL byte", self.header[i]));
+                return Err(format!(
+                    "column {}: contains a NUL byte",
+                    quoted(&self.header[i])
+                ));
             }
             fields.push(s);
         }
@@ -349,8 +353,10 @@ impl Mapper {
                 let to = rec.fields[*reply_to].trim();
                 if to.is_empty() {
                     return Err(format!(
-                        "a reply (column {:?} is {:?}) that answers no message: column {:?} is empty",
-                        self.header[*dir], rec.fields[*dir], self.header[*reply_to]
+                        "a reply (column {:?} is {}) that answers no message: column {:?} is empty",
+                        self.header[*dir],
+                        quoted(rec.fields[*dir]),
+                        self.header[*reply_to]
                     ));
                 }
                 return Ok(Mapped::Reply(Reply {
@@ -368,8 +374,9 @@ impl Mapper {
             false => None,
             true => Some(parse_likelihood(&v).ok_or_else(|| {
                 format!(
-                    "column {:?}: {v:?} is not a whole number from 0 to 10",
-                    self.column_of(Likelihood)
+                    "column {:?}: {} is not a whole number from 0 to 10",
+                    self.column_of(Likelihood),
+                    quoted(&v)
                 )
             })?),
         };
@@ -380,8 +387,9 @@ impl Mapper {
                 "false" => Some(false),
                 _ => {
                     return Err(format!(
-                        "column {:?}: {v:?} is not yes or no",
-                        self.column_of(WantsContact)
+                        "column {:?}: {} is not yes or no",
+                        self.column_of(WantsContact),
+                        quoted(&v)
                     ))
                 }
             },

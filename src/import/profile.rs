@@ -264,6 +264,41 @@ impl Profile {
         cols
     }
 
+    /// A column the profile reads that the header names more than once: which one holds the
+    /// field would be a guess.
+    pub fn repeated_column(&self, header: &[String]) -> Option<String> {
+        let names: Vec<String> = header.iter().map(|s| normalize_header(s)).collect();
+        let mapped = self
+            .fields
+            .all()
+            .into_iter()
+            .map(|(field, c)| (field, c.columns()))
+            .chain(self.link.iter().flat_map(|l| {
+                [
+                    ("link.direction", std::slice::from_ref(&l.direction)),
+                    ("link.reply_to", std::slice::from_ref(&l.reply_to)),
+                ]
+            }));
+        for (field, cols) in mapped {
+            for c in cols {
+                let want = normalize_header(c);
+                let at: Vec<String> = names
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| **n == want)
+                    .map(|(i, _)| (i + 1).to_string())
+                    .collect();
+                if at.len() > 1 {
+                    return Some(format!(
+                        "the header names column {c:?} more than once (columns {}); the profile reads {field} from it, and which one holds it is unclear: rename or remove the others",
+                        at.join(", ")
+                    ));
+                }
+            }
+        }
+        None
+    }
+
     /// Whether a record looks like this profile's header.
     pub fn header_matches(&self, record: &[String]) -> bool {
         let names: Vec<String> = record.iter().map(|s| normalize_header(s)).collect();

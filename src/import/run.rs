@@ -11,7 +11,7 @@ use csv::ByteRecord;
 use rusqlite::{Connection, TransactionBehavior};
 
 use super::dates::{parse_offset, DateParser};
-use super::decode::{open_decoded, sniff, sniff_head, DecodeError, Encoding};
+use super::decode::{open_decoded, regular_file_size, sniff, sniff_head, DecodeError, Encoding};
 use super::mapping::{Mapped, Mapper, Reply};
 use super::parse::{reader, Batches, Item, Parser};
 use super::profile::{self, DateOrder, Profile};
@@ -148,7 +148,7 @@ fn detect(
             index += 1;
         }
     }
-    let Some((header_line, _, delimiter, header_index, header, matching)) = best else {
+    let Some((header_line, _, delimiter, header_index, mut header, matching)) = best else {
         let shown = first_line
             .map(|f| f.join(","))
             .unwrap_or_default()
@@ -178,6 +178,10 @@ fn detect(
             ),
         });
     };
+    if sample.len() == SAMPLE_BYTES {
+        // The sample may end inside the header: read it whole.
+        header = full_record(path, enc, delimiter, header_index).unwrap_or(header);
+    }
     let auto = opts.profile.is_none();
     let profile = if matching.len() == 1 {
         matching[0].clone()
@@ -198,6 +202,9 @@ fn detect(
         scored.sort_by_key(|(n, _)| std::cmp::Reverse(*n));
         scored[0].1.clone()
     };
+    if let Some(problem) = profile.repeated_column(&header) {
+        return Err(fail(format!("line {header_line}: {problem}"), false));
+    }
     Ok(Detected {
         profile,
         auto,
@@ -217,6 +224,18 @@ fn mapper_for(p: &Profile, header: &[String], opts: &Options, order: DateOrder) 
 
 fn utc() -> FixedOffset {
     FixedOffset::east_opt(0).expect("a zero offset is valid")
+}
+
+/// Record `index` of the file, the header lines before it counted.
+fn full_record(path: &Path, enc: Encoding, delimiter: u8, index: usize) -> Option<Vec<String>> {
+    let mut rdr = reader(open_decoded(path, enc).ok()?, delimiter);
+    let mut rec = ByteRecord::new();
+    for _ in 0..=index {
+        if !rdr.read_byte_record(&mut rec).ok()? {
+            return None;
+        }
+    }
+    Some(lossy(&rec))
 }
 
 /// Values of some columns of the first `limit` data records, for date checks.
@@ -362,9 +381,7 @@ fn import_pass(
         DecodeError::Io(e) => fail(e.to_string(), false),
         other => fail(other.to_string(), false),
     };
-    let file_size = std::fs::metadata(path)
-        .map_err(|e| fail(e.to_string(), false))?
-        .len();
+    let file_size = regular_file_size(path).map_err(decode_err)?;
     let (enc, provisional) = match encoding {
         Some(e) => (e, false),
         None => {

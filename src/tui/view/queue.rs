@@ -164,7 +164,7 @@ fn detail(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
         " {} · {} · {} · received {} ",
         one_line(&d.external_id, 16),
         one_line(&d.division, 20),
-        d.channel.as_deref().unwrap_or("-"),
+        one_line(d.channel.as_deref().unwrap_or("-"), 12),
         fmt_time(d.received_at)
     );
     let block = Block::default()
