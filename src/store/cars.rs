@@ -178,13 +178,26 @@ pub struct Filter<'a> {
 
 /// CARs with their steps and state, newest first.
 pub fn list(conn: &Connection, f: &Filter, now: i64) -> rusqlite::Result<Vec<Car>> {
-    let mut st = conn.prepare_cached(
-        "SELECT k.id, k.complaint_id, c.external_id, c.source, c.division, k.opened_at, k.due_at,
-             k.opened_by, k.origin
-         FROM cars k JOIN complaints c ON c.id = k.complaint_id
-         WHERE (?1 IS NULL OR k.id = ?1) AND (?2 IS NULL OR k.complaint_id = ?2)
-         ORDER BY k.id DESC",
-    )?;
+    // One statement each way, so that a CAR looked up by id or by complaint is found through
+    // its key, not by reading every CAR (the review screen asks once a key press).
+    const SELECT: &str = "SELECT k.id, k.complaint_id, c.external_id, c.source, c.division,
+             k.opened_at, k.due_at, k.opened_by, k.origin
+         FROM cars k JOIN complaints c ON c.id = k.complaint_id";
+    let sql = match (f.id, f.complaint_id) {
+        (Some(_), _) => {
+            const BY_ID: &str = "WHERE k.id = ?1 AND (?2 IS NULL OR k.complaint_id = ?2)";
+            format!("{SELECT} {BY_ID} ORDER BY k.id DESC")
+        }
+        (None, Some(_)) => {
+            const BY_COMPLAINT: &str = "WHERE k.complaint_id = ?2 AND ?1 IS NULL";
+            format!("{SELECT} {BY_COMPLAINT} ORDER BY k.id DESC")
+        }
+        (None, None) => {
+            const ALL: &str = "WHERE ?1 IS NULL AND ?2 IS NULL";
+            format!("{SELECT} {ALL} ORDER BY k.id DESC")
+        }
+    };
+    let mut st = conn.prepare_cached(&sql)?;
     let mut cars: Vec<Car> = st
         .query_map(params![f.id, f.complaint_id], |r| {
             Ok(Car {
@@ -204,6 +217,9 @@ pub fn list(conn: &Connection, f: &Filter, now: i64) -> rusqlite::Result<Vec<Car
         })?
         .collect::<rusqlite::Result<_>>()?;
     cars.retain(|c| f.divisions.is_none_or(|ds| ds.contains(&c.division)));
+    if cars.is_empty() {
+        return Ok(cars);
+    }
     // One CAR (show, a step) reads its own steps; a list reads them all in one pass.
     let only = (cars.len() == 1).then(|| cars[0].id);
     let mut events = events_of(conn, only)?;
@@ -223,9 +239,12 @@ fn events_of(
     conn: &Connection,
     only: Option<i64>,
 ) -> rusqlite::Result<HashMap<i64, Vec<CarEvent>>> {
-    let mut st = conn.prepare_cached(&format!(
-        "SELECT {EVENT_COLUMNS} FROM car_events WHERE (?1 IS NULL OR car_id = ?1) ORDER BY id"
-    ))?;
+    // Two statements: `?1 IS NULL OR car_id = ?1` would read every step to find one CAR's.
+    let sql = match only {
+        Some(_) => format!("SELECT {EVENT_COLUMNS} FROM car_events WHERE car_id = ?1 ORDER BY id"),
+        None => format!("SELECT {EVENT_COLUMNS} FROM car_events WHERE ?1 IS NULL ORDER BY id"),
+    };
+    let mut st = conn.prepare_cached(&sql)?;
     let mut out: HashMap<i64, Vec<CarEvent>> = HashMap::new();
     for e in st.query_map(params![only], event_from_row)? {
         let e = e?;
