@@ -377,8 +377,7 @@ pub fn load_state(conn: &Connection, source: &str) -> rusqlite::Result<LoadState
         )?,
         // An empty FTS5 index holds only its averages (1) and structure (10) records.
         search_index_empty: conn.query_row(
-            "SELECT NOT EXISTS (SELECT 1 FROM complaints_fts_docsize)
-                AND NOT EXISTS (SELECT 1 FROM complaints_fts_data WHERE id NOT IN (1, 10))",
+            "SELECT NOT EXISTS (SELECT 1 FROM complaints_fts_data WHERE id NOT IN (1, 10))",
             [],
             |r| r.get(0),
         )?,

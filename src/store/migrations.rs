@@ -267,6 +267,18 @@ DROP INDEX complaints_received_division;
 CREATE INDEX complaints_received_division
     ON complaints(received_at, division, likelihood, wants_contact);
 
+-- The search index without its per-document column sizes (`columnsize=0`): nothing ranks by
+-- them, and keeping a row per complaint for them cost a bulk import a tenth of its indexing.
+DROP TABLE complaints_fts;
+CREATE VIRTUAL TABLE complaints_fts USING fts5(
+    subject, complaint_text, response_text,
+    content = 'complaints', content_rowid = 'id',
+    tokenize = 'porter unicode61 remove_diacritics 2',
+    columnsize = 0
+);
+INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('hashsize', 67108864);
+INSERT INTO complaints_fts(complaints_fts) VALUES ('rebuild');
+
 -- Complaints per division, likelihood and wants-contact (-1 for none): with division_counts,
 -- the number of detractors or of customers asking for contact in the whole store.
 CREATE TABLE rule_counts (
@@ -303,5 +315,47 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(super::migrations().validate().is_ok());
+    }
+
+    /// A store made before step 4 keeps its search index, rule counts and phrase sets right
+    /// through the upgrade: the index is rebuilt from the complaints.
+    #[test]
+    fn step_4_upgrades_a_filled_store() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        Migrations::new(super::STEPS[..3].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("steps 1-3");
+        conn.execute_batch(
+            "INSERT INTO imports VALUES (1, 's', 'p', 'f', 0, 'utf-8', 'comma', 'a', 0, 0, 1, 1, 0, 0, 0, NULL);
+             INSERT INTO complaints (id, source, external_id, received_at, division, complaint_text,
+                 response_text, likelihood, wants_contact, content_hash, import_id, source_file,
+                 source_line, last_import_id)
+             VALUES (7, 's', 'X-1', 100, 'Billing', 'I was refunded twice', 'Sorry', 3, 1, x'00', 1, 'f', 2, 1);
+             INSERT INTO complaints_fts (rowid, subject, complaint_text, response_text)
+             VALUES (7, NULL, 'I was refunded twice', 'Sorry');",
+        )
+        .expect("a complaint");
+        super::migrations().to_latest(&mut conn).expect("step 4");
+        let hits: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM complaints_fts WHERE complaints_fts MATCH 'refund'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("search");
+        assert_eq!(hits, 1);
+        conn.execute(
+            "INSERT INTO complaints_fts(complaints_fts, rank) VALUES ('integrity-check', 1)",
+            [],
+        )
+        .expect("sound index");
+        let counted: (String, i64, i64, i64) = conn
+            .query_row("SELECT * FROM rule_counts", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
+            .expect("rule counts");
+        assert_eq!(counted, ("Billing".into(), 3, 1, 1));
     }
 }
