@@ -1,4 +1,4 @@
-//! The import budget of product.md, side by side with its anchor: `signoff import` of a
+//! The import budget of the product brief, side by side with its anchor: `signoff import` of a
 //! helpdesk export (validated, deduplicated, indexed for search) against `sqlite3 .import` of
 //! the same file into a bare table, on the same machine, alternately.
 //!
