@@ -509,3 +509,48 @@ fn a_read_during_a_first_load_waits_for_it() {
     });
     assert!(total == 0 || total == 40_000, "{v}");
 }
+
+/// Two imports at once: the second waits for the first's transaction (beyond the store's busy
+/// timeout, here a tenth of a second) instead of failing, and both land whole.
+#[test]
+fn an_import_waits_for_another_import() {
+    let config = format!("[store]\nbusy_timeout_ms = 100\n{}", common::CONFIG);
+    let env = Env::with_config(&config);
+    env.import_json(&env.fixture("hd_clean.csv"), &[]);
+    let big = env.dir.path().join("big.csv");
+    env.cmd("alex")
+        .args([
+            "generate",
+            "--rows",
+            "30000",
+            "--until",
+            "2026-11-20",
+            "--out",
+        ])
+        .arg(&big)
+        .assert()
+        .success();
+    let first = env
+        .std_cmd("alex")
+        .arg("import")
+        .arg(&big)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    let second = env.import_json(&env.fixture("hd_tab.tsv"), &[]);
+    let out = first.wait_with_output().expect("first");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let [_, inserted, ..] = counts(&second);
+    assert!(inserted > 0);
+    assert_eq!(env.count("SELECT count(*) FROM imports"), 3);
+    assert_eq!(
+        env.count("SELECT sum(inserted) FROM imports"),
+        env.count("SELECT count(*) FROM complaints")
+    );
+}

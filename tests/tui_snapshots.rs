@@ -54,6 +54,7 @@ fn store(dir: &Path) -> Db {
         imported_by: "alex".into(),
         now: NOW,
         after_import: Default::default(),
+        write_wait: std::time::Duration::ZERO,
     };
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/hd_clean.csv");
     import_file(&mut db, &fixture, &opts, &|d: &str| d.to_string()).expect("import");

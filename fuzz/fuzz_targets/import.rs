@@ -40,6 +40,7 @@ fn options(dry_run: bool, dir: &Path) -> Options {
         imported_by: "fuzz".into(),
         now: 1_795_262_400,
         after_import: Default::default(),
+        write_wait: std::time::Duration::ZERO,
     }
 }
 

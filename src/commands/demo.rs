@@ -98,6 +98,7 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
             imported_by: "alex".into(),
             now,
             after_import: super::car::after_import(&cfg, "alex", now, true),
+            write_wait: std::time::Duration::ZERO,
         };
         let r = import_file(&mut db, &p, &opts, &division)?;
         let c = &r.counts;

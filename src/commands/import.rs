@@ -66,6 +66,12 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
             ctx.now.timestamp(),
             !a.dry_run,
         ),
+        // Another import holds the store for its whole transaction: wait for it as other
+        // writes do (0, no limit, is taken as a day).
+        write_wait: match ctx.cfg.store.write_wait_secs {
+            0 => std::time::Duration::from_secs(86_400),
+            s => std::time::Duration::from_secs(s),
+        },
     };
     let cfg = &ctx.cfg;
     let division = |d: &str| cfg.canonical_division(d).to_string();

@@ -35,6 +35,9 @@ pub struct Options {
     pub now: i64,
     /// CARs to open and flags to refresh before the import commits.
     pub after_import: crate::store::cars::AfterImport,
+    /// How long to wait for another writer (another import) to finish, beyond the store's
+    /// busy timeout.
+    pub write_wait: Duration,
 }
 
 #[derive(Debug, Clone, serde::Serialize)]
@@ -471,6 +474,9 @@ fn import_pass(
             None => db.connect_again().map_err(sql)?,
         };
     }
+    // Another import holds the store for its whole transaction: wait for it as long as
+    // writes may wait.
+    conn.busy_timeout(busy.max(opts.write_wait)).map_err(sql)?;
     // A bounded cache, and a sorter that spills to temporary files: memory does not grow
     // with the file.
     conn.pragma_update(None, "cache_size", -IMPORT_CACHE_KIB)
@@ -984,6 +990,7 @@ mod tests {
             imported_by: "test".into(),
             now: 1_800_000_000,
             after_import: Default::default(),
+            write_wait: Duration::ZERO,
         }
     }
 
