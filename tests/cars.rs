@@ -270,6 +270,13 @@ fn overdue_follows_the_injected_clock_until_the_customer_is_reached() {
 fn steps_are_append_only_and_chained() {
     let (env, _, _) = two_cars();
     env.cmd("dana").args(["car", "verify"]).assert().success();
+    env.cmd("dana")
+        .args(["verify"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "CAR steps: every hash and chain link holds",
+        ));
     let c = env.conn();
     assert!(c
         .execute("UPDATE car_events SET text = 'x' WHERE id = 1", [])
@@ -287,6 +294,12 @@ fn steps_are_append_only_and_chained() {
         .stdout(predicate::str::contains(
             "step 1: its content no longer matches its hash",
         ));
+    // The store-wide check names it too.
+    env.cmd("dana")
+        .args(["verify"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("CAR steps: 1 problem(s)"));
 }
 
 #[test]

@@ -86,10 +86,17 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             });
         }
     }
+    // The corrective actions' own chain, as `signoff car verify` checks it.
+    let car_problems = crate::store::cars::verify(&db.conn)?;
+    let car_steps: i64 = db
+        .conn
+        .query_row("SELECT count(*) FROM car_events", [], |r| r.get(0))?;
+    let ok = findings.is_empty() && car_problems.is_empty();
     if ctx.json {
         ctx.print_json(&serde_json::json!({
-            "decisions": all.len(), "ok": findings.is_empty(),
+            "decisions": all.len(), "ok": ok,
             "needs_signing_again": needs_signing, "findings": findings,
+            "car_steps": car_steps, "car_problems": car_problems,
         }))?;
     } else if findings.is_empty() {
         println!(
@@ -111,7 +118,20 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             );
         }
     }
-    if findings.is_empty() {
+    if !ctx.json {
+        if car_problems.is_empty() {
+            println!("verified {car_steps} CAR steps: every hash and chain link holds");
+        } else {
+            println!(
+                "verified {car_steps} CAR steps: {} problem(s)",
+                car_problems.len()
+            );
+            for p in &car_problems {
+                println!("  {}", crate::domain::text::inert(p));
+            }
+        }
+    }
+    if ok {
         Ok(())
     } else {
         Err(failed(""))
