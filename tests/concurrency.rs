@@ -11,10 +11,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::tmux::Tmux;
 use common::Env;
 
 /// Each attempt to write waits half a second, so a long import makes every waiting decision
@@ -377,88 +378,6 @@ fn command_line_decisions_during_an_import_are_all_saved() {
 }
 
 // --- the review screen in tmux ---
-
-struct Tmux {
-    name: String,
-}
-
-impl Tmux {
-    fn start(env: &Env, user: &str, name: &str) -> Tmux {
-        let bin = assert_cmd::cargo::cargo_bin("signoff");
-        let cmd = format!(
-            "env SIGNOFF_DB='{}' SIGNOFF_CONFIG='{}' SIGNOFF_USER={user} SIGNOFF_NOW=2026-11-21T12:00:00Z HOME='{}' '{}' review; echo EXITED $?; sleep 30",
-            env.db.display(),
-            env.config.display(),
-            env.dir.path().display(),
-            bin.display()
-        );
-        let name = format!("signoff-conc-{name}-{}", std::process::id());
-        let ok = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &name,
-                "-x",
-                "120",
-                "-y",
-                "36",
-                &cmd,
-            ])
-            .status()
-            .expect("tmux must be installed for the screen tests (apt-get install tmux)");
-        assert!(ok.success(), "tmux new-session failed");
-        Tmux { name }
-    }
-
-    fn screen(&self) -> String {
-        let out = Command::new("tmux")
-            .args(["capture-pane", "-p", "-t", &self.name])
-            .output()
-            .expect("capture-pane");
-        String::from_utf8_lossy(&out.stdout).into_owned()
-    }
-
-    /// Waits for `text`, checking every screen on the way with `each`.
-    fn wait_for_checking(&self, text: &str, limit: Duration, each: &mut dyn FnMut(&str)) -> String {
-        let start = Instant::now();
-        loop {
-            let s = self.screen();
-            each(&s);
-            if s.contains(text) {
-                return s;
-            }
-            assert!(
-                start.elapsed() < limit,
-                "timed out waiting for {text:?}; the screen shows:\n{s}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_for(&self, text: &str) -> String {
-        self.wait_for_checking(text, Duration::from_secs(20), &mut |_| {})
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        for k in keys {
-            let ok = Command::new("tmux")
-                .args(["send-keys", "-t", &self.name, k])
-                .status()
-                .expect("send-keys");
-            assert!(ok.success());
-            std::thread::sleep(Duration::from_millis(60));
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .status();
-    }
-}
 
 #[test]
 fn the_screen_signs_during_an_import_and_never_shows_locked() {
