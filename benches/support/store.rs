@@ -12,9 +12,10 @@ use signoff::store::decisions::{append, NewDecision};
 use signoff::store::samples::{Filters, Spec};
 use signoff::store::Db;
 
-pub const UNTIL: &str = "2026-11-20";
-/// 2026-11-21 00:00 UTC.
-pub const NOW: i64 = 1_795_219_200;
+// The clock, the generator's end date and the small helpers every bench shares.
+#[path = "mod.rs"]
+mod common;
+pub use common::{median, peak_rss_mb, NOW, UNTIL};
 
 fn dir() -> PathBuf {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
@@ -176,24 +177,6 @@ pub fn report_store(rows: u64, decisions: u64) -> PathBuf {
     db_path
 }
 
-pub fn median(mut xs: Vec<Duration>) -> Duration {
-    xs.sort();
-    xs[xs.len() / 2]
-}
-
 pub fn secs(d: Duration) -> String {
     format!("{:.2} s", d.as_secs_f64())
-}
-
-/// Peak resident memory of this process so far, in MB.
-pub fn peak_rss_mb() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map(|kb| kb / 1024.0)
-        .unwrap_or(f64::NAN)
 }

@@ -3,7 +3,8 @@
 use csv::ByteRecord;
 
 use super::dates::DateParser;
-use super::profile::{normalize_header, Column, Profile};
+// The fields a profile can map, in the order of `Field`.
+use super::profile::{normalize_header, Column, Profile, FIELD_NAMES as FIELDS};
 use crate::domain::text::quoted;
 use crate::domain::Complaint;
 
@@ -33,25 +34,7 @@ struct Slot {
     sep: String,
 }
 
-/// The fields a profile can map, in the order of [`Field`].
-const FIELDS: [&str; 14] = [
-    "external_id",
-    "received_at",
-    "complaint",
-    "division",
-    "channel",
-    "customer",
-    "contact",
-    "product",
-    "subject",
-    "response",
-    "responded_at",
-    "responder",
-    "likelihood",
-    "wants_contact",
-];
-
-/// A field by position in [`FIELDS`]: looked up per row, so not by name.
+/// A field by position in `FIELDS`: looked up per row, so not by name.
 #[derive(Debug, Clone, Copy)]
 enum Field {
     ExternalId,

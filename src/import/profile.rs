@@ -308,7 +308,8 @@ impl Profile {
     }
 }
 
-pub const FIELD_NAMES: &[&str] = &[
+/// The fields a profile can map; mapping's `Field` follows this order.
+pub const FIELD_NAMES: [&str; 14] = [
     "external_id",
     "received_at",
     "complaint",
