@@ -31,8 +31,9 @@ fn integrity(env: &Env) -> String {
         .expect("integrity")
 }
 
-#[test]
-fn sigkill_during_import_loses_nothing_and_rerun_converges() {
+/// A store to compare with and a generated export in its folder (`SIGNOFF_CRASH_ROWS` rows,
+/// 30 000 by default).
+fn big_export() -> (Env, std::path::PathBuf, u64) {
     let rows = std::env::var("SIGNOFF_CRASH_ROWS")
         .ok()
         .and_then(|s| s.parse().ok())
@@ -52,6 +53,12 @@ fn sigkill_during_import_loses_nothing_and_rerun_converges() {
         .arg(&big)
         .assert()
         .success();
+    (reference, big, rows)
+}
+
+#[test]
+fn sigkill_during_import_loses_nothing_and_rerun_converges() {
+    let (reference, big, rows) = big_export();
     reference.import_json(&reference.fixture("hd_clean.csv"), &[]);
     let t0 = Instant::now();
     reference.import_json(&big, &[]);
@@ -115,25 +122,7 @@ fn sigkill_during_import_loses_nothing_and_rerun_converges() {
 /// its own and copied in before the commit: a kill leaves an empty store and no such file.
 #[test]
 fn sigkill_during_a_first_bulk_import_leaves_an_empty_store_and_no_side_file() {
-    let rows = std::env::var("SIGNOFF_CRASH_ROWS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(30_000u64);
-    let reference = Env::new();
-    let big = reference.dir.path().join("big.csv");
-    reference
-        .cmd("alex")
-        .args([
-            "generate",
-            "--rows",
-            &rows.to_string(),
-            "--until",
-            "2026-11-20",
-            "--out",
-        ])
-        .arg(&big)
-        .assert()
-        .success();
+    let (reference, big, rows) = big_export();
     let t0 = Instant::now();
     reference.import_json(&big, &[]);
     let full = t0.elapsed();
