@@ -77,13 +77,12 @@ fn main() {
         let bin: Vec<Duration> = (0..3)
             .map(|_| {
                 let t = Instant::now();
-                let ok = Command::new(env!("CARGO_BIN_EXE_signoff"))
+                let ok = support::clocked_signoff()
                     .arg("--db")
                     .arg(&path)
                     .arg("--config")
                     .arg(&cfg)
                     .env("SIGNOFF_USER", "bench")
-                    .env("SIGNOFF_NOW", "2026-11-21T00:00:00Z")
                     .args(["report", "--period", spec, "--format", "html"])
                     .stdout(Stdio::null())
                     .status()

@@ -32,8 +32,13 @@ fn session(path: &std::path::Path) -> Session {
             title: "Chief Executive".into(),
             role: Role::Executive,
             divisions: vec![],
+            keys: vec![],
         },
-        now: chrono::Utc.timestamp_opt(NOW, 0).single().expect("now"),
+        clock: {
+            let t = chrono::DateTime::from_timestamp(NOW, 0).expect("now");
+            std::sync::Arc::new(move || t)
+        },
+        signer: Default::default(),
         theme: Theme::named("dark", false),
     }
 }

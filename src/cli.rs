@@ -22,9 +22,6 @@ pub struct Cli {
     /// Print machine-readable JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
-    /// Pretend the time is this (RFC 3339), for rehearsals and tests.
-    #[arg(long, global = true, env = "SIGNOFF_NOW", hide = true)]
-    pub now: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -57,8 +54,9 @@ pub enum Command {
     Show(ShowArgs),
     /// Per division: sampled, signed, pushed back, pending; and what a reviewed sample proves.
     Status(StatusArgs),
-    /// Recompute every signed-text hash and chain link and report any tampering.
-    Verify,
+    /// Check every record's signature against your trust root, every hash and chain link, the
+    /// end of the chain against the last one you verified, and the store's schema.
+    Verify(VerifyArgs),
     /// Corrective action requests: open, list, show and work them through to closure.
     Car(CarArgs),
     /// Failure-mode checks per division: canned replies, contact ignored, escalation refused, late.
@@ -316,6 +314,17 @@ pub enum CarCommand {
     Close(CarCloseArgs),
     /// Recompute every CAR step's hash and chain link.
     Verify,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Print the head of each chain (id, hash, who signed it and when) to publish or keep.
+    #[arg(long)]
+    pub head: bool,
+    /// A head published or kept earlier (a record hash, or its first 16 or more characters):
+    /// the chains must still hold it.
+    #[arg(long, value_name = "HASH")]
+    pub expect_head: Vec<String>,
 }
 
 #[derive(Debug, Args)]

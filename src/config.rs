@@ -25,6 +25,7 @@ pub enum ConfigError {
 pub struct Config {
     pub store: StoreConfig,
     pub identity: IdentityConfig,
+    pub signing: SigningConfig,
     #[serde(default)]
     pub divisions: Vec<Division>,
     #[serde(default)]
@@ -52,6 +53,33 @@ pub struct StoreConfig {
 #[serde(deny_unknown_fields)]
 pub struct IdentityConfig {
     pub trust_env_user: bool,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SigningConfig {
+    /// An OpenSSH private key file; empty means the running ssh-agent ($SSH_AUTH_SOCK).
+    pub key_file: String,
+    /// An OpenSSH `allowed_signers` file whose principals are logins; empty means none.
+    pub allowed_signers: String,
+    /// Refuse to save an unsigned decision; unset means "once anyone has a key".
+    #[serde(default)]
+    pub required: Option<bool>,
+}
+
+/// A person's public key: `"ssh-ed25519 AAAA… dana@laptop"`, or a table with the dates it is
+/// valid between (for rotation).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum KeySpec {
+    Plain(String),
+    Dated {
+        key: String,
+        #[serde(default)]
+        valid_after: Option<String>,
+        #[serde(default)]
+        valid_before: Option<String>,
+    },
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -89,6 +117,9 @@ pub struct Person {
     pub role: Role,
     #[serde(default)]
     pub divisions: Vec<String>,
+    /// Public keys whose signatures are this person's (the verifier's trust root).
+    #[serde(default)]
+    pub keys: Vec<KeySpec>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -425,6 +456,20 @@ fn apply_env(value: &mut toml::Value, env: &BTreeMap<String, String>) -> Result<
                 _ => continue,
             },
         };
+        // Who you are, and whether your decisions must be signed, are never the environment's
+        // to say: only a configuration file sets them.
+        if path.first().is_some_and(|s| s == "identity")
+            || (path.first().is_some_and(|s| s == "signing")
+                && path.get(1).is_some_and(|s| s == "required"))
+        {
+            return Err(ConfigError::Env {
+                name: name.clone(),
+                message: format!(
+                    "{} is read from the configuration file only, never from the environment",
+                    path.join(".")
+                ),
+            });
+        }
         let parsed = parse_env_value(raw);
         set_path(value, &path, parsed).map_err(|message| ConfigError::Env {
             name: name.clone(),

@@ -5,6 +5,8 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod entry;
 pub mod import;
+pub mod sign;
 pub mod store;
 pub mod tui;

@@ -571,6 +571,7 @@ fn the_review_screen_shows_hostile_text_inert() {
         title: "Chief Executive".into(),
         role: Role::Executive,
         divisions: vec![],
+        keys: vec![],
     };
     let mut cfg = Config::defaults().expect("config");
     cfg.people = vec![dana.clone()];
@@ -580,7 +581,11 @@ fn the_review_screen_shows_hostile_text_inert() {
         keys: Keymap::new(&cfg.review.keys).expect("keys"),
         cfg,
         person: dana,
-        now: chrono::DateTime::from_timestamp(now, 0).expect("now"),
+        clock: {
+            let t = chrono::DateTime::from_timestamp(now, 0).expect("now");
+            std::sync::Arc::new(move || t)
+        },
+        signer: Default::default(),
         theme: Theme::plain(),
     };
     let mut app = prepare(&mut s, &Open::default()).expect("prepare");

@@ -89,7 +89,7 @@ fn every_transition_and_who_may_make_it() {
     let (env, _, _) = two_cars();
     let step = |user: &str, now: &str, args: &[&str]| {
         let mut c = env.cmd(user);
-        c.env("SIGNOFF_NOW", now).arg("car").args(args);
+        c.env("SIGNOFF_TEST_CLOCK", now).arg("car").args(args);
         c.assert()
     };
     // Out of order: nothing can happen before the customer is reached.
@@ -234,7 +234,7 @@ fn overdue_follows_the_injected_clock_until_the_customer_is_reached() {
     let at = |now: &str, args: &[&str]| -> Vec<Value> {
         let out = env
             .cmd("dana")
-            .env("SIGNOFF_NOW", now)
+            .env("SIGNOFF_TEST_CLOCK", now)
             .args(["car", "list", "--json"])
             .args(args)
             .output()
@@ -249,7 +249,7 @@ fn overdue_follows_the_injected_clock_until_the_customer_is_reached() {
     );
     assert_eq!(at(NEXT_DAY, &["--overdue"]).len(), 2);
     env.cmd("priya")
-        .env("SIGNOFF_NOW", NEXT_DAY)
+        .env("SIGNOFF_TEST_CLOCK", NEXT_DAY)
         .args(["car", "contact", "1", "--outcome", "Reached at last"])
         .assert()
         .success();
@@ -258,7 +258,7 @@ fn overdue_follows_the_injected_clock_until_the_customer_is_reached() {
     assert_eq!(late[0]["id"], 2);
     // The text list puts overdue CARs first and marks them.
     env.cmd("dana")
-        .env("SIGNOFF_NOW", NEXT_DAY)
+        .env("SIGNOFF_TEST_CLOCK", NEXT_DAY)
         .args(["car", "list"])
         .assert()
         .success()

@@ -482,13 +482,18 @@ mod screen {
             title: "Chief Executive".into(),
             role: Role::Executive,
             divisions: vec![],
+            keys: vec![],
         };
         Session {
             db,
             keys: Keymap::new(&cfg.review.keys).expect("keys"),
             cfg,
             person: dana,
-            now: chrono::Utc.timestamp_opt(NOW, 0).single().expect("now"),
+            clock: {
+                let t = chrono::DateTime::from_timestamp(NOW, 0).expect("now");
+                std::sync::Arc::new(move || t)
+            },
+            signer: Default::default(),
             theme: Theme::plain(),
         }
     }

@@ -14,7 +14,7 @@ use std::path::Path;
 use common::Env;
 
 /// The fixture: Billing, Support and Logistics complaints whose texts carry markers
-/// (`zqbilling…`, `zqsupport…`, `zqlogistics…`), received in the week before SIGNOFF_NOW.
+/// (`zqbilling…`, `zqsupport…`, `zqlogistics…`), received in the week before the tests' clock (`common::NOW`).
 /// Billing 1–5 and Support 1–5 would not recommend and want contact (the import opens CARs);
 /// Support's replies are one canned text (a canned group).
 fn fixture() -> String {

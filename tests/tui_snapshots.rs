@@ -22,6 +22,7 @@ const NOW: i64 = 1_795_262_400; // 2026-11-21 12:00 UTC
 fn person(login: &str, role: Role, divisions: &[&str]) -> Person {
     Person {
         login: login.into(),
+        keys: vec![],
         name: if login == "dana" {
             "Dana Reyes".into()
         } else {
@@ -82,7 +83,11 @@ fn session(db: Db, who: Person) -> Session {
         keys: Keymap::new(&cfg.review.keys).expect("keys"),
         cfg,
         person: who,
-        now: chrono::Utc.timestamp_opt(NOW, 0).single().expect("now"),
+        clock: {
+            let t = chrono::DateTime::from_timestamp(NOW, 0).expect("now");
+            std::sync::Arc::new(move || t)
+        },
+        signer: Default::default(),
         theme: Theme::plain(),
     }
 }
@@ -150,6 +155,7 @@ fn division_head_sees_their_push_backs() {
     workflow::push_back(
         &mut db.conn,
         &dana,
+        &signoff::domain::signing::Unsigned,
         billing,
         &["canned".into()],
         "Call the customer.",

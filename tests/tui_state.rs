@@ -12,6 +12,7 @@ fn person(role: Role) -> Person {
         name: "Dana Reyes".into(),
         title: "Chief Executive".into(),
         role,
+        keys: vec![],
         divisions: if role == Role::DivisionHead {
             vec!["Billing".into()]
         } else {
@@ -140,6 +141,7 @@ fn a_saved_decision_moves_on_to_the_next_unreviewed_item() {
         text_hash: String::new(),
         prev_hash: String::new(),
         hash: String::new(),
+        signature: None,
     };
     let signed = Status::Signed {
         decision: 7,

@@ -10,6 +10,23 @@ pub const UNTIL: &str = "2026-11-20";
 /// 2026-11-21 00:00 UTC: the default window is the 7 days before.
 pub const NOW: i64 = 1_795_219_200;
 
+/// signoff with its clock at the benches' `NOW`: the library's entry behind `examples/fixed_clock`
+/// (the `signoff` binary reads only the system clock). `scripts/bench.sh` builds it first.
+pub fn clocked_signoff() -> Command {
+    let exe = Path::new(env!("CARGO_BIN_EXE_signoff"))
+        .parent()
+        .map(|d| d.join("examples").join("fixed_clock"))
+        .expect("target folder");
+    assert!(
+        exe.exists(),
+        "{} is missing: run `cargo build --release --examples` first (scripts/bench.sh does)",
+        exe.display()
+    );
+    let mut c = Command::new(exe);
+    c.env("SIGNOFF_TEST_CLOCK", "2026-11-21T00:00:00Z");
+    c
+}
+
 pub fn rows() -> u64 {
     std::env::var("SIGNOFF_BENCH_ROWS")
         .ok()

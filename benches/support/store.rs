@@ -61,13 +61,12 @@ pub fn checks_store(rows: u64) -> (PathBuf, Option<Duration>) {
     let _ = std::fs::remove_file(&tmp);
     eprintln!("importing into {}", tmp.display());
     let t = Instant::now();
-    run(Command::new(bin)
+    run(super::clocked_signoff()
         .arg("--db")
         .arg(&tmp)
         .arg("--config")
         .arg(&cfg)
         .env("SIGNOFF_USER", "bench")
-        .env("SIGNOFF_NOW", "2026-11-21T00:00:00Z")
         .arg("import")
         .arg(&csv));
     let took = t.elapsed();

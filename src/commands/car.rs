@@ -17,7 +17,13 @@ use super::{failed, fmt_time, parse_time, refs, refused, usage, Ctx};
 
 /// The import hook's settings: the configured rules, opened in the importer's name, and a flags
 /// refresh unless `refresh` is false (a dry run).
-pub fn after_import(cfg: &Config, login: &str, now: i64, refresh: bool) -> AfterImport {
+pub fn after_import(
+    cfg: &Config,
+    login: &str,
+    now: i64,
+    refresh: bool,
+    signer: crate::domain::signing::SharedSigner,
+) -> AfterImport {
     let c = &cfg.cars;
     AfterImport {
         // The configuration was validated on load, so every rule parses.
@@ -36,6 +42,7 @@ pub fn after_import(cfg: &Config, login: &str, now: i64, refresh: bool) -> After
         now,
         checks: (refresh && cfg.checks.refresh_after_import).then(|| super::flags::settings(cfg)),
         phrase_rules: phrase_rules(cfg),
+        signer,
     }
 }
 
@@ -111,6 +118,7 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
         Some(s) => parse_time("--due", s, true)?,
         None => now + i64::from(ctx.cfg.cars.due_hours) * 3600,
     };
+    let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     let id = ctx
         .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
@@ -136,6 +144,7 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
                     due_at: due,
                     why,
                 },
+                signer.0.as_ref(),
             )?
             .ok_or_else(|| failed(format!("{} already has a CAR", a.reference)))?;
             tx.commit()?;

@@ -77,10 +77,11 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
             "--when is in the future: record a step once it has happened",
         ));
     }
+    let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     let (car, rec, next) = ctx
         .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
-            step(ctx, conn, &p, &req, now, happened_at)
+            step(ctx, conn, &p, signer.0.as_ref(), &req, now, happened_at)
         })
         .map_err(super::write_error)?;
     if ctx.json {
@@ -109,6 +110,7 @@ fn step(
     ctx: &Ctx,
     conn: &mut rusqlite::Connection,
     p: &crate::config::Person,
+    signer: &dyn crate::domain::signing::RecordSigner,
     req: &Request,
     now: i64,
     happened_at: i64,
@@ -165,6 +167,7 @@ fn step(
             worked: req.worked,
             text,
         },
+        signer,
     )?;
     tx.commit()?;
     Ok((car, rec, next))

@@ -40,12 +40,13 @@ fn external_id(conn: &rusqlite::Connection, id: i64) -> anyhow::Result<String> {
 
 pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     let id = refs::resolve(ctx, &db.conn, &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
         .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::approve(conn, &p, id, a.note.clone(), now)
+            workflow::approve(conn, &p, signer.0.as_ref(), id, a.note.clone(), now)
         })
         .map_err(exit)?;
     let ext = external_id(&db.conn, id)?;
@@ -81,12 +82,13 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
         Some(s) => parse_time("--due", s, true)?,
         None => add_working_days(ctx.now, ctx.cfg.decisions.due_working_days).timestamp(),
     };
+    let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     let id = refs::resolve(ctx, &db.conn, &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
         .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::push_back(conn, &p, id, &reasons, &a.note, due, now)
+            workflow::push_back(conn, &p, signer.0.as_ref(), id, &reasons, &a.note, due, now)
         })
         .map_err(exit)?;
     let ext = external_id(&db.conn, id)?;
@@ -121,12 +123,13 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
             "say --revise FILE, --corrective-action TEXT or --dispute TEXT",
         ));
     };
+    let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     let id = refs::resolve(ctx, &db.conn, &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
         .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::answer(conn, &p, id, kind, &body, now)
+            workflow::answer(conn, &p, signer.0.as_ref(), id, kind, &body, now)
         })
         .map_err(exit)?;
     let ext = external_id(&db.conn, id)?;
@@ -144,11 +147,12 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
 
 pub fn retract(ctx: &Ctx, a: RetractArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     let now = ctx.now.timestamp();
     let rec = ctx
         .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::retract(conn, &p, a.decision, now)
+            workflow::retract(conn, &p, signer.0.as_ref(), a.decision, now)
         })
         .map_err(exit)?;
     print_decision(ctx, &rec, &format!("decision {} retracted", a.decision))

@@ -61,8 +61,9 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
                 .map_err(|e| failed(format!("cannot replace {}: {e}", p.display())))?;
         }
     }
+    let signing = demo_keys(dir)?;
     let config_text = format!(
-        "{DEMO_CONFIG}\n[store]\npath = {}\n",
+        "{DEMO_CONFIG}\n[store]\npath = {}\n\n{signing}",
         toml::Value::String(db_path.display().to_string())
     );
     std::fs::write(&config_path, config_text)
@@ -79,6 +80,10 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
         std::time::Duration::from_millis(cfg.store.busy_timeout_ms),
     )?;
     let division = |d: &str| cfg.canonical_division(d).to_string();
+    let admin = cfg
+        .person("alex")
+        .ok_or_else(|| failed("the demo configuration has no alex"))?;
+    let alex = super::signing::signer_for(&cfg, admin, now)?;
     let mut summaries = Vec::new();
     for (name, bytes) in SAMPLE_FILES {
         let p = data.join(name);
@@ -97,7 +102,7 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
             progress: false,
             imported_by: "alex".into(),
             now,
-            after_import: super::car::after_import(&cfg, "alex", now, true),
+            after_import: super::car::after_import(&cfg, "alex", now, true, alex.clone()),
             write_wait: std::time::Duration::ZERO,
         };
         let r = import_file(&mut db, &p, &opts, &division)?;
@@ -125,6 +130,46 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
         config_path,
         summaries,
     })
+}
+
+/// A new SSH key for each person of the demo (`keys/LOGIN`, readable by its owner only), the
+/// `allowed_signers` file that lists them, and the `[signing]` section that uses both.
+fn demo_keys(dir: &std::path::Path) -> anyhow::Result<String> {
+    let people: toml::Value = DEMO_CONFIG
+        .parse()
+        .map_err(|e| failed(format!("the demo configuration: {e}")))?;
+    let logins: Vec<String> = people
+        .get("people")
+        .and_then(|p| p.as_array())
+        .map(|a| {
+            a.iter()
+                .filter_map(|p| p.get("login").and_then(|l| l.as_str()).map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let keys = dir.join("keys");
+    std::fs::create_dir_all(&keys)
+        .map_err(|e| failed(format!("cannot create {}: {e}", keys.display())))?;
+    let mut allowed = String::from("# The demo's people and their keys: the verifier's trust root.\n");
+    for login in &logins {
+        let key = crate::sign::generate_ed25519(&format!("{login}@signoff-demo"))?;
+        crate::sign::write_key_pair(&key, &keys.join(login))?;
+        let public = key
+            .public_key()
+            .to_openssh()
+            .map_err(|e| failed(format!("cannot write {login}'s key: {e}")))?;
+        allowed.push_str(&format!("{login} namespaces=\"signoff\" {public}\n"));
+    }
+    let allowed_path = dir.join("allowed_signers");
+    std::fs::write(&allowed_path, allowed)
+        .map_err(|e| failed(format!("cannot write {}: {e}", allowed_path.display())))?;
+    Ok(format!(
+        "[signing]\n# Each demo person signs with their own key; `signoff verify` checks them against the\n\
+         # allowed_signers file. In real use keys live in ssh-agent and the trust root with the verifier.\n\
+         key_file = {}\nallowed_signers = {}\nrequired = true\n",
+        toml::Value::String(keys.join("{login}").display().to_string()),
+        toml::Value::String(allowed_path.display().to_string())
+    ))
 }
 
 pub fn default_dir() -> PathBuf {
@@ -164,5 +209,13 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
         &built.db_path,
         std::time::Duration::from_millis(cfg.store.busy_timeout_ms),
     )?;
-    super::review::open(&cfg, db, person, ctx.now, crate::tui::Open::default())
+    let signer = super::signing::signer_for(&cfg, &person, ctx.now.timestamp())?;
+    super::review::open(
+        &cfg,
+        db,
+        person,
+        ctx.clock.clone(),
+        signer,
+        crate::tui::Open::default(),
+    )
 }

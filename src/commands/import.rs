@@ -43,6 +43,13 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     if a.files.len() > 1 && a.rejects.is_some() && rejects_dir.is_none() {
         return Err(usage("--rejects with several files must name a folder"));
     }
+    // Imports open CARs in the importer's name: the opening steps are signed like any other.
+    let signer = if ctx.cfg.cars.open_when.is_empty() || a.dry_run {
+        crate::domain::signing::SharedSigner::default()
+    } else {
+        ctx.signer(person)
+            .map_err(|e| anyhow::anyhow!("{e:#} (imports open CARs in your name)"))?
+    };
     let mut db = ctx.open_db()?;
     let base = Options {
         profile: a.profile.clone(),
@@ -65,6 +72,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
             &person.login,
             ctx.now.timestamp(),
             !a.dry_run,
+            signer,
         ),
         // Another import holds the store for its whole transaction: wait for it as other
         // writes do (0, no limit, is taken as a day).

@@ -19,9 +19,11 @@ pub mod report_md_parts;
 pub mod report_svg;
 pub mod review;
 pub mod sample;
+pub mod signing;
 pub mod stats;
 pub mod status;
 pub mod verify;
+pub mod verify_head;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -116,17 +118,26 @@ pub fn exit_code(err: &anyhow::Error) -> i32 {
     1
 }
 
+pub use crate::domain::signing::Clock;
+
+pub fn system_clock() -> Clock {
+    std::sync::Arc::new(Utc::now)
+}
+
 /// Everything a command needs: configuration, who is asking, the clock.
 pub struct Ctx {
     pub cfg: Config,
     pub config_file: Option<PathBuf>,
     pub json: bool,
+    /// When the command started: the moment a one-shot command's records carry.
     pub now: DateTime<Utc>,
+    /// For work that goes on (the review screen reads it at each decision).
+    pub clock: Clock,
     pub login: Option<String>,
 }
 
 impl Ctx {
-    pub fn from_cli(cli: &Cli) -> anyhow::Result<Ctx> {
+    pub fn from_cli(cli: &Cli, clock: Clock) -> anyhow::Result<Ctx> {
         let mut sources = Sources::from_process(cli.config.clone());
         // clap already read SIGNOFF_DB into --db; the flag layer below applies it.
         sources.env.remove("SIGNOFF_DB");
@@ -134,18 +145,14 @@ impl Ctx {
         if let Some(db) = &cli.db {
             cfg.store.path = db.display().to_string();
         }
-        let now = match &cli.now {
-            Some(s) => DateTime::parse_from_rfc3339(s)
-                .map_err(|e| usage(format!("--now {s:?}: {e}")))?
-                .with_timezone(&Utc),
-            None => Utc::now(),
-        };
+        let now = clock();
         let login = current_login(&cfg, std::env::var("SIGNOFF_USER").ok());
         Ok(Ctx {
             cfg,
             config_file,
             json: cli.json,
             now,
+            clock,
             login,
         })
     }
@@ -283,7 +290,12 @@ fn os_login() -> Option<String> {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
-    let ctx = Ctx::from_cli(&cli)?;
+    run_with_clock(cli, system_clock())
+}
+
+/// Runs a command with the given clock: tests inject a fixed one through the library.
+pub fn run_with_clock(cli: Cli, clock: Clock) -> anyhow::Result<()> {
+    let ctx = Ctx::from_cli(&cli, clock)?;
     match cli.command {
         Command::Import(a) => import::run(&ctx, a),
         Command::Stats => stats::run(&ctx),
@@ -298,7 +310,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Retract(a) => decide::retract(&ctx, a),
         Command::Show(a) => decide::show(&ctx, a),
         Command::Status(a) => status::run(&ctx, a),
-        Command::Verify => verify::run(&ctx),
+        Command::Verify(a) => verify::run(&ctx, a),
         Command::Car(a) => car::run(&ctx, a),
         Command::Flags(a) => flags::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),

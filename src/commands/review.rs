@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 
 use crate::cli::ReviewArgs;
 use crate::config::{platform_data_dir, Config, Person};
+use crate::domain::signing::{CannotSign, Clock, SharedSigner};
 use crate::store::Db;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
@@ -43,7 +44,8 @@ pub fn open(
     cfg: &Config,
     db: Db,
     person: Person,
-    now: chrono::DateTime<chrono::Utc>,
+    clock: Clock,
+    signer: SharedSigner,
     open: Open,
 ) -> anyhow::Result<()> {
     if !std::io::stdout().is_terminal() {
@@ -65,7 +67,8 @@ pub fn open(
             db,
             cfg: cfg.clone(),
             person,
-            now,
+            clock,
+            signer,
             keys,
             theme,
         },
@@ -75,12 +78,17 @@ pub fn open(
 
 pub fn run(ctx: &Ctx, a: ReviewArgs) -> anyhow::Result<()> {
     let person = ctx.person()?.clone();
+    // Without a key the screen still opens for reading; a decision then says why it was not saved.
+    let signer = ctx
+        .signer(&person)
+        .unwrap_or_else(|e| SharedSigner(std::sync::Arc::new(CannotSign(format!("{e:#}")))));
     let db = ctx.open_db()?;
     open(
         &ctx.cfg,
         db,
         person,
-        ctx.now,
+        ctx.clock.clone(),
+        signer,
         Open {
             sample: a.sample,
             view: a.view,

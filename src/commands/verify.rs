@@ -1,13 +1,22 @@
-//! `signoff verify`: recompute every decision's hash and chain link, and check that what was
-//! signed is still the text the store holds.
+//! `signoff verify`: every record's signature against the verifier's own trust root, every hash
+//! and chain link, the end of each chain against the head last verified (or a published one),
+//! the store's schema against what signoff creates, and that what was signed is still the text
+//! the store holds.
 
 use serde::Serialize;
 
+use crate::cli::VerifyArgs;
 use crate::config::Role;
 use crate::domain::decision::{self, Kind, GENESIS};
+use crate::sign::{self, TrustRoot};
 use crate::store::decisions as sd;
 
-use super::{failed, fmt_time, Ctx};
+use super::verify_head::{self as vh, Head, Remembered};
+use super::{failed, fmt_time, signing, Ctx};
+
+/// A record may carry a time a little before the one ahead of it in the chain (two writers'
+/// clocks); more than this and its time was set back.
+const CLOCK_SLACK_SECS: i64 = 300;
 
 #[derive(Debug, Serialize)]
 pub struct Finding {
@@ -17,11 +26,32 @@ pub struct Finding {
     pub problem: String,
 }
 
-pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
+/// The last record of a chain, as `--head` prints it.
+#[derive(Debug, Serialize)]
+struct HeadInfo {
+    records: u64,
+    id: i64,
+    hash: String,
+    actor: String,
+    actor_name: String,
+    at: i64,
+    signed_with: Option<String>,
+}
+
+struct Checked {
+    findings: Vec<Finding>,
+    needs_signing: usize,
+    unsigned: usize,
+    valid_signatures: usize,
+}
+
+pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
     ctx.require(&[Role::Executive, Role::Admin], "verify the store")?;
+    let trust = signing::trust_root(&ctx.cfg)?;
+    let required = signing::required(&ctx.cfg, &trust);
     let db = ctx.open_db()?;
     let all = sd::all(&db.conn)?;
-    let mut findings = Vec::new();
+    let events = crate::store::cars::all_events(&db.conn)?;
     let ext = |id: i64| -> String {
         db.conn
             .query_row(
@@ -31,29 +61,221 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
             )
             .unwrap_or_else(|_| format!("#{id}"))
     };
+    let mut c = check_decisions(&db.conn, &all, &trust, required, &ext)?;
+
+    // The corrective actions' own chain: hashes and links, then signatures and times.
+    let mut car_problems = crate::store::cars::verify(&db.conn)?;
+    let mut car_unsigned = 0;
+    let mut prev_at = i64::MIN;
+    for e in &events {
+        let check = sign::check(&trust, &e.actor, e.at, &e.canonical(), e.signature.as_deref());
+        match check.problem(&e.actor) {
+            Some(_) if check == sign::Check::Unsigned && !required => car_unsigned += 1,
+            Some(p) => car_problems.push(format!("step {} (CAR-{}): {p}", e.id, e.car_id)),
+            None => c.valid_signatures += 1,
+        }
+        if e.at < prev_at.saturating_sub(CLOCK_SLACK_SECS) {
+            car_problems.push(format!(
+                "step {} (CAR-{}): recorded at {}, before the step ahead of it in the chain: its time was set back",
+                e.id,
+                e.car_id,
+                fmt_time(e.at)
+            ));
+        }
+        prev_at = prev_at.max(e.at);
+    }
+
+    let schema_problems = crate::store::schema::differences(&db.conn)?;
+
+    // The ends of the chains: against the head this verifier saw last, and any published one.
+    let chain: Vec<&str> = all.iter().map(|d| d.hash.as_str()).collect();
+    let car_chain: Vec<&str> = events.iter().map(|e| e.hash.as_str()).collect();
+    let mut head_problems = Vec::new();
+    let head_file = vh::file_for(&db.path);
+    let remembered = match &head_file {
+        Some(f) => vh::load(f)?,
+        None => None,
+    };
+    if let Some(r) = &remembered {
+        let when = fmt_time(r.verified_at);
+        if let Some(h) = &r.decisions {
+            head_problems.extend(vh::against(&chain, h, "decision", &when));
+        }
+        if let Some(h) = &r.car_steps {
+            head_problems.extend(vh::against(&car_chain, h, "CAR step", &when));
+        }
+    }
+    for want in &a.expect_head {
+        let w = want.trim().to_ascii_lowercase();
+        let found = w.len() >= 16
+            && chain
+                .iter()
+                .chain(car_chain.iter())
+                .any(|h| h.starts_with(w.as_str()));
+        if !found {
+            head_problems.push(format!(
+                "the published head {want} is not in either chain: it was removed or rewritten{}",
+                if w.len() < 16 { " (give at least 16 characters of it)" } else { "" }
+            ));
+        }
+    }
+
+    let ok = c.findings.is_empty()
+        && car_problems.is_empty()
+        && schema_problems.is_empty()
+        && head_problems.is_empty();
+    let head = |n: usize, last: Option<(i64, &str, &str, &str, i64, Option<&String>)>| {
+        last.map(|(id, hash, actor, name, at, sig)| HeadInfo {
+            records: n as u64,
+            id,
+            hash: hash.to_string(),
+            actor: actor.to_string(),
+            actor_name: name.to_string(),
+            at,
+            signed_with: sig.and_then(|s| sign::signed_by(s)),
+        })
+    };
+    let dec_head = head(
+        all.len(),
+        all.last().map(|d| {
+            (d.id, d.hash.as_str(), d.actor.as_str(), d.actor_name.as_str(), d.at, d.signature.as_ref())
+        }),
+    );
+    let car_head = head(
+        events.len(),
+        events.last().map(|e| {
+            (e.id, e.hash.as_str(), e.actor.as_str(), e.actor_name.as_str(), e.at, e.signature.as_ref())
+        }),
+    );
+    // Remember the heads only once everything holds, so a tampered store never becomes the
+    // new reference.
+    let mut anchor_note = None;
+    if ok {
+        if let Some(f) = &head_file {
+            let r = Remembered {
+                store: db.path.display().to_string(),
+                verified_at: ctx.now.timestamp(),
+                decisions: dec_head.as_ref().map(|h| Head {
+                    records: h.records,
+                    id: h.id,
+                    hash: h.hash.clone(),
+                }),
+                car_steps: car_head.as_ref().map(|h| Head {
+                    records: h.records,
+                    id: h.id,
+                    hash: h.hash.clone(),
+                }),
+            };
+            if let Err(e) = vh::save(f, &r) {
+                anchor_note = Some(format!("could not remember the verified head: {e:#}"));
+            }
+        }
+    }
+
+    if ctx.json {
+        ctx.print_json(&serde_json::json!({
+            "decisions": all.len(), "ok": ok,
+            "needs_signing_again": c.needs_signing, "findings": c.findings,
+            "car_steps": events.len(), "car_problems": car_problems,
+            "signing_required": required, "valid_signatures": c.valid_signatures,
+            "unsigned": c.unsigned + car_unsigned,
+            "schema_problems": schema_problems, "head_problems": head_problems,
+            "head": { "decisions": dec_head, "car_steps": car_head },
+            "remembered_head": remembered.as_ref().map(|r| serde_json::json!({
+                "verified_at": r.verified_at, "decisions": r.decisions, "car_steps": r.car_steps,
+            })),
+        }))?;
+    } else {
+        print_text(
+            &all,
+            &c,
+            (&events, car_unsigned, &car_problems),
+            &schema_problems,
+            &head_problems,
+        );
+        if c.unsigned + car_unsigned > 0 {
+            println!(
+                "note: {} record(s) are unsigned; with no keys in the configuration nothing binds them \
+                 to a person (list keys under [[people]] or [signing] allowed_signers)",
+                c.unsigned + car_unsigned
+            );
+        }
+        if a.head {
+            for (what, h) in [("decisions", &dec_head), ("CAR steps", &car_head)] {
+                match h {
+                    Some(h) => println!(
+                        "head of {what}: #{} {} — {} ({}) at {}, {}",
+                        h.id,
+                        h.hash,
+                        crate::domain::text::inert(&h.actor_name),
+                        h.actor,
+                        fmt_time(h.at),
+                        h.signed_with
+                            .as_deref()
+                            .map_or("unsigned".to_string(), |f| format!("signed with {f}"))
+                    ),
+                    None => println!("head of {what}: none yet"),
+                }
+            }
+        }
+    }
+    if let Some(n) = anchor_note {
+        eprintln!("signoff: {n}");
+    }
+    if ok {
+        Ok(())
+    } else {
+        Err(failed(""))
+    }
+}
+
+fn check_decisions(
+    conn: &rusqlite::Connection,
+    all: &[decision::Decision],
+    trust: &TrustRoot,
+    required: bool,
+    ext: &dyn Fn(i64) -> String,
+) -> anyhow::Result<Checked> {
+    let mut c = Checked {
+        findings: Vec::new(),
+        needs_signing: 0,
+        unsigned: 0,
+        valid_signatures: 0,
+    };
+    let mut push = |d: &decision::Decision, problem: String| {
+        c.findings.push(Finding {
+            decision: d.id,
+            complaint_id: d.complaint_id,
+            external_id: ext(d.complaint_id),
+            problem,
+        })
+    };
     let mut prev = GENESIS.to_string();
-    for d in &all {
+    let mut prev_at = i64::MIN;
+    for d in all {
+        let what = format!("{} by {} on {}", d.kind.as_str(), d.actor_name, fmt_time(d.at));
         if d.compute_hash() != d.hash {
-            findings.push(Finding {
-                decision: d.id,
-                complaint_id: d.complaint_id,
-                external_id: ext(d.complaint_id),
-                problem: format!(
-                    "record changed after it was written: its contents no longer match its hash ({} by {} on {})",
-                    d.kind.as_str(),
-                    d.actor_name,
-                    fmt_time(d.at)
-                ),
-            });
+            push(d, format!(
+                "altered: the record changed after it was written; its contents no longer match its hash ({what})"
+            ));
         }
         if d.prev_hash != prev {
-            findings.push(Finding {
-                decision: d.id,
-                complaint_id: d.complaint_id,
-                external_id: ext(d.complaint_id),
-                problem: "chain broken: it does not follow the decision before it (one was removed, inserted or altered)".into(),
-            });
+            push(d, "chain broken: it does not follow the decision before it (one was removed, inserted or altered)".into());
         }
+        let check = sign::check(trust, &d.actor, d.at, &d.canonical(), d.signature.as_deref());
+        match check.problem(&d.actor) {
+            Some(_) if check == sign::Check::Unsigned && !required => c.unsigned += 1,
+            Some(p) => push(d, format!("{p} ({what})")),
+            None => c.valid_signatures += 1,
+        }
+        if d.at < prev_at.saturating_sub(CLOCK_SLACK_SECS) {
+            push(d, format!(
+                "recorded at {}, before the decision ahead of it in the chain ({}): its time was set back",
+                fmt_time(d.at),
+                fmt_time(prev_at)
+            ));
+        }
+        prev_at = prev_at.max(d.at);
         prev = d.hash.clone();
     }
     // Sign-offs still in force must cover the text the store holds now.
@@ -62,78 +284,72 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     for d in all.iter().cloned() {
         by_complaint.entry(d.complaint_id).or_default().push(d);
     }
-    let mut needs_signing = 0;
     for (cid, ds) in &by_complaint {
         let eff = decision::effective(ds);
         let Some(last) = eff.last() else { continue };
         if last.kind != Kind::Approve {
             continue;
         }
-        let now_hash = sd::current_text_hash(&db.conn, *cid)?;
+        let now_hash = sd::current_text_hash(conn, *cid)?;
         if now_hash != last.text_hash {
-            needs_signing += 1;
-            let how = match sd::last_text_change(&db.conn, *cid)? {
+            c.needs_signing += 1;
+            let how = match sd::last_text_change(conn, *cid)? {
                 Some((cause, at)) if at >= last.at => {
                     format!("changed by {cause} on {} — it needs signing again", fmt_time(at))
                 }
                 _ => "changed with no record of how (edited outside signoff?) — it needs signing again".into(),
             };
-            findings.push(Finding {
-                decision: last.id,
-                complaint_id: *cid,
-                external_id: ext(*cid),
-                problem: format!("signed text changed: {how}"),
-            });
+            push(last, format!("signed text changed: {how}"));
         }
     }
-    // The corrective actions' own chain, as `signoff car verify` checks it.
-    let car_problems = crate::store::cars::verify(&db.conn)?;
-    let car_steps: i64 = db
-        .conn
-        .query_row("SELECT count(*) FROM car_events", [], |r| r.get(0))?;
-    let ok = findings.is_empty() && car_problems.is_empty();
-    if ctx.json {
-        ctx.print_json(&serde_json::json!({
-            "decisions": all.len(), "ok": ok,
-            "needs_signing_again": needs_signing, "findings": findings,
-            "car_steps": car_steps, "car_problems": car_problems,
-        }))?;
-    } else if findings.is_empty() {
+    Ok(c)
+}
+
+fn print_text(
+    all: &[decision::Decision],
+    c: &Checked,
+    (events, car_unsigned, car_problems): (&[crate::domain::car::CarEvent], usize, &[String]),
+    schema_problems: &[String],
+    head_problems: &[String],
+) {
+    let inert = crate::domain::text::inert;
+    let holds = |unsigned: usize| match unsigned {
+        0 => "every signature, hash and chain link holds".to_string(),
+        n => format!("every hash and chain link holds ({n} unsigned)"),
+    };
+    if c.findings.is_empty() {
         println!(
-            "verified {} decisions: every hash and chain link holds, and every sign-off covers the text the store holds",
-            all.len()
-        );
-    } else {
-        println!(
-            "verified {} decisions: {} problem(s)",
+            "verified {} decisions: {}, and every sign-off covers the text the store holds",
             all.len(),
-            findings.len()
+            holds(c.unsigned)
         );
-        for f in &findings {
-            println!(
-                "  decision {} ({}): {}",
-                f.decision,
-                crate::domain::text::inert(&f.external_id),
-                f.problem
-            );
-        }
-    }
-    if !ctx.json {
-        if car_problems.is_empty() {
-            println!("verified {car_steps} CAR steps: every hash and chain link holds");
-        } else {
-            println!(
-                "verified {car_steps} CAR steps: {} problem(s)",
-                car_problems.len()
-            );
-            for p in &car_problems {
-                println!("  {}", crate::domain::text::inert(p));
-            }
-        }
-    }
-    if ok {
-        Ok(())
     } else {
-        Err(failed(""))
+        println!("verified {} decisions: {} problem(s)", all.len(), c.findings.len());
+        for f in &c.findings {
+            println!("  decision {} ({}): {}", f.decision, inert(&f.external_id), inert(&f.problem));
+        }
+    }
+    if car_problems.is_empty() {
+        println!(
+            "verified {} CAR steps: {}",
+            events.len(),
+            holds(car_unsigned)
+        );
+    } else {
+        println!("verified {} CAR steps: {} problem(s)", events.len(), car_problems.len());
+        for p in car_problems {
+            println!("  {}", inert(p));
+        }
+    }
+    if schema_problems.is_empty() {
+        println!("the store's schema is signoff's own: no foreign or missing triggers, tables or indexes");
+    } else {
+        println!("the store's schema: {} problem(s)", schema_problems.len());
+        for p in schema_problems {
+            println!("  {}", inert(p));
+        }
+    }
+    for p in head_problems {
+        println!("  {}", inert(p));
     }
 }

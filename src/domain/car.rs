@@ -257,6 +257,8 @@ pub struct CarEvent {
     pub text: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The actor's SSH signature over [`CarEvent::canonical`]; None when made unsigned.
+    pub signature: Option<String>,
 }
 
 impl CarEvent {

@@ -19,6 +19,7 @@ fn ev(step: Step, worked: Option<bool>, at: i64) -> CarEvent {
         text: "x".into(),
         prev_hash: super::super::decision::GENESIS.into(),
         hash: String::new(),
+        signature: None,
     }
 }
 

@@ -70,6 +70,8 @@ pub struct Decision {
     pub text_hash: String,
     pub prev_hash: String,
     pub hash: String,
+    /// The actor's SSH signature over [`Decision::canonical`]; None when made unsigned.
+    pub signature: Option<String>,
 }
 
 impl Decision {
@@ -235,6 +237,7 @@ mod tests {
             text_hash: text.into(),
             prev_hash: GENESIS.into(),
             hash: String::new(),
+            signature: None,
         }
     }
 

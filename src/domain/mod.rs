@@ -11,6 +11,7 @@ pub mod report_build;
 pub mod report_cars;
 pub mod rng;
 pub mod sample;
+pub mod signing;
 pub mod stats;
 pub mod text;
 pub mod verbatim;

@@ -691,7 +691,8 @@ fn import_pass(
         }
         clock.mark("sampling rules");
         // CARs and checks read the new rows, and may search them.
-        crate::store::cars::after_import(&tx, import_id, &opts.after_import).map_err(sql)?;
+        crate::store::cars::after_import(&tx, import_id, &opts.after_import)
+            .map_err(|e| fail(format!("store: {e}"), false))?;
         clock.mark("after-import rules and checks");
         let rejects_file = rejects
             .finish()

@@ -6,7 +6,9 @@ use rusqlite::{params, Transaction};
 
 use super::cars::{open, Opening};
 use super::flags::{self, CheckSettings};
+use super::decisions::AppendError;
 use crate::domain::car::OpenRule;
+use crate::domain::signing::SharedSigner;
 
 /// Everything the import hook needs, decided by the command that runs the import.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +28,8 @@ pub struct AfterImport {
     pub checks: Option<CheckSettings>,
     /// The phrase rules whose matches the import keeps for sampling.
     pub phrase_rules: Vec<super::rule_sets::PhraseRule>,
+    /// Signs the CARs the rules open, in the name of whoever runs the import.
+    pub signer: SharedSigner,
 }
 
 /// What the hook did.
@@ -40,7 +44,7 @@ pub fn after_import(
     tx: &Transaction,
     import_id: i64,
     a: &AfterImport,
-) -> rusqlite::Result<AfterImportReport> {
+) -> Result<AfterImportReport, AppendError> {
     let cars_opened = open_by_rules(tx, import_id, a)?;
     // The import's counts are written after this hook, so ask the rows themselves.
     let changed: bool = tx.query_row(
@@ -61,7 +65,11 @@ pub fn after_import(
 
 /// Opens a CAR for each complaint this import inserted or changed that matches a rule (the
 /// first rule it matches names the origin) and has none yet: re-importing opens nothing new.
-pub fn open_by_rules(tx: &Transaction, import_id: i64, a: &AfterImport) -> rusqlite::Result<u64> {
+pub fn open_by_rules(
+    tx: &Transaction,
+    import_id: i64,
+    a: &AfterImport,
+) -> Result<u64, AppendError> {
     if a.rules.is_empty() {
         return Ok(0);
     }
@@ -98,7 +106,7 @@ pub fn open_by_rules(tx: &Transaction, import_id: i64, a: &AfterImport) -> rusql
             due_at: a.now + a.due_secs,
             why: &why,
         };
-        if open(tx, &o)?.is_some() {
+        if open(tx, &o, a.signer.0.as_ref())?.is_some() {
             opened += 1;
         }
     }

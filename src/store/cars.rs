@@ -10,6 +10,9 @@ use crate::domain::car::{self, CarEvent, State, Step};
 
 pub use super::car_rules::{after_import, open_by_rules, AfterImport};
 use crate::domain::decision::GENESIS;
+use crate::domain::signing::RecordSigner;
+
+pub use super::decisions::AppendError;
 
 /// A CAR with where it stands.
 #[derive(Debug, Clone, Serialize)]
@@ -46,7 +49,7 @@ pub struct NewEvent {
 }
 
 const EVENT_COLUMNS: &str = "id, car_id, complaint_id, step, actor, actor_name, at, happened_at, \
-    due_at, category, worked, text, prev_hash, hash";
+    due_at, category, worked, text, prev_hash, hash, signature";
 
 fn event_from_row(r: &rusqlite::Row) -> rusqlite::Result<CarEvent> {
     let step: String = r.get(3)?;
@@ -71,11 +74,17 @@ fn event_from_row(r: &rusqlite::Row) -> rusqlite::Result<CarEvent> {
         text: r.get(11)?,
         prev_hash: r.get(12)?,
         hash: r.get(13)?,
+        signature: r.get(14)?,
     })
 }
 
-/// Appends a step, chained to the last one. Call inside an IMMEDIATE transaction.
-pub fn append(tx: &Transaction, e: NewEvent) -> rusqlite::Result<CarEvent> {
+/// Appends a step, chained to the last one and signed by `signer`. Call inside an IMMEDIATE
+/// transaction.
+pub fn append(
+    tx: &Transaction,
+    e: NewEvent,
+    signer: &dyn RecordSigner,
+) -> Result<CarEvent, AppendError> {
     let prev: String = tx
         .prepare_cached("SELECT hash FROM car_events ORDER BY id DESC LIMIT 1")?
         .query_row([], |r| r.get(0))
@@ -96,12 +105,14 @@ pub fn append(tx: &Transaction, e: NewEvent) -> rusqlite::Result<CarEvent> {
         text: e.text,
         prev_hash: prev,
         hash: String::new(),
+        signature: None,
     };
     rec.hash = rec.compute_hash();
+    rec.signature = signer.sign(&rec.canonical()).map_err(AppendError::Sign)?;
     tx.prepare_cached(
         "INSERT INTO car_events (car_id, complaint_id, step, actor, actor_name, at, happened_at,
-             due_at, category, worked, text, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+             due_at, category, worked, text, prev_hash, hash, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         rec.car_id,
@@ -116,9 +127,21 @@ pub fn append(tx: &Transaction, e: NewEvent) -> rusqlite::Result<CarEvent> {
         rec.worked,
         rec.text,
         rec.prev_hash,
-        rec.hash
+        rec.hash,
+        rec.signature
     ])?;
     rec.id = tx.last_insert_rowid();
+    let kept: Option<String> = tx
+        .prepare_cached("SELECT hash FROM car_events WHERE id = ?1")?
+        .query_row(params![rec.id], |r| r.get(0))
+        .optional()?;
+    if kept.as_deref() != Some(rec.hash.as_str()) {
+        return Err(AppendError::Swallowed(format!(
+            "CAR {} step {}",
+            rec.car_id,
+            rec.step.as_str()
+        )));
+    }
     Ok(rec)
 }
 
@@ -134,8 +157,12 @@ pub struct Opening<'a> {
     pub why: &'a str,
 }
 
-/// Opens a CAR with its first step; None when the complaint has one already.
-pub fn open(tx: &Transaction, o: &Opening) -> rusqlite::Result<Option<i64>> {
+/// Opens a CAR with its first step, signed by `signer`; None when the complaint has one already.
+pub fn open(
+    tx: &Transaction,
+    o: &Opening,
+    signer: &dyn RecordSigner,
+) -> Result<Option<i64>, AppendError> {
     let inserted = tx
         .prepare_cached(
             "INSERT INTO cars (complaint_id, opened_at, due_at, opened_by, origin)
@@ -161,6 +188,7 @@ pub fn open(tx: &Transaction, o: &Opening) -> rusqlite::Result<Option<i64>> {
             worked: None,
             text: format!("{} ({})", o.why, o.origin),
         },
+        signer,
     )?;
     Ok(Some(id))
 }

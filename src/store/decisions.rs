@@ -4,6 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::domain::complaint::signed_text_hash;
 use crate::domain::decision::{Decision, Kind, GENESIS};
+use crate::domain::signing::RecordSigner;
 
 /// A decision before it is stored: the store fills in id, text hash and the chain.
 #[derive(Debug, Clone)]
@@ -24,7 +25,7 @@ pub struct NewDecision {
 }
 
 const COLUMNS: &str = "id, complaint_id, sample_id, kind, actor, actor_name, actor_title, at, \
-    statement, reasons, note, due_at, body, retracts, text_hash, prev_hash, hash";
+    statement, reasons, note, due_at, body, retracts, text_hash, prev_hash, hash, signature";
 
 fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Decision> {
     let kind: String = r.get(3)?;
@@ -52,6 +53,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Decision> {
         text_hash: r.get(14)?,
         prev_hash: r.get(15)?,
         hash: r.get(16)?,
+        signature: r.get(17)?,
     })
 }
 
@@ -66,9 +68,26 @@ pub fn current_text_hash(conn: &Connection, complaint_id: i64) -> rusqlite::Resu
         })
 }
 
-/// Appends a decision, chained to the last one. Call inside an IMMEDIATE transaction so no
-/// other writer can slip a link in between.
-pub fn append(tx: &Transaction, d: NewDecision) -> rusqlite::Result<Decision> {
+/// Why a decision could not be appended.
+#[derive(Debug, thiserror::Error)]
+pub enum AppendError {
+    #[error("{0}")]
+    Store(#[from] rusqlite::Error),
+    #[error("cannot sign: {0}")]
+    Sign(String),
+    /// The row did not land although SQLite reported no error: something in the store (a
+    /// trigger signoff did not create) swallowed it.
+    #[error("the store did not keep the record it was given ({0}): something in it that signoff did not create (a trigger?) swallowed it — run `signoff verify`")]
+    Swallowed(String),
+}
+
+/// Appends a decision, chained to the last one and signed by `signer`. Call inside an IMMEDIATE
+/// transaction so no other writer can slip a link in between.
+pub fn append(
+    tx: &Transaction,
+    d: NewDecision,
+    signer: &dyn RecordSigner,
+) -> Result<Decision, AppendError> {
     let prev: String = tx
         .query_row(
             "SELECT hash FROM decisions ORDER BY id DESC LIMIT 1",
@@ -96,12 +115,14 @@ pub fn append(tx: &Transaction, d: NewDecision) -> rusqlite::Result<Decision> {
         text_hash,
         prev_hash: prev,
         hash: String::new(),
+        signature: None,
     };
     rec.hash = rec.compute_hash();
+    rec.signature = signer.sign(&rec.canonical()).map_err(AppendError::Sign)?;
     tx.execute(
         "INSERT INTO decisions (complaint_id, sample_id, kind, actor, actor_name, actor_title, at,
-             statement, reasons, note, due_at, body, retracts, text_hash, prev_hash, hash)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+             statement, reasons, note, due_at, body, retracts, text_hash, prev_hash, hash, signature)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         params![
             rec.complaint_id,
             rec.sample_id,
@@ -118,10 +139,25 @@ pub fn append(tx: &Transaction, d: NewDecision) -> rusqlite::Result<Decision> {
             rec.retracts,
             rec.text_hash,
             rec.prev_hash,
-            rec.hash
+            rec.hash,
+            rec.signature
         ],
     )?;
     rec.id = tx.last_insert_rowid();
+    let kept: Option<String> = tx
+        .query_row(
+            "SELECT hash FROM decisions WHERE id = ?1",
+            params![rec.id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    if kept.as_deref() != Some(rec.hash.as_str()) {
+        return Err(AppendError::Swallowed(format!(
+            "{} on complaint {}",
+            rec.kind.as_str(),
+            rec.complaint_id
+        )));
+    }
     Ok(rec)
 }
 

@@ -304,6 +304,11 @@ CREATE TABLE phrase_rule_sets (
     bits    BLOB    NOT NULL
 );
 "#,
+    // 5: each decision and CAR step carries its actor's SSH signature over its canonical record.
+    r#"
+ALTER TABLE decisions ADD COLUMN signature TEXT;
+ALTER TABLE car_events ADD COLUMN signature TEXT;
+"#,
 ];
 
 pub fn migrations() -> Migrations<'static> {

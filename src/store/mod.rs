@@ -15,6 +15,7 @@ pub mod report_cars;
 pub mod report_picks;
 pub mod rule_sets;
 pub mod samples;
+pub mod schema;
 pub mod stats;
 pub mod workflow;
 

@@ -91,6 +91,7 @@ fn decisions_of(conn: &Connection, ids: &[i64]) -> rusqlite::Result<HashMap<i64,
             text_hash: r.get(11)?,
             prev_hash: String::new(),
             hash: String::new(),
+            signature: None,
         })
     })?;
     let mut out: HashMap<i64, Vec<Decision>> = HashMap::new();

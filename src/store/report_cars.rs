@@ -65,6 +65,7 @@ pub fn cars(
             text: String::new(),
             prev_hash: String::new(),
             hash: String::new(),
+            signature: None,
         })
     })?;
     for e in rows {

@@ -8,7 +8,8 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::config::{Person, Role};
 use crate::domain::decision::{self, signature_statement, Decision, Kind, Status};
 
-use super::decisions::{self as sd, NewDecision};
+use super::decisions::{self as sd, AppendError, NewDecision};
+use crate::domain::signing::RecordSigner;
 use super::samples;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +22,18 @@ pub enum WorkflowError {
     Conflict(String),
     #[error("store: {0}")]
     Store(#[from] rusqlite::Error),
+    /// Signing failed, or the store swallowed the record (exit status 1).
+    #[error("{0}")]
+    Record(String),
+}
+
+impl From<AppendError> for WorkflowError {
+    fn from(e: AppendError) -> Self {
+        match e {
+            AppendError::Store(e) => WorkflowError::Store(e),
+            other => WorkflowError::Record(other.to_string()),
+        }
+    }
 }
 
 impl WorkflowError {
@@ -174,6 +187,7 @@ fn base(
 pub fn approve(
     conn: &mut Connection,
     p: &Person,
+    signer: &dyn RecordSigner,
     complaint_id: i64,
     note: Option<String>,
     now: i64,
@@ -196,7 +210,7 @@ pub fn approve(
     );
     d.statement = Some(signature_statement(&p.name, &p.title));
     d.note = note.filter(|n| !n.trim().is_empty());
-    let rec = sd::append(&tx, d)?;
+    let rec = sd::append(&tx, d, signer)?;
     tx.commit()?;
     Ok(rec)
 }
@@ -204,6 +218,7 @@ pub fn approve(
 pub fn push_back(
     conn: &mut Connection,
     p: &Person,
+    signer: &dyn RecordSigner,
     complaint_id: i64,
     reasons: &[String],
     note: &str,
@@ -234,7 +249,7 @@ pub fn push_back(
     d.reasons = Some(reasons.join(","));
     d.note = Some(note.trim().to_string());
     d.due_at = Some(due_at);
-    let rec = sd::append(&tx, d)?;
+    let rec = sd::append(&tx, d, signer)?;
     tx.commit()?;
     Ok(rec)
 }
@@ -242,6 +257,7 @@ pub fn push_back(
 pub fn answer(
     conn: &mut Connection,
     p: &Person,
+    signer: &dyn RecordSigner,
     complaint_id: i64,
     kind: Kind,
     body: &str,
@@ -277,12 +293,18 @@ pub fn answer(
         now,
     );
     d.body = Some(body.trim_end().to_string());
-    let rec = sd::append(&tx, d)?;
+    let rec = sd::append(&tx, d, signer)?;
     tx.commit()?;
     Ok(rec)
 }
 
-pub fn retract(conn: &mut Connection, p: &Person, decision_id: i64, now: i64) -> Result<Decision> {
+pub fn retract(
+    conn: &mut Connection,
+    p: &Person,
+    signer: &dyn RecordSigner,
+    decision_id: i64,
+    now: i64,
+) -> Result<Decision> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let target = sd::by_id(&tx, decision_id)?
         .ok_or_else(|| WorkflowError::Conflict(format!("no decision {decision_id}")))?;
@@ -311,7 +333,7 @@ pub fn retract(conn: &mut Connection, p: &Person, decision_id: i64, now: i64) ->
     }
     let mut d = base(p, target.complaint_id, target.sample_id, Kind::Retract, now);
     d.retracts = Some(target.id);
-    let rec = sd::append(&tx, d)?;
+    let rec = sd::append(&tx, d, signer)?;
     tx.commit()?;
     Ok(rec)
 }

@@ -15,6 +15,7 @@ use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
 use crate::config::{Config, Person, Role};
 use crate::domain::decision::add_working_days;
 use crate::domain::rng::Rng;
+use crate::domain::signing::{Clock, SharedSigner};
 use crate::domain::sample::Plan;
 use crate::store::workflow::{self, WorkflowError};
 use crate::store::{samples, Db};
@@ -37,7 +38,10 @@ pub struct Session {
     pub db: Db,
     pub cfg: Config,
     pub person: Person,
-    pub now: chrono::DateTime<chrono::Utc>,
+    /// Read at each decision, so that a decision carries the moment it was made.
+    pub clock: Clock,
+    /// Signs the person's decisions (or says why it cannot).
+    pub signer: SharedSigner,
     pub keys: Keymap,
     pub theme: Theme,
 }
@@ -48,7 +52,7 @@ impl Session {
     }
 
     fn now(&self) -> i64 {
-        self.now.timestamp()
+        (self.clock)().timestamp()
     }
 }
 
@@ -229,7 +233,15 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             Effect::None
         }
         Effect::Sign { complaint_id } => {
-            let r = workflow::approve(&mut s.db.conn, &s.person, complaint_id, None, now);
+            let signer = s.signer.clone();
+            let r = workflow::approve(
+                &mut s.db.conn,
+                &s.person,
+                signer.0.as_ref(),
+                complaint_id,
+                None,
+                now,
+            );
             saved(s, app, r)?
         }
         Effect::PushBack {
@@ -238,10 +250,13 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             note,
             due_days,
         } => {
-            let due = add_working_days(s.now, due_days).timestamp();
+            let due = chrono::DateTime::from_timestamp(now, 0)
+                .map_or(now, |t| add_working_days(t, due_days).timestamp());
+            let signer = s.signer.clone();
             let r = workflow::push_back(
                 &mut s.db.conn,
                 &s.person,
+                signer.0.as_ref(),
                 complaint_id,
                 &reasons,
                 &note,
@@ -255,11 +270,21 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             kind,
             body,
         } => {
-            let r = workflow::answer(&mut s.db.conn, &s.person, complaint_id, kind, &body, now);
+            let signer = s.signer.clone();
+            let r = workflow::answer(
+                &mut s.db.conn,
+                &s.person,
+                signer.0.as_ref(),
+                complaint_id,
+                kind,
+                &body,
+                now,
+            );
             saved(s, app, r)?
         }
         Effect::Retract { decision_id } => {
-            let r = workflow::retract(&mut s.db.conn, &s.person, decision_id, now);
+            let signer = s.signer.clone();
+            let r = workflow::retract(&mut s.db.conn, &s.person, signer.0.as_ref(), decision_id, now);
             saved(s, app, r)?
         }
         Effect::Search(q) => {
@@ -303,7 +328,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
                     tolerable,
                 },
             )?;
-            let label = crate::commands::sample::iso_week_label(s.now);
+            let label = crate::commands::sample::iso_week_label((s.clock)());
             let (id, drawn) = samples::draw_and_record(
                 &mut s.db.conn,
                 &spec,

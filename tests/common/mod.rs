@@ -38,6 +38,31 @@ title = "Operations Administrator"
 role = "admin"
 "#;
 
+/// The moment the CLI tests' clock shows.
+pub const NOW: &str = "2026-11-21T12:00:00Z";
+
+/// `examples/fixed_clock`: signoff's entry with a clock the tests set (SIGNOFF_TEST_CLOCK). A
+/// plain `cargo test` builds it with the tests; a run filtered to some tests needs
+/// `cargo build --examples` first, which this says when it is missing or older than signoff.
+pub fn clocked_bin() -> PathBuf {
+    let main = assert_cmd::cargo::cargo_bin("signoff");
+    let dir = main.parent().expect("target folder");
+    let exe = dir.join("examples").join("fixed_clock");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    // Built from the library as it is now, or from an older one?
+    match (modified(&exe), modified(&dir.join("libsignoff.rlib"))) {
+        (None, _) => panic!(
+            "{} is missing: run `cargo test` unfiltered, or `cargo build --examples` first",
+            exe.display()
+        ),
+        (Some(e), Some(lib)) if e < lib => panic!(
+            "{} was built from an older library: run `cargo build --examples` (a plain `cargo test` builds it)",
+            exe.display()
+        ),
+        _ => exe,
+    }
+}
+
 pub struct Env {
     pub dir: tempfile::TempDir,
     pub db: PathBuf,
@@ -61,20 +86,39 @@ impl Env {
         }
     }
 
-    /// The binary as `user`, with a fixed clock.
+    /// signoff as `user`, with its clock at [`NOW`].
     pub fn cmd(&self, user: &str) -> Command {
         Command::from_std(self.std_cmd(user))
     }
 
+    /// signoff as `user`, with its clock at [`NOW`]: the library's entry behind
+    /// `examples/fixed_clock`, since the `signoff` binary only reads the system clock.
     pub fn std_cmd(&self, user: &str) -> std::process::Command {
+        let c = self.real_std_cmd(user);
+        let mut clocked = std::process::Command::new(clocked_bin());
+        clocked.env_clear();
+        for (k, v) in c.get_envs() {
+            if let Some(v) = v {
+                clocked.env(k, v);
+            }
+        }
+        clocked.env("SIGNOFF_TEST_CLOCK", NOW);
+        clocked
+    }
+
+    /// The `signoff` binary itself as `user`, on the system clock.
+    pub fn real_cmd(&self, user: &str) -> Command {
+        Command::from_std(self.real_std_cmd(user))
+    }
+
+    pub fn real_std_cmd(&self, user: &str) -> std::process::Command {
         let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("signoff"));
         c.env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
             .env("HOME", self.dir.path())
             .env("SIGNOFF_DB", &self.db)
             .env("SIGNOFF_CONFIG", &self.config)
-            .env("SIGNOFF_USER", user)
-            .env("SIGNOFF_NOW", "2026-11-21T12:00:00Z");
+            .env("SIGNOFF_USER", user);
         c
     }
 

@@ -5,24 +5,36 @@ use std::time::{Duration, Instant};
 
 use super::Env;
 
-/// A `signoff review` running in a detached tmux session, read back with capture-pane.
+/// A `signoff review` running in a detached tmux session on a tmux server of its own (`-L`),
+/// read back with capture-pane: nothing else using tmux on the machine can disturb it.
 pub struct Tmux {
     name: String,
 }
 
+/// tmux on the session's own server.
+fn tmux(name: &str) -> Command {
+    let mut c = Command::new("tmux");
+    c.args(["-L", name]);
+    c
+}
+
 impl Tmux {
     pub fn start(env: &Env, user: &str, name: &str) -> Tmux {
-        let bin = assert_cmd::cargo::cargo_bin("signoff");
+        let bin = super::clocked_bin();
+        // The clock starts at NOW and runs on, so a decision carries the moment it was made.
         let cmd = format!(
-            "env SIGNOFF_DB='{}' SIGNOFF_CONFIG='{}' SIGNOFF_USER={user} SIGNOFF_NOW=2026-11-21T12:00:00Z HOME='{}' '{}' review; echo EXITED $?; sleep 30",
+            "env SIGNOFF_DB='{}' SIGNOFF_CONFIG='{}' SIGNOFF_USER={user} SIGNOFF_TEST_CLOCK={} SIGNOFF_TEST_CLOCK_TICKS=1 HOME='{}' '{}' review; echo EXITED $?; sleep 30",
             env.db.display(),
             env.config.display(),
+            super::NOW,
             env.dir.path().display(),
             bin.display()
         );
         let name = format!("signoff-test-{name}-{}", std::process::id());
-        let ok = Command::new("tmux")
+        let ok = tmux(&name)
             .args([
+                "-f",
+                "/dev/null",
                 "new-session",
                 "-d",
                 "-s",
@@ -40,7 +52,7 @@ impl Tmux {
     }
 
     pub fn screen(&self) -> String {
-        let out = Command::new("tmux")
+        let out = tmux(&self.name)
             .args(["capture-pane", "-p", "-t", &self.name])
             .output()
             .expect("capture-pane");
@@ -75,7 +87,7 @@ impl Tmux {
 
     pub fn keys(&self, keys: &[&str]) {
         for k in keys {
-            let ok = Command::new("tmux")
+            let ok = tmux(&self.name)
                 .args(["send-keys", "-t", &self.name, k])
                 .status()
                 .expect("send-keys");
@@ -86,7 +98,7 @@ impl Tmux {
 
     /// Types `text` literally.
     pub fn text(&self, text: &str) {
-        let ok = Command::new("tmux")
+        let ok = tmux(&self.name)
             .args(["send-keys", "-t", &self.name, "-l", text])
             .status()
             .expect("send-keys");
@@ -97,8 +109,6 @@ impl Tmux {
 
 impl Drop for Tmux {
     fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.name])
-            .status();
+        let _ = tmux(&self.name).args(["kill-server"]).status();
     }
 }
