@@ -12,6 +12,7 @@ pub mod report_cars;
 pub mod rng;
 pub mod sample;
 pub mod stats;
+pub mod strata_bound;
 pub mod text;
 pub mod verbatim;
 
