@@ -304,6 +304,13 @@ CREATE TABLE phrase_rule_sets (
     bits    BLOB    NOT NULL
 );
 "#,
+    // 5: the strata a stratified sample's random part was drawn from, for its bound.
+    r#"
+-- JSON: [{"name", "population", "drawn"}] per division of the random part, for a sample drawn
+-- per division or in proportion to them; NULL for a simple random sample, and for samples
+-- drawn before this step (their bound stays the simple one they were stated with).
+ALTER TABLE samples ADD COLUMN strata TEXT;
+"#,
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -357,5 +364,25 @@ mod tests {
             })
             .expect("rule counts");
         assert_eq!(counted, ("Billing".into(), 3, 1, 1));
+    }
+
+    /// A sample recorded before step 5 keeps its row, with no strata.
+    #[test]
+    fn step_5_keeps_earlier_samples_without_strata() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        Migrations::new(super::STEPS[..4].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("steps 1-4");
+        conn.execute_batch(
+            "INSERT INTO samples VALUES (1, '2026-W47', 'dana', 0, '{}', '42', 200, 'f', 95.0);",
+        )
+        .expect("a sample");
+        super::migrations().to_latest(&mut conn).expect("step 5");
+        let strata: Option<String> = conn
+            .query_row("SELECT strata FROM samples WHERE id = 1", [], |r| r.get(0))
+            .expect("strata");
+        assert_eq!(strata, None);
     }
 }
