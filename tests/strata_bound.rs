@@ -134,4 +134,11 @@ fn a_simple_sample_keeps_the_simple_bound() {
         .stdout(predicate::str::contains(
             "25 of 200 proves at most 11 % unfit at 95 %",
         ));
+    // Proportional strata are stated over their divisions too.
+    env.cmd("dana")
+        .args(["sample", "--all", "--stratify", "division", "--plan-only"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("by division"))
+        .stdout(predicate::str::contains("in 5 divisions proves at most"));
 }

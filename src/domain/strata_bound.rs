@@ -126,7 +126,8 @@ fn hulls(strata: &[Stratum], ln_alpha: f64) -> Vec<Vec<Segment>> {
             }
             // The convention of `stats::upper_bound_hypergeometric`: plausible while above
             // 1 − confidence; zero failures seen always counts as plausible.
-            if !(ln_p > ln_alpha) || d > pop - (n - f) {
+            let plausible = ln_p.partial_cmp(&ln_alpha) == Some(Ordering::Greater);
+            if !plausible || d > pop - (n - f) {
                 break;
             }
             points.push((d, ln_p));
