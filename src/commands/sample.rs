@@ -8,7 +8,8 @@ use crate::cli::SampleArgs;
 use crate::config::Role;
 use crate::domain::decision;
 use crate::domain::rng::Rng;
-use crate::domain::sample::{parse_include, Include, Plan, Strata};
+use crate::domain::sample::{parse_include, Include, Plan, Sized, Strata};
+use crate::domain::sample_bound::sized_stratified;
 use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
 use crate::store::decisions as sd;
@@ -88,6 +89,25 @@ pub fn spec_from_args(ctx: &Ctx, a: &SampleArgs) -> anyhow::Result<Spec> {
         manager_phrases: s.phrases.asked_for_manager.clone(),
         negative_phrases: s.phrases.negative.clone(),
     })
+}
+
+/// The random part as drawn and what it proves if nothing is pushed back: per stratum when it
+/// was stratified, where the plan's own size is only what the strata were allotted from.
+fn sized(spec: &Spec, drawn: &Drawn) -> Sized {
+    if drawn.strata.is_empty() {
+        spec.plan.size(drawn.random_population)
+    } else {
+        sized_stratified(&spec.plan, &drawn.strata)
+    }
+}
+
+/// The plan with its strata: "95 % / 5 %, 5 per division".
+fn describe(spec: &Spec) -> String {
+    match spec.strata {
+        Strata::None => spec.plan.describe(),
+        Strata::PerDivision { n } => format!("{n} per division, {} %", spec.plan.confidence()),
+        Strata::Proportional => format!("{}, by division", spec.plan.describe()),
+    }
 }
 
 pub fn iso_week_label(t: chrono::DateTime<chrono::Utc>) -> String {
@@ -173,7 +193,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     if a.plan_only {
         let id = samples::next_id(&db.conn)?;
         let drawn = samples::draw(&db.conn, &spec, 0, id)?;
-        let sized = spec.plan.size(drawn.random_population);
+        let sized = sized(&spec, &drawn);
         if ctx.json {
             return ctx.print_json(&serde_json::json!({
                 "plan": spec.plan, "population": drawn.population,
@@ -186,7 +206,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
             "population {} · must include {} · plan {} → {} items",
             drawn.population,
             drawn.items.len() as u64 - drawn.random_size,
-            spec.plan.describe(),
+            describe(&spec),
             sized.n
         );
         println!("{}", sized.statement(&spec.plan));
@@ -214,7 +234,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
             }
         )));
     };
-    let sized = spec.plan.size(drawn.random_population);
+    let sized = sized(&spec, &drawn);
     let weak = matches!(spec.plan, Plan::Percent { .. })
         && sized.proves * 100.0 > ctx.cfg.sampling.weak_proof_percent;
     let items = items_json(&db.conn, &drawn)?;
@@ -241,7 +261,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
         "sample {id} \"{label}\": {} drawn of {} ({}) · seed {seed}",
         drawn.items.len(),
         drawn.population,
-        spec.plan.describe()
+        describe(&spec)
     );
     if must > 0 {
         println!(

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::cli::StatusArgs;
 use crate::domain::decision::{self, Status};
-use crate::domain::stats::{format_rate, upper_bound};
+use crate::domain::report::SampleBound;
 use crate::store::decisions as sd;
 use crate::store::samples::{self, Sample};
 
@@ -25,19 +25,8 @@ pub struct DivisionRow {
     pub pending: u64,
 }
 
-#[derive(Debug, Serialize)]
-pub struct Bound {
-    pub sample: i64,
-    pub label: String,
-    pub random_items: u64,
-    pub reviewed: u64,
-    pub pushed_back: u64,
-    pub population: u64,
-    pub confidence: f64,
-    /// The one-sided upper bound on the unfit rate (0–1), once every random item is reviewed.
-    pub upper_bound: Option<f64>,
-    pub statement: String,
-}
+/// What a sample proves, as every view states it.
+pub type Bound = SampleBound;
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -122,53 +111,10 @@ pub fn compute(
     })
 }
 
-/// What a sample proves: over its random items only, once all are reviewed.
+/// What a sample proves: over its random items only, per stratum where it was stratified,
+/// once all are reviewed.
 pub fn bound(conn: &rusqlite::Connection, s: &Sample, now: i64) -> anyhow::Result<Bound> {
-    let items = samples::items(conn, s.id)?;
-    let rule_items = items
-        .iter()
-        .filter(|i| i.reason.starts_with("rule:"))
-        .count() as u64;
-    let population = s.population.saturating_sub(rule_items);
-    let (mut n, mut reviewed, mut failures) = (0u64, 0u64, 0u64);
-    for it in items.iter().filter(|i| i.reason.starts_with("random")) {
-        n += 1;
-        let ds = sd::for_complaint(conn, it.complaint_id)?;
-        let text = sd::current_text_hash(conn, it.complaint_id)?;
-        if decision::status(&ds, &text, now).reviewed() {
-            reviewed += 1;
-        }
-        if decision::ever_pushed_back(&ds) {
-            failures += 1;
-        }
-    }
-    let c = s.confidence;
-    let (ub, statement) = if reviewed == n && n > 0 {
-        let ub = upper_bound(Some(population), n, failures, c / 100.0);
-        (
-            Some(ub),
-            format!(
-                "{failures} of {n} pushed back: {c} % confident at most {} of {population} are unfit",
-                format_rate(ub)
-            ),
-        )
-    } else {
-        (
-            None,
-            format!("{reviewed} of {n} reviewed: the bound is stated once all {n} are reviewed"),
-        )
-    };
-    Ok(Bound {
-        sample: s.id,
-        label: s.label.clone(),
-        random_items: n,
-        reviewed,
-        pushed_back: failures,
-        population,
-        confidence: c,
-        upper_bound: ub,
-        statement,
-    })
+    Ok(samples::bound(conn, s, now)?)
 }
 
 pub fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<()> {

@@ -11,8 +11,10 @@ pub mod report_build;
 pub mod report_cars;
 pub mod rng;
 pub mod sample;
+pub mod sample_bound;
 pub mod signing;
 pub mod stats;
+pub mod strata_bound;
 pub mod text;
 pub mod verbatim;
 

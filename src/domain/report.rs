@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::car::CarEvent;
 use super::decision::{Decision, Kind};
 use super::period::Period;
+use super::sample_bound::StratumSize;
 
 pub use super::report_build::build;
 pub use super::report_cars::{CarDivision, CarLine, CarsSection};
@@ -85,10 +86,12 @@ pub struct SampleFacts {
     /// Percent.
     pub confidence: f64,
     pub items: Vec<(String, Vec<Decision>)>,
+    /// The random part's strata, for a stratified sample recorded with them.
+    pub strata: Option<Vec<StratumSize>>,
 }
 
 /// What one sample drawn in the period proves, as `signoff status --sample` states it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SampleBound {
     pub sample: i64,
     pub label: String,
@@ -99,6 +102,8 @@ pub struct SampleBound {
     pub confidence: f64,
     pub upper_bound: Option<f64>,
     pub statement: String,
+    /// The strata the bound is the worst case over; 0 for a simple random sample.
+    pub strata: u64,
 }
 
 #[derive(Debug, Clone)]

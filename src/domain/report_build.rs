@@ -5,51 +5,31 @@ use std::collections::BTreeMap;
 use super::decision::{self, Kind, Status};
 use super::flags::RESPONSE_BUCKET_LABELS;
 use super::report::*;
+use super::sample_bound::{Design, Reviewed};
 use super::stats::{format_rate, upper_bound};
 
-/// What a sample proves, by the rule `signoff status` states it with: over its random items
-/// only, from a population less the items the rules took, once every random item is reviewed.
+/// What a sample proves, as `signoff status` states it (`sample_bound`): over its random
+/// items only, per stratum where it was stratified, once every random item is reviewed.
 pub fn sample_bound(s: &SampleFacts, now: i64) -> SampleBound {
     let rule_items = s
         .items
         .iter()
         .filter(|(r, _)| r.starts_with("rule:"))
-        .count() as u64;
-    let population = s.population.saturating_sub(rule_items);
-    let (mut n, mut reviewed, mut failures) = (0u64, 0u64, 0u64);
-    for (_, ds) in s.items.iter().filter(|(r, _)| r.starts_with("random")) {
-        n += 1;
-        // Signed and signed-but-changed are both reviewed: the text hash does not matter here.
-        reviewed += u64::from(decision::status(ds, "", now).reviewed());
-        failures += u64::from(decision::ever_pushed_back(ds));
-    }
-    let c = s.confidence;
-    let (upper, statement) = if reviewed == n && n > 0 {
-        let ub = upper_bound(Some(population), n, failures, c / 100.0);
-        (
-            Some(ub),
-            format!(
-                "{failures} of {n} pushed back: {c} % confident at most {} of {population} are unfit",
-                format_rate(ub)
-            ),
-        )
-    } else {
-        (
-            None,
-            format!("{reviewed} of {n} reviewed: the bound is stated once all {n} are reviewed"),
-        )
-    };
-    SampleBound {
+        .count();
+    let design = Design {
         sample: s.id,
-        label: s.label.clone(),
-        random_items: n,
-        reviewed,
-        pushed_back: failures,
-        population,
-        confidence: c,
-        upper_bound: upper,
-        statement,
-    }
+        label: &s.label,
+        population: s.population,
+        rule_items: rule_items as u64,
+        confidence: s.confidence,
+        strata: s.strata.as_deref(),
+    };
+    let items: Vec<Reviewed> = s
+        .items
+        .iter()
+        .filter_map(|(reason, ds)| Reviewed::of(reason, ds, now))
+        .collect();
+    super::sample_bound::sample_bound(&design, &items)
 }
 
 pub fn build(input: Input) -> Report {

@@ -26,6 +26,9 @@ pub struct Sized {
     pub confidence: f64,
     /// The unfit rate (0–1) a clean review of `n` items proves at most.
     pub proves: f64,
+    /// The strata `proves` is the worst case over; 0 for a simple random sample.
+    #[serde(default)]
+    pub strata: u64,
 }
 
 impl Plan {
@@ -51,6 +54,7 @@ impl Plan {
             population,
             confidence: self.confidence(),
             proves: stats::proves_if_clean(population, n, c),
+            strata: 0,
         }
     }
 
@@ -73,11 +77,20 @@ impl Sized {
     /// "a 10 % sample of 200 proves at most 13 % unfit at 95 %"
     pub fn statement(&self, plan: &Plan) -> String {
         let what = match plan {
+            _ if self.strata > 0 => format!(
+                "{} of {} in {} divisions",
+                self.n, self.population, self.strata
+            ),
             Plan::Percent { percent, .. } => format!("a {percent} % sample of {}", self.population),
             _ => format!("{} of {}", self.n, self.population),
         };
+        let over = if self.strata > 0 {
+            " (the worst case over the divisions)"
+        } else {
+            ""
+        };
         format!(
-            "{what} proves at most {} unfit at {} % if none is pushed back",
+            "{what} proves at most {} unfit at {} % if none is pushed back{over}",
             stats::format_rate(self.proves),
             self.confidence
         )

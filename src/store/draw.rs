@@ -16,6 +16,7 @@ use super::rule_sets;
 use crate::domain::complaint::hex;
 use crate::domain::rng::Rng;
 use crate::domain::sample::{allocate_proportional, share_count, Include, Plan, Rule, Strata};
+use crate::domain::sample_bound::StratumSize;
 
 /// Which complaints a sample is drawn from.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -63,6 +64,8 @@ pub struct Drawn {
     /// The population the random part was drawn from (the rules' items taken out).
     pub random_population: u64,
     pub random_size: u64,
+    /// The random part's strata when it was stratified (empty otherwise).
+    pub strata: Vec<StratumSize>,
     pub fingerprint: String,
 }
 
@@ -704,7 +707,16 @@ fn draw_in_snapshot(
         _ => allocate_proportional(size, &sizes),
     };
     let mut random_size = 0;
+    let mut drawn_strata = Vec::new();
     for ((name, stratum_size, ids), k) in strata.iter().zip(alloc) {
+        if stratified {
+            // Every stratum counts for the bound, those given no item most of all.
+            drawn_strata.push(StratumSize {
+                name: name.clone(),
+                population: *stratum_size,
+                drawn: k,
+            });
+        }
         if k == 0 {
             continue;
         }
@@ -739,6 +751,9 @@ fn draw_in_snapshot(
             }
         };
         random_size += picked.len() as u64;
+        if let Some(s) = drawn_strata.last_mut() {
+            s.drawn = picked.len() as u64;
+        }
         for id in picked {
             taken.insert(id);
             items.push(Item {
@@ -752,6 +767,7 @@ fn draw_in_snapshot(
         population,
         random_population,
         random_size,
+        strata: drawn_strata,
         fingerprint: hex(&fp.0.finalize()),
     })
 }

@@ -304,7 +304,14 @@ CREATE TABLE phrase_rule_sets (
     bits    BLOB    NOT NULL
 );
 "#,
-    // 5: each decision and CAR step carries its actor's SSH signature over its canonical record.
+    // 5: the strata a stratified sample's random part was drawn from, for its bound.
+    r#"
+-- JSON: [{"name", "population", "drawn"}] per division of the random part, for a sample drawn
+-- per division or in proportion to them; NULL for a simple random sample, and for samples
+-- drawn before this step (their bound stays the simple one they were stated with).
+ALTER TABLE samples ADD COLUMN strata TEXT;
+"#,
+    // 6: each decision and CAR step carries its actor's SSH signature over its canonical record.
     r#"
 ALTER TABLE decisions ADD COLUMN signature TEXT;
 ALTER TABLE car_events ADD COLUMN signature TEXT;
@@ -362,5 +369,65 @@ mod tests {
             })
             .expect("rule counts");
         assert_eq!(counted, ("Billing".into(), 3, 1, 1));
+    }
+
+    /// A sample recorded before step 5 keeps its row, with no strata.
+    #[test]
+    fn step_5_keeps_earlier_samples_without_strata() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        Migrations::new(super::STEPS[..4].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("steps 1-4");
+        conn.execute_batch(
+            "INSERT INTO samples VALUES (1, '2026-W47', 'dana', 0, '{}', '42', 200, 'f', 95.0);",
+        )
+        .expect("a sample");
+        super::migrations().to_latest(&mut conn).expect("step 5");
+        let strata: Option<String> = conn
+            .query_row("SELECT strata FROM samples WHERE id = 1", [], |r| r.get(0))
+            .expect("strata");
+        assert_eq!(strata, None);
+    }
+
+    /// Decisions and CAR steps made before step 6 keep their rows and hashes, unsigned.
+    #[test]
+    fn step_6_keeps_earlier_records_unsigned() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        Migrations::new(super::STEPS[..5].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("steps 1-5");
+        conn.execute_batch(
+            "INSERT INTO imports VALUES (1, 's', 'p', 'f', 0, 'utf-8', 'comma', 'a', 0, 0, 1, 1, 0, 0, 0, NULL);
+             INSERT INTO complaints (id, source, external_id, received_at, division, complaint_text,
+                 response_text, likelihood, wants_contact, content_hash, import_id, source_file,
+                 source_line, last_import_id)
+             VALUES (7, 's', 'X-1', 100, 'Billing', 'Late refund', 'Sorry', 3, 1, x'00', 1, 'f', 2, 1);
+             INSERT INTO decisions (complaint_id, kind, actor, actor_name, actor_title, at,
+                 text_hash, prev_hash, hash)
+             VALUES (7, 'approve', 'dana', 'Dana Reyes', 'CEO', 200, 't', 'p', 'h');",
+        )
+        .expect("a decision");
+        super::migrations().to_latest(&mut conn).expect("step 6");
+        let (hash, signature): (String, Option<String>) = conn
+            .query_row("SELECT hash, signature FROM decisions", [], |r| {
+                Ok((r.get(0)?, r.get(1)?))
+            })
+            .expect("decision");
+        assert_eq!((hash.as_str(), signature), ("h", None));
+        let car_sig: i64 = conn
+            .query_row(
+                "SELECT count(*) FROM pragma_table_info('car_events') WHERE name = 'signature'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("columns");
+        assert_eq!(car_sig, 1);
+        assert!(conn
+            .execute("UPDATE decisions SET signature = 'x'", [])
+            .is_err());
     }
 }

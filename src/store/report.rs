@@ -190,7 +190,7 @@ pub fn review(
     let mut samples: Vec<SampleFacts> = Vec::new();
     let mut sampled: Vec<i64> = Vec::new();
     let mut st = conn.prepare_cached(
-        "SELECT s.id, s.label, s.population, s.confidence, si.complaint_id, si.reason
+        "SELECT s.id, s.label, s.population, s.confidence, si.complaint_id, si.reason, s.strata
          FROM samples s JOIN sample_items si ON si.sample_id = s.id
          WHERE s.drawn_at >= ?1 AND s.drawn_at < ?2 ORDER BY s.id, si.position",
     )?;
@@ -202,10 +202,11 @@ pub fn review(
             r.get::<_, f64>(3)?,
             r.get::<_, i64>(4)?,
             r.get::<_, String>(5)?,
+            r.get::<_, Option<String>>(6)?,
         ))
     })?;
     for row in rows {
-        let (id, label, population, confidence, complaint, reason) = row?;
+        let (id, label, population, confidence, complaint, reason, strata) = row?;
         if samples.last().is_none_or(|s| s.id != id) {
             samples.push(SampleFacts {
                 id,
@@ -213,6 +214,16 @@ pub fn review(
                 population: population.max(0) as u64,
                 confidence,
                 items: Vec::new(),
+                strata: strata
+                    .map(|s| serde_json::from_str(&s))
+                    .transpose()
+                    .map_err(|e| {
+                        rusqlite::Error::FromSqlConversionFailure(
+                            6,
+                            rusqlite::types::Type::Text,
+                            Box::new(e),
+                        )
+                    })?,
             });
         }
         wanted.push((complaint, reason.starts_with("random")));

@@ -3,6 +3,9 @@
 use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
+use crate::domain::report::SampleBound;
+use crate::domain::sample_bound::{sample_bound, Design, Reviewed, StratumSize};
+
 pub use super::draw::{draw, draw_with_limit, Drawn, Filters, Item, Spec};
 
 /// A recorded sample.
@@ -17,6 +20,8 @@ pub struct Sample {
     pub population: u64,
     pub fingerprint: String,
     pub confidence: f64,
+    /// The random part's strata, for a stratified sample drawn since they were recorded.
+    pub strata: Option<Vec<StratumSize>>,
 }
 
 pub fn next_id(conn: &Connection) -> rusqlite::Result<i64> {
@@ -37,11 +42,15 @@ pub fn record(
     seed: u64,
     drawn: &Drawn,
 ) -> rusqlite::Result<()> {
-    let spec_json = serde_json::to_string(spec)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let to_sql = |e: serde_json::Error| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
+    let spec_json = serde_json::to_string(spec).map_err(to_sql)?;
+    let strata_json = match drawn.strata.is_empty() {
+        true => None,
+        false => Some(serde_json::to_string(&drawn.strata).map_err(to_sql)?),
+    };
     tx.execute(
-        "INSERT INTO samples (id, label, drawn_by, drawn_at, spec, seed, population, fingerprint, confidence)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO samples (id, label, drawn_by, drawn_at, spec, seed, population, fingerprint, confidence, strata)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         params![
             id,
             label,
@@ -51,7 +60,8 @@ pub fn record(
             seed.to_string(),
             drawn.population as i64,
             drawn.fingerprint,
-            spec.plan.confidence()
+            spec.plan.confidence(),
+            strata_json
         ],
     )?;
     let mut st = tx.prepare_cached(
@@ -80,11 +90,22 @@ fn sample_from_row(r: &rusqlite::Row) -> rusqlite::Result<Sample> {
         population: r.get::<_, i64>(6)? as u64,
         fingerprint: r.get(7)?,
         confidence: r.get(8)?,
+        strata: r
+            .get::<_, Option<String>>(9)?
+            .map(|s| serde_json::from_str(&s))
+            .transpose()
+            .map_err(|e| {
+                rusqlite::Error::FromSqlConversionFailure(
+                    9,
+                    rusqlite::types::Type::Text,
+                    Box::new(e),
+                )
+            })?,
     })
 }
 
 const SAMPLE_COLUMNS: &str =
-    "id, label, drawn_by, drawn_at, spec, seed, population, fingerprint, confidence";
+    "id, label, drawn_by, drawn_at, spec, seed, population, fingerprint, confidence, strata";
 
 /// A sample by id, or by label (the latest with that label).
 pub fn find(conn: &Connection, key: &str) -> rusqlite::Result<Option<Sample>> {
@@ -164,4 +185,27 @@ pub fn draw_and_record(
     record(&tx, id, label, drawn_by, drawn_at, spec, seed, &drawn)?;
     tx.commit()?;
     Ok((Some(id), drawn))
+}
+
+/// What a recorded sample proves now (`domain::sample_bound`): over its random items, per
+/// stratum where it was stratified, once every one is reviewed.
+pub fn bound(conn: &Connection, s: &Sample, now: i64) -> rusqlite::Result<SampleBound> {
+    let items = items(conn, s.id)?;
+    let mut reviewed = Vec::new();
+    for it in items.iter().filter(|i| i.reason.starts_with("random")) {
+        let ds = super::decisions::for_complaint(conn, it.complaint_id)?;
+        reviewed.extend(Reviewed::of(&it.reason, &ds, now));
+    }
+    let design = Design {
+        sample: s.id,
+        label: &s.label,
+        population: s.population,
+        rule_items: items
+            .iter()
+            .filter(|i| i.reason.starts_with("rule:"))
+            .count() as u64,
+        confidence: s.confidence,
+        strata: s.strata.as_deref(),
+    };
+    Ok(sample_bound(&design, &reviewed))
 }

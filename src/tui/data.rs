@@ -4,6 +4,7 @@
 use rusqlite::{params, Connection};
 
 use crate::domain::decision::{self, Decision, Kind, Status};
+use crate::domain::report::SampleBound;
 use crate::domain::stats;
 use crate::domain::text::one_line;
 use crate::store::decisions as sd;
@@ -305,6 +306,9 @@ pub struct Dashboard {
     pub weeks: Vec<(String, Option<f64>, u64)>,
     pub open_push_backs: u64,
     pub overdue_push_backs: u64,
+    /// What the sample on screen proves, as `signoff status` states it; for those who see
+    /// every division only.
+    pub sample: Option<SampleBound>,
 }
 
 pub fn dashboard(
@@ -312,6 +316,7 @@ pub fn dashboard(
     scope: Option<&[String]>,
     now: i64,
     confidence: f64,
+    sample: Option<i64>,
 ) -> rusqlite::Result<Dashboard> {
     // Decisions are few next to complaints; walk them once, per complaint.
     let mut st = conn.prepare_cached(
@@ -386,6 +391,11 @@ pub fn dashboard(
     let mut rs: Vec<(String, u64)> = reasons.into_iter().collect();
     rs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
     dash.reasons = rs;
+    if let (None, Some(id)) = (scope, sample) {
+        if let Some(s) = samples::find(conn, &id.to_string())? {
+            dash.sample = Some(samples::bound(conn, &s, now)?);
+        }
+    }
     dash.weeks = weeks
         .into_iter()
         .enumerate()

@@ -297,7 +297,14 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
                 .as_ref()
                 .map(|x| x.confidence)
                 .unwrap_or(s.cfg.sampling.confidence);
-            app.dashboard = Some(data::dashboard(&s.db.conn, s.scope().as_deref(), now, c)?);
+            let smp = app.sample.as_ref().map(|x| x.id);
+            app.dashboard = Some(data::dashboard(
+                &s.db.conn,
+                s.scope().as_deref(),
+                now,
+                c,
+                smp,
+            )?);
             Effect::None
         }
         Effect::CountPopulation => {

@@ -3,7 +3,7 @@
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph};
+use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Wrap};
 use ratatui::Frame;
 
 use super::Ctx;
@@ -129,7 +129,7 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
             .value_style(cx.theme.title),
         trend,
     );
-    let ol = vec![
+    let mut ol = vec![
         Line::from(vec![
             Span::raw("open push-backs     "),
             Span::styled(d.open_push_backs.to_string(), cx.theme.warn),
@@ -139,8 +139,13 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
             Span::styled(d.overdue_push_backs.to_string(), cx.theme.bad),
         ]),
     ];
+    if let Some(b) = &d.sample {
+        ol.push(Line::raw(""));
+        ol.push(Line::styled(format!("sample {}", b.label), cx.theme.dim));
+        ol.push(Line::styled(b.statement.clone(), cx.theme.accent));
+    }
     f.render_widget(
-        Paragraph::new(ol).block(
+        Paragraph::new(ol).wrap(Wrap { trim: true }).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(cx.theme.border)
