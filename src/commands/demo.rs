@@ -150,7 +150,8 @@ fn demo_keys(dir: &std::path::Path) -> anyhow::Result<String> {
     let keys = dir.join("keys");
     std::fs::create_dir_all(&keys)
         .map_err(|e| failed(format!("cannot create {}: {e}", keys.display())))?;
-    let mut allowed = String::from("# The demo's people and their keys: the verifier's trust root.\n");
+    let mut allowed =
+        String::from("# The demo's people and their keys: the verifier's trust root.\n");
     for login in &logins {
         let key = crate::sign::generate_ed25519(&format!("{login}@signoff-demo"))?;
         crate::sign::write_key_pair(&key, &keys.join(login))?;

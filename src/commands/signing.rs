@@ -18,16 +18,19 @@ pub fn trust_root(cfg: &Config) -> anyhow::Result<TrustRoot> {
     let mut trust = TrustRoot::default();
     for p in &cfg.people {
         for (i, spec) in p.keys.iter().enumerate() {
-            let at = |what: &str, e: String| {
-                usage(format!("people {}: keys[{i}]{what}: {e}", p.login))
-            };
+            let at =
+                |what: &str, e: String| usage(format!("people {}: keys[{i}]{what}: {e}", p.login));
             let (key, after, before) = match spec {
                 KeySpec::Plain(k) => (k.as_str(), None, None),
                 KeySpec::Dated {
                     key,
                     valid_after,
                     valid_before,
-                } => (key.as_str(), valid_after.as_deref(), valid_before.as_deref()),
+                } => (
+                    key.as_str(),
+                    valid_after.as_deref(),
+                    valid_before.as_deref(),
+                ),
             };
             let after = after
                 .map(sign::parse_time)
@@ -61,7 +64,10 @@ fn read_limited(path: &std::path::Path, limit: u64) -> Result<String, String> {
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     if bytes.len() as u64 > limit {
-        return Err(format!("larger than {} MB: not an allowed_signers file", limit >> 20));
+        return Err(format!(
+            "larger than {} MB: not an allowed_signers file",
+            limit >> 20
+        ));
     }
     String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }

@@ -62,13 +62,29 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|_| format!("#{id}"))
     };
     let mut c = check_decisions(&db.conn, &all, &trust, required, &ext)?;
+    for d in &all {
+        if let Some(p) = beyond_role(&ctx.cfg, &db.conn, &all, d)? {
+            c.findings.push(Finding {
+                decision: d.id,
+                complaint_id: d.complaint_id,
+                external_id: ext(d.complaint_id),
+                problem: p,
+            });
+        }
+    }
 
     // The corrective actions' own chain: hashes and links, then signatures and times.
     let mut car_problems = crate::store::cars::verify(&db.conn)?;
     let mut car_unsigned = 0;
     let mut prev_at = i64::MIN;
     for e in &events {
-        let check = sign::check(&trust, &e.actor, e.at, &e.canonical(), e.signature.as_deref());
+        let check = sign::check(
+            &trust,
+            &e.actor,
+            e.at,
+            &e.canonical(),
+            e.signature.as_deref(),
+        );
         match check.problem(&e.actor) {
             Some(_) if check == sign::Check::Unsigned && !required => car_unsigned += 1,
             Some(p) => car_problems.push(format!("step {} (CAR-{}): {p}", e.id, e.car_id)),
@@ -115,7 +131,11 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
         if !found {
             head_problems.push(format!(
                 "the published head {want} is not in either chain: it was removed or rewritten{}",
-                if w.len() < 16 { " (give at least 16 characters of it)" } else { "" }
+                if w.len() < 16 {
+                    " (give at least 16 characters of it)"
+                } else {
+                    ""
+                }
             ));
         }
     }
@@ -138,13 +158,27 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
     let dec_head = head(
         all.len(),
         all.last().map(|d| {
-            (d.id, d.hash.as_str(), d.actor.as_str(), d.actor_name.as_str(), d.at, d.signature.as_ref())
+            (
+                d.id,
+                d.hash.as_str(),
+                d.actor.as_str(),
+                d.actor_name.as_str(),
+                d.at,
+                d.signature.as_ref(),
+            )
         }),
     );
     let car_head = head(
         events.len(),
         events.last().map(|e| {
-            (e.id, e.hash.as_str(), e.actor.as_str(), e.actor_name.as_str(), e.at, e.signature.as_ref())
+            (
+                e.id,
+                e.hash.as_str(),
+                e.actor.as_str(),
+                e.actor_name.as_str(),
+                e.at,
+                e.signature.as_ref(),
+            )
         }),
     );
     // Remember the heads only once everything holds, so a tampered store never becomes the
@@ -229,6 +263,55 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
     }
 }
 
+/// Whether the verifier's configuration lets the decision's actor make it: a signature proves
+/// who made a record, and this says whether they were entitled to.
+fn beyond_role(
+    cfg: &crate::config::Config,
+    conn: &rusqlite::Connection,
+    all: &[decision::Decision],
+    d: &decision::Decision,
+) -> anyhow::Result<Option<String>> {
+    let Some(p) = cfg.person(&d.actor) else {
+        return Ok(Some(format!(
+            "made by {}, who is not among the people in your configuration",
+            d.actor
+        )));
+    };
+    Ok(match d.kind {
+        Kind::Approve | Kind::PushBack if p.role != Role::Executive => Some(format!(
+            "a {} by {}, who is not an executive in your configuration ({})",
+            d.kind.as_str(),
+            d.actor,
+            p.role.as_str()
+        )),
+        k if k.is_answer() => {
+            let division: String = conn.query_row(
+                "SELECT division FROM complaints WHERE id = ?1",
+                [d.complaint_id],
+                |r| r.get(0),
+            )?;
+            (p.role != Role::DivisionHead || !p.divisions.contains(&division)).then(|| {
+                format!(
+                    "an answer by {}, who does not head {division} in your configuration",
+                    d.actor
+                )
+            })
+        }
+        Kind::Retract => {
+            let target = d.retracts.and_then(|t| all.iter().find(|x| x.id == t));
+            match target {
+                Some(t) if t.actor == d.actor => None,
+                Some(t) => Some(format!(
+                    "a retraction by {} of decision {}, which {} made",
+                    d.actor, t.id, t.actor
+                )),
+                None => Some("a retraction of a decision that is not in the chain".into()),
+            }
+        }
+        _ => None,
+    })
+}
+
 fn check_decisions(
     conn: &rusqlite::Connection,
     all: &[decision::Decision],
@@ -253,7 +336,12 @@ fn check_decisions(
     let mut prev = GENESIS.to_string();
     let mut prev_at = i64::MIN;
     for d in all {
-        let what = format!("{} by {} on {}", d.kind.as_str(), d.actor_name, fmt_time(d.at));
+        let what = format!(
+            "{} by {} on {}",
+            d.kind.as_str(),
+            d.actor_name,
+            fmt_time(d.at)
+        );
         if d.compute_hash() != d.hash {
             push(d, format!(
                 "altered: the record changed after it was written; its contents no longer match its hash ({what})"
@@ -262,7 +350,13 @@ fn check_decisions(
         if d.prev_hash != prev {
             push(d, "chain broken: it does not follow the decision before it (one was removed, inserted or altered)".into());
         }
-        let check = sign::check(trust, &d.actor, d.at, &d.canonical(), d.signature.as_deref());
+        let check = sign::check(
+            trust,
+            &d.actor,
+            d.at,
+            &d.canonical(),
+            d.signature.as_deref(),
+        );
         match check.problem(&d.actor) {
             Some(_) if check == sign::Check::Unsigned && !required => c.unsigned += 1,
             Some(p) => push(d, format!("{p} ({what})")),
@@ -324,9 +418,18 @@ fn print_text(
             holds(c.unsigned)
         );
     } else {
-        println!("verified {} decisions: {} problem(s)", all.len(), c.findings.len());
+        println!(
+            "verified {} decisions: {} problem(s)",
+            all.len(),
+            c.findings.len()
+        );
         for f in &c.findings {
-            println!("  decision {} ({}): {}", f.decision, inert(&f.external_id), inert(&f.problem));
+            println!(
+                "  decision {} ({}): {}",
+                f.decision,
+                inert(&f.external_id),
+                inert(&f.problem)
+            );
         }
     }
     if car_problems.is_empty() {
@@ -336,7 +439,11 @@ fn print_text(
             holds(car_unsigned)
         );
     } else {
-        println!("verified {} CAR steps: {} problem(s)", events.len(), car_problems.len());
+        println!(
+            "verified {} CAR steps: {} problem(s)",
+            events.len(),
+            car_problems.len()
+        );
         for p in car_problems {
             println!("  {}", inert(p));
         }

@@ -31,7 +31,10 @@ pub struct Remembered {
 pub fn file_for(store: &Path) -> Option<PathBuf> {
     let canonical = store.canonicalize().unwrap_or_else(|_| store.to_path_buf());
     let key = hex(&Sha256::digest(canonical.display().to_string().as_bytes()));
-    platform_data_dir().map(|d| d.join("verified-heads").join(format!("{}.json", &key[..24])))
+    platform_data_dir().map(|d| {
+        d.join("verified-heads")
+            .join(format!("{}.json", &key[..24]))
+    })
 }
 
 pub fn load(file: &Path) -> anyhow::Result<Option<Remembered>> {
@@ -40,9 +43,12 @@ pub fn load(file: &Path) -> anyhow::Result<Option<Remembered>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(anyhow::anyhow!("{}: {e}", file.display())),
     };
-    serde_json::from_str(&text)
-        .map(Some)
-        .map_err(|e| anyhow::anyhow!("{}: not a remembered head ({e}); remove it to start again", file.display()))
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        anyhow::anyhow!(
+            "{}: not a remembered head ({e}); remove it to start again",
+            file.display()
+        )
+    })
 }
 
 /// Writes the file whole (a temporary file renamed over it), readable by its owner only.
@@ -108,9 +114,9 @@ mod tests {
         let c = "c".repeat(64);
         assert_eq!(against(&[&a, &b], &was, "decision", "d"), None);
         assert_eq!(against(&[&a, &b, &c], &was, "decision", "d"), None);
-        assert!(against(&[&a], &was, "decision", "d")
-            .is_some_and(|m| m.contains("shorter")));
-        assert!(against(&[&a, &c, &b], &was, "decision", "d")
-            .is_some_and(|m| m.contains("rewritten")));
+        assert!(against(&[&a], &was, "decision", "d").is_some_and(|m| m.contains("shorter")));
+        assert!(
+            against(&[&a, &c, &b], &was, "decision", "d").is_some_and(|m| m.contains("rewritten"))
+        );
     }
 }

@@ -23,18 +23,26 @@ pub enum SignError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     /// Signed by one of the actor's keys, valid at the record's time.
-    Valid { fingerprint: String },
+    Valid {
+        fingerprint: String,
+    },
     Unsigned,
     /// Not an SSH signature at all.
     Malformed(String),
     /// An SSH signature made for another purpose (namespace).
     WrongNamespace(String),
     /// Made with a key that is not listed for the actor (or for nobody at all).
-    NotTheActorsKey { fingerprint: String },
+    NotTheActorsKey {
+        fingerprint: String,
+    },
     /// One of the actor's keys, outside the dates it is valid for.
-    KeyNotValidThen { fingerprint: String },
+    KeyNotValidThen {
+        fingerprint: String,
+    },
     /// The actor's key, but the signature does not cover this record: it was altered.
-    DoesNotMatch { fingerprint: String },
+    DoesNotMatch {
+        fingerprint: String,
+    },
 }
 
 impl Check {

@@ -33,7 +33,11 @@ pub struct KeySigner {
 impl KeySigner {
     /// Finds the person's key at `source` among `listed` (their keys valid now): a key that is
     /// not listed for them would make signatures that `verify` calls forged, so it is refused.
-    pub fn open(source: &SignerSource, login: &str, listed: &[&PublicKey]) -> Result<Self, SignError> {
+    pub fn open(
+        source: &SignerSource,
+        login: &str,
+        listed: &[&PublicKey],
+    ) -> Result<Self, SignError> {
         let is_listed = |k: &PublicKey| listed.iter().any(|l| l.key_data() == k.key_data());
         let names = || {
             listed
@@ -70,9 +74,8 @@ impl KeySigner {
                 })
             }
             SignerSource::Agent(sock) => {
-                let agent_err = |e: String| {
-                    SignError::Setup(format!("ssh-agent at {}: {e}", sock.display()))
-                };
+                let agent_err =
+                    |e: String| SignError::Setup(format!("ssh-agent at {}: {e}", sock.display()));
                 let mut client = Client::connect(sock).map_err(|e| agent_err(e.to_string()))?;
                 let ids = client
                     .list_all_identities()
@@ -116,8 +119,13 @@ impl KeySigner {
                 let sig = client
                     .sign(&self.public, &data)
                     .map_err(|e| format!("ssh-agent refused to sign: {e}"))?;
-                SshSig::new(self.public.key_data().clone(), NAMESPACE, HashAlg::Sha512, sig)
-                    .map_err(|e| e.to_string())
+                SshSig::new(
+                    self.public.key_data().clone(),
+                    NAMESPACE,
+                    HashAlg::Sha512,
+                    sig,
+                )
+                .map_err(|e| e.to_string())
             }
         }
     }
@@ -164,15 +172,21 @@ pub fn write_key_pair(key: &PrivateKey, path: &Path) -> Result<(), SignError> {
         path: path.display().to_string(),
         message,
     };
-    let text = key.to_openssh(LineEnding::LF).map_err(|e| err(e.to_string()))?;
+    let text = key
+        .to_openssh(LineEnding::LF)
+        .map_err(|e| err(e.to_string()))?;
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create(true).truncate(true);
     #[cfg(unix)]
     std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     use std::io::Write;
     let mut f = opts.open(path).map_err(|e| err(e.to_string()))?;
-    f.write_all(text.as_bytes()).map_err(|e| err(e.to_string()))?;
-    let public = key.public_key().to_openssh().map_err(|e| err(e.to_string()))?;
+    f.write_all(text.as_bytes())
+        .map_err(|e| err(e.to_string()))?;
+    let public = key
+        .public_key()
+        .to_openssh()
+        .map_err(|e| err(e.to_string()))?;
     let pub_path = PathBuf::from(format!("{}.pub", path.display()));
     std::fs::write(&pub_path, format!("{public}\n")).map_err(|e| SignError::File {
         path: pub_path.display().to_string(),

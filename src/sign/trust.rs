@@ -208,8 +208,16 @@ mod tests {
         assert_eq!(t.valid_keys("dana", jan).len(), 1);
         assert_eq!(t.valid_keys("dana", jan - 1).len(), 0);
         assert_eq!(t.valid_keys("dreyes", jan + 86_400).len(), 1);
-        assert_eq!(t.valid_keys("dana", parse_time("2027-01-01").expect("d")).len(), 0);
-        assert_eq!(t.keys_of("priya").count(), 0, "a key for git only is not ours");
+        assert_eq!(
+            t.valid_keys("dana", parse_time("2027-01-01").expect("d"))
+                .len(),
+            0
+        );
+        assert_eq!(
+            t.keys_of("priya").count(),
+            0,
+            "a key for git only is not ours"
+        );
         assert_eq!(t.valid_keys("lee", 0).len(), 1);
     }
 

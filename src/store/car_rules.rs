@@ -5,8 +5,8 @@
 use rusqlite::{params, Transaction};
 
 use super::cars::{open, Opening};
-use super::flags::{self, CheckSettings};
 use super::decisions::AppendError;
+use super::flags::{self, CheckSettings};
 use crate::domain::car::OpenRule;
 use crate::domain::signing::SharedSigner;
 

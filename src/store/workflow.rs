@@ -9,8 +9,8 @@ use crate::config::{Person, Role};
 use crate::domain::decision::{self, signature_statement, Decision, Kind, Status};
 
 use super::decisions::{self as sd, AppendError, NewDecision};
-use crate::domain::signing::RecordSigner;
 use super::samples;
+use crate::domain::signing::RecordSigner;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WorkflowError {

@@ -15,8 +15,8 @@ use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
 use crate::config::{Config, Person, Role};
 use crate::domain::decision::add_working_days;
 use crate::domain::rng::Rng;
-use crate::domain::signing::{Clock, SharedSigner};
 use crate::domain::sample::Plan;
+use crate::domain::signing::{Clock, SharedSigner};
 use crate::store::workflow::{self, WorkflowError};
 use crate::store::{samples, Db};
 use app::{App, Effect, Mode, SavedView};
@@ -284,7 +284,13 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
         }
         Effect::Retract { decision_id } => {
             let signer = s.signer.clone();
-            let r = workflow::retract(&mut s.db.conn, &s.person, signer.0.as_ref(), decision_id, now);
+            let r = workflow::retract(
+                &mut s.db.conn,
+                &s.person,
+                signer.0.as_ref(),
+                decision_id,
+                now,
+            );
             saved(s, app, r)?
         }
         Effect::Search(q) => {

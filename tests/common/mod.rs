@@ -49,8 +49,19 @@ pub fn clocked_bin() -> PathBuf {
     let dir = main.parent().expect("target folder");
     let exe = dir.join("examples").join("fixed_clock");
     let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    // Built from the library as it is now, or from an older one?
-    match (modified(&exe), modified(&dir.join("libsignoff.rlib"))) {
+    // Built from the library as it is now, or from an older one? The newest build of the
+    // library is the one these tests link.
+    let newest_lib = std::fs::read_dir(dir.join("deps"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            n.starts_with("libsignoff-") && n.ends_with(".rlib")
+        })
+        .filter_map(|e| modified(&e.path()))
+        .max();
+    match (modified(&exe), newest_lib) {
         (None, _) => panic!(
             "{} is missing: run `cargo test` unfiltered, or `cargo build --examples` first",
             exe.display()
