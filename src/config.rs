@@ -256,7 +256,7 @@ impl Config {
         };
         let mut used = None;
         if let Some((path, required)) = file {
-            match std::fs::read_to_string(&path) {
+            match crate::files::read_small(&path, crate::files::SMALL_FILE_LIMIT) {
                 Ok(text) => {
                     let layer = parse_toml(&text, &path.display().to_string())?;
                     merge(&mut value, layer);

@@ -5,6 +5,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod domain;
+pub mod files;
 pub mod import;
 pub mod store;
 pub mod tui;

@@ -1,7 +1,5 @@
 //! `signoff approve`, `push-back`, `answer`, `retract` and `show`.
 
-use std::io::Read;
-
 use crate::cli::{AnswerArgs, ApproveArgs, PushBackArgs, RetractArgs, ShowArgs};
 use crate::domain::decision::{add_working_days, Decision, Kind};
 use crate::domain::text::inert;
@@ -104,13 +102,14 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
 pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
     let (kind, body) = if let Some(path) = &a.revise {
-        let mut text = String::new();
-        if path.as_os_str() == "-" {
-            std::io::stdin().read_to_string(&mut text)?;
+        let limit = crate::files::SMALL_FILE_LIMIT;
+        let text = if path.as_os_str() == "-" {
+            crate::files::read_small_from(std::io::stdin().lock(), limit)
+                .map_err(|e| failed(format!("--revise - (standard input): {e}")))?
         } else {
-            text = std::fs::read_to_string(path)
-                .map_err(|e| failed(format!("{}: {e}", path.display())))?;
-        }
+            crate::files::read_small(path, limit)
+                .map_err(|e| failed(format!("--revise {}: {e}", path.display())))?
+        };
         (Kind::Revise, text)
     } else if let Some(t) = &a.corrective_action {
         (Kind::CorrectiveAction, t.clone())

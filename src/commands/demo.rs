@@ -138,7 +138,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
         .path
         .clone()
         .unwrap_or_else(|| default_dir().join("signoff-demo.db"));
-    super::not_the_store(ctx, &path, "--path")?;
+    super::not_the_store(ctx, &path, "--path", &[])?;
     let built = build(&path, ctx.now.timestamp())?;
     println!("demo store built: {}", built.db_path.display());
     for s in &built.summaries {

@@ -36,9 +36,6 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         None => None,
     };
     let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
-    if let Some(r) = &a.rejects {
-        super::not_the_store(ctx, r, "--rejects")?;
-    }
     let rejects_dir = a.rejects.as_ref().filter(|p| p.is_dir()).cloned();
     if a.files.len() > 1 && a.rejects.is_some() && rejects_dir.is_none() {
         return Err(usage("--rejects with several files must name a folder"));
@@ -77,19 +74,32 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     let division = |d: &str| cfg.canonical_division(d).to_string();
     let mut reports: Vec<Report> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
+    // Every rejects file is checked before any file is imported.
+    let mut planned = Vec::with_capacity(a.files.len());
     for file in &a.files {
-        let mut opts = base.clone();
-        opts.rejects = match (&rejects_dir, &a.rejects) {
-            (Some(dir), _) => Some(
-                dir.join(
-                    crate::import::run::default_rejects_path(file)
-                        .file_name()
-                        .map(|n| n.to_os_string())
-                        .unwrap_or_default(),
-                ),
+        let rejects = match (&rejects_dir, &a.rejects) {
+            (Some(dir), _) => dir.join(
+                crate::import::run::default_rejects_path(file)
+                    .file_name()
+                    .map(|n| n.to_os_string())
+                    .unwrap_or_default(),
             ),
-            (None, r) => r.clone(),
+            (None, Some(r)) => r.clone(),
+            (None, None) => crate::import::run::default_rejects_path(file),
         };
+        if !a.dry_run {
+            let flag = if a.rejects.is_some() {
+                "--rejects"
+            } else {
+                "the rejects file"
+            };
+            super::not_the_store(ctx, &rejects, flag, &a.files)?;
+        }
+        planned.push((file, rejects));
+    }
+    for (file, rejects) in planned {
+        let mut opts = base.clone();
+        opts.rejects = Some(rejects);
         match import_file(&mut db, file, &opts, &division) {
             Ok(r) => {
                 if !ctx.json {

@@ -359,7 +359,7 @@ pub fn all_profiles(dir: Option<&Path>) -> Result<Vec<Profile>, ProfileError> {
 
 pub fn load_path(path: &Path) -> Result<Profile, ProfileError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
+    let text = crate::files::read_small(path, crate::files::SMALL_FILE_LIMIT).map_err(|e| ProfileError::Read {
         origin: origin.clone(),
         error: e,
     })?;

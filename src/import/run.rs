@@ -279,7 +279,7 @@ type HeaderCandidate<'a> = (u64, i64, u8, usize, Vec<String>, Vec<&'a Profile>);
 struct Rejects {
     path: PathBuf,
     header: Vec<String>,
-    writer: Option<csv::Writer<std::fs::File>>,
+    writer: Option<csv::Writer<crate::files::Output>>,
     first: Vec<String>,
     enabled: bool,
 }
@@ -293,16 +293,9 @@ impl Rejects {
             return Ok(());
         }
         if self.writer.is_none() {
-            let mut o = std::fs::OpenOptions::new();
-            o.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                o.mode(0o600);
-            }
             let mut w = csv::WriterBuilder::new()
                 .flexible(true)
-                .from_writer(o.open(&self.path)?);
+                .from_writer(crate::files::Output::create(&self.path)?);
             let mut h = vec!["line".to_string(), "reason".to_string()];
             h.extend(self.header.iter().cloned());
             w.write_record(&h)?;
@@ -318,8 +311,10 @@ impl Rejects {
 
     fn finish(&mut self) -> std::io::Result<Option<String>> {
         match self.writer.take() {
-            Some(mut w) => {
-                w.flush()?;
+            Some(w) => {
+                w.into_inner()
+                    .map_err(|e| std::io::Error::other(e.to_string()))?
+                    .commit()?;
                 Ok(Some(self.path.display().to_string()))
             }
             None => Ok(None),

@@ -1,0 +1,223 @@
+//! Holes found by attacking signoff, each closed and kept closed: outputs that were the store or
+//! an input, dates that broke figures, fields and files without a size limit, a file changing
+//! under an import, a closed or full standard output, and text that reorders a terminal line.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::Env;
+
+const HEADER: &str = "Ticket ID,Created,Channel,Requester,Requester email,Group,Product,Subject,Description,Public reply,Replied,Assignee,Likelihood to recommend,Wants contact";
+
+/// A helpdesk row with `text` as its Description.
+fn row(id: &str, text: &str) -> String {
+    format!("{id},2026-11-16 09:00:00,email,Ann Lee,ann@example.com,Billing,Broadband,Bill,{text},Sorry,2026-11-16 12:00:00,Agent 1,5,no")
+}
+
+/// A store holding three complaints, H-1 … H-3.
+fn loaded() -> Env {
+    let env = Env::new();
+    let f = write(&env, "base.csv", &rows(&["H-1", "H-2", "H-3"]));
+    env.import_json(&f, &[]);
+    env
+}
+
+fn rows(ids: &[&str]) -> String {
+    let mut text = format!("{HEADER}\n");
+    for id in ids {
+        text.push_str(&row(id, "My bill is wrong."));
+        text.push('\n');
+    }
+    text
+}
+
+fn write(env: &Env, name: &str, text: &str) -> PathBuf {
+    let p = env.dir.path().join(name);
+    std::fs::write(&p, text).expect("write");
+    p
+}
+
+fn complaints(env: &Env) -> i64 {
+    env.count("SELECT count(*) FROM complaints")
+}
+
+fn sound(env: &Env) {
+    let ok: String = env
+        .conn()
+        .query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .expect("integrity");
+    assert_eq!(ok, "ok");
+}
+
+fn run(env: &Env, user: &str, args: &[&str]) -> std::process::Output {
+    env.std_cmd(user).args(args).output().expect("run")
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn refused(out: &std::process::Output, what: &str) {
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(out));
+    assert!(stderr(out).contains(what), "{}", stderr(out));
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[cfg(unix)]
+fn mode(p: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(p).expect("stat").permissions().mode() & 0o777
+}
+
+// ------------------------------------------------------------------ outputs
+
+#[test]
+fn a_hard_link_to_the_store_is_refused_as_an_output() {
+    let env = loaded();
+    let link = env.dir.path().join("pack.md");
+    std::fs::hard_link(&env.db, &link).expect("link");
+    let out = run(&env, "dana", &["report", "--out", s(&link)]);
+    refused(&out, "that is the store itself");
+    assert!(stderr(&out).contains("pack.md"), "{}", stderr(&out));
+    let out = run(&env, "dana", &["generate", "--rows", "5", "--out", s(&link)]);
+    refused(&out, "that is the store itself");
+    let bad = write(&env, "bad.csv", &format!("{HEADER}\nX-1,not a date\n"));
+    let out = run(&env, "alex", &["import", s(&bad), "--rejects", s(&link)]);
+    refused(&out, "that is the store itself");
+    sound(&env);
+    assert_eq!(complaints(&env), 3);
+}
+
+#[test]
+fn a_symbolic_link_to_the_store_is_refused_as_an_output() {
+    let env = loaded();
+    let link = env.dir.path().join("pack.md");
+    std::os::unix::fs::symlink(&env.db, &link).expect("symlink");
+    refused(
+        &run(&env, "dana", &["report", "--out", s(&link)]),
+        "that is the store itself",
+    );
+    sound(&env);
+}
+
+#[test]
+fn the_rejects_file_may_not_be_an_input() {
+    let env = loaded();
+    let text = format!("{}X-1,not a date\n", rows(&["N-1"]));
+    let input = write(&env, "new.csv", &text);
+    let out = run(&env, "alex", &["import", s(&input), "--rejects", s(&input)]);
+    refused(&out, "that is the input file");
+    assert_eq!(std::fs::read_to_string(&input).expect("read"), text);
+    // A hard link to the export, and to the other file of the same import.
+    let link = env.dir.path().join("other.csv");
+    std::fs::hard_link(&input, &link).expect("link");
+    let second = write(&env, "second.csv", &rows(&["N-2"]));
+    let out = run(
+        &env,
+        "alex",
+        &["import", s(&second), "--rejects", s(&link)],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let dir = env.dir.path().join("rej");
+    std::fs::create_dir(&dir).expect("dir");
+    std::fs::hard_link(&input, dir.join("second.rejects.csv")).expect("link");
+    let out = run(
+        &env,
+        "alex",
+        &["import", s(&input), s(&second), "--rejects", s(&dir)],
+    );
+    refused(&out, "that is the input file");
+    assert_eq!(std::fs::read_to_string(&input).expect("read"), text);
+    assert_eq!(complaints(&env), 4, "only N-2, by the run that was allowed");
+}
+
+#[test]
+fn the_default_rejects_file_is_checked_too() {
+    let env = loaded();
+    let input = write(&env, "x.csv", &format!("{}X-1,not a date\n", rows(&["N-1"])));
+    std::fs::hard_link(&env.db, env.dir.path().join("x.rejects.csv")).expect("link");
+    let out = run(&env, "alex", &["import", s(&input)]);
+    refused(&out, "the rejects file");
+    assert!(stderr(&out).contains("that is the store itself"), "{}", stderr(&out));
+    sound(&env);
+    assert_eq!(complaints(&env), 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn outputs_replace_a_file_readable_by_others_with_a_private_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let env = loaded();
+    let input = write(&env, "x.csv", &format!("{}X-1,not a date\n", rows(&["N-1"])));
+    let rejects = env.dir.path().join("x.rejects.csv");
+    let pack = env.dir.path().join("pack.md");
+    let export = env.dir.path().join("gen.csv");
+    for p in [&rejects, &pack, &export] {
+        std::fs::write(p, "old").expect("write");
+        std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+    }
+    assert!(run(&env, "alex", &["import", s(&input)]).status.success());
+    assert!(run(&env, "dana", &["report", "--out", s(&pack)]).status.success());
+    let out = run(&env, "dana", &["generate", "--rows", "3", "--out", s(&export)]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    for p in [&rejects, &pack, &export] {
+        assert_eq!(mode(p), 0o600, "{}", p.display());
+        assert_ne!(std::fs::read_to_string(p).expect("read"), "old");
+    }
+    // Nothing temporary is left beside them.
+    let stray: Vec<_> = std::fs::read_dir(env.dir.path())
+        .expect("dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(stray.is_empty(), "{stray:?}");
+}
+
+// ------------------------------------------------------------------ small files
+
+#[cfg(unix)]
+#[test]
+fn small_files_are_read_with_a_limit() {
+    let env = loaded();
+    let input = write(&env, "n.csv", &rows(&["N-1"]));
+    let out = env
+        .std_cmd("alex")
+        .env("SIGNOFF_CONFIG", "/dev/zero")
+        .arg("stats")
+        .output()
+        .expect("run");
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("/dev/zero: larger than"), "{}", stderr(&out));
+
+    let out = run(&env, "alex", &["--config", "/dev/zero", "stats"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+
+    let out = run(&env, "alex", &["import", s(&input), "--profile", "/dev/zero"]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("/dev/zero: larger than"), "{}", stderr(&out));
+
+    let dir = env.dir.path().join("profiles");
+    std::fs::create_dir(&dir).expect("dir");
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.toml")).expect("symlink");
+    let out = env
+        .std_cmd("alex")
+        .env("SIGNOFF_IMPORT__PROFILES_DIR", &dir)
+        .args(["import", s(&input)])
+        .output()
+        .expect("run");
+    assert_ne!(out.status.code(), Some(0));
+    assert!(stderr(&out).contains("zero.toml: larger than"), "{}", stderr(&out));
+
+    let out = run(&env, "priya", &["answer", "H-1", "--revise", "/dev/zero"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("--revise /dev/zero: larger than"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(complaints(&env), 3);
+}
