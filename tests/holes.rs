@@ -177,6 +177,49 @@ fn outputs_replace_a_file_readable_by_others_with_a_private_one() {
     assert!(stray.is_empty(), "{stray:?}");
 }
 
+// ------------------------------------------------------------------ dates
+
+#[test]
+fn a_received_date_out_of_range_is_rejected_and_stats_still_work() {
+    let env = loaded();
+    let text = format!(
+        "{}{}\n",
+        rows(&["N-1"]),
+        row("N-2", "text").replace("2026-11-16 09:00:00", "9999-12-31T23:59:59-12:00")
+    );
+    let input = write(&env, "far.csv", &text);
+    let v = env.import_json(&input, &[]);
+    assert_eq!(common::counts(&v), [2, 1, 0, 0, 1]);
+    let reason = v["first_rejects"][0].as_str().expect("reason");
+    assert!(
+        reason.starts_with("line 3: field received_at (column \"Created\")"),
+        "{reason}"
+    );
+    let out = run(&env, "alex", &["stats", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+// ------------------------------------------------------------------ profiles
+
+#[test]
+fn a_profile_with_an_offset_that_does_not_parse_is_refused() {
+    let env = loaded();
+    let built_in = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("config/profiles/helpdesk.toml"),
+    )
+    .expect("profile");
+    let mine = built_in.replace("utc_offset = \"+00:00\"", "utc_offset = \"CET\"");
+    assert_ne!(mine, built_in, "the helpdesk profile states its offset");
+    let prof = write(&env, "mine.toml", &mine);
+    let input = write(&env, "n.csv", &rows(&["N-1"]));
+    let out = run(&env, "alex", &["import", s(&input), "--profile", s(&prof)]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("mine.toml"), "{err}");
+    assert!(err.contains("dates.utc_offset \"CET\""), "{err}");
+    assert_eq!(complaints(&env), 3);
+}
+
 // ------------------------------------------------------------------ small files
 
 #[cfg(unix)]

@@ -222,7 +222,7 @@ fn mapper_for(p: &Profile, header: &[String], opts: &Options, order: DateOrder) 
     let offset = parse_offset(&p.dates.utc_offset).unwrap_or_else(utc);
     let dp = || DateParser::new(&p.dates.formats, offset, order);
     let source = opts.source.clone().unwrap_or_else(|| p.source.clone());
-    Mapper::new(p, header, &source, dp(), dp())
+    Mapper::new(p, header, &source, dp(), dp()).with_now(opts.now)
 }
 
 fn utc() -> FixedOffset {
