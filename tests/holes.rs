@@ -264,3 +264,68 @@ fn small_files_are_read_with_a_limit() {
     );
     assert_eq!(complaints(&env), 3);
 }
+
+// ------------------------------------------------------------------ a file that changes
+
+#[cfg(unix)]
+#[test]
+fn a_file_that_changes_during_its_import_fails_it_and_rolls_back() {
+    use std::io::{BufRead, Write};
+    let env = loaded();
+    let big = env.dir.path().join("big.csv");
+    let out = run(
+        &env,
+        "alex",
+        &[
+            "generate",
+            "--rows",
+            "30000",
+            "--until",
+            "2026-11-20",
+            "--out",
+            s(&big),
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut child = env
+        .std_cmd("alex")
+        .env("SIGNOFF_LOG", "signoff=debug")
+        .args(["import", s(&big)])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut log = std::io::BufReader::new(child.stderr.take().expect("stderr"));
+    let mut said = String::new();
+    let mut line = String::new();
+    while log.read_line(&mut line).expect("read") > 0 {
+        said.push_str(&line);
+        if line.contains("store ready") {
+            break;
+        }
+        line.clear();
+    }
+    assert!(said.contains("store ready"), "{said}");
+    // The import holds still while the export grows by a row, as one being written would.
+    // SAFETY: signals to a child this test started.
+    unsafe { libc::kill(pid, libc::SIGSTOP) };
+    let mut f = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&big)
+        .expect("open");
+    writeln!(f, "{}", row("LATE-1", "written during the import")).expect("append");
+    drop(f);
+    unsafe { libc::kill(pid, libc::SIGCONT) };
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut log, &mut rest).expect("read");
+    let status = child.wait().expect("wait");
+    assert_eq!(status.code(), Some(1), "{said}{rest}");
+    assert!(
+        rest.contains("big.csv: the file changed while it was being imported"),
+        "{rest}"
+    );
+    sound(&env);
+    assert_eq!(complaints(&env), 3);
+    assert!(!env.dir.path().join("big.rejects.csv").exists());
+}

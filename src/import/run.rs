@@ -380,6 +380,7 @@ fn import_pass(
         other => fail(other.to_string(), false),
     };
     let file_size = regular_file_size(path).map_err(decode_err)?;
+    let stamp = FileStamp::of(path).map_err(|e| fail(e.to_string(), false))?;
     let (enc, provisional) = match encoding {
         Some(e) => (e, false),
         None => {
@@ -688,6 +689,16 @@ fn import_pass(
         // CARs and checks read the new rows, and may search them.
         crate::store::cars::after_import(&tx, import_id, &opts.after_import).map_err(sql)?;
         clock.mark("after-import rules and checks");
+        // A file still being written (or replaced) was read partly old, partly new.
+        if FileStamp::of(path).ok().as_ref() != Some(&stamp) {
+            return Err(fail(
+                "the file changed while it was being imported (its size or modification time \
+                 is not what it was when the import began): nothing was imported; import it \
+                 again once it is complete"
+                    .into(),
+                false,
+            ));
+        }
         let rejects_file = rejects
             .finish()
             .map_err(|e| fail(format!("rejects file: {e}"), false))?;
@@ -737,6 +748,17 @@ fn import_pass(
         first_rejects: rejects.first.clone(),
         dry_run: opts.dry_run,
     })))
+}
+
+/// What tells a file that changed: its size and modification time.
+#[derive(Debug, PartialEq, Eq)]
+struct FileStamp(u64, Option<std::time::SystemTime>);
+
+impl FileStamp {
+    fn of(path: &Path) -> std::io::Result<FileStamp> {
+        let m = std::fs::metadata(path)?;
+        Ok(FileStamp(m.len(), m.modified().ok()))
+    }
 }
 
 /// Puts the store back in WAL mode after a first load in rollback-journal mode, however the
