@@ -96,6 +96,7 @@ pub struct Person {
 pub struct ImportConfig {
     pub profiles_dir: String,
     pub batch_rows: usize,
+    pub max_field_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]

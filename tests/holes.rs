@@ -83,7 +83,11 @@ fn a_hard_link_to_the_store_is_refused_as_an_output() {
     let out = run(&env, "dana", &["report", "--out", s(&link)]);
     refused(&out, "that is the store itself");
     assert!(stderr(&out).contains("pack.md"), "{}", stderr(&out));
-    let out = run(&env, "dana", &["generate", "--rows", "5", "--out", s(&link)]);
+    let out = run(
+        &env,
+        "dana",
+        &["generate", "--rows", "5", "--out", s(&link)],
+    );
     refused(&out, "that is the store itself");
     let bad = write(&env, "bad.csv", &format!("{HEADER}\nX-1,not a date\n"));
     let out = run(&env, "alex", &["import", s(&bad), "--rejects", s(&link)]);
@@ -116,11 +120,7 @@ fn the_rejects_file_may_not_be_an_input() {
     let link = env.dir.path().join("other.csv");
     std::fs::hard_link(&input, &link).expect("link");
     let second = write(&env, "second.csv", &rows(&["N-2"]));
-    let out = run(
-        &env,
-        "alex",
-        &["import", s(&second), "--rejects", s(&link)],
-    );
+    let out = run(&env, "alex", &["import", s(&second), "--rejects", s(&link)]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let dir = env.dir.path().join("rej");
     std::fs::create_dir(&dir).expect("dir");
@@ -138,11 +138,19 @@ fn the_rejects_file_may_not_be_an_input() {
 #[test]
 fn the_default_rejects_file_is_checked_too() {
     let env = loaded();
-    let input = write(&env, "x.csv", &format!("{}X-1,not a date\n", rows(&["N-1"])));
+    let input = write(
+        &env,
+        "x.csv",
+        &format!("{}X-1,not a date\n", rows(&["N-1"])),
+    );
     std::fs::hard_link(&env.db, env.dir.path().join("x.rejects.csv")).expect("link");
     let out = run(&env, "alex", &["import", s(&input)]);
     refused(&out, "the rejects file");
-    assert!(stderr(&out).contains("that is the store itself"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("that is the store itself"),
+        "{}",
+        stderr(&out)
+    );
     sound(&env);
     assert_eq!(complaints(&env), 3);
 }
@@ -152,7 +160,11 @@ fn the_default_rejects_file_is_checked_too() {
 fn outputs_replace_a_file_readable_by_others_with_a_private_one() {
     use std::os::unix::fs::PermissionsExt;
     let env = loaded();
-    let input = write(&env, "x.csv", &format!("{}X-1,not a date\n", rows(&["N-1"])));
+    let input = write(
+        &env,
+        "x.csv",
+        &format!("{}X-1,not a date\n", rows(&["N-1"])),
+    );
     let rejects = env.dir.path().join("x.rejects.csv");
     let pack = env.dir.path().join("pack.md");
     let export = env.dir.path().join("gen.csv");
@@ -161,8 +173,14 @@ fn outputs_replace_a_file_readable_by_others_with_a_private_one() {
         std::fs::set_permissions(p, std::fs::Permissions::from_mode(0o644)).expect("chmod");
     }
     assert!(run(&env, "alex", &["import", s(&input)]).status.success());
-    assert!(run(&env, "dana", &["report", "--out", s(&pack)]).status.success());
-    let out = run(&env, "dana", &["generate", "--rows", "3", "--out", s(&export)]);
+    assert!(run(&env, "dana", &["report", "--out", s(&pack)])
+        .status
+        .success());
+    let out = run(
+        &env,
+        "dana",
+        &["generate", "--rows", "3", "--out", s(&export)],
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     for p in [&rejects, &pack, &export] {
         assert_eq!(mode(p), 0o600, "{}", p.display());
@@ -234,14 +252,26 @@ fn small_files_are_read_with_a_limit() {
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
-    assert!(stderr(&out).contains("/dev/zero: larger than"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/dev/zero: larger than"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run(&env, "alex", &["--config", "/dev/zero", "stats"]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
 
-    let out = run(&env, "alex", &["import", s(&input), "--profile", "/dev/zero"]);
+    let out = run(
+        &env,
+        "alex",
+        &["import", s(&input), "--profile", "/dev/zero"],
+    );
     assert_ne!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("/dev/zero: larger than"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("/dev/zero: larger than"),
+        "{}",
+        stderr(&out)
+    );
 
     let dir = env.dir.path().join("profiles");
     std::fs::create_dir(&dir).expect("dir");
@@ -253,7 +283,11 @@ fn small_files_are_read_with_a_limit() {
         .output()
         .expect("run");
     assert_ne!(out.status.code(), Some(0));
-    assert!(stderr(&out).contains("zero.toml: larger than"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("zero.toml: larger than"),
+        "{}",
+        stderr(&out)
+    );
 
     let out = run(&env, "priya", &["answer", "H-1", "--revise", "/dev/zero"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -328,4 +362,112 @@ fn a_file_that_changes_during_its_import_fails_it_and_rolls_back() {
     sound(&env);
     assert_eq!(complaints(&env), 3);
     assert!(!env.dir.path().join("big.rejects.csv").exists());
+}
+
+// ------------------------------------------------------------------ fields too big to hold
+
+/// Runs `cmd` and returns its output and its peak resident memory in bytes.
+#[cfg(target_os = "linux")]
+fn run_measured(mut cmd: std::process::Command) -> (i32, String, u64) {
+    let child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let pid = child.id() as libc::pid_t;
+    let mut err = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.expect("stderr"), &mut err).expect("read");
+    let mut status = 0;
+    // SAFETY: waits for the child this test started; rusage is plain data.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+    assert_eq!(waited, pid);
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    (code, err, usage.ru_maxrss as u64 * 1024)
+}
+
+/// A file with a Description of `field` bytes in row F-1 and a quoted multi-line one in F-3;
+/// F-2 and F-4 are ordinary. Written a chunk at a time.
+fn file_with_big_fields(path: &Path, field: u64) {
+    use std::io::Write;
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
+    let chunk = vec![b'x'; 1 << 20];
+    let mut big = |f: &mut std::io::BufWriter<std::fs::File>, mut n: u64| {
+        while n > 0 {
+            let k = n.min(chunk.len() as u64) as usize;
+            f.write_all(&chunk[..k]).expect("write");
+            n -= k as u64;
+        }
+    };
+    let (head, tail) = row("F-1", "\u{1}")
+        .split_once('\u{1}')
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .expect("split");
+    write!(f, "{HEADER}\n{head}").expect("write");
+    big(&mut f, field);
+    writeln!(f, "{tail}").expect("write");
+    writeln!(f, "{}", row("F-2", "small")).expect("write");
+    let (head, tail) = row("F-3", "\u{1}")
+        .split_once('\u{1}')
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .expect("split");
+    write!(f, "{head}\"line one\nline two\n").expect("write");
+    big(&mut f, field);
+    writeln!(f, "\"{tail}").expect("write");
+    writeln!(f, "{}", row("F-4", "small")).expect("write");
+    f.flush().expect("flush");
+}
+
+/// A field over the cap rejects its row with its line and column, the rest of the file
+/// imports, and the field is never held: memory stays far below its size. The long variant
+/// (SIGNOFF_LONG_TESTS=1, scripts/long-tests.sh) uses fields over SQLite's 1 GB limit and the
+/// default cap.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_field_over_the_cap_rejects_its_row_in_bounded_memory() {
+    let long = std::env::var("SIGNOFF_LONG_TESTS").is_ok_and(|v| v == "1");
+    let (field, cap, limit): (u64, Option<&str>, u64) = if long {
+        (1_100_000_000, None, 300 << 20)
+    } else {
+        (96 << 20, Some("1048576"), 80 << 20)
+    };
+    let env = loaded();
+    let path = env.dir.path().join("big_fields.csv");
+    file_with_big_fields(&path, field);
+    let mut cmd = env.std_cmd("alex");
+    if let Some(cap) = cap {
+        cmd.env("SIGNOFF_IMPORT__MAX_FIELD_BYTES", cap);
+    }
+    cmd.args(["import", s(&path), "--json"]);
+    let (code, err, rss) = run_measured(cmd);
+    assert_eq!(code, 0, "{err}");
+    let cap_shown = cap.unwrap_or("16777216");
+    let rejects =
+        std::fs::read_to_string(env.dir.path().join("big_fields.rejects.csv")).expect("rejects");
+    let lines: Vec<&str> = rejects.lines().collect();
+    assert_eq!(lines.len(), 3, "{rejects}");
+    let want = format!(
+        "column \"\"Description\"\": the field holds {field} bytes, more than import.max_field_bytes ({cap_shown}) allows"
+    );
+    assert!(
+        lines[1].starts_with("2,") && lines[1].contains(&want),
+        "{}",
+        lines[1]
+    );
+    let want3 = want.replace(&field.to_string(), &(field + 18).to_string());
+    assert!(
+        lines[2].starts_with("4,") && lines[2].contains(&want3),
+        "{}",
+        lines[2]
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM complaints WHERE external_id IN ('F-2', 'F-4')"),
+        2
+    );
+    assert_eq!(complaints(&env), 5);
+    assert!(rss < limit, "peak memory {} MiB", rss >> 20);
 }

@@ -94,6 +94,7 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
             dry_run: false,
             rejects: Some(data.join(format!("{name}.rejects.csv"))),
             batch_rows: cfg.import.batch_rows,
+            max_field_bytes: cfg.import.max_field_bytes,
             progress: false,
             imported_by: "alex".into(),
             now,

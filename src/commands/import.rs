@@ -10,6 +10,9 @@ use crate::import::{import_file, Options, Report};
 
 use super::{failed, usage, Ctx};
 
+/// SQLite's default SQLITE_MAX_LENGTH: no string or blob may be longer.
+const SQLITE_MAX_LENGTH: usize = 1_000_000_000;
+
 fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
     Ok(match s.to_ascii_lowercase().as_str() {
         "comma" | "," => b',',
@@ -36,6 +39,12 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         None => None,
     };
     let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
+    let max_field = ctx.cfg.import.max_field_bytes;
+    if !(1..=SQLITE_MAX_LENGTH).contains(&max_field) {
+        return Err(usage(format!(
+            "import.max_field_bytes = {max_field}: use 1 to {SQLITE_MAX_LENGTH} (the most SQLite stores in one value)"
+        )));
+    }
     let rejects_dir = a.rejects.as_ref().filter(|p| p.is_dir()).cloned();
     if a.files.len() > 1 && a.rejects.is_some() && rejects_dir.is_none() {
         return Err(usage("--rejects with several files must name a folder"));
@@ -54,6 +63,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         dry_run: a.dry_run,
         rejects: None,
         batch_rows: ctx.cfg.import.batch_rows,
+        max_field_bytes: ctx.cfg.import.max_field_bytes,
         progress: std::io::stderr().is_terminal() && !ctx.json,
         imported_by: person.login.clone(),
         now: ctx.now.timestamp(),

@@ -365,9 +365,11 @@ pub fn all_profiles(dir: Option<&Path>) -> Result<Vec<Profile>, ProfileError> {
 
 pub fn load_path(path: &Path) -> Result<Profile, ProfileError> {
     let origin = path.display().to_string();
-    let text = crate::files::read_small(path, crate::files::SMALL_FILE_LIMIT).map_err(|e| ProfileError::Read {
-        origin: origin.clone(),
-        error: e,
+    let text = crate::files::read_small(path, crate::files::SMALL_FILE_LIMIT).map_err(|e| {
+        ProfileError::Read {
+            origin: origin.clone(),
+            error: e,
+        }
     })?;
     Profile::parse(&text, &origin)
 }

@@ -15,6 +15,7 @@ use super::decode::{open_decoded, regular_file_size, sniff, sniff_head, DecodeEr
 use super::mapping::{Mapped, Mapper, Reply};
 use super::parse::{reader, Batches, Item, Parser};
 use super::profile::{self, DateOrder, Profile};
+use super::records::Records;
 use crate::domain::Complaint;
 use crate::store::complaints::{self as sc, Counts, ImportMeta, SearchTwin, Upsert};
 use crate::store::{rule_sets, Db};
@@ -30,6 +31,9 @@ pub struct Options {
     pub dry_run: bool,
     pub rejects: Option<PathBuf>,
     pub batch_rows: usize,
+    /// A record with a field longer than this is rejected, naming the column, without the
+    /// field being held in memory.
+    pub max_field_bytes: usize,
     pub progress: bool,
     pub imported_by: String,
     pub now: i64,
@@ -183,7 +187,8 @@ fn detect(
     };
     if sample.len() == SAMPLE_BYTES {
         // The sample may end inside the header: read it whole.
-        header = full_record(path, enc, delimiter, header_index).unwrap_or(header);
+        header =
+            full_record(path, enc, delimiter, header_index, opts.max_field_bytes).unwrap_or(header);
     }
     let auto = opts.profile.is_none();
     let profile = if matching.len() == 1 {
@@ -195,7 +200,7 @@ fn detect(
             .map(|p| {
                 let m = mapper_for(p, &header, opts, p.dates.order);
                 let (_, idx) = m.date_column("received_at");
-                let vals = column_values(path, enc, delimiter, header_index, &idx, 200);
+                let vals = column_values(path, enc, delimiter, header_index, &idx, 200, opts);
                 (
                     m.parsers().0.parse_count(vals.iter().map(String::as_str)),
                     *p,
@@ -230,8 +235,14 @@ fn utc() -> FixedOffset {
 }
 
 /// Record `index` of the file, the header lines before it counted.
-fn full_record(path: &Path, enc: Encoding, delimiter: u8, index: usize) -> Option<Vec<String>> {
-    let mut rdr = reader(open_decoded(path, enc).ok()?, delimiter);
+fn full_record(
+    path: &Path,
+    enc: Encoding,
+    delimiter: u8,
+    index: usize,
+    max_field: usize,
+) -> Option<Vec<String>> {
+    let mut rdr = Records::new(open_decoded(path, enc).ok()?, delimiter, max_field);
     let mut rec = ByteRecord::new();
     for _ in 0..=index {
         if !rdr.read_byte_record(&mut rec).ok()? {
@@ -249,11 +260,12 @@ fn column_values(
     header_index: usize,
     idx: &[usize],
     limit: usize,
+    opts: &Options,
 ) -> Vec<String> {
     let Ok(r) = open_decoded(path, enc) else {
         return Vec::new();
     };
-    let mut rdr = reader(r, delimiter);
+    let mut rdr = Records::new(r, delimiter, opts.max_field_bytes);
     let mut rec = ByteRecord::new();
     let mut out = Vec::new();
     let mut i = 0;
@@ -403,6 +415,7 @@ fn import_pass(
             det.header_index,
             &idx,
             PRESCAN_RECORDS,
+            opts,
         );
         let (r, s) = mapper.parsers_mut();
         let parser = if field == "received_at" { r } else { s };
@@ -526,8 +539,16 @@ fn import_pass(
     clock.mark("store ready");
 
     let (spent, spent_rx) = mpsc::channel::<Vec<Item>>();
-    let parser = Parser::open(path, enc, det.delimiter, det.header_index, mapper, division)
-        .map_err(|e| fail(e.to_string(), false))?;
+    let parser = Parser::open(
+        path,
+        enc,
+        det.delimiter,
+        det.header_index,
+        mapper,
+        division,
+        opts.max_field_bytes,
+    )
+    .map_err(|e| fail(e.to_string(), false))?;
     let batch_rows = opts.batch_rows.max(1);
     let result = std::thread::scope(|scope| -> Result<(Option<String>, bool), ImportError> {
         let mut batches = Batches::start(scope, parser, batch_rows, spent_rx, threads)
@@ -1003,6 +1024,7 @@ mod tests {
             dry_run: false,
             rejects: None,
             batch_rows: 500,
+            max_field_bytes: 16 << 20,
             progress: false,
             imported_by: "test".into(),
             now: 1_800_000_000,
