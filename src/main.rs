@@ -7,6 +7,7 @@ fn main() {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    signoff::commands::out::install_panic_hook();
     let cli = signoff::cli::Cli::parse();
     // `SIGNOFF_LOG=debug` traces to stderr (the review screen logs to a file of its own).
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("SIGNOFF_LOG") {

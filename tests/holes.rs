@@ -471,3 +471,148 @@ fn a_field_over_the_cap_rejects_its_row_in_bounded_memory() {
     assert_eq!(complaints(&env), 5);
     assert!(rss < limit, "peak memory {} MiB", rss >> 20);
 }
+
+// ------------------------------------------------------------------ a closed or full output
+
+/// Runs `args` as `user` with standard output on /dev/full.
+#[cfg(target_os = "linux")]
+fn to_full(env: &Env, user: &str, args: &[&str]) -> std::process::Output {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .expect("/dev/full");
+    env.std_cmd(user)
+        .args(args)
+        .stdout(full)
+        .output()
+        .expect("run")
+}
+
+/// Runs `args` as `user` with standard output a pipe whose reader has gone.
+#[cfg(unix)]
+fn to_closed_pipe(env: &Env, user: &str, args: &[&str]) -> std::process::Output {
+    let mut child = env
+        .std_cmd(user)
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    drop(child.stdout.take());
+    child.wait_with_output().expect("wait")
+}
+
+fn no_panic(out: &std::process::Output) {
+    let err = stderr(out);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_ne!(out.status.code(), Some(101), "{err}");
+}
+
+fn decisions(env: &Env) -> i64 {
+    env.count("SELECT count(*) FROM decisions")
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_decision_saved_but_not_printed_says_so_and_fails() {
+    let env = loaded();
+    for (n, (args, json)) in [
+        (&["approve", "H-1"][..], false),
+        (&["approve", "H-2", "--json"][..], true),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let out = to_full(&env, "dana", args);
+        no_panic(&out);
+        assert_eq!(out.status.code(), Some(1), "{json}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("saved decision"), "{err}");
+        assert!(err.contains("but could not print it"), "{err}");
+        assert!(err.contains("No space left on device"), "{err}");
+        assert_eq!(decisions(&env), n as i64 + 1);
+    }
+    let out = to_closed_pipe(
+        &env,
+        "dana",
+        &[
+            "push-back",
+            "H-3",
+            "--reason",
+            "canned",
+            "--note",
+            "Call her.",
+        ],
+    );
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("saved decision 3"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stderr(&out).contains("Broken pipe"), "{}", stderr(&out));
+    assert_eq!(decisions(&env), 3);
+
+    // The import opened a CAR for each (likelihood 5).
+    let car = format!("CAR-{}", env.count("SELECT max(id) FROM cars"));
+    let out = to_full(
+        &env,
+        "dana",
+        &["car", "contact", &car, "--outcome", "Called"],
+    );
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("saved {car} step")),
+        "{}",
+        stderr(&out)
+    );
+    let out = to_closed_pipe(
+        &env,
+        "dana",
+        &[
+            "car",
+            "cause",
+            &car,
+            "--category",
+            "process",
+            "--note",
+            "Batch",
+        ],
+    );
+    no_panic(&out);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!("saved {car} step")),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn reading_commands_never_panic_on_a_closed_or_full_output() {
+    let env = loaded();
+    for args in [
+        &["stats"][..],
+        &["stats", "--json"],
+        &["samples"],
+        &["status"],
+        &["show", "H-1"],
+        &["flags"],
+        &["report"],
+        &["generate", "--rows", "200"],
+    ] {
+        let out = to_full(&env, "dana", args);
+        no_panic(&out);
+        assert_ne!(out.status.code(), Some(0), "{args:?}");
+        assert!(
+            stderr(&out).contains("No space left on device"),
+            "{args:?}: {}",
+            stderr(&out)
+        );
+        let out = to_closed_pipe(&env, "dana", args);
+        no_panic(&out);
+    }
+}

@@ -18,12 +18,15 @@ fn exit(e: WorkflowError) -> anyhow::Error {
     }
 }
 
+/// Prints a saved decision; when that fails, says on standard error that it was saved.
 fn print_decision(ctx: &Ctx, d: &Decision, what: &str) -> anyhow::Result<()> {
-    if ctx.json {
-        return ctx.print_json(d);
-    }
-    println!("{what} (decision {}, hash {})", d.id, &d.hash[..16]);
-    Ok(())
+    super::out::survive_closed_pipe();
+    let printed = if ctx.json {
+        super::out::json(d)
+    } else {
+        crate::out!("{what} (decision {}, hash {})", d.id, &d.hash[..16]).map_err(Into::into)
+    };
+    super::out::after_save(&format!("decision {} ({what})", d.id), printed)
 }
 
 /// The complaint's external id, to print.

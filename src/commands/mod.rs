@@ -9,6 +9,7 @@ pub mod flags;
 pub mod generate;
 pub mod import;
 pub mod meta;
+pub mod out;
 pub mod refs;
 pub mod report;
 pub mod report_csv;
