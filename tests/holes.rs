@@ -616,3 +616,54 @@ fn reading_commands_never_panic_on_a_closed_or_full_output() {
         no_panic(&out);
     }
 }
+
+// ------------------------------------------------------------------ bidirectional overrides
+
+fn has_bidi(text: &[u8]) -> bool {
+    String::from_utf8_lossy(text)
+        .chars()
+        .any(|c| matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'))
+}
+
+#[test]
+fn bidirectional_overrides_are_shown_inert_everywhere() {
+    let env = loaded();
+    let text = format!(
+        "{HEADER}\n{}\n",
+        row(
+            "R-1",
+            "Refund \u{202e}0001$\u{202c} now \u{2066}please\u{2069} \u{202a}ok"
+        )
+        .replace(",Billing,", ",Bil\u{202e}gni\u{2067}ll,")
+        .replace(",Bill,", ",Sub\u{202b}ject\u{2068},")
+    );
+    let input = write(&env, "bidi.csv", &text);
+    env.import_json(&input, &[]);
+    let runs: [&[&str]; 9] = [
+        &["show", "R-1"],
+        &["show", "R-1", "--json"],
+        &["stats"],
+        &["stats", "--json"],
+        &["flags"],
+        &["report", "--format", "md"],
+        &["report", "--format", "html"],
+        &["report", "--format", "csv"],
+        &["report", "--format", "json"],
+    ];
+    for args in runs {
+        let out = run(&env, "dana", args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        assert!(!has_bidi(&out.stdout), "{args:?} prints an override raw");
+        assert!(!has_bidi(&out.stderr), "{args:?} says an override raw");
+    }
+    for format in ["md", "html", "csv"] {
+        let out = run(&env, "dana", &["report", "--format", format]).stdout;
+        let out = String::from_utf8(out).expect("utf-8");
+        assert!(out.contains("Bil\u{fffd}gni\u{fffd}ll"), "{format}: {out}");
+    }
+    let shown = String::from_utf8(run(&env, "dana", &["show", "R-1"]).stdout).expect("utf-8");
+    assert!(
+        shown.contains("Refund \u{fffd}0001$\u{fffd} now"),
+        "{shown}"
+    );
+}
