@@ -33,7 +33,7 @@ pub fn read_small_from(r: impl Read, limit: u64) -> io::Result<String> {
 }
 
 fn human_bytes(n: u64) -> String {
-    if n >= 1 << 20 && n % (1 << 20) == 0 {
+    if n >= 1 << 20 && n.is_multiple_of(1 << 20) {
         format!("{} MiB", n >> 20)
     } else {
         format!("{n} bytes")
@@ -170,18 +170,18 @@ mod tests {
 
     #[test]
     fn a_small_file_is_read_and_a_large_one_refused() {
-        assert_eq!(read_small_from(&b"abc"[..], 3).unwrap(), "abc");
-        let e = read_small_from(io::repeat(0), 1 << 20).unwrap_err();
+        assert_eq!(read_small_from(&b"abc"[..], 3).expect("test"), "abc");
+        let e = read_small_from(io::repeat(0), 1 << 20).expect_err("fails");
         assert!(e.to_string().contains("larger than 1 MiB"), "{e}");
     }
 
     #[test]
     fn a_hard_link_is_the_same_file() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test");
         let a = dir.path().join("a");
         let b = dir.path().join("b");
-        std::fs::write(&a, "x").unwrap();
-        std::fs::hard_link(&a, &b).unwrap();
+        std::fs::write(&a, "x").expect("test");
+        std::fs::hard_link(&a, &b).expect("test");
         let protected = vec![(a.clone(), "the store".to_string())];
         assert_eq!(same_file(&b, &protected), Some("the store"));
         assert_eq!(same_file(&dir.path().join("c"), &protected), None);
@@ -191,27 +191,27 @@ mod tests {
     #[test]
     fn an_output_replaces_a_wider_file_with_a_private_one() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test");
         let dest = dir.path().join("out.txt");
-        std::fs::write(&dest, "old").unwrap();
-        std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o644)).unwrap();
-        let mut o = Output::create(&dest).unwrap();
-        o.write_all(b"new").unwrap();
-        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "old");
-        o.commit().unwrap();
-        assert_eq!(std::fs::read_to_string(&dest).unwrap(), "new");
-        let mode = std::fs::metadata(&dest).unwrap().permissions().mode();
+        std::fs::write(&dest, "old").expect("test");
+        std::fs::set_permissions(&dest, std::fs::Permissions::from_mode(0o644)).expect("test");
+        let mut o = Output::create(&dest).expect("test");
+        o.write_all(b"new").expect("test");
+        assert_eq!(std::fs::read_to_string(&dest).expect("test"), "old");
+        o.commit().expect("test");
+        assert_eq!(std::fs::read_to_string(&dest).expect("test"), "new");
+        let mode = std::fs::metadata(&dest).expect("test").permissions().mode();
         assert_eq!(mode & 0o777, 0o600);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("test").count(), 1);
     }
 
     #[test]
     fn an_output_dropped_unfinished_leaves_nothing() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test");
         let dest = dir.path().join("out.txt");
-        let mut o = Output::create(&dest).unwrap();
-        o.write_all(b"half").unwrap();
+        let mut o = Output::create(&dest).expect("test");
+        o.write_all(b"half").expect("test");
         drop(o);
-        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        assert_eq!(std::fs::read_dir(dir.path()).expect("test").count(), 0);
     }
 }

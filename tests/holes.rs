@@ -369,6 +369,8 @@ fn a_file_that_changes_during_its_import_fails_it_and_rolls_back() {
 /// Runs `cmd` and returns its output and its peak resident memory in bytes.
 #[cfg(target_os = "linux")]
 fn run_measured(mut cmd: std::process::Command) -> (i32, String, u64) {
+    // Waited for below with wait4, which also gives its peak memory.
+    #[allow(clippy::zombie_processes)]
     let child = cmd
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
@@ -396,7 +398,7 @@ fn file_with_big_fields(path: &Path, field: u64) {
     use std::io::Write;
     let mut f = std::io::BufWriter::new(std::fs::File::create(path).expect("create"));
     let chunk = vec![b'x'; 1 << 20];
-    let mut big = |f: &mut std::io::BufWriter<std::fs::File>, mut n: u64| {
+    let big = |f: &mut std::io::BufWriter<std::fs::File>, mut n: u64| {
         while n > 0 {
             let k = n.min(chunk.len() as u64) as usize;
             f.write_all(&chunk[..k]).expect("write");

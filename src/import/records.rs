@@ -149,8 +149,8 @@ mod tests {
         let mut r = Records::new(text.as_bytes(), b',', cap);
         let mut rec = ByteRecord::new();
         let mut out = Vec::new();
-        while r.read_byte_record(&mut rec).unwrap() {
-            let line = rec.position().unwrap().line();
+        while r.read_byte_record(&mut rec).expect("test") {
+            let line = rec.position().expect("test").line();
             let fields = rec
                 .iter()
                 .map(|f| String::from_utf8_lossy(f).into_owned())
@@ -170,8 +170,8 @@ mod tests {
         let mut mine = Records::new(text.as_bytes(), b',', 1 << 20);
         let (mut a, mut b) = (ByteRecord::new(), ByteRecord::new());
         loop {
-            let more = theirs.read_byte_record(&mut a).unwrap();
-            assert_eq!(mine.read_byte_record(&mut b).unwrap(), more);
+            let more = theirs.read_byte_record(&mut a).expect("test");
+            assert_eq!(mine.read_byte_record(&mut b).expect("test"), more);
             if !more {
                 break;
             }
