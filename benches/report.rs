@@ -7,7 +7,7 @@
 #[allow(dead_code)]
 mod support;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use chrono::DateTime;
@@ -47,6 +47,7 @@ fn main() {
         config_file: None,
         json: false,
         now,
+        clock: std::sync::Arc::new(move || now),
         login: Some("bench".into()),
     };
     println!(

@@ -8,7 +8,6 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use chrono::TimeZone;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use signoff::config::{Config, Person, Role};

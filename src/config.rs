@@ -127,6 +127,7 @@ pub struct Person {
 pub struct ImportConfig {
     pub profiles_dir: String,
     pub batch_rows: usize,
+    pub max_field_bytes: usize,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -287,7 +288,7 @@ impl Config {
         };
         let mut used = None;
         if let Some((path, required)) = file {
-            match std::fs::read_to_string(&path) {
+            match crate::files::read_small(&path, crate::files::SMALL_FILE_LIMIT) {
                 Ok(text) => {
                     let layer = parse_toml(&text, &path.display().to_string())?;
                     merge(&mut value, layer);

@@ -12,6 +12,7 @@ pub fn main(clock: Clock) -> i32 {
     unsafe {
         libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
+    crate::commands::out::install_panic_hook();
     let cli = crate::cli::Cli::parse();
     // `SIGNOFF_LOG=debug` traces to stderr (the review screen logs to a file of its own).
     if let Ok(filter) = tracing_subscriber::EnvFilter::try_from_env("SIGNOFF_LOG") {

@@ -458,7 +458,6 @@ fn the_screen_signs_during_an_import_and_never_shows_locked() {
 mod screen {
     use std::time::{Duration, Instant};
 
-    use chrono::TimeZone;
     use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
     use ratatui::backend::TestBackend;
     use ratatui::Terminal;

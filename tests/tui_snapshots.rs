@@ -4,7 +4,6 @@
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::TimeZone;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use signoff::config::{Config, Person, Role};
@@ -51,6 +50,7 @@ fn store(dir: &Path) -> Db {
         dry_run: false,
         rejects: Some(dir.join("rejects.csv")),
         batch_rows: 100,
+        max_field_bytes: 16 << 20,
         progress: false,
         imported_by: "alex".into(),
         now: NOW,

@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use signoff::domain::decision::Kind;
 use signoff::domain::sample::{Plan, Strata};
+use signoff::domain::signing::Unsigned;
 use signoff::store::decisions::{append, NewDecision};
 use signoff::store::samples::{Filters, Spec};
 use signoff::store::Db;
@@ -15,7 +16,7 @@ use signoff::store::Db;
 // The clock, the generator's end date and the small helpers every bench shares.
 #[path = "mod.rs"]
 mod common;
-pub use common::{median, peak_rss_mb, NOW, UNTIL};
+pub use common::{clocked_signoff, median, peak_rss_mb, NOW, UNTIL};
 
 fn dir() -> PathBuf {
     let d = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
@@ -61,7 +62,7 @@ pub fn checks_store(rows: u64) -> (PathBuf, Option<Duration>) {
     let _ = std::fs::remove_file(&tmp);
     eprintln!("importing into {}", tmp.display());
     let t = Instant::now();
-    run(super::clocked_signoff()
+    run(clocked_signoff()
         .arg("--db")
         .arg(&tmp)
         .arg("--config")
@@ -161,10 +162,11 @@ pub fn report_store(rows: u64, decisions: u64) -> PathBuf {
                 body: (kind == Kind::CorrectiveAction).then(|| "Fixed".into()),
                 retracts: None,
             };
-            append(&tx, d(kind, drawn_at + pos as i64)).expect("decision");
+            append(&tx, d(kind, drawn_at + pos as i64), &Unsigned).expect("decision");
             made += 1;
             if kind == Kind::PushBack && pos % 30 == 0 && made < decisions {
-                append(&tx, d(Kind::CorrectiveAction, drawn_at + 86_400)).expect("answer");
+                append(&tx, d(Kind::CorrectiveAction, drawn_at + 86_400), &Unsigned)
+                    .expect("answer");
                 made += 1;
             }
         }

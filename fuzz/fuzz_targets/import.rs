@@ -36,6 +36,7 @@ fn options(dry_run: bool, dir: &Path) -> Options {
         dry_run,
         rejects: Some(dir.join("export.rejects.csv")),
         batch_rows: 7,
+        max_field_bytes: 1 << 20,
         progress: false,
         imported_by: "fuzz".into(),
         now: 1_795_262_400,

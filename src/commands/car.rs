@@ -152,16 +152,19 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
         })
         .map_err(super::write_error)?;
     let car = cars::by_id(&db.conn, id, now)?.ok_or_else(|| failed("the CAR vanished"))?;
-    if ctx.json {
-        return ctx.print_json(&car);
-    }
-    println!(
-        "CAR-{id} opened for {} ({}), due {}",
-        inert(&car.external_id),
-        inert(&car.division),
-        fmt_time(due)
-    );
-    Ok(())
+    super::out::survive_closed_pipe();
+    let printed = if ctx.json {
+        super::out::json(&car)
+    } else {
+        crate::out!(
+            "CAR-{id} opened for {} ({}), due {}",
+            inert(&car.external_id),
+            inert(&car.division),
+            fmt_time(due)
+        )
+        .map_err(Into::into)
+    };
+    super::out::after_save(&format!("CAR-{id} (opened)"), printed)
 }
 
 #[derive(Serialize)]

@@ -84,13 +84,16 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
             step(ctx, conn, &p, signer.0.as_ref(), &req, now, happened_at)
         })
         .map_err(super::write_error)?;
+    super::out::survive_closed_pipe();
+    let saved = format!("CAR-{} step {} ({})", car.id, rec.id, next.label());
     if ctx.json {
-        return ctx.print_json(&serde_json::json!({
+        let printed = super::out::json(&serde_json::json!({
             "car": car.id, "step": rec, "state": next, "next": next_steps(next),
         }));
+        return super::out::after_save(&saved, printed);
     }
     let hint = next_steps(next);
-    println!(
+    let printed = crate::out!(
         "CAR-{} ({}, {}): {}{}",
         car.id,
         crate::domain::text::inert(&car.external_id),
@@ -102,7 +105,7 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
             format!(" — next: {}", hint.join(" or "))
         }
     );
-    Ok(())
+    super::out::after_save(&saved, printed.map_err(Into::into))
 }
 
 /// One step in one write transaction: checked against the CAR's state and the person's role.

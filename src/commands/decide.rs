@@ -1,7 +1,5 @@
 //! `signoff approve`, `push-back`, `answer`, `retract` and `show`.
 
-use std::io::Read;
-
 use crate::cli::{AnswerArgs, ApproveArgs, PushBackArgs, RetractArgs, ShowArgs};
 use crate::domain::decision::{add_working_days, Decision, Kind};
 use crate::domain::text::inert;
@@ -20,12 +18,15 @@ fn exit(e: WorkflowError) -> anyhow::Error {
     }
 }
 
+/// Prints a saved decision; when that fails, says on standard error that it was saved.
 fn print_decision(ctx: &Ctx, d: &Decision, what: &str) -> anyhow::Result<()> {
-    if ctx.json {
-        return ctx.print_json(d);
-    }
-    println!("{what} (decision {}, hash {})", d.id, &d.hash[..16]);
-    Ok(())
+    super::out::survive_closed_pipe();
+    let printed = if ctx.json {
+        super::out::json(d)
+    } else {
+        crate::out!("{what} (decision {}, hash {})", d.id, &d.hash[..16]).map_err(Into::into)
+    };
+    super::out::after_save(&format!("decision {} ({what})", d.id), printed)
 }
 
 /// The complaint's external id, to print.
@@ -106,13 +107,14 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
 pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
     let (kind, body) = if let Some(path) = &a.revise {
-        let mut text = String::new();
-        if path.as_os_str() == "-" {
-            std::io::stdin().read_to_string(&mut text)?;
+        let limit = crate::files::SMALL_FILE_LIMIT;
+        let text = if path.as_os_str() == "-" {
+            crate::files::read_small_from(std::io::stdin().lock(), limit)
+                .map_err(|e| failed(format!("--revise - (standard input): {e}")))?
         } else {
-            text = std::fs::read_to_string(path)
-                .map_err(|e| failed(format!("{}: {e}", path.display())))?;
-        }
+            crate::files::read_small(path, limit)
+                .map_err(|e| failed(format!("--revise {}: {e}", path.display())))?
+        };
         (Kind::Revise, text)
     } else if let Some(t) = &a.corrective_action {
         (Kind::CorrectiveAction, t.clone())

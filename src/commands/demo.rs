@@ -99,6 +99,7 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
             dry_run: false,
             rejects: Some(data.join(format!("{name}.rejects.csv"))),
             batch_rows: cfg.import.batch_rows,
+            max_field_bytes: cfg.import.max_field_bytes,
             progress: false,
             imported_by: "alex".into(),
             now,
@@ -184,7 +185,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
         .path
         .clone()
         .unwrap_or_else(|| default_dir().join("signoff-demo.db"));
-    super::not_the_store(ctx, &path, "--path")?;
+    super::not_the_store(ctx, &path, "--path", &[])?;
     let built = build(&path, ctx.now.timestamp())?;
     println!("demo store built: {}", built.db_path.display());
     for s in &built.summaries {

@@ -133,13 +133,36 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
             .map_err(|e| super::usage(format!("--until {s:?}: {e}")))?,
         None => chrono::Utc::now().date_naive(),
     };
-    let out: Box<dyn Write> = match &a.out {
+    match &a.out {
         Some(p) => {
-            Box::new(std::fs::File::create(p).map_err(|e| failed(format!("{}: {e}", p.display())))?)
+            let err = |e: std::io::Error| failed(format!("{}: {e}", p.display()));
+            let out = crate::files::Output::create(p).map_err(err)?;
+            let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, out));
+            write_rows(&a, until, &mut w)?;
+            let out = w
+                .into_inner()
+                .map_err(|e| err(std::io::Error::other(e.to_string())))?;
+            out.into_inner()
+                .map_err(|e| err(e.into_error()))?
+                .commit()
+                .map_err(err)
         }
-        None => Box::new(std::io::stdout().lock()),
-    };
-    let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, out));
+        None => {
+            let out = std::io::stdout().lock();
+            let mut w = csv::Writer::from_writer(std::io::BufWriter::with_capacity(1 << 20, out));
+            write_rows(&a, until, &mut w)?;
+            w.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// The export's rows, header first.
+fn write_rows<W: Write>(
+    a: &GenerateArgs,
+    until: NaiveDate,
+    w: &mut csv::Writer<W>,
+) -> anyhow::Result<()> {
     w.write_record([
         "Ticket ID",
         "Created",
@@ -233,7 +256,6 @@ pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
             if g.below(100) < 15 { "yes" } else { "no" },
         ])?;
     }
-    w.flush()?;
     Ok(())
 }
 

@@ -10,6 +10,9 @@ use crate::import::{import_file, Options, Report};
 
 use super::{failed, usage, Ctx};
 
+/// SQLite's default SQLITE_MAX_LENGTH: no string or blob may be longer.
+const SQLITE_MAX_LENGTH: usize = 1_000_000_000;
+
 fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
     Ok(match s.to_ascii_lowercase().as_str() {
         "comma" | "," => b',',
@@ -36,8 +39,11 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         None => None,
     };
     let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
-    if let Some(r) = &a.rejects {
-        super::not_the_store(ctx, r, "--rejects")?;
+    let max_field = ctx.cfg.import.max_field_bytes;
+    if !(1..=SQLITE_MAX_LENGTH).contains(&max_field) {
+        return Err(usage(format!(
+            "import.max_field_bytes = {max_field}: use 1 to {SQLITE_MAX_LENGTH} (the most SQLite stores in one value)"
+        )));
     }
     let rejects_dir = a.rejects.as_ref().filter(|p| p.is_dir()).cloned();
     if a.files.len() > 1 && a.rejects.is_some() && rejects_dir.is_none() {
@@ -64,6 +70,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         dry_run: a.dry_run,
         rejects: None,
         batch_rows: ctx.cfg.import.batch_rows,
+        max_field_bytes: ctx.cfg.import.max_field_bytes,
         progress: std::io::stderr().is_terminal() && !ctx.json,
         imported_by: person.login.clone(),
         now: ctx.now.timestamp(),
@@ -85,19 +92,32 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     let division = |d: &str| cfg.canonical_division(d).to_string();
     let mut reports: Vec<Report> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
+    // Every rejects file is checked before any file is imported.
+    let mut planned = Vec::with_capacity(a.files.len());
     for file in &a.files {
-        let mut opts = base.clone();
-        opts.rejects = match (&rejects_dir, &a.rejects) {
-            (Some(dir), _) => Some(
-                dir.join(
-                    crate::import::run::default_rejects_path(file)
-                        .file_name()
-                        .map(|n| n.to_os_string())
-                        .unwrap_or_default(),
-                ),
+        let rejects = match (&rejects_dir, &a.rejects) {
+            (Some(dir), _) => dir.join(
+                crate::import::run::default_rejects_path(file)
+                    .file_name()
+                    .map(|n| n.to_os_string())
+                    .unwrap_or_default(),
             ),
-            (None, r) => r.clone(),
+            (None, Some(r)) => r.clone(),
+            (None, None) => crate::import::run::default_rejects_path(file),
         };
+        if !a.dry_run {
+            let flag = if a.rejects.is_some() {
+                "--rejects"
+            } else {
+                "the rejects file"
+            };
+            super::not_the_store(ctx, &rejects, flag, &a.files)?;
+        }
+        planned.push((file, rejects));
+    }
+    for (file, rejects) in planned {
+        let mut opts = base.clone();
+        opts.rejects = Some(rejects);
         match import_file(&mut db, file, &opts, &division) {
             Ok(r) => {
                 if !ctx.json {

@@ -9,6 +9,7 @@ pub mod flags;
 pub mod generate;
 pub mod import;
 pub mod meta;
+pub mod out;
 pub mod refs;
 pub mod report;
 pub mod report_csv;
@@ -69,25 +70,31 @@ pub fn failed(message: impl Into<String>) -> anyhow::Error {
     .into()
 }
 
-/// Refuses an output file that is the store or one of its companion files: a report, a
-/// generated export or a rejects file must not overwrite the store, whoever asks.
-pub fn not_the_store(ctx: &Ctx, path: &std::path::Path, flag: &str) -> anyhow::Result<()> {
-    let Ok(store) = ctx.cfg.store_path() else {
-        return Ok(());
+/// Refuses an output file that is the store, one of its companion files or one of `inputs`:
+/// a report, a generated export or a rejects file must not overwrite them, whoever asks. Files
+/// are compared by device and inode, so a hard link or a symbolic link is caught too.
+pub fn not_the_store(
+    ctx: &Ctx,
+    path: &std::path::Path,
+    flag: &str,
+    inputs: &[PathBuf],
+) -> anyhow::Result<()> {
+    let mut protected = match ctx.cfg.store_path() {
+        Ok(store) => crate::files::store_files(&store),
+        Err(_) => Vec::new(),
     };
-    let Ok(out) = path.canonicalize() else {
-        return Ok(());
-    };
-    for suffix in ["", "-wal", "-shm", "-journal"] {
-        let file = PathBuf::from(format!("{}{suffix}", store.display()));
-        if file.canonicalize().is_ok_and(|f| f == out) {
-            return Err(refused(format!(
-                "{flag} {}: that is the store itself; write to another file",
-                path.display()
-            )));
-        }
+    protected.extend(
+        inputs
+            .iter()
+            .map(|i| (i.clone(), format!("the input file {}", i.display()))),
+    );
+    match crate::files::same_file(path, &protected) {
+        Some(what) => Err(refused(format!(
+            "{flag} {}: that is {what}; write to another file",
+            path.display()
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// A write that found the store busy for longer than `store.write_wait_secs`.
@@ -318,7 +325,7 @@ pub fn run_with_clock(cli: Cli, clock: Clock) -> anyhow::Result<()> {
         Command::Man => meta::man(),
         Command::Generate(a) => {
             if let Some(out) = &a.out {
-                not_the_store(&ctx, out, "--out")?;
+                not_the_store(&ctx, out, "--out", &[])?;
             }
             generate::run(a)
         }

@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
     };
     match &a.out {
         Some(path) => {
-            super::not_the_store(ctx, path, "--out")?;
+            super::not_the_store(ctx, path, "--out", &[])?;
             write_private(path, &text)?;
             eprintln!("report written to {}", path.display());
         }
@@ -147,19 +147,10 @@ pub fn gather(
 
 /// Reports quote customers: the file is created readable by its owner only.
 fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
-    let mut o = std::fs::OpenOptions::new();
-    o.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        o.mode(0o600);
-    }
-    let mut f = o
-        .open(path)
-        .map_err(|e| failed(format!("{}: {e}", path.display())))?;
-    f.write_all(text.as_bytes())
-        .map_err(|e| failed(format!("{}: {e}", path.display())))?;
-    Ok(())
+    let err = |e: std::io::Error| failed(format!("{}: {e}", path.display()));
+    let mut out = crate::files::Output::create(path).map_err(err)?;
+    out.write_all(text.as_bytes()).map_err(err)?;
+    out.commit().map_err(err)
 }
 
 /// A share as "12.5 %", or "–" when there is nothing to divide.

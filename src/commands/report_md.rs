@@ -16,7 +16,7 @@ pub fn esc(s: &str) -> String {
     for c in s.chars() {
         match c {
             '\n' | '\r' => out.push(' '),
-            c if c.is_control() && c != '\t' => out.push(stand_in(c)),
+            c if crate::domain::text::is_hidden_control(c) && c != '\t' => out.push(stand_in(c)),
             '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&' | '{'
             | '}' => {
                 out.push('\\');

@@ -21,7 +21,9 @@ pub fn esc(s: &str) -> String {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
             '\n' | '\t' => out.push(c),
-            c if c.is_control() => out.push(crate::domain::text::stand_in(c)),
+            c if crate::domain::text::is_hidden_control(c) => {
+                out.push(crate::domain::text::stand_in(c))
+            }
             c => out.push(c),
         }
     }

@@ -10,35 +10,36 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let db = ctx.open_db()?;
     let s = stats(&db.conn, scope.as_deref()).map_err(|e| db.err(e))?;
     if ctx.json {
-        return ctx.print_json(&s);
+        return super::out::json(&s);
     }
-    println!(
+    crate::out!(
         "{} complaints ({} with a response) in {}",
         s.complaints,
         s.with_response,
         db.path.display()
-    );
-    let section = |title: &str, rows: &[crate::store::stats::Count]| {
-        println!("\n{title}");
+    )?;
+    let section = |title: &str, rows: &[crate::store::stats::Count]| -> anyhow::Result<()> {
+        crate::out!("\n{title}")?;
         let keys: Vec<_> = rows.iter().map(|r| inert(&r.key)).collect();
         let w = keys.iter().map(|k| k.chars().count()).max().unwrap_or(0);
         for (k, r) in keys.iter().zip(rows) {
-            println!("  {k:<w$}  {:>8}", r.complaints);
+            crate::out!("  {k:<w$}  {:>8}", r.complaints)?;
         }
+        Ok(())
     };
-    section("by source", &s.by_source);
-    section("by division", &s.by_division);
-    section("by month received", &s.by_month);
+    section("by source", &s.by_source)?;
+    section("by division", &s.by_division)?;
+    section("by month received", &s.by_month)?;
     if !s.imports.is_empty() {
-        println!("\nimports");
+        crate::out!("\nimports")?;
         for i in &s.imports {
             let when = chrono::DateTime::from_timestamp(i.started_at, 0)
                 .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_default();
-            println!(
+            crate::out!(
                 "  #{:<4} {when}  {:<10} {:<12} {}  read {}: inserted {}, updated {}, unchanged {}, rejected {}",
                 i.id, inert(&i.source), inert(&i.profile), inert(&i.file), i.read, i.inserted, i.updated, i.unchanged, i.rejected
-            );
+            )?;
         }
     }
     Ok(())

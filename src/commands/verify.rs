@@ -144,43 +144,24 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
         && car_problems.is_empty()
         && schema_problems.is_empty()
         && head_problems.is_empty();
-    let head = |n: usize, last: Option<(i64, &str, &str, &str, i64, Option<&String>)>| {
-        last.map(|(id, hash, actor, name, at, sig)| HeadInfo {
-            records: n as u64,
-            id,
-            hash: hash.to_string(),
-            actor: actor.to_string(),
-            actor_name: name.to_string(),
-            at,
-            signed_with: sig.and_then(|s| sign::signed_by(s)),
-        })
-    };
-    let dec_head = head(
-        all.len(),
-        all.last().map(|d| {
-            (
-                d.id,
-                d.hash.as_str(),
-                d.actor.as_str(),
-                d.actor_name.as_str(),
-                d.at,
-                d.signature.as_ref(),
-            )
-        }),
-    );
-    let car_head = head(
-        events.len(),
-        events.last().map(|e| {
-            (
-                e.id,
-                e.hash.as_str(),
-                e.actor.as_str(),
-                e.actor_name.as_str(),
-                e.at,
-                e.signature.as_ref(),
-            )
-        }),
-    );
+    let dec_head = all.last().map(|d| HeadInfo {
+        records: all.len() as u64,
+        id: d.id,
+        hash: d.hash.clone(),
+        actor: d.actor.clone(),
+        actor_name: d.actor_name.clone(),
+        at: d.at,
+        signed_with: d.signature.as_deref().and_then(sign::signed_by),
+    });
+    let car_head = events.last().map(|e| HeadInfo {
+        records: events.len() as u64,
+        id: e.id,
+        hash: e.hash.clone(),
+        actor: e.actor.clone(),
+        actor_name: e.actor_name.clone(),
+        at: e.at,
+        signed_with: e.signature.as_deref().and_then(sign::signed_by),
+    });
     // Remember the heads only once everything holds, so a tampered store never becomes the
     // new reference.
     let mut anchor_note = None;

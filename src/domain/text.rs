@@ -1,9 +1,24 @@
 //! Imported text shown to people: control characters and escape sequences made inert.
 
-/// Replaces control characters (ANSI escapes included) with visible stand-ins, keeping line
-/// breaks and tabs, so imported text can never drive the terminal.
+/// A character that acts instead of showing: a control character (ANSI escapes begin with
+/// one) or a bidirectional override or isolate (U+202A–U+202E, U+2066–U+2069), which reorders
+/// the text around it on screen and in a document, so that what is read is not what is there.
+pub fn is_hidden_control(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Replaces control characters (ANSI escapes included) and bidirectional overrides with
+/// visible stand-ins, keeping line breaks and tabs, so imported text can never drive the
+/// terminal or reorder what is shown.
 pub fn inert(s: &str) -> std::borrow::Cow<'_, str> {
-    if !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
+    if !s
+        .chars()
+        .any(|c| is_hidden_control(c) && c != '\n' && c != '\t')
+    {
         return std::borrow::Cow::Borrowed(s);
     }
     std::borrow::Cow::Owned(
@@ -23,15 +38,16 @@ pub fn stand_in(c: char) -> char {
         // U+2400 block: ␀ ␁ … ␛ …; others become the replacement character.
         c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('\u{fffd}'),
         '\u{7f}' => '\u{2421}',
-        c if c.is_control() => '\u{fffd}',
+        c if is_hidden_control(c) => '\u{fffd}',
         c => c,
     }
 }
 
-/// JSON text with DEL and the C1 control characters written as `\u` escapes, as the other
-/// control characters already are: JSON printed to a terminal cannot drive it either.
+/// JSON text with DEL, the C1 control characters and bidirectional overrides written as `\u`
+/// escapes, as the other control characters already are: JSON printed to a terminal cannot
+/// drive it or reorder it either.
 pub fn json_inert(json: String) -> String {
-    let raw = |c: char| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c);
+    let raw = |c: char| c == '\u{7f}' || ('\u{80}'..='\u{9f}').contains(&c) || is_bidi_control(c);
     if !json.chars().any(raw) {
         return json;
     }
@@ -70,6 +86,16 @@ pub fn one_line(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bidi_overrides_become_visible() {
+        assert_eq!(
+            inert("a\u{202e}cba\u{2066}x\u{2069}"),
+            "a\u{fffd}cba\u{fffd}x\u{fffd}"
+        );
+        assert_eq!(json_inert("\"a\u{202e}b\"".into()), "\"a\\u202eb\"");
+        assert_eq!(inert("\u{200f}shalom"), "\u{200f}shalom");
+    }
 
     #[test]
     fn escapes_become_visible() {

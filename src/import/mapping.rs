@@ -83,7 +83,12 @@ pub struct Mapper {
     received: DateParser,
     responded: DateParser,
     link: Option<(usize, Vec<String>, usize)>,
+    /// The import's clock (Unix seconds): no complaint is received after it.
+    now: i64,
 }
+
+/// 1900-01-01T00:00:00Z.
+const EARLIEST_RECEIVED: i64 = -2_208_988_800;
 
 impl Mapper {
     /// `header` is the header record; columns a profile marks optional may be missing.
@@ -141,7 +146,14 @@ impl Mapper {
             received,
             responded,
             link,
+            now: i64::MAX - 86_400,
         }
+    }
+
+    /// The import's clock: received dates more than a day after it are rejected.
+    pub fn with_now(mut self, now: i64) -> Mapper {
+        self.now = now;
+        self
     }
 
     pub fn header(&self) -> &[String] {
@@ -248,6 +260,27 @@ impl Mapper {
             .map_err(|e| format!("column {:?}: {e}", self.column_of(f)))
     }
 
+    /// A received date before 1900 or more than a day ahead of the import's clock is a
+    /// mistake in the export, and one that would upset every figure computed by date.
+    fn sane_received(&self, t: i64) -> Result<(), String> {
+        let shown = || {
+            chrono::DateTime::from_timestamp(t, 0)
+                .map_or_else(|| t.to_string(), |d| d.format("%Y-%m-%d %H:%M").to_string())
+        };
+        let why = if t < EARLIEST_RECEIVED {
+            "before 1900"
+        } else if t > self.now.saturating_add(86_400) {
+            "more than a day ahead of now"
+        } else {
+            return Ok(());
+        };
+        Err(format!(
+            "field received_at (column {:?}): {} UTC is {why}",
+            self.column_of(Field::ReceivedAt),
+            shown()
+        ))
+    }
+
     /// The record's fields as text, or why not. The whole record is checked at once (the
     /// common case), field by field only to name the column at fault.
     fn fields<'r>(&self, rec: &'r ByteRecord) -> Result<Row<'r>, String> {
@@ -329,6 +362,7 @@ impl Mapper {
                 self.column_of(ReceivedAt)
             )
         })?;
+        self.sane_received(received_at)?;
         self.required(rec, Complaint, &mut complaint_text)?;
         if let Some((dir, inbound, reply_to)) = &self.link {
             let is_inbound = inbound.contains(&rec.fields[*dir].trim().to_lowercase());

@@ -5,6 +5,7 @@ pub mod decode;
 pub mod mapping;
 mod parse;
 pub mod profile;
+pub mod records;
 pub mod run;
 
 pub use run::{import_file, ImportError, Options, Report};

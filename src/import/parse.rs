@@ -10,6 +10,7 @@ use csv::ByteRecord;
 
 use super::decode::{open_decoded, Encoding};
 use super::mapping::{Mapped, Mapper};
+use super::records::Records;
 use crate::domain::Complaint;
 
 /// A CSV reader over decoded text: records of any length, no header handling.
@@ -50,7 +51,7 @@ impl Item {
 
 /// Reads, maps and validates the records after the header, a batch at a time.
 pub(super) struct Parser<'a> {
-    rdr: csv::Reader<Box<dyn Read + Send>>,
+    rdr: Records<Box<dyn Read + Send>>,
     header_index: usize,
     /// Records read so far, the header and any lines before it included.
     index: usize,
@@ -66,6 +67,8 @@ pub(super) struct Parser<'a> {
     /// delimiters, quotes and line breaks), whatever its first bytes suggested.
     utf8: bool,
     done: bool,
+    /// Fields longer than this are left out and their record rejected.
+    max_field: usize,
 }
 
 impl<'a> Parser<'a> {
@@ -76,9 +79,11 @@ impl<'a> Parser<'a> {
         header_index: usize,
         mapper: Mapper,
         division: &'a (dyn Fn(&str) -> String + Sync),
+        max_field: usize,
     ) -> std::io::Result<Parser<'a>> {
         Ok(Parser {
-            rdr: reader(open_decoded(path, enc)?, delimiter),
+            rdr: Records::new(open_decoded(path, enc)?, delimiter, max_field),
+            max_field,
             header_index,
             index: 0,
             mapper,
@@ -133,6 +138,23 @@ impl<'a> Parser<'a> {
     fn item(&mut self, rec: ByteRecord) -> Item {
         let (line, byte) = rec.position().map_or((0, 0), |p| (p.line(), p.byte()));
         let span = self.rdr.position().line().saturating_sub(line);
+        if let Some(o) = self.rdr.oversized() {
+            let column = self
+                .mapper
+                .header()
+                .get(o.column)
+                .map_or_else(|| format!("{}", o.column + 1), |h| format!("{h:?}"));
+            return Item::Record {
+                line,
+                byte,
+                rec,
+                result: Err(format!(
+                    "column {column}: the field holds {} bytes, more than import.max_field_bytes \
+                     ({}) allows; it was not read",
+                    o.bytes, self.max_field
+                )),
+            };
+        }
         let spare = self.complaints.pop().unwrap_or_default();
         let result = match self.mapper.map_reusing(&rec, spare) {
             Ok(Mapped::Complaint(mut c)) => {

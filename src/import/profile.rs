@@ -215,6 +215,12 @@ impl Profile {
         if self.dates.formats.is_empty() {
             return Err(bad("dates.formats is empty".into()));
         }
+        if super::dates::parse_offset(&self.dates.utc_offset).is_none() {
+            return Err(bad(format!(
+                "dates.utc_offset {:?} is not an offset from UTC (write UTC, +02:00 or -05:30)",
+                self.dates.utc_offset
+            )));
+        }
         if self.fields.division.is_none() && !self.defaults.contains_key("division") {
             return Err(bad(
                 "fields.division is not mapped and defaults.division is not set".into(),
@@ -359,9 +365,11 @@ pub fn all_profiles(dir: Option<&Path>) -> Result<Vec<Profile>, ProfileError> {
 
 pub fn load_path(path: &Path) -> Result<Profile, ProfileError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ProfileError::Read {
-        origin: origin.clone(),
-        error: e,
+    let text = crate::files::read_small(path, crate::files::SMALL_FILE_LIMIT).map_err(|e| {
+        ProfileError::Read {
+            origin: origin.clone(),
+            error: e,
+        }
     })?;
     Profile::parse(&text, &origin)
 }

@@ -15,6 +15,7 @@ use super::decode::{open_decoded, regular_file_size, sniff, sniff_head, DecodeEr
 use super::mapping::{Mapped, Mapper, Reply};
 use super::parse::{reader, Batches, Item, Parser};
 use super::profile::{self, DateOrder, Profile};
+use super::records::Records;
 use crate::domain::Complaint;
 use crate::store::complaints::{self as sc, Counts, ImportMeta, SearchTwin, Upsert};
 use crate::store::{rule_sets, Db};
@@ -30,6 +31,9 @@ pub struct Options {
     pub dry_run: bool,
     pub rejects: Option<PathBuf>,
     pub batch_rows: usize,
+    /// A record with a field longer than this is rejected, naming the column, without the
+    /// field being held in memory.
+    pub max_field_bytes: usize,
     pub progress: bool,
     pub imported_by: String,
     pub now: i64,
@@ -183,7 +187,8 @@ fn detect(
     };
     if sample.len() == SAMPLE_BYTES {
         // The sample may end inside the header: read it whole.
-        header = full_record(path, enc, delimiter, header_index).unwrap_or(header);
+        header =
+            full_record(path, enc, delimiter, header_index, opts.max_field_bytes).unwrap_or(header);
     }
     let auto = opts.profile.is_none();
     let profile = if matching.len() == 1 {
@@ -195,7 +200,7 @@ fn detect(
             .map(|p| {
                 let m = mapper_for(p, &header, opts, p.dates.order);
                 let (_, idx) = m.date_column("received_at");
-                let vals = column_values(path, enc, delimiter, header_index, &idx, 200);
+                let vals = column_values(path, enc, delimiter, header_index, &idx, 200, opts);
                 (
                     m.parsers().0.parse_count(vals.iter().map(String::as_str)),
                     *p,
@@ -222,7 +227,7 @@ fn mapper_for(p: &Profile, header: &[String], opts: &Options, order: DateOrder) 
     let offset = parse_offset(&p.dates.utc_offset).unwrap_or_else(utc);
     let dp = || DateParser::new(&p.dates.formats, offset, order);
     let source = opts.source.clone().unwrap_or_else(|| p.source.clone());
-    Mapper::new(p, header, &source, dp(), dp())
+    Mapper::new(p, header, &source, dp(), dp()).with_now(opts.now)
 }
 
 fn utc() -> FixedOffset {
@@ -230,8 +235,14 @@ fn utc() -> FixedOffset {
 }
 
 /// Record `index` of the file, the header lines before it counted.
-fn full_record(path: &Path, enc: Encoding, delimiter: u8, index: usize) -> Option<Vec<String>> {
-    let mut rdr = reader(open_decoded(path, enc).ok()?, delimiter);
+fn full_record(
+    path: &Path,
+    enc: Encoding,
+    delimiter: u8,
+    index: usize,
+    max_field: usize,
+) -> Option<Vec<String>> {
+    let mut rdr = Records::new(open_decoded(path, enc).ok()?, delimiter, max_field);
     let mut rec = ByteRecord::new();
     for _ in 0..=index {
         if !rdr.read_byte_record(&mut rec).ok()? {
@@ -249,11 +260,12 @@ fn column_values(
     header_index: usize,
     idx: &[usize],
     limit: usize,
+    opts: &Options,
 ) -> Vec<String> {
     let Ok(r) = open_decoded(path, enc) else {
         return Vec::new();
     };
-    let mut rdr = reader(r, delimiter);
+    let mut rdr = Records::new(r, delimiter, opts.max_field_bytes);
     let mut rec = ByteRecord::new();
     let mut out = Vec::new();
     let mut i = 0;
@@ -279,7 +291,7 @@ type HeaderCandidate<'a> = (u64, i64, u8, usize, Vec<String>, Vec<&'a Profile>);
 struct Rejects {
     path: PathBuf,
     header: Vec<String>,
-    writer: Option<csv::Writer<std::fs::File>>,
+    writer: Option<csv::Writer<crate::files::Output>>,
     first: Vec<String>,
     enabled: bool,
 }
@@ -293,16 +305,9 @@ impl Rejects {
             return Ok(());
         }
         if self.writer.is_none() {
-            let mut o = std::fs::OpenOptions::new();
-            o.write(true).create(true).truncate(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                o.mode(0o600);
-            }
             let mut w = csv::WriterBuilder::new()
                 .flexible(true)
-                .from_writer(o.open(&self.path)?);
+                .from_writer(crate::files::Output::create(&self.path)?);
             let mut h = vec!["line".to_string(), "reason".to_string()];
             h.extend(self.header.iter().cloned());
             w.write_record(&h)?;
@@ -318,8 +323,10 @@ impl Rejects {
 
     fn finish(&mut self) -> std::io::Result<Option<String>> {
         match self.writer.take() {
-            Some(mut w) => {
-                w.flush()?;
+            Some(w) => {
+                w.into_inner()
+                    .map_err(|e| std::io::Error::other(e.to_string()))?
+                    .commit()?;
                 Ok(Some(self.path.display().to_string()))
             }
             None => Ok(None),
@@ -385,6 +392,7 @@ fn import_pass(
         other => fail(other.to_string(), false),
     };
     let file_size = regular_file_size(path).map_err(decode_err)?;
+    let stamp = FileStamp::of(path).map_err(|e| fail(e.to_string(), false))?;
     let (enc, provisional) = match encoding {
         Some(e) => (e, false),
         None => {
@@ -407,6 +415,7 @@ fn import_pass(
             det.header_index,
             &idx,
             PRESCAN_RECORDS,
+            opts,
         );
         let (r, s) = mapper.parsers_mut();
         let parser = if field == "received_at" { r } else { s };
@@ -530,8 +539,16 @@ fn import_pass(
     clock.mark("store ready");
 
     let (spent, spent_rx) = mpsc::channel::<Vec<Item>>();
-    let parser = Parser::open(path, enc, det.delimiter, det.header_index, mapper, division)
-        .map_err(|e| fail(e.to_string(), false))?;
+    let parser = Parser::open(
+        path,
+        enc,
+        det.delimiter,
+        det.header_index,
+        mapper,
+        division,
+        opts.max_field_bytes,
+    )
+    .map_err(|e| fail(e.to_string(), false))?;
     let batch_rows = opts.batch_rows.max(1);
     let result = std::thread::scope(|scope| -> Result<(Option<String>, bool), ImportError> {
         let mut batches = Batches::start(scope, parser, batch_rows, spent_rx, threads)
@@ -694,6 +711,16 @@ fn import_pass(
         crate::store::cars::after_import(&tx, import_id, &opts.after_import)
             .map_err(|e| fail(format!("store: {e}"), false))?;
         clock.mark("after-import rules and checks");
+        // A file still being written (or replaced) was read partly old, partly new.
+        if FileStamp::of(path).ok().as_ref() != Some(&stamp) {
+            return Err(fail(
+                "the file changed while it was being imported (its size or modification time \
+                 is not what it was when the import began): nothing was imported; import it \
+                 again once it is complete"
+                    .into(),
+                false,
+            ));
+        }
         let rejects_file = rejects
             .finish()
             .map_err(|e| fail(format!("rejects file: {e}"), false))?;
@@ -743,6 +770,17 @@ fn import_pass(
         first_rejects: rejects.first.clone(),
         dry_run: opts.dry_run,
     })))
+}
+
+/// What tells a file that changed: its size and modification time.
+#[derive(Debug, PartialEq, Eq)]
+struct FileStamp(u64, Option<std::time::SystemTime>);
+
+impl FileStamp {
+    fn of(path: &Path) -> std::io::Result<FileStamp> {
+        let m = std::fs::metadata(path)?;
+        Ok(FileStamp(m.len(), m.modified().ok()))
+    }
 }
 
 /// Puts the store back in WAL mode after a first load in rollback-journal mode, however the
@@ -987,6 +1025,7 @@ mod tests {
             dry_run: false,
             rejects: None,
             batch_rows: 500,
+            max_field_bytes: 16 << 20,
             progress: false,
             imported_by: "test".into(),
             now: 1_800_000_000,

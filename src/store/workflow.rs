@@ -215,6 +215,8 @@ pub fn approve(
     Ok(rec)
 }
 
+// Who, with which key, on what, why, by when, and at what time: each is one of its own.
+#[allow(clippy::too_many_arguments)]
 pub fn push_back(
     conn: &mut Connection,
     p: &Person,
