@@ -30,7 +30,6 @@ use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, Command};
@@ -251,14 +250,9 @@ impl Ctx {
         })
     }
 
+    /// A value as pretty JSON on standard output; a closed or full output is an error.
     pub fn print_json(&self, value: &impl serde::Serialize) -> anyhow::Result<()> {
-        println!(
-            "{}",
-            crate::domain::text::json_inert(
-                serde_json::to_string_pretty(value).context("cannot write JSON")?
-            )
-        );
-        Ok(())
+        out::json(value)
     }
 }
 

@@ -1,6 +1,7 @@
 //! `signoff report`: gathers the period's rows from the store, computes the review pack and
 //! writes it as Markdown, HTML, CSV or JSON.
 
+use crate::store::decisions::{chain_end, ChainEnd, ChainTable};
 use std::io::Write;
 use std::path::Path;
 
@@ -27,6 +28,15 @@ pub struct Meta {
     pub late_hours: u32,
     pub contact_hours: u32,
     pub car_due_hours: u32,
+    /// The ends of the decision and CAR-step chains the pack covers, to check a store against
+    /// with `signoff verify --expect-head`.
+    pub chain_head: ChainHeads,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ChainHeads {
+    pub decisions: Option<ChainEnd>,
+    pub car_steps: Option<ChainEnd>,
 }
 
 /// The pack as rendered: its description and its figures.
@@ -141,6 +151,10 @@ pub fn gather(
         late_hours: ctx.cfg.checks.late_hours,
         contact_hours: ctx.cfg.checks.contact_hours,
         car_due_hours: ctx.cfg.cars.due_hours,
+        chain_head: ChainHeads {
+            decisions: chain_end(conn, ChainTable::Decisions)?,
+            car_steps: chain_end(conn, ChainTable::CarSteps)?,
+        },
     };
     Ok(Pack { meta, report })
 }
@@ -156,6 +170,19 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 /// A share as "12.5 %", or "–" when there is nothing to divide.
 pub fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "–".into(), crate::domain::stats::format_rate)
+}
+
+/// What the pack's figures rest on: the ends of the chains when it was made.
+pub fn head_line(m: &Meta) -> String {
+    let end = |e: &Option<ChainEnd>| match e {
+        Some(e) => format!("#{} {} ({} records)", e.id, e.hash, e.records),
+        None => "empty".into(),
+    };
+    format!(
+        "Covers the decision chain to {} and the CAR steps to {}; `signoff verify --expect-head HASH` checks a store still holds them.",
+        end(&m.chain_head.decisions),
+        end(&m.chain_head.car_steps)
+    )
 }
 
 /// The line under the title: scope, author, and how fresh the checks are.

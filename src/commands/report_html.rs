@@ -6,7 +6,7 @@ use std::fmt::Write;
 use crate::domain::canned::thousands;
 
 use super::fmt_time;
-use super::report::{byline, pct, Pack};
+use super::report::{byline, head_line, pct, Pack};
 use super::report_html_parts as parts;
 use super::report_svg::{self as svg, esc, BLUE, GREEN, GREY, RED};
 
@@ -81,10 +81,11 @@ pub fn render(pack: &Pack) -> String {
     );
     let _ = write!(
         o,
-        r#"<header><h1>{} — {}</h1><p class="by">{}</p></header><section><div class="cards">"#,
+        r#"<header><h1>{} — {}</h1><p class="by">{}</p><p class="by">{}</p></header><section><div class="cards">"#,
         esc(&m.title),
         esc(&r.period.label),
-        esc(&byline(m, r.generated_at))
+        esc(&byline(m, r.generated_at)),
+        esc(&head_line(m))
     );
     card(&mut o, &n(s.complaints), "complaints received", false);
     card(

@@ -7,7 +7,7 @@ use crate::domain::canned::thousands;
 use crate::domain::report::Report;
 use crate::domain::text::stand_in;
 
-use super::report::{byline, pct, Pack};
+use super::report::{byline, head_line, pct, Pack};
 use super::report_md_parts as parts;
 
 /// Backslash-escapes the punctuation Markdown could read as markup.
@@ -48,6 +48,8 @@ pub fn render(pack: &Pack) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "# {} — {}\n", esc(&m.title), esc(&r.period.label));
     let _ = writeln!(o, "{}\n", esc(&byline(m, r.generated_at)));
+    // Our own words, numbers and hex hashes only: nothing imported to escape.
+    let _ = writeln!(o, "{}\n", head_line(m));
     glance(&mut o, pack);
     divisions(&mut o, r);
     trend(&mut o, r);

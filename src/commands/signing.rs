@@ -10,9 +10,6 @@ use crate::sign::{self, KeySigner, SignerSource, TrustRoot};
 
 use super::{refused, usage, Ctx};
 
-/// allowed_signers files are small; this keeps `/dev/zero` from growing without end.
-const ALLOWED_SIGNERS_LIMIT: u64 = 4 * 1024 * 1024;
-
 /// The keys of `[[people]]` and of `[signing] allowed_signers`.
 pub fn trust_root(cfg: &Config) -> anyhow::Result<TrustRoot> {
     let mut trust = TrustRoot::default();
@@ -47,29 +44,13 @@ pub fn trust_root(cfg: &Config) -> anyhow::Result<TrustRoot> {
     }
     if !cfg.signing.allowed_signers.is_empty() {
         let path = PathBuf::from(&cfg.signing.allowed_signers);
-        let text = read_limited(&path, ALLOWED_SIGNERS_LIMIT)
+        let text = crate::files::read_small(&path, crate::files::SMALL_FILE_LIMIT)
             .map_err(|e| usage(format!("[signing] allowed_signers {}: {e}", path.display())))?;
         trust
             .load_allowed_signers(&path, &text)
             .map_err(|e| usage(format!("[signing] allowed_signers {e}")))?;
     }
     Ok(trust)
-}
-
-fn read_limited(path: &std::path::Path, limit: u64) -> Result<String, String> {
-    use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| e.to_string())?;
-    let mut bytes = Vec::new();
-    file.take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| e.to_string())?;
-    if bytes.len() as u64 > limit {
-        return Err(format!(
-            "larger than {} MB: not an allowed_signers file",
-            limit >> 20
-        ));
-    }
-    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
 }
 
 /// Whether an unsigned decision is refused: `[signing] required`, by default once anyone has a

@@ -54,21 +54,13 @@ pub fn load(file: &Path) -> anyhow::Result<Option<Remembered>> {
 /// Writes the file whole (a temporary file renamed over it), readable by its owner only.
 pub fn save(file: &Path, r: &Remembered) -> anyhow::Result<()> {
     let dir = file.parent().unwrap_or(Path::new("."));
+    let err = |e: std::io::Error| anyhow::anyhow!("{}: {e}", file.display());
     std::fs::create_dir_all(dir).map_err(|e| anyhow::anyhow!("{}: {e}", dir.display()))?;
-    let tmp = file.with_extension("json.tmp");
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
-    let text = serde_json::to_string_pretty(r)?;
+    let mut out = crate::files::Output::create(file).map_err(err)?;
     use std::io::Write;
-    let mut f = opts
-        .open(&tmp)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", tmp.display()))?;
-    f.write_all(text.as_bytes())
-        .and_then(|_| f.sync_all())
-        .map_err(|e| anyhow::anyhow!("{}: {e}", tmp.display()))?;
-    std::fs::rename(&tmp, file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))
+    out.write_all(serde_json::to_string_pretty(r)?.as_bytes())
+        .map_err(err)?;
+    out.commit().map_err(err)
 }
 
 /// What a chain (its hashes in order) says about a head it once had; None when it still holds

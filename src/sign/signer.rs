@@ -175,14 +175,11 @@ pub fn write_key_pair(key: &PrivateKey, path: &Path) -> Result<(), SignError> {
     let text = key
         .to_openssh(LineEnding::LF)
         .map_err(|e| err(e.to_string()))?;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
     use std::io::Write;
-    let mut f = opts.open(path).map_err(|e| err(e.to_string()))?;
+    let mut f = crate::files::Output::create(path).map_err(|e| err(e.to_string()))?;
     f.write_all(text.as_bytes())
         .map_err(|e| err(e.to_string()))?;
+    f.commit().map_err(|e| err(e.to_string()))?;
     let public = key
         .public_key()
         .to_openssh()

@@ -169,6 +169,40 @@ pub fn for_complaint(conn: &Connection, complaint_id: i64) -> rusqlite::Result<V
     rows.collect()
 }
 
+/// The end of a chain: how many records it holds, and the last one's id and hash.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct ChainEnd {
+    pub records: i64,
+    pub id: i64,
+    pub hash: String,
+}
+
+/// The end of the decision chain (`table` "decisions") or of the CAR steps' ("car_events").
+pub fn chain_end(conn: &Connection, table: ChainTable) -> rusqlite::Result<Option<ChainEnd>> {
+    let sql = match table {
+        ChainTable::Decisions => {
+            "SELECT (SELECT count(*) FROM decisions), id, hash FROM decisions ORDER BY id DESC LIMIT 1"
+        }
+        ChainTable::CarSteps => {
+            "SELECT (SELECT count(*) FROM car_events), id, hash FROM car_events ORDER BY id DESC LIMIT 1"
+        }
+    };
+    conn.query_row(sql, [], |r| {
+        Ok(ChainEnd {
+            records: r.get(0)?,
+            id: r.get(1)?,
+            hash: r.get(2)?,
+        })
+    })
+    .optional()
+}
+
+#[derive(Debug, Clone, Copy)]
+pub enum ChainTable {
+    Decisions,
+    CarSteps,
+}
+
 /// Every decision in chain order, for `verify`.
 pub fn all(conn: &Connection) -> rusqlite::Result<Vec<Decision>> {
     let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM decisions ORDER BY id"))?;
