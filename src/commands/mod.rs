@@ -25,6 +25,7 @@ pub mod stats;
 pub mod status;
 pub mod verify;
 pub mod verify_head;
+pub mod verify_records;
 
 use std::io::IsTerminal;
 use std::path::PathBuf;

@@ -116,3 +116,14 @@ pub fn complaint_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<St
     )
     .optional()
 }
+
+/// A complaint's external id and division, for messages about it.
+pub fn external_id_and_division(
+    conn: &Connection,
+    id: i64,
+) -> rusqlite::Result<Option<(String, String)>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached("SELECT external_id, division FROM complaints WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()
+}
