@@ -792,3 +792,93 @@ fn the_review_pack_names_the_head_it_covers() {
         .assert()
         .success();
 }
+
+/// An ssh-agent of the test's own, on a socket in its folder, stopped when dropped.
+struct Agent {
+    child: std::process::Child,
+    sock: PathBuf,
+}
+
+impl Agent {
+    fn start(dir: &Path) -> Agent {
+        let sock = dir.join("agent.sock");
+        let child = Command::new("ssh-agent")
+            .arg("-D")
+            .arg("-a")
+            .arg(&sock)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("ssh-agent (openssh-client) must be installed");
+        let start = std::time::Instant::now();
+        while !sock.exists() {
+            assert!(start.elapsed().as_secs() < 10, "ssh-agent did not start");
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Agent { child, sock }
+    }
+
+    fn add(&self, key: &Path) {
+        let ok = Command::new("ssh-add")
+            .arg("-q")
+            .arg(key)
+            .env("SSH_AUTH_SOCK", &self.sock)
+            .stderr(Stdio::null())
+            .status()
+            .expect("ssh-add");
+        assert!(ok.success());
+    }
+}
+
+impl Drop for Agent {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn the_key_can_stay_in_the_ssh_agent() {
+    let k = Keyed::new();
+    let (_, pending) = k.week();
+    // No key file: the running agent signs, and only with a key listed for the person.
+    std::fs::write(
+        &k.env.config,
+        config(&k.keys, &k.pubs, true).replace(
+            &format!(
+                "key_file = {:?}",
+                k.keys.join("{login}").display().to_string()
+            ),
+            "key_file = \"\"",
+        ),
+    )
+    .expect("config");
+    let agent = Agent::start(k.env.dir.path());
+    agent.add(&k.keys.join("priya"));
+    k.env
+        .cmd("dana")
+        .env("SSH_AUTH_SOCK", &agent.sock)
+        .args(["approve", &pending])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains(
+            "none of its keys is listed for dana",
+        ));
+    agent.add(&k.keys.join("dana"));
+    k.env
+        .cmd("dana")
+        .env("SSH_AUTH_SOCK", &agent.sock)
+        .args(["approve", &pending])
+        .assert()
+        .success();
+    let d = decisions(&k.env).pop().expect("saved");
+    assert_eq!(d.actor, "dana");
+    let (code, v) = verify_json(&k.env, &[]);
+    assert_eq!(code, 0, "{v}");
+    // The private key never reaches the store.
+    let secret = std::fs::read_to_string(k.keys.join("dana")).expect("key");
+    let body: String = secret.lines().filter(|l| !l.starts_with("-----")).collect();
+    let store = std::fs::read(&k.env.db).expect("store");
+    let tail = &body.as_bytes()[body.len() - 40..];
+    assert!(!store.windows(tail.len()).any(|w| w == tail));
+}
