@@ -43,35 +43,61 @@ pub const NOW: &str = "2026-11-21T12:00:00Z";
 
 /// `examples/fixed_clock`: signoff's entry with a clock the tests set (SIGNOFF_TEST_CLOCK). A
 /// plain `cargo test` builds it with the tests; a run filtered to some tests needs
-/// `cargo build --examples` first, which this says when it is missing or older than signoff.
+/// `cargo build --examples` first, which this says when it is missing or older than the sources.
 pub fn clocked_bin() -> PathBuf {
-    let main = assert_cmd::cargo::cargo_bin("signoff");
-    let dir = main.parent().expect("target folder");
-    let exe = dir.join("examples").join("fixed_clock");
-    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    // Built from the library as it is now, or from an older one? The newest build of the
-    // library is the one these tests link.
-    let newest_lib = std::fs::read_dir(dir.join("deps"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter(|e| {
-            let n = e.file_name().to_string_lossy().into_owned();
-            n.starts_with("libsignoff-") && n.ends_with(".rlib")
+    static CHECKED: std::sync::OnceLock<Result<PathBuf, String>> = std::sync::OnceLock::new();
+    CHECKED
+        .get_or_init(|| {
+            let main = assert_cmd::cargo::cargo_bin("signoff");
+            let dir = main.parent().expect("target folder");
+            let exe = dir.join("examples").join("fixed_clock");
+            let Some(built) = modified(&exe) else {
+                return Err(format!(
+                    "{} is missing: run `cargo test` unfiltered, or `cargo build --examples` first",
+                    exe.display()
+                ));
+            };
+            let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+            let newest = ["src", "config", "sample-data", "examples"]
+                .iter()
+                .filter_map(|d| newest_in(&root.join(d)))
+                .max();
+            match newest {
+                Some(src) if src > built => Err(format!(
+                    "{} is older than the sources: run `cargo build --examples` (a plain `cargo test` builds it)",
+                    exe.display()
+                )),
+                _ => Ok(exe),
+            }
         })
-        .filter_map(|e| modified(&e.path()))
-        .max();
-    match (modified(&exe), newest_lib) {
-        (None, _) => panic!(
-            "{} is missing: run `cargo test` unfiltered, or `cargo build --examples` first",
-            exe.display()
-        ),
-        (Some(e), Some(lib)) if e < lib => panic!(
-            "{} was built from an older library: run `cargo build --examples` (a plain `cargo test` builds it)",
-            exe.display()
-        ),
-        _ => exe,
+        .clone()
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn modified(p: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(p).and_then(|m| m.modified()).ok()
+}
+
+/// The newest modification time of the files under `dir` that a build reads (Rust sources and
+/// the TOML and CSV files the binary embeds).
+fn newest_in(dir: &Path) -> Option<std::time::SystemTime> {
+    let mut newest = None;
+    for entry in std::fs::read_dir(dir).ok()?.flatten() {
+        let p = entry.path();
+        let built_from = matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("rs" | "toml" | "csv")
+        );
+        let t = if p.is_dir() {
+            newest_in(&p)
+        } else if built_from {
+            modified(&p)
+        } else {
+            None
+        };
+        newest = newest.max(t);
     }
+    newest
 }
 
 pub struct Env {
