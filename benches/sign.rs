@@ -43,7 +43,12 @@ fn main() {
     write_key_pair(&key, &key_path).expect("write");
     let mut trust = TrustRoot::default();
     trust
-        .add("dana", &key.public_key().to_openssh().expect("pub"), None, None)
+        .add(
+            "dana",
+            &key.public_key().to_openssh().expect("pub"),
+            None,
+            None,
+        )
         .expect("trust");
     let listed = trust.valid_keys("dana", 0);
     let signer =
@@ -61,7 +66,13 @@ fn main() {
     let signing = t.elapsed();
     let t = Instant::now();
     for d in &records {
-        let c = sign::check(&trust, &d.actor, d.at, &d.canonical(), d.signature.as_deref());
+        let c = sign::check(
+            &trust,
+            &d.actor,
+            d.at,
+            &d.canonical(),
+            d.signature.as_deref(),
+        );
         assert!(c.is_valid());
     }
     let checking = t.elapsed();

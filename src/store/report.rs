@@ -214,16 +214,7 @@ pub fn review(
                 population: population.max(0) as u64,
                 confidence,
                 items: Vec::new(),
-                strata: strata
-                    .map(|s| serde_json::from_str(&s))
-                    .transpose()
-                    .map_err(|e| {
-                        rusqlite::Error::FromSqlConversionFailure(
-                            6,
-                            rusqlite::types::Type::Text,
-                            Box::new(e),
-                        )
-                    })?,
+                strata: super::samples::strata_column(6, strata)?,
             });
         }
         wanted.push((complaint, reason.starts_with("random")));

@@ -90,18 +90,24 @@ fn sample_from_row(r: &rusqlite::Row) -> rusqlite::Result<Sample> {
         population: r.get::<_, i64>(6)? as u64,
         fingerprint: r.get(7)?,
         confidence: r.get(8)?,
-        strata: r
-            .get::<_, Option<String>>(9)?
-            .map(|s| serde_json::from_str(&s))
-            .transpose()
-            .map_err(|e| {
-                rusqlite::Error::FromSqlConversionFailure(
-                    9,
-                    rusqlite::types::Type::Text,
-                    Box::new(e),
-                )
-            })?,
+        strata: strata_column(9, r.get(9)?)?,
     })
+}
+
+/// A sample's `strata` column (JSON, or NULL for a simple sample) read back.
+pub fn strata_column<T: serde::de::DeserializeOwned>(
+    column: usize,
+    text: Option<String>,
+) -> rusqlite::Result<Option<T>> {
+    text.map(|s| serde_json::from_str(&s))
+        .transpose()
+        .map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(
+                column,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            )
+        })
 }
 
 const SAMPLE_COLUMNS: &str =
