@@ -4,6 +4,7 @@ pub mod dates;
 pub mod decode;
 pub mod mapping;
 mod parse;
+pub mod peek;
 pub mod profile;
 pub mod records;
 pub mod run;
