@@ -2,6 +2,9 @@
 
 pub mod dates;
 pub mod decode;
+pub mod draft;
+mod draft_columns;
+mod draft_toml;
 pub mod mapping;
 mod parse;
 pub mod peek;
