@@ -1,5 +1,6 @@
 //! CSV import: decoding, profile mapping, date parsing and validation, written in one transaction.
 
+pub mod catalogue;
 pub mod dates;
 pub mod decode;
 pub mod draft;
