@@ -13,7 +13,7 @@ use super::{failed, usage, Ctx};
 /// SQLite's default SQLITE_MAX_LENGTH: no string or blob may be longer.
 const SQLITE_MAX_LENGTH: usize = 1_000_000_000;
 
-fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
+pub(super) fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
     Ok(match s.to_ascii_lowercase().as_str() {
         "comma" | "," => b',',
         "semicolon" | ";" => b';',
@@ -28,16 +28,17 @@ fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
     })
 }
 
+pub(super) fn parse_encoding(e: &str) -> anyhow::Result<Encoding> {
+    Encoding::from_flag(e).ok_or_else(|| {
+        usage(format!(
+            "--encoding {e:?}: use utf-8, windows-1252, utf-16le or utf-16be"
+        ))
+    })
+}
+
 pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     let person = ctx.require(&[Role::Admin, Role::Executive], "import")?;
-    let encoding = match &a.encoding {
-        Some(e) => Some(Encoding::from_flag(e).ok_or_else(|| {
-            usage(format!(
-                "--encoding {e:?}: use utf-8, windows-1252, utf-16le or utf-16be"
-            ))
-        })?),
-        None => None,
-    };
+    let encoding = a.encoding.as_deref().map(parse_encoding).transpose()?;
     let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
     let max_field = ctx.cfg.import.max_field_bytes;
     if !(1..=SQLITE_MAX_LENGTH).contains(&max_field) {
