@@ -7,6 +7,7 @@ pub mod draft;
 mod draft_columns;
 mod draft_toml;
 pub mod mapping;
+mod nomatch;
 mod parse;
 pub mod peek;
 pub mod profile;
