@@ -11,6 +11,8 @@ mod nomatch;
 mod parse;
 pub mod peek;
 pub mod profile;
+#[cfg(test)]
+mod profile_doc;
 pub mod records;
 pub mod run;
 
