@@ -5,6 +5,8 @@ pub mod dates;
 pub mod decode;
 pub mod draft;
 mod draft_columns;
+mod draft_guess;
+mod draft_hints;
 mod draft_toml;
 pub mod mapping;
 mod nomatch;
