@@ -12,7 +12,7 @@ use crate::domain::text::{inert, one_line};
 use crate::import::catalogue::{catalogue, Origin};
 use crate::import::draft::draft as draft_profile;
 use crate::import::peek::peek;
-use crate::import::profile::DateOrder;
+use crate::import::profile::{DateOrder, BUILT_IN};
 
 use super::import::{parse_delimiter, parse_encoding};
 use super::{failed, usage, Ctx};
@@ -153,7 +153,8 @@ fn draft(ctx: &Ctx, a: ProfileDraftArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A profile name from the file's: lowercase letters, digits and dashes.
+/// A profile name from the file's: lowercase letters, digits and dashes, and never a
+/// built-in's.
 fn name_from(file: &Path) -> String {
     let stem = file
         .file_stem()
@@ -170,6 +171,9 @@ fn name_from(file: &Path) -> String {
     let name = name.trim_end_matches('-').to_string();
     if name.is_empty() {
         "drafted".into()
+    } else if BUILT_IN.iter().any(|(b, _)| *b == name) {
+        // Saved in the profiles folder, it would replace the built-in of that name.
+        format!("{name}-draft")
     } else {
         name
     }
@@ -196,5 +200,6 @@ mod tests {
             "fcc-complaints-nov"
         );
         assert_eq!(name_from(Path::new("___.csv")), "drafted");
+        assert_eq!(name_from(Path::new("helpdesk.csv")), "helpdesk-draft");
     }
 }
