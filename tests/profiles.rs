@@ -297,7 +297,20 @@ fn list_and_show_give_every_profile_with_where_it_comes_from() {
         .args(["profile", "show", "helpdesk"])
         .assert()
         .success()
-        .stdout(mine);
+        .stdout(mine.clone());
+    let out = env
+        .cmd("dana")
+        .args(["profile", "show", "helpdesk", "--json"])
+        .output()
+        .expect("run");
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        (v["name"].as_str(), v["text"].as_str()),
+        (Some("helpdesk"), Some(mine.as_str()))
+    );
+    assert!(v["path"]
+        .as_str()
+        .is_some_and(|p| p.ends_with("helpdesk.toml")));
     env.cmd("dana")
         .args(["profile", "show", "nope"])
         .assert()

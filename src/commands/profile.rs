@@ -9,7 +9,7 @@ use serde_json::json;
 use crate::cli::{ProfileArgs, ProfileCommand, ProfileDraftArgs, ProfileShowArgs};
 use crate::config::Role;
 use crate::domain::text::{inert, one_line};
-use crate::import::catalogue::{catalogue, Origin};
+use crate::import::catalogue::{catalogue, Entry, Origin};
 use crate::import::draft::draft as draft_profile;
 use crate::import::peek::peek;
 use crate::import::profile::{DateOrder, BUILT_IN};
@@ -33,24 +33,17 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.person()?;
     let all = catalogue(ctx.cfg.profiles_dir()).map_err(|e| usage(e.to_string()))?;
     if ctx.json {
-        let rows: Vec<_> = all
-            .iter()
-            .map(|e| {
-                json!({
-                    "name": e.name,
-                    "origin": match e.origin { Origin::BuiltIn => "built-in", Origin::File(_) => "file" },
-                    "path": match &e.origin { Origin::BuiltIn => None, Origin::File(p) => Some(p.display().to_string()) },
-                    "description": e.description,
-                    "replaces": e.replaces,
-                    "problem": e.problem,
-                })
-            })
-            .collect();
+        let rows: Vec<_> = all.iter().map(entry_json).collect();
         return ctx.print_json(&rows);
     }
     let width = all
         .iter()
         .map(|e| e.name.chars().count())
+        .max()
+        .unwrap_or(0);
+    let origin_width = all
+        .iter()
+        .map(|e| e.origin.label().chars().count())
         .max()
         .unwrap_or(0);
     for e in &all {
@@ -62,12 +55,29 @@ fn list(ctx: &Ctx) -> anyhow::Result<()> {
             about.push_str(&format!(" (replaces {r})"));
         }
         crate::out!(
-            "{:<width$}  {}  {about}",
+            "{:<width$}  {:<origin_width$}  {about}",
             one_line(&e.name, 60),
             one_line(&e.origin.label(), 200)
         )?;
     }
     Ok(())
+}
+
+fn entry_json(e: &Entry) -> serde_json::Value {
+    json!({
+        "name": e.name,
+        "origin": match e.origin {
+            Origin::BuiltIn => "built-in",
+            Origin::File(_) => "file",
+        },
+        "path": match &e.origin {
+            Origin::BuiltIn => None,
+            Origin::File(p) => Some(p.display().to_string()),
+        },
+        "description": e.description,
+        "replaces": e.replaces,
+        "problem": e.problem,
+    })
 }
 
 fn show(ctx: &Ctx, a: ProfileShowArgs) -> anyhow::Result<()> {
@@ -83,6 +93,11 @@ fn show(ctx: &Ctx, a: ProfileShowArgs) -> anyhow::Result<()> {
                 .join(", ")
         )));
     };
+    if ctx.json {
+        let mut v = entry_json(e);
+        v["text"] = json!(e.text);
+        return ctx.print_json(&v);
+    }
     let mut out = std::io::stdout().lock();
     out.write_all(inert(&e.text).as_bytes())
         .and_then(|()| out.flush())
