@@ -30,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Import CSV exports (helpdesk, survey, social media, regulators' portals).
     Import(ImportArgs),
+    /// Mapping profiles: list them, show one, or draft one from an export.
+    Profile(ProfileArgs),
     /// Counts by source, division and month, and the imports so far.
     Stats,
     /// Show the configuration, or the built-in defaults.
@@ -244,6 +246,48 @@ pub struct ImportArgs {
     /// Day-first or month-first numeric dates, when the file cannot tell.
     #[arg(long, value_enum)]
     pub date_order: Option<DateOrderArg>,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileArgs {
+    #[command(subcommand)]
+    pub command: ProfileCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProfileCommand {
+    /// The built-in profiles and those in import.profiles_dir: where each comes from, what it reads.
+    List,
+    /// Print a profile's TOML as it is written.
+    Show(ProfileShowArgs),
+    /// Draft a profile from an export's header and first rows, as commented TOML (admins,
+    /// executives).
+    Draft(ProfileDraftArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileShowArgs {
+    #[arg(value_name = "NAME")]
+    pub name: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ProfileDraftArgs {
+    /// The export (CSV).
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+    /// The profile's name and source; default: from the file's name.
+    #[arg(long)]
+    pub name: Option<String>,
+    /// How many rows after the header to read.
+    #[arg(long, default_value_t = 1000)]
+    pub rows: usize,
+    /// utf-8 or windows-1252 (also utf-16le, utf-16be); default: detected.
+    #[arg(long)]
+    pub encoding: Option<String>,
+    /// comma, semicolon, tab, pipe or a single character; default: detected.
+    #[arg(long)]
+    pub delimiter: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -245,10 +245,16 @@ fn run_case(case: &Case) {
         );
     }
 
-    // A failed import prints an empty list of reports.
-    let report = serde_json::from_slice::<serde_json::Value>(&out.stdout)
-        .ok()
-        .filter(|v| v.is_object());
+    // A file that could not be imported prints {"error", "file"} instead of its report.
+    let json = serde_json::from_slice::<serde_json::Value>(&out.stdout).ok();
+    if let Some(error) = json.as_ref().and_then(|v| v.get("error")) {
+        assert!(case.exit != 0, "{name}: an error with exit 0: {error}");
+        assert!(
+            error.as_str().is_some_and(|e| stderr.contains(e)),
+            "{name}: the JSON error {error} is not what stderr says: {stderr}"
+        );
+    }
+    let report = json.filter(|v| v.is_object() && v.get("error").is_none());
     let integrity: String = env
         .conn()
         .query_row("PRAGMA integrity_check", [], |r| r.get(0))

@@ -13,7 +13,7 @@ use super::{failed, usage, Ctx};
 /// SQLite's default SQLITE_MAX_LENGTH: no string or blob may be longer.
 const SQLITE_MAX_LENGTH: usize = 1_000_000_000;
 
-fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
+pub(super) fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
     Ok(match s.to_ascii_lowercase().as_str() {
         "comma" | "," => b',',
         "semicolon" | ";" => b';',
@@ -28,16 +28,29 @@ fn parse_delimiter(s: &str) -> anyhow::Result<u8> {
     })
 }
 
+pub(super) fn parse_encoding(e: &str) -> anyhow::Result<Encoding> {
+    Encoding::from_flag(e).ok_or_else(|| {
+        usage(format!(
+            "--encoding {e:?}: use utf-8, windows-1252, utf-16le or utf-16be"
+        ))
+    })
+}
+
 pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
+    let result = import_files(ctx, a);
+    if let (true, Err(e)) = (ctx.json, &result) {
+        // With --json a failure says so on standard output too; a file's own failure has.
+        let message = format!("{e:#}");
+        if !message.is_empty() {
+            let _ = ctx.print_json(&serde_json::json!({ "error": message, "file": null }));
+        }
+    }
+    result
+}
+
+fn import_files(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     let person = ctx.require(&[Role::Admin, Role::Executive], "import")?;
-    let encoding = match &a.encoding {
-        Some(e) => Some(Encoding::from_flag(e).ok_or_else(|| {
-            usage(format!(
-                "--encoding {e:?}: use utf-8, windows-1252, utf-16le or utf-16be"
-            ))
-        })?),
-        None => None,
-    };
+    let encoding = a.encoding.as_deref().map(parse_encoding).transpose()?;
     let delimiter = a.delimiter.as_deref().map(parse_delimiter).transpose()?;
     let max_field = ctx.cfg.import.max_field_bytes;
     if !(1..=SQLITE_MAX_LENGTH).contains(&max_field) {
@@ -90,7 +103,8 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     };
     let cfg = &ctx.cfg;
     let division = |d: &str| cfg.canonical_division(d).to_string();
-    let mut reports: Vec<Report> = Vec::new();
+    // With --json: each file's report, or its error.
+    let mut outputs: Vec<serde_json::Value> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
     // Every rejects file is checked before any file is imported.
     let mut planned = Vec::with_capacity(a.files.len());
@@ -120,16 +134,25 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         opts.rejects = Some(rejects);
         match import_file(&mut db, file, &opts, &division) {
             Ok(r) => {
-                if !ctx.json {
+                if ctx.json {
+                    outputs.push(serde_json::to_value(&r)?);
+                } else {
                     print_report(&r);
                 }
                 if r.counts.read > 0 && r.counts.rejected == r.counts.read {
                     failures.push(format!("{}: no row could be imported", r.file));
                 }
-                reports.push(r);
             }
             Err(e) => {
+                if ctx.json {
+                    outputs.push(serde_json::json!({ "error": e.message, "file": e.file }));
+                }
                 if e.usage {
+                    if ctx.json {
+                        print_outputs(ctx, &outputs, a.files.len())?;
+                        eprintln!("signoff: {e}");
+                        return Err(usage(""));
+                    }
                     return Err(usage(e.to_string()));
                 }
                 eprintln!("signoff: {e}");
@@ -138,11 +161,7 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         }
     }
     if ctx.json {
-        if reports.len() == 1 && a.files.len() == 1 {
-            ctx.print_json(&reports[0])?;
-        } else {
-            ctx.print_json(&reports)?;
-        }
+        print_outputs(ctx, &outputs, a.files.len())?;
     }
     if failures.is_empty() {
         Ok(())
@@ -154,6 +173,14 @@ pub fn run(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
             eprintln!("signoff: {f}");
         }
         Err(failed_quiet())
+    }
+}
+
+/// One object for one file, else an array.
+fn print_outputs(ctx: &Ctx, outputs: &[serde_json::Value], files: usize) -> anyhow::Result<()> {
+    match outputs {
+        [one] if files == 1 => ctx.print_json(one),
+        all => ctx.print_json(&all),
     }
 }
 

@@ -10,6 +10,7 @@ pub mod generate;
 pub mod import;
 pub mod meta;
 pub mod out;
+pub mod profile;
 pub mod refs;
 pub mod report;
 pub mod report_csv;
@@ -300,6 +301,7 @@ pub fn run_with_clock(cli: Cli, clock: Clock) -> anyhow::Result<()> {
     let ctx = Ctx::from_cli(&cli, clock)?;
     match cli.command {
         Command::Import(a) => import::run(&ctx, a),
+        Command::Profile(a) => profile::run(&ctx, a),
         Command::Stats => stats::run(&ctx),
         Command::Config(a) => config_cmd::run(&ctx, a),
         Command::Demo(a) => demo::run(&ctx, a),

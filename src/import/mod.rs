@@ -1,10 +1,20 @@
 //! CSV import: decoding, profile mapping, date parsing and validation, written in one transaction.
 
+pub mod catalogue;
 pub mod dates;
 pub mod decode;
+pub mod draft;
+mod draft_columns;
+mod draft_guess;
+mod draft_hints;
+mod draft_toml;
 pub mod mapping;
+mod nomatch;
 mod parse;
+pub mod peek;
 pub mod profile;
+#[cfg(test)]
+mod profile_doc;
 pub mod records;
 pub mod run;
 

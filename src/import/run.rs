@@ -162,28 +162,16 @@ fn detect(
             .chars()
             .take(120)
             .collect::<String>();
-        return Err(match &opts.profile {
-            Some(_) => {
-                let p = &profiles[0];
-                fail(
-                    format!(
-                        "line 1: the header does not match profile {}: it needs the columns {}; the file begins {:?}",
-                        p.name,
-                        p.required_columns().join(", "),
-                        shown
-                    ),
-                    false,
-                )
-            }
-            None => fail(
-                format!(
-                    "line 1: no profile matches the header (tried {}); the file begins {:?}. Name one with --profile",
-                    profiles.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
-                    shown
-                ),
-                false,
-            ),
-        });
+        let why = super::nomatch::message(
+            &profiles,
+            opts.profile.is_some(),
+            &sample,
+            &delimiters,
+            search,
+            &shown,
+            path,
+        );
+        return Err(fail(why, false));
     };
     if sample.len() == SAMPLE_BYTES {
         // The sample may end inside the header: read it whole.
