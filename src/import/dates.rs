@@ -2,7 +2,8 @@
 //!
 //! Spreadsheets re-save dates their own way: `2020/3/18` for `2020-03-18`, `8/30/2013` for
 //! `08/30/2013`, `27-04-2023` for `27/04/2023`. Numbers may go unpadded in any format, and a
-//! format's numeric date is also read with `-`, `/` or `.` between its parts. Which of day and
+//! format's numeric date is also read with `-`, `/` or `.` between its parts, where the profile
+//! lists no format of its own for dates written that way. Which of day and
 //! month comes first is never guessed: the profile's order, `--date-order` or the column's own
 //! values settle it, and a column they leave open is refused. Nor is a century: a year of two
 //! digits is refused unless the profile lists a format with `%y`.
@@ -93,24 +94,37 @@ impl Format {
 /// What spreadsheets write between the parts of a numeric date.
 const SEPARATORS: [u8; 3] = [b'-', b'/', b'.'];
 
-/// The format with each other separator between the parts of its numeric date (`%d/%m/%Y`
-/// gives `%d-%m-%Y` and `%d.%m.%Y`); none when it has no such date.
-fn separator_variants(fmt: &str) -> Vec<String> {
+/// Where a format's numeric date starts (`%d/%m/%Y`, `%Y-%m-%d`: three parts, one separator).
+fn numeric_date(fmt: &str) -> Option<usize> {
     let b = fmt.as_bytes();
     let part =
         |i: usize| b.get(i) == Some(&b'%') && b.get(i + 1).is_some_and(|c| b"Ymdey".contains(c));
-    let Some(i) = (0..b.len()).find(|&i| {
+    (0..b.len()).find(|&i| {
         part(i)
             && part(i + 3)
             && part(i + 6)
             && SEPARATORS.contains(&b[i + 2])
             && b[i + 5] == b[i + 2]
-    }) else {
+    })
+}
+
+/// A numeric date's separator, and whether its year comes first.
+fn date_shape(fmt: &str) -> Option<(u8, bool)> {
+    let b = fmt.as_bytes();
+    numeric_date(fmt).map(|i| (b[i + 2], matches!(b[i + 1], b'Y' | b'y')))
+}
+
+/// The format with each other separator between the parts of its numeric date (`%d/%m/%Y`
+/// gives `%d-%m-%Y` and `%d.%m.%Y`), but none of a shape the profile lists formats for: a
+/// profile that lists `%d.%m.%Y` alone has said how it reads dates with dots.
+fn separator_variants(fmt: &str, listed: &[(u8, bool)]) -> Vec<String> {
+    let (Some(i), Some((_, year_first))) = (numeric_date(fmt), date_shape(fmt)) else {
         return Vec::new();
     };
+    let b = fmt.as_bytes();
     SEPARATORS
         .iter()
-        .filter(|&&sep| sep != b[i + 2])
+        .filter(|&&sep| sep != b[i + 2] && !listed.contains(&(sep, year_first)))
         .map(|&sep| {
             let mut v = b.to_vec();
             v[i + 2] = sep;
@@ -188,14 +202,15 @@ impl DateParser {
         for f in formats {
             add(f.clone(), Origin::Listed);
         }
+        let listed: Vec<(u8, bool)> = formats.iter().filter_map(|f| date_shape(f)).collect();
         for f in formats {
-            for v in separator_variants(f) {
+            for v in separator_variants(f, &listed) {
                 add(v, Origin::Separator);
             }
         }
         for f in formats.iter().filter(|f| classify(f) != Class::Neutral) {
             let twin = order_twin(f);
-            let variants = separator_variants(&twin);
+            let variants = separator_variants(&twin, &listed);
             add(twin, Origin::Twin);
             for v in variants {
                 add(v, Origin::Twin);
@@ -519,6 +534,20 @@ mod tests {
         );
         assert_eq!(p.parse("03-04-2023"), Ok(day(2023, 4, 3)));
         assert_eq!(p.parse("27/04/2023"), Ok(day(2023, 4, 27)));
+    }
+
+    #[test]
+    fn a_shape_the_profile_lists_is_not_varied() {
+        // Dotted dates are day-first here: no month-first dotted variant makes them ambiguous.
+        let mut p = with(&["%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y"], DateOrder::Auto);
+        assert_eq!(
+            p.detect_order("Created", ["03.04.2026"]),
+            Ok(DateOrder::Dmy)
+        );
+        assert_eq!(p.parse("03.04.2026"), Ok(day(2026, 4, 3)));
+        // Dashes are not listed: both orders vary to them, and the column settles which.
+        let mut p = with(&["%d/%m/%Y", "%m/%d/%Y", "%d.%m.%Y"], DateOrder::Auto);
+        assert!(p.detect_order("Created", ["03-04-2026"]).is_err());
     }
 
     #[test]
