@@ -4,7 +4,7 @@ use csv::ByteRecord;
 
 use super::dates::DateParser;
 // The fields a profile can map, in the order of `Field`.
-use super::profile::{normalize_header, Column, Profile, FIELD_NAMES as FIELDS};
+use super::profile::{Column, Profile, FIELD_NAMES as FIELDS};
 use crate::domain::text::quoted;
 use crate::domain::Complaint;
 
@@ -99,23 +99,34 @@ impl Mapper {
         received: DateParser,
         responded: DateParser,
     ) -> Mapper {
-        let find = |col: &str| {
-            let want = normalize_header(col);
-            header.iter().position(|h| normalize_header(h) == want)
-        };
+        // By any name the profile accepts for the column (see `normalize_header`).
+        let find = |col: &str| profile.find_column(header, col);
         let slots: Vec<Slot> = profile
             .fields
             .all()
             .into_iter()
-            .map(|(name, col)| Slot {
-                name,
-                header: col.columns().join(" + "),
-                idx: col.columns().iter().filter_map(|c| find(c)).collect(),
-                sep: match col {
-                    Column::Joined { .. } => col.separator().to_string(),
-                    _ if matches!(name, "complaint" | "response") => "\n\n".into(),
-                    _ => col.separator().to_string(),
-                },
+            .map(|(name, col)| {
+                let idx: Vec<usize> = col.columns().iter().filter_map(|c| find(c)).collect();
+                // Messages name the columns as the file writes them.
+                let header = if idx.is_empty() {
+                    col.columns().join(" + ")
+                } else {
+                    let written: Vec<&str> = idx
+                        .iter()
+                        .map(|&i| header[i].trim_start_matches('\u{feff}').trim())
+                        .collect();
+                    written.join(" + ")
+                };
+                Slot {
+                    name,
+                    header,
+                    idx,
+                    sep: match col {
+                        Column::Joined { .. } => col.separator().to_string(),
+                        _ if matches!(name, "complaint" | "response") => "\n\n".into(),
+                        _ => col.separator().to_string(),
+                    },
+                }
             })
             .collect();
         let link = profile.link.as_ref().and_then(|l| {

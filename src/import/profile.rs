@@ -55,6 +55,9 @@ pub struct Profile {
     pub defaults: BTreeMap<String, String>,
     #[serde(default)]
     pub link: Option<Link>,
+    /// Other names a column goes by, keyed by the name the profile uses for it.
+    #[serde(default)]
+    pub aliases: BTreeMap<String, Vec<String>>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -242,11 +245,44 @@ impl Profile {
                 return Err(bad(format!("date format {f:?} is not valid")));
             }
         }
+        self.check_aliases().map_err(bad)
+    }
+
+    /// Every alias names a column the profile reads, and no alias could be read as another
+    /// column: which one a header meant would be a guess.
+    fn check_aliases(&self) -> Result<(), String> {
+        let read = self.read_columns();
+        let mut taken: Vec<(String, &str)> =
+            read.iter().map(|c| (normalize_header(c), *c)).collect();
+        for (column, aliases) in &self.aliases {
+            let key = normalize_header(column);
+            if !read.iter().any(|c| normalize_header(c) == key) {
+                return Err(format!(
+                    "aliases: {column:?} is not a column the profile reads (it reads {})",
+                    read.join(", ")
+                ));
+            }
+            for alias in aliases {
+                let a = normalize_header(alias);
+                if a.is_empty() {
+                    return Err(format!("aliases: {column:?} has an empty alias"));
+                }
+                if let Some((_, other)) = taken
+                    .iter()
+                    .find(|(n, c)| *n == a && normalize_header(c) != key)
+                {
+                    return Err(format!(
+                        "aliases: {alias:?}, an alias of {column:?}, also names column {other:?}"
+                    ));
+                }
+                taken.push((a, column.as_str()));
+            }
+        }
         Ok(())
     }
 
-    /// Columns that must be present for a header to match this profile.
-    pub fn required_columns(&self) -> Vec<&str> {
+    /// Every column the profile reads, as it names them, once each.
+    fn read_columns(&self) -> Vec<&str> {
         let mut cols: Vec<&str> = self
             .fields
             .all()
@@ -257,17 +293,44 @@ impl Profile {
                     .iter()
                     .flat_map(|l| [l.direction.as_str(), l.reply_to.as_str()]),
             )
-            .filter(|c| {
-                !self
-                    .header_optional
-                    .columns
-                    .iter()
-                    .any(|o| o.eq_ignore_ascii_case(c))
-            })
             .collect();
         cols.sort_unstable();
         cols.dedup();
         cols
+    }
+
+    /// The names a header may give a column, normalised: its own and its aliases.
+    pub fn column_names(&self, column: &str) -> Vec<String> {
+        let key = normalize_header(column);
+        let mut names = vec![key.clone()];
+        for (c, aliases) in &self.aliases {
+            if normalize_header(c) == key {
+                names.extend(aliases.iter().map(|a| normalize_header(a)));
+            }
+        }
+        names
+    }
+
+    /// Where the header holds a column (by any of its names), the first place if several.
+    pub fn find_column(&self, header: &[String], column: &str) -> Option<usize> {
+        let names = self.column_names(column);
+        header
+            .iter()
+            .position(|h| names.contains(&normalize_header(h)))
+    }
+
+    /// Columns that must be present for a header to match this profile.
+    pub fn required_columns(&self) -> Vec<&str> {
+        let optional: Vec<String> = self
+            .header_optional
+            .columns
+            .iter()
+            .map(|o| normalize_header(o))
+            .collect();
+        self.read_columns()
+            .into_iter()
+            .filter(|c| !optional.contains(&normalize_header(c)))
+            .collect()
     }
 
     /// A column the profile reads that the header names more than once: which one holds the
@@ -287,17 +350,25 @@ impl Profile {
             }));
         for (field, cols) in mapped {
             for c in cols {
-                let want = normalize_header(c);
-                let at: Vec<String> = names
+                let want = self.column_names(c);
+                let at: Vec<usize> = names
                     .iter()
                     .enumerate()
-                    .filter(|(_, n)| **n == want)
-                    .map(|(i, _)| (i + 1).to_string())
+                    .filter(|(_, n)| want.contains(n))
+                    .map(|(i, _)| i)
                     .collect();
                 if at.len() > 1 {
+                    let written: Vec<&str> = at.iter().map(|&i| header[i].trim()).collect();
+                    let spellings = if written.iter().all(|w| *w == written[0]) {
+                        String::new()
+                    } else {
+                        let shown: Vec<String> = written.iter().map(|w| format!("{w:?}")).collect();
+                        format!(", as {}", shown.join(", "))
+                    };
+                    let numbers: Vec<String> = at.iter().map(|i| (i + 1).to_string()).collect();
                     return Some(format!(
-                        "the header names column {c:?} more than once (columns {}); the profile reads {field} from it, and which one holds it is unclear: rename or remove the others",
-                        at.join(", ")
+                        "the header names column {c:?} more than once (columns {}){spellings}; the profile reads {field} from it, and which one holds it is unclear: rename or remove the others",
+                        numbers.join(", ")
                     ));
                 }
             }
@@ -305,12 +376,14 @@ impl Profile {
         None
     }
 
-    /// Whether a record looks like this profile's header.
+    /// Whether a record looks like this profile's header: it names every required column,
+    /// by the profile's name for it or an alias.
     pub fn header_matches(&self, record: &[String]) -> bool {
         let names: Vec<String> = record.iter().map(|s| normalize_header(s)).collect();
-        self.required_columns()
-            .iter()
-            .all(|c| names.iter().any(|n| *n == normalize_header(c)))
+        self.required_columns().iter().all(|c| {
+            let want = self.column_names(c);
+            names.iter().any(|n| want.contains(n))
+        })
     }
 }
 
@@ -332,9 +405,27 @@ pub const FIELD_NAMES: [&str; 14] = [
     "wants_contact",
 ];
 
-/// Header names compare without regard to case, surrounding space or a leading BOM.
+/// The form in which header names compare: a leading BOM dropped, letters lowercased, and
+/// every run of other characters (spaces, `_`, `-`, `?`, `.`, `/`, brackets, ...) one space,
+/// none at either end (surrounding tabs and line breaks too). So `Date received`, `date_received`, ` DATE-RECEIVED ` and
+/// `Date__received` are one name, as are `Timely response?` and `timely_response`. Control
+/// characters are kept as they are: a header name holding a line break or a NUL is a broken
+/// export, and matching it would hide that.
 pub fn normalize_header(s: &str) -> String {
-    s.trim_start_matches('\u{feff}').trim().to_lowercase()
+    let mut out = String::with_capacity(s.len());
+    let mut gap = false;
+    for c in s.trim_start_matches('\u{feff}').trim().chars() {
+        if c.is_alphanumeric() || c.is_control() {
+            if gap && !out.is_empty() {
+                out.push(' ');
+            }
+            gap = false;
+            out.extend(c.to_lowercase());
+        } else {
+            gap = true;
+        }
+    }
+    out
 }
 
 /// Every available profile: built-ins, replaced or extended by a folder's *.toml files.
@@ -416,6 +507,119 @@ mod tests {
         .collect();
         assert!(p.header_matches(&hdr));
         assert!(!p.header_matches(&hdr[1..]));
+    }
+
+    fn strings(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn header_names_compare_by_their_words() {
+        for (a, b) in [
+            ("Date received", "date_received"),
+            ("Date received", "Date_received"),
+            ("Date received", " DATE-RECEIVED "),
+            ("Date received", "date__received"),
+            ("Timely response?", "timely_response"),
+            ("ZIP code", "Zip-Code"),
+            ("Ticket ID", "\u{feff}ticket id\t"),
+        ] {
+            assert_eq!(normalize_header(a), normalize_header(b), "{a:?} {b:?}");
+        }
+        assert_eq!(
+            normalize_header("Consumer consent provided?"),
+            "consumer consent provided"
+        );
+        // A line break or NUL inside a name is kept: that header is broken, not a variant.
+        assert_ne!(
+            normalize_header("Ticket\nID"),
+            normalize_header("Ticket ID")
+        );
+        assert_ne!(normalize_header("Cre\0ated"), normalize_header("Created"));
+        assert_ne!(normalize_header("Subissue"), normalize_header("Sub-issue"));
+    }
+
+    #[test]
+    fn snake_case_cfpb_headers_match_both_cfpb_profiles() {
+        let hdr = strings(&[
+            "date_received",
+            "product",
+            "sub_product",
+            "issue",
+            "sub_issue",
+            "consumer_complaint_narrative",
+            "company_public_response",
+            "company",
+            "state",
+            "zip_code",
+            "tags",
+            "consumer_consent_provided",
+            "submitted_via",
+            "date_sent_to_company",
+            "company_response_to_consumer",
+            "timely_response",
+            "consumer_disputed",
+            "complaint_id",
+        ]);
+        for name in ["cfpb", "cfpb-legacy"] {
+            let p = resolve(name, None).expect("profile");
+            assert!(p.header_matches(&hdr), "{name}");
+            assert_eq!(p.repeated_column(&hdr), None, "{name}");
+            assert_eq!(p.find_column(&hdr, "Complaint ID"), Some(17));
+        }
+    }
+
+    #[test]
+    fn aliases_match_and_a_column_named_twice_is_refused() {
+        let p = resolve("cfpb", None).expect("cfpb");
+        let api = strings(&[
+            "complaint_id",
+            "date_received",
+            "product",
+            "issue",
+            "complaint_what_happened",
+            "company_response",
+            "company",
+            "submitted_via",
+        ]);
+        assert!(p.header_matches(&api));
+        assert_eq!(p.find_column(&api, "Consumer complaint narrative"), Some(4));
+        let mut twice = api.clone();
+        twice.push("Consumer complaint narrative".into());
+        let why = p.repeated_column(&twice).expect("named twice");
+        assert!(
+            why.contains("\"Consumer complaint narrative\" more than once (columns 5, 9), as \"complaint_what_happened\", \"Consumer complaint narrative\""),
+            "{why}"
+        );
+        let mut spelled_twice = api;
+        spelled_twice.push("Date Received".into());
+        let why = p.repeated_column(&spelled_twice).expect("named twice");
+        assert!(why.contains("(columns 2, 9)"), "{why}");
+    }
+
+    #[test]
+    fn aliases_must_name_a_column_and_only_one() {
+        let base = "name='x'\nsource='x'\n[fields]\nexternal_id='Id'\nreceived_at='When'\ncomplaint='Text'\ndivision='Team'\n[dates]\nformats=['%Y']\n";
+        let p = Profile::parse(
+            &format!("{base}[aliases]\nwhen = ['Created at']\n"),
+            "x.toml",
+        )
+        .expect("an alias");
+        let hdr = strings(&["id", "created_at", "text", "team"]);
+        assert!(p.header_matches(&hdr));
+        let err = Profile::parse(&format!("{base}[aliases]\nNope = ['a']\n"), "x.toml")
+            .expect_err("not a column");
+        assert!(
+            err.to_string()
+                .contains("\"Nope\" is not a column the profile reads"),
+            "{err}"
+        );
+        let err = Profile::parse(&format!("{base}[aliases]\nWhen = ['text']\n"), "x.toml")
+            .expect_err("another column");
+        assert!(
+            err.to_string().contains("also names column \"Text\""),
+            "{err}"
+        );
     }
 
     #[test]
