@@ -81,7 +81,7 @@ impl DateKit {
         for v in values {
             let mut any = false;
             for (i, p) in self.auto.iter().enumerate() {
-                if p.parse(v).is_ok() {
+                if separators_fit(DATE_FORMATS[i], v) && p.parse(v).is_ok() {
                     used[i] = true;
                     any = true;
                 }
@@ -101,10 +101,18 @@ impl DateKit {
             DateOrder::Dmy => &self.dmy,
             DateOrder::Mdy => &self.mdy,
         };
+        // A parser given an order also reads a day/month format with the two swapped; a draft
+        // lists only the formats written in the order the column settled.
+        let against = |i: usize| {
+            matches!(
+                (order, day_first(DATE_FORMATS[i])),
+                (DateOrder::Dmy, Some(false)) | (DateOrder::Mdy, Some(true))
+            )
+        };
         formats
             .iter()
             .copied()
-            .filter(|&i| values.iter().any(|v| parsers[i].parse(v).is_ok()))
+            .filter(|&i| !against(i) && values.iter().any(|v| parsers[i].parse(v).is_ok()))
             .collect()
     }
 
@@ -124,6 +132,28 @@ impl DateKit {
             .detect_order(column, values.iter().copied())
             .map_err(|e| e.to_string())
     }
+}
+
+/// Whether the value writes its date with the separators the format names: the importer's
+/// parser also reads `27-04-2023` with `%d/%m/%Y`, but a draft lists the format the file uses.
+fn separators_fit(format: &str, value: &str) -> bool {
+    let mut chars = format.chars();
+    let mut wanted = Vec::new();
+    while let Some(c) = chars.next() {
+        if c == '%' {
+            chars.next();
+        } else if matches!(c, '/' | '.' | '-') {
+            wanted.push(c);
+        }
+    }
+    wanted.iter().all(|c| value.contains(*c))
+}
+
+/// Whether a format writes the day before the month; None when it has not both as numbers.
+fn day_first(format: &str) -> Option<bool> {
+    let day = format.find("%d").or_else(|| format.find("%e"))?;
+    let month = format.find("%m")?;
+    Some(day < month)
 }
 
 /// One column of the header with what its values look like in the rows read.
