@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::dates::{parse_offset, DateParser};
 use super::decode::{open_decoded, regular_file_size, sniff, sniff_head, DecodeError, Encoding};
 use super::mapping::{Mapped, Mapper, Reply};
-use super::parse::{reader, Batches, Item, Parser};
+use super::parse::{cut_short, reader, Batches, Item, Parser};
 use super::profile::{self, DateOrder, Profile};
 use super::records::Records;
 use crate::domain::Complaint;
@@ -29,6 +29,12 @@ pub struct Options {
     pub delimiter: Option<u8>,
     pub date_order: Option<DateOrder>,
     pub dry_run: bool,
+    /// Import the complete rows of a file that ends inside a quoted field (cut short), the
+    /// cut row rejected, instead of failing it.
+    pub accept_incomplete: bool,
+    /// Apply updates whose text looks like a damaged copy of the stored text instead of
+    /// holding them back (see [`crate::domain::degrade`]).
+    pub accept_degraded: bool,
     pub rejects: Option<PathBuf>,
     pub batch_rows: usize,
     /// A record with a field longer than this is rejected, naming the column, without the
@@ -58,6 +64,11 @@ pub struct Report {
     pub rejects_file: Option<String>,
     /// The first few reject reasons, as "line N: reason".
     pub first_rejects: Vec<String>,
+    /// The first few updates held back as damaged copies, as "line N: why".
+    pub first_degraded: Vec<String>,
+    /// Why the file is incomplete, when it ends inside a quoted field and was imported
+    /// anyway (`accept_incomplete`); null otherwise.
+    pub incomplete: Option<String>,
     pub dry_run: bool,
 }
 
@@ -334,6 +345,23 @@ impl Rejects {
     }
 }
 
+/// Notes an update held back as a damaged copy, among the first few shown.
+fn held_back(
+    first: &mut Vec<String>,
+    line: u64,
+    c: &Complaint,
+    field: &str,
+    damage: crate::domain::degrade::Damage,
+) {
+    if first.len() < 10 {
+        first.push(format!(
+            "line {line}: {:?}: {field}: {damage}; the stored text is kept (--accept-degraded \
+             applies it)",
+            c.external_id
+        ));
+    }
+}
+
 pub fn default_rejects_path(file: &Path) -> PathBuf {
     let stem = file
         .file_stem()
@@ -454,6 +482,8 @@ fn import_pass(
         pb
     });
     let mut counts = Counts::default();
+    let mut incomplete: Option<String> = None;
+    let mut first_degraded: Vec<String> = Vec::new();
     let sql = |e: rusqlite::Error| fail(format!("store: {e}"), false);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
 
@@ -579,7 +609,8 @@ fn import_pass(
         let mut writer = sc::Writer::new(&tx, import_id, &file_name, opts.now)
             .map_err(sql)?
             .insert_first(!state.source_has_rows)
-            .defer_search_index(true);
+            .defer_search_index(true)
+            .accept_degraded(opts.accept_degraded);
         let mut inbound: Vec<(u64, Complaint, [u8; 32])> = Vec::new();
         let mut replies: Vec<(u64, Reply, ByteRecord)> = Vec::new();
         let linked = det.profile.link.is_some();
@@ -588,6 +619,29 @@ fn import_pass(
             for (i, item) in batch.iter_mut().enumerate() {
                 let (line, byte, rec, result) = match item {
                     Item::Fatal(m) => return Err(fail(std::mem::take(m), false)),
+                    Item::Cut { line, opened, rec } => {
+                        let why = cut_short(*opened);
+                        if !opts.accept_incomplete {
+                            return Err(fail(
+                                format!(
+                                    "{why} (or its quote was never closed): nothing of it was \
+                                     imported. Import a complete copy, or pass \
+                                     --accept-incomplete to import the rows before line {line}"
+                                ),
+                                false,
+                            ));
+                        }
+                        counts.read += 1;
+                        counts.rejected += 1;
+                        rejects.add(*line, &why, lossy(rec)).map_err(|e| {
+                            fail(
+                                format!("rejects file {}: {e}", rejects.path.display()),
+                                false,
+                            )
+                        })?;
+                        incomplete = Some(why);
+                        continue;
+                    }
                     Item::Record {
                         line,
                         byte,
@@ -625,6 +679,11 @@ fn import_pass(
                             }
                             (Upsert::Unchanged, _) => {
                                 counts.unchanged += 1;
+                                None
+                            }
+                            (Upsert::Degraded { field, damage }, _) => {
+                                counts.degraded += 1;
+                                held_back(&mut first_degraded, line, c, field, damage);
                                 None
                             }
                             (Upsert::Duplicate { first_line }, _) => Some(format!(
@@ -665,6 +724,7 @@ fn import_pass(
                 replies,
                 &mut counts,
                 &mut rejects,
+                &mut first_degraded,
             )
             .map_err(|e| fail(e, false))?;
             for (_, c) in &new_rows {
@@ -768,6 +828,8 @@ fn import_pass(
         counts,
         rejects_file,
         first_rejects: rejects.first.clone(),
+        first_degraded,
+        incomplete,
         dry_run: opts.dry_run,
     })))
 }
@@ -893,6 +955,7 @@ fn link_replies(
     replies: Vec<(u64, Reply, ByteRecord)>,
     counts: &mut Counts,
     rejects: &mut Rejects,
+    first_degraded: &mut Vec<String>,
 ) -> Result<Vec<(i64, Complaint)>, String> {
     let inbound_ids: HashMap<&str, usize> = inbound
         .iter()
@@ -957,6 +1020,7 @@ fn link_replies(
         Upsert::Inserted => counts.inserted += rows,
         Upsert::Updated => counts.updated += rows,
         Upsert::Unchanged => counts.unchanged += rows,
+        Upsert::Degraded { .. } => counts.degraded += rows,
         Upsert::Duplicate { .. } => counts.rejected += rows,
     };
     let mut inserted = Vec::new();
@@ -979,6 +1043,9 @@ fn link_replies(
                 )
                 .map_err(|e| e.to_string())?;
         }
+        if let Upsert::Degraded { field, damage } = outcome {
+            held_back(first_degraded, line, &c, field, damage);
+        }
         tally(outcome, 1 + idx.len() as u64, counts);
         if outcome == Upsert::Inserted {
             inserted.push((id, c));
@@ -991,6 +1058,9 @@ fn link_replies(
         let h = c.content_hash();
         let line = replies[idx[0]].0;
         let (outcome, _) = writer.write(&c, &h, line).map_err(|e| e.to_string())?;
+        if let Upsert::Degraded { field, damage } = outcome {
+            held_back(first_degraded, line, &c, field, damage);
+        }
         tally(outcome, idx.len() as u64, counts);
     }
     Ok(inserted)
@@ -1023,6 +1093,8 @@ mod tests {
             delimiter: None,
             date_order: None,
             dry_run: false,
+            accept_incomplete: false,
+            accept_degraded: false,
             rejects: None,
             batch_rows: 500,
             max_field_bytes: 16 << 20,
