@@ -28,15 +28,17 @@ pub const CELL_LIMIT: usize = 32_767;
 pub struct Damage {
     /// Characters of the stored text that became placeholders.
     pub replaced: usize,
-    /// Characters of the stored text the new one still has (whitespace normalised)...
+    /// The new text is only the start of the stored one.
+    pub cut: bool,
+    /// Characters of the new text...
     pub kept: usize,
-    /// ...of this many.
+    /// ...and of the stored one.
     pub of: usize,
 }
 
 impl Damage {
     pub fn cut_short(&self) -> bool {
-        self.kept < self.of
+        self.cut
     }
 }
 
@@ -111,23 +113,20 @@ pub fn damaged_copy(stored: &str, new: &str) -> Option<Damage> {
         .filter(|&&(j, _)| j == n.len())
         .map(|&(_, r)| r)
         .min();
-    let of = s.len();
+    let damage = |replaced, cut| Damage {
+        replaced,
+        cut,
+        kept: new.chars().count(),
+        of: stored.chars().count(),
+    };
     match (whole, copied) {
-        (Some(r), _) if r > 0 => Some(Damage {
-            replaced: r,
-            kept: of,
-            of,
-        }),
+        (Some(r), _) if r > 0 => Some(damage(r, false)),
         (Some(_), _) => None,
         (None, Some((kept, r))) => {
-            let much_shorter = kept * 10 <= of * 9
+            let much_shorter = kept * 10 <= s.len() * 9
                 || new.chars().count() == CELL_LIMIT
                 || new.encode_utf16().count() == CELL_LIMIT;
-            (r > 0 || much_shorter).then_some(Damage {
-                replaced: r,
-                kept,
-                of,
-            })
+            (r > 0 || much_shorter).then(|| damage(r, true))
         }
         (None, None) => None,
     }
@@ -253,8 +252,8 @@ mod tests {
         let half: String = STORED.chars().take(40).collect();
         assert!(damaged(&half).is_some_and(|d| d.cut_short()));
         assert_eq!(
-            damaged_copy("Please call me back", "").map(|d| d.kept),
-            Some(0)
+            damaged_copy("Please call me back", "").map(|d| (d.cut, d.kept, d.of)),
+            Some((true, 0, 19))
         );
         // A prefix only a little shorter is an edit...
         let whole = "Please call me back today, or tomorrow at the latest.";
@@ -264,8 +263,8 @@ mod tests {
         let text = "x".repeat(CELL_LIMIT + 100);
         assert!(damaged_copy(&text, &text[..CELL_LIMIT]).is_some());
         assert_eq!(damaged_copy(&text, &text[..CELL_LIMIT - 1]), None);
-        let both = damaged_copy("It’s broken, and I want a refund today", "It_s broken")
-            .expect("both");
+        let both =
+            damaged_copy("It’s broken, and I want a refund today", "It_s broken").expect("both");
         assert_eq!((both.replaced, both.cut_short()), (1, true));
         assert!(both.to_string().contains("became _, ? or"), "{both}");
         assert!(both.to_string().contains("cut short"), "{both}");
