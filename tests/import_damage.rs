@@ -206,3 +206,22 @@ fn a_file_cut_inside_a_narrative_fails_and_keeps_nothing() {
         Some("the file ends inside a quoted field opened on line 5: it looks cut short")
     );
 }
+
+#[test]
+fn a_damaged_thread_is_held_back_with_its_replies() {
+    let env = Env::new();
+    let r = env.import_json(&env.fixture("social_small.csv"), &[]);
+    assert_eq!(counts(&r), [10, 10, 0, 0, 0]);
+    let before = texts(&env);
+    // An emoji as two placeholders, a pound sign as one: messages 501 and 503, each with the
+    // reply that answers it.
+    let text = std::fs::read_to_string(env.fixture("social_small.csv")).expect("read");
+    let mangled = env.dir.path().join("social_mangled.csv");
+    std::fs::write(&mangled, text.replace('😡', "??").replace('£', "?")).expect("write");
+    let r = env.import_json(&mangled, &[]);
+    assert_eq!(counts(&r), [10, 0, 0, 6, 0]);
+    assert_eq!(degraded(&r), 4);
+    assert_eq!(texts(&env), before);
+    let r = env.import_json(&mangled, &["--accept-degraded"]);
+    assert_eq!(counts(&r), [10, 0, 4, 6, 0]);
+}

@@ -304,6 +304,9 @@ struct Rejects {
     header: Vec<String>,
     writer: Option<csv::Writer<crate::files::Output>>,
     first: Vec<String>,
+    /// The first few updates held back as damaged copies, as "line N: why": listed as rejects
+    /// are, but not written to the rejects file (they need no fixing, only a clean copy).
+    first_degraded: Vec<String>,
     enabled: bool,
 }
 
@@ -343,22 +346,22 @@ impl Rejects {
             None => Ok(None),
         }
     }
-}
 
-/// Notes an update held back as a damaged copy, among the first few shown.
-fn held_back(
-    first: &mut Vec<String>,
-    line: u64,
-    c: &Complaint,
-    field: &str,
-    damage: crate::domain::degrade::Damage,
-) {
-    if first.len() < 10 {
-        first.push(format!(
-            "line {line}: {:?}: {field}: {damage}; the stored text is kept (--accept-degraded \
-             applies it)",
-            c.external_id
-        ));
+    /// Notes an update held back as a damaged copy, among the first few shown.
+    fn held_back(
+        &mut self,
+        line: u64,
+        c: &Complaint,
+        field: &str,
+        damage: crate::domain::degrade::Damage,
+    ) {
+        if self.first_degraded.len() < 10 {
+            self.first_degraded.push(format!(
+                "line {line}: {:?}: {field}: {damage}; the stored text is kept \
+                 (--accept-degraded applies it)",
+                c.external_id
+            ));
+        }
     }
 }
 
@@ -467,6 +470,7 @@ fn import_pass(
         header: det.header.clone(),
         writer: None,
         first: Vec::new(),
+        first_degraded: Vec::new(),
         enabled: !opts.dry_run,
     };
     let progress = opts.progress.then(|| {
@@ -483,7 +487,6 @@ fn import_pass(
     });
     let mut counts = Counts::default();
     let mut incomplete: Option<String> = None;
-    let mut first_degraded: Vec<String> = Vec::new();
     let sql = |e: rusqlite::Error| fail(format!("store: {e}"), false);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
 
@@ -683,7 +686,7 @@ fn import_pass(
                             }
                             (Upsert::Degraded { field, damage }, _) => {
                                 counts.degraded += 1;
-                                held_back(&mut first_degraded, line, c, field, damage);
+                                rejects.held_back(line, c, field, damage);
                                 None
                             }
                             (Upsert::Duplicate { first_line }, _) => Some(format!(
@@ -724,7 +727,6 @@ fn import_pass(
                 replies,
                 &mut counts,
                 &mut rejects,
-                &mut first_degraded,
             )
             .map_err(|e| fail(e, false))?;
             for (_, c) in &new_rows {
@@ -828,7 +830,7 @@ fn import_pass(
         counts,
         rejects_file,
         first_rejects: rejects.first.clone(),
-        first_degraded,
+        first_degraded: rejects.first_degraded.clone(),
         incomplete,
         dry_run: opts.dry_run,
     })))
@@ -955,7 +957,6 @@ fn link_replies(
     replies: Vec<(u64, Reply, ByteRecord)>,
     counts: &mut Counts,
     rejects: &mut Rejects,
-    first_degraded: &mut Vec<String>,
 ) -> Result<Vec<(i64, Complaint)>, String> {
     let inbound_ids: HashMap<&str, usize> = inbound
         .iter()
@@ -1044,7 +1045,7 @@ fn link_replies(
                 .map_err(|e| e.to_string())?;
         }
         if let Upsert::Degraded { field, damage } = outcome {
-            held_back(first_degraded, line, &c, field, damage);
+            rejects.held_back(line, &c, field, damage);
         }
         tally(outcome, 1 + idx.len() as u64, counts);
         if outcome == Upsert::Inserted {
@@ -1059,7 +1060,7 @@ fn link_replies(
         let line = replies[idx[0]].0;
         let (outcome, _) = writer.write(&c, &h, line).map_err(|e| e.to_string())?;
         if let Upsert::Degraded { field, damage } = outcome {
-            held_back(first_degraded, line, &c, field, damage);
+            rejects.held_back(line, &c, field, damage);
         }
         tally(outcome, idx.len() as u64, counts);
     }

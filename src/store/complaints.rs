@@ -282,7 +282,7 @@ impl<'c> Writer<'c> {
         if !self.accept_degraded {
             let stored = self
                 .stored
-                .query_row(params![id], |r| super::queries::complaint_from_row(r))?
+                .query_row(params![id], super::queries::complaint_from_row)?
                 .1;
             if let Some((field, damage)) = damaged_complaint(&stored, c) {
                 // Seen by this import (a repeat of the key is still a duplicate), not changed.
