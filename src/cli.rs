@@ -233,6 +233,15 @@ pub struct ImportArgs {
     /// Check and count everything, change nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// Import the complete rows of a file that ends inside a quoted field (cut short, most
+    /// likely); the cut row is rejected and the cut reported. Without it such a file fails.
+    #[arg(long)]
+    pub accept_incomplete: bool,
+    /// Apply updates whose text looks like a damaged copy of the stored text (non-ASCII
+    /// characters turned into _, ? or U+FFFD, or text cut short); by default they are held
+    /// back, the stored text kept, and counted as degraded.
+    #[arg(long)]
+    pub accept_degraded: bool,
     /// Where rejected rows go (a file, or a folder for several inputs); default NAME.rejects.csv
     /// next to each input.
     #[arg(long, value_name = "PATH")]

@@ -27,6 +27,8 @@ struct Case {
     exit: i32,
     counts: Option<[i64; 5]>,
     #[serde(default)]
+    degraded: i64,
+    #[serde(default)]
     stderr: Vec<String>,
     #[serde(default)]
     rejects: Vec<(u64, String)>,
@@ -276,7 +278,13 @@ fn run_case(case: &Case) {
         }
         Some(r) => {
             let c = counts(r);
-            assert_eq!(c[0], c[1] + c[2] + c[3] + c[4], "{name}: counts: {r}");
+            let degraded = r["degraded"].as_i64().expect("degraded");
+            assert_eq!(
+                c[0],
+                c[1] + c[2] + c[3] + degraded + c[4],
+                "{name}: counts: {r}"
+            );
+            assert_eq!(degraded, case.degraded, "{name}: degraded: {r}");
             if let Some(want) = case.counts {
                 assert_eq!(c, want, "{name}: {r}");
             }

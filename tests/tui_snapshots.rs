@@ -48,6 +48,8 @@ fn store(dir: &Path) -> Db {
         delimiter: None,
         date_order: None,
         dry_run: false,
+        accept_incomplete: false,
+        accept_degraded: false,
         rejects: Some(dir.join("rejects.csv")),
         batch_rows: 100,
         max_field_bytes: 16 << 20,

@@ -34,6 +34,8 @@ fn options(dry_run: bool, dir: &Path) -> Options {
         delimiter: None,
         date_order: None,
         dry_run,
+        accept_incomplete: true,
+        accept_degraded: false,
         rejects: Some(dir.join("export.rejects.csv")),
         batch_rows: 7,
         max_field_bytes: 1 << 20,
@@ -79,10 +81,11 @@ fn check(outcome: &Result<Report, signoff::import::ImportError>) {
             let c = &r.counts;
             assert_eq!(
                 c.read,
-                c.inserted + c.updated + c.unchanged + c.rejected,
+                c.inserted + c.updated + c.unchanged + c.degraded + c.rejected,
                 "{c:?}"
             );
             assert!(r.first_rejects.len() as u64 <= c.rejected.min(10), "{r:?}");
+            assert!(r.first_degraded.len() as u64 <= c.degraded.min(10), "{r:?}");
         }
         Err(e) => {
             assert!(!e.usage, "{e}");

@@ -97,6 +97,8 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
             delimiter: None,
             date_order: None,
             dry_run: false,
+            accept_incomplete: false,
+            accept_degraded: false,
             rejects: Some(data.join(format!("{name}.rejects.csv"))),
             batch_rows: cfg.import.batch_rows,
             max_field_bytes: cfg.import.max_field_bytes,

@@ -81,6 +81,8 @@ fn import_files(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
             DateOrderArg::Mdy => DateOrder::Mdy,
         }),
         dry_run: a.dry_run,
+        accept_incomplete: a.accept_incomplete,
+        accept_degraded: a.accept_degraded,
         rejects: None,
         batch_rows: ctx.cfg.import.batch_rows,
         max_field_bytes: ctx.cfg.import.max_field_bytes,
@@ -210,9 +212,15 @@ fn print_report(r: &Report) {
     );
     let c = &r.counts;
     println!(
-        "read {} rows: inserted {}, updated {}, unchanged {}, rejected {}",
-        c.read, c.inserted, c.updated, c.unchanged, c.rejected
+        "read {} rows: inserted {}, updated {}, unchanged {}, degraded {}, rejected {}",
+        c.read, c.inserted, c.updated, c.unchanged, c.degraded, c.rejected
     );
+    if let Some(why) = &r.incomplete {
+        eprintln!(
+            "{}: {why}; its complete rows were imported (--accept-incomplete), the cut one rejected",
+            r.file
+        );
+    }
     if c.read == 0 {
         eprintln!("{}: the file has a header but no rows", r.file);
     }
@@ -228,6 +236,21 @@ fn print_report(r: &Report) {
             eprintln!(
                 "  … and {} more",
                 c.rejected as usize - r.first_rejects.len()
+            );
+        }
+    }
+    if c.degraded > 0 {
+        eprintln!(
+            "updates held back, the stored text kept: their text looks like a damaged copy of \
+             it (characters turned into _, ? or \u{fffd}, or text cut short)"
+        );
+        for line in &r.first_degraded {
+            eprintln!("  {}: {line}", r.file);
+        }
+        if c.degraded as usize > r.first_degraded.len() {
+            eprintln!(
+                "  … and {} more",
+                c.degraded as usize - r.first_degraded.len()
             );
         }
     }

@@ -4,6 +4,7 @@ pub mod canned;
 pub mod car;
 pub mod complaint;
 pub mod decision;
+pub mod degrade;
 pub mod flags;
 pub mod period;
 pub mod report;

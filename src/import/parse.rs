@@ -33,6 +33,13 @@ pub(super) enum Item {
         rec: ByteRecord,
         result: Result<(Mapped, [u8; 32]), String>,
     },
+    /// The last record, which the end of the file cut off inside a quoted field that opened
+    /// on line `opened`: incomplete, whatever it maps to.
+    Cut {
+        line: u64,
+        opened: u64,
+        rec: ByteRecord,
+    },
     Fatal(String),
 }
 
@@ -99,11 +106,15 @@ impl<'a> Parser<'a> {
     /// Takes a written batch back, keeping its records and complaints to fill again.
     pub(super) fn recycle(&mut self, used: &mut Vec<Item>) {
         for item in used.drain(..) {
-            if let Item::Record { rec, result, .. } = item {
-                self.records.push(rec);
-                if let Ok((Mapped::Complaint(c), _)) = result {
-                    self.complaints.push(c);
+            match item {
+                Item::Record { rec, result, .. } => {
+                    self.records.push(rec);
+                    if let Ok((Mapped::Complaint(c), _)) = result {
+                        self.complaints.push(c);
+                    }
                 }
+                Item::Cut { rec, .. } => self.records.push(rec),
+                Item::Fatal(_) => {}
             }
         }
     }
@@ -126,6 +137,17 @@ impl<'a> Parser<'a> {
                 break;
             }
             self.index += 1;
+            if let Some(opened) = self.rdr.cut_short() {
+                // The end of the file: nothing follows this record.
+                self.done = true;
+                let line = rec.position().map_or(0, |p| p.line());
+                batch.push(if self.index <= self.header_index + 1 {
+                    Item::Fatal(format!("line {line}: {}", cut_short(opened)))
+                } else {
+                    Item::Cut { line, opened, rec }
+                });
+                break;
+            }
             if self.index <= self.header_index + 1 {
                 self.utf8 &= is_utf8(&rec);
                 continue;
@@ -220,6 +242,11 @@ impl<'a> Parser<'a> {
             }
         }
     }
+}
+
+/// What a file that ends inside a quoted field is told.
+pub(super) fn cut_short(opened: u64) -> String {
+    format!("the file ends inside a quoted field opened on line {opened}: it looks cut short")
 }
 
 /// A record that mapped is text; one that did not may be why.

@@ -13,7 +13,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use super::dates::{parse_offset, DateParser};
 use super::decode::{open_decoded, regular_file_size, sniff, sniff_head, DecodeError, Encoding};
 use super::mapping::{Mapped, Mapper, Reply};
-use super::parse::{reader, Batches, Item, Parser};
+use super::parse::{cut_short, reader, Batches, Item, Parser};
 use super::profile::{self, DateOrder, Profile};
 use super::records::Records;
 use crate::domain::Complaint;
@@ -29,6 +29,12 @@ pub struct Options {
     pub delimiter: Option<u8>,
     pub date_order: Option<DateOrder>,
     pub dry_run: bool,
+    /// Import the complete rows of a file that ends inside a quoted field (cut short), the
+    /// cut row rejected, instead of failing it.
+    pub accept_incomplete: bool,
+    /// Apply updates whose text looks like a damaged copy of the stored text instead of
+    /// holding them back (see [`crate::domain::degrade`]).
+    pub accept_degraded: bool,
     pub rejects: Option<PathBuf>,
     pub batch_rows: usize,
     /// A record with a field longer than this is rejected, naming the column, without the
@@ -58,6 +64,11 @@ pub struct Report {
     pub rejects_file: Option<String>,
     /// The first few reject reasons, as "line N: reason".
     pub first_rejects: Vec<String>,
+    /// The first few updates held back as damaged copies, as "line N: why".
+    pub first_degraded: Vec<String>,
+    /// Why the file is incomplete, when it ends inside a quoted field and was imported
+    /// anyway (`accept_incomplete`); null otherwise.
+    pub incomplete: Option<String>,
     pub dry_run: bool,
 }
 
@@ -281,6 +292,9 @@ struct Rejects {
     header: Vec<String>,
     writer: Option<csv::Writer<crate::files::Output>>,
     first: Vec<String>,
+    /// The first few updates held back as damaged copies, as "line N: why": listed as rejects
+    /// are, but not written to the rejects file (they need no fixing, only a clean copy).
+    first_degraded: Vec<String>,
     enabled: bool,
 }
 
@@ -318,6 +332,23 @@ impl Rejects {
                 Ok(Some(self.path.display().to_string()))
             }
             None => Ok(None),
+        }
+    }
+
+    /// Notes an update held back as a damaged copy, among the first few shown.
+    fn held_back(
+        &mut self,
+        line: u64,
+        c: &Complaint,
+        field: &str,
+        damage: crate::domain::degrade::Damage,
+    ) {
+        if self.first_degraded.len() < 10 {
+            self.first_degraded.push(format!(
+                "line {line}: {:?}: {field}: {damage}; the stored text is kept \
+                 (--accept-degraded applies it)",
+                c.external_id
+            ));
         }
     }
 }
@@ -427,6 +458,7 @@ fn import_pass(
         header: det.header.clone(),
         writer: None,
         first: Vec::new(),
+        first_degraded: Vec::new(),
         enabled: !opts.dry_run,
     };
     let progress = opts.progress.then(|| {
@@ -442,6 +474,7 @@ fn import_pass(
         pb
     });
     let mut counts = Counts::default();
+    let mut incomplete: Option<String> = None;
     let sql = |e: rusqlite::Error| fail(format!("store: {e}"), false);
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
 
@@ -567,7 +600,8 @@ fn import_pass(
         let mut writer = sc::Writer::new(&tx, import_id, &file_name, opts.now)
             .map_err(sql)?
             .insert_first(!state.source_has_rows)
-            .defer_search_index(true);
+            .defer_search_index(true)
+            .accept_degraded(opts.accept_degraded);
         let mut inbound: Vec<(u64, Complaint, [u8; 32])> = Vec::new();
         let mut replies: Vec<(u64, Reply, ByteRecord)> = Vec::new();
         let linked = det.profile.link.is_some();
@@ -576,6 +610,29 @@ fn import_pass(
             for (i, item) in batch.iter_mut().enumerate() {
                 let (line, byte, rec, result) = match item {
                     Item::Fatal(m) => return Err(fail(std::mem::take(m), false)),
+                    Item::Cut { line, opened, rec } => {
+                        let why = cut_short(*opened);
+                        if !opts.accept_incomplete {
+                            return Err(fail(
+                                format!(
+                                    "{why} (or its quote was never closed): nothing of it was \
+                                     imported. Import a complete copy, or pass \
+                                     --accept-incomplete to import the rows before line {line}"
+                                ),
+                                false,
+                            ));
+                        }
+                        counts.read += 1;
+                        counts.rejected += 1;
+                        rejects.add(*line, &why, lossy(rec)).map_err(|e| {
+                            fail(
+                                format!("rejects file {}: {e}", rejects.path.display()),
+                                false,
+                            )
+                        })?;
+                        incomplete = Some(why);
+                        continue;
+                    }
                     Item::Record {
                         line,
                         byte,
@@ -613,6 +670,11 @@ fn import_pass(
                             }
                             (Upsert::Unchanged, _) => {
                                 counts.unchanged += 1;
+                                None
+                            }
+                            (Upsert::Degraded { field, damage }, _) => {
+                                counts.degraded += 1;
+                                rejects.held_back(line, c, field, damage);
                                 None
                             }
                             (Upsert::Duplicate { first_line }, _) => Some(format!(
@@ -756,6 +818,8 @@ fn import_pass(
         counts,
         rejects_file,
         first_rejects: rejects.first.clone(),
+        first_degraded: rejects.first_degraded.clone(),
+        incomplete,
         dry_run: opts.dry_run,
     })))
 }
@@ -945,6 +1009,7 @@ fn link_replies(
         Upsert::Inserted => counts.inserted += rows,
         Upsert::Updated => counts.updated += rows,
         Upsert::Unchanged => counts.unchanged += rows,
+        Upsert::Degraded { .. } => counts.degraded += rows,
         Upsert::Duplicate { .. } => counts.rejected += rows,
     };
     let mut inserted = Vec::new();
@@ -967,6 +1032,9 @@ fn link_replies(
                 )
                 .map_err(|e| e.to_string())?;
         }
+        if let Upsert::Degraded { field, damage } = outcome {
+            rejects.held_back(line, &c, field, damage);
+        }
         tally(outcome, 1 + idx.len() as u64, counts);
         if outcome == Upsert::Inserted {
             inserted.push((id, c));
@@ -979,6 +1047,9 @@ fn link_replies(
         let h = c.content_hash();
         let line = replies[idx[0]].0;
         let (outcome, _) = writer.write(&c, &h, line).map_err(|e| e.to_string())?;
+        if let Upsert::Degraded { field, damage } = outcome {
+            rejects.held_back(line, &c, field, damage);
+        }
         tally(outcome, idx.len() as u64, counts);
     }
     Ok(inserted)
@@ -1011,6 +1082,8 @@ mod tests {
             delimiter: None,
             date_order: None,
             dry_run: false,
+            accept_incomplete: false,
+            accept_degraded: false,
             rejects: None,
             batch_rows: 500,
             max_field_bytes: 16 << 20,

@@ -1,10 +1,12 @@
-//! Writing imported complaints: insert, update with history, or leave unchanged.
+//! Writing imported complaints: insert, update with history, leave unchanged, or hold back an
+//! update that would replace stored text with a damaged copy of it.
 
 use std::path::Path;
 
 use rusqlite::types::Value;
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transaction};
 
+use crate::domain::degrade::{damaged_complaint, Damage};
 use crate::domain::Complaint;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -12,6 +14,12 @@ pub enum Upsert {
     Inserted,
     Updated,
     Unchanged,
+    /// Held back: the new text of this field is a damaged copy of the stored one, which is
+    /// kept.
+    Degraded {
+        field: &'static str,
+        damage: Damage,
+    },
     /// The same key appeared earlier in this very import, on this line.
     Duplicate {
         first_line: i64,
@@ -24,6 +32,8 @@ pub struct Counts {
     pub inserted: u64,
     pub updated: u64,
     pub unchanged: u64,
+    /// Updates held back: their text looked like a damaged copy of the stored text.
+    pub degraded: u64,
     pub rejected: u64,
 }
 
@@ -82,7 +92,8 @@ pub fn finish_import(
 }
 
 /// Inserts or updates one complaint keyed by (source, external id). An update keeps the earlier
-/// text in `complaint_history`. For many rows, hold a [`Writer`] instead.
+/// text in `complaint_history`; one whose text is a damaged copy of the stored text is held
+/// back. For many rows, hold a [`Writer`] instead.
 pub fn upsert(
     tx: &Transaction,
     import_id: i64,
@@ -137,7 +148,7 @@ struct Stored {
 /// Writes the complaints of one import, holding its statements for the whole import.
 ///
 /// By default it behaves like [`upsert`]: look the key up, then insert, update (keeping
-/// history) or touch, and keep the search index in step. An importer writing many rows may
+/// history), hold back a damaged copy, or touch, and keep the search index in step. An importer writing many rows may
 /// say that the source has no rows in the store yet ([`Writer::insert_first`]: insert, and
 /// look up only when the key is already taken, i.e. repeated within this import) and that it
 /// indexes inserted rows itself ([`Writer::defer_search_index`]).
@@ -148,7 +159,9 @@ pub struct Writer<'c> {
     now: i64,
     insert_first: bool,
     index_inserted: bool,
+    accept_degraded: bool,
     lookup: CachedStatement<'c>,
+    stored: CachedStatement<'c>,
     insert: CachedStatement<'c>,
     touch: CachedStatement<'c>,
     update: CachedStatement<'c>,
@@ -171,7 +184,12 @@ impl<'c> Writer<'c> {
             now,
             insert_first: false,
             index_inserted: true,
+            accept_degraded: false,
             lookup: conn.prepare_cached(LOOKUP)?,
+            stored: conn.prepare_cached(&format!(
+                "SELECT {} FROM complaints WHERE id = ?1",
+                super::queries::COLUMNS
+            ))?,
             insert: conn.prepare_cached(INSERT)?,
             touch: conn.prepare_cached(TOUCH)?,
             update: conn.prepare_cached(UPDATE)?,
@@ -192,6 +210,13 @@ impl<'c> Writer<'c> {
     /// still re-indexed here).
     pub fn defer_search_index(mut self, yes: bool) -> Self {
         self.index_inserted = !yes;
+        self
+    }
+
+    /// Apply updates whose text is a damaged copy of the stored text, instead of holding them
+    /// back as [`Upsert::Degraded`].
+    pub fn accept_degraded(mut self, yes: bool) -> Self {
+        self.accept_degraded = yes;
         self
     }
 
@@ -253,6 +278,17 @@ impl<'c> Writer<'c> {
         if &old_hash == hash {
             self.touch.execute(params![id, self.import_id])?;
             return Ok((Upsert::Unchanged, id));
+        }
+        if !self.accept_degraded {
+            let stored = self
+                .stored
+                .query_row(params![id], super::queries::complaint_from_row)?
+                .1;
+            if let Some((field, damage)) = damaged_complaint(&stored, c) {
+                // Seen by this import (a repeat of the key is still a duplicate), not changed.
+                self.touch.execute(params![id, self.import_id])?;
+                return Ok((Upsert::Degraded { field, damage }, id));
+            }
         }
         self.history
             .execute(params![id, self.now, "import", Some(self.import_id)])?;

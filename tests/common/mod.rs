@@ -210,3 +210,8 @@ pub fn fixtures() -> PathBuf {
 pub fn counts(v: &serde_json::Value) -> [i64; 5] {
     ["read", "inserted", "updated", "unchanged", "rejected"].map(|k| v[k].as_i64().expect(k))
 }
+
+/// Updates held back as damaged copies of the stored text.
+pub fn degraded(v: &serde_json::Value) -> i64 {
+    v["degraded"].as_i64().expect("degraded")
+}
