@@ -197,7 +197,7 @@ fn a_rejected_date_names_the_formats_tried_and_the_fix() {
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "read 4 rows: inserted 1, updated 0, unchanged 0, rejected 3",
+            "read 4 rows: inserted 1, updated 0, unchanged 0, degraded 0, rejected 3",
         ))
         .stderr(predicate::str::contains(
             "cfpb_bad_dates.csv: line 3: column \"Date received\": \"27/04/2023\" reads only day-first",
