@@ -370,6 +370,15 @@ const CASES: &[Case] = &[
         None,
     ),
     case(&["verify"], [OK, ROLE, ROLE, OK, WHO], None),
+    case(&["verify", "--head"], [OK, ROLE, ROLE, OK, WHO], None),
+    // Profiles: anyone listed reads them; drafting is for those who import.
+    case(&["profile", "list"], [OK, OK, OK, OK, WHO], None),
+    case(&["profile", "show", "cfpb"], [OK, OK, OK, OK, WHO], None),
+    case(
+        &["profile", "draft", "{EXTRA}"],
+        [OK, ROLE, ROLE, OK, WHO],
+        None,
+    ),
     case(&["review"], [TTY, TTY, TTY, TTY, WHO], None),
     case(
         &["review", "--sample", "1"],
