@@ -70,41 +70,39 @@ impl Ctx {
 /// stands for their login, or the running ssh-agent) when the trust root lists one for them,
 /// valid at `now`. Refused when signing is required and no such key can be used.
 pub fn signer_for(cfg: &Config, person: &Person, now: i64) -> anyhow::Result<SharedSigner> {
-    {
-        let trust = trust_root(cfg)?;
-        let required = required(cfg, &trust);
-        let listed = trust.valid_keys(&person.login, now);
-        let source = if !cfg.signing.key_file.is_empty() {
-            Some(SignerSource::KeyFile(PathBuf::from(
-                cfg.signing.key_file.replace("{login}", &person.login),
-            )))
-        } else {
-            std::env::var_os("SSH_AUTH_SOCK")
-                .filter(|s| !s.is_empty())
-                .map(|s| SignerSource::Agent(PathBuf::from(s)))
-        };
-        if listed.is_empty() {
-            if required {
-                return Err(refused(format!(
-                    "decisions must be signed, and no key valid now is listed for {}: add their \
-                     public key to `keys` in their [[people]] entry or to [signing] allowed_signers",
-                    person.login
-                )));
-            }
-            return Ok(SharedSigner(Arc::new(Unsigned)));
+    let trust = trust_root(cfg)?;
+    let required = required(cfg, &trust);
+    let listed = trust.valid_keys(&person.login, now);
+    let source = if !cfg.signing.key_file.is_empty() {
+        Some(SignerSource::KeyFile(PathBuf::from(
+            cfg.signing.key_file.replace("{login}", &person.login),
+        )))
+    } else {
+        std::env::var_os("SSH_AUTH_SOCK")
+            .filter(|s| !s.is_empty())
+            .map(|s| SignerSource::Agent(PathBuf::from(s)))
+    };
+    if listed.is_empty() {
+        if required {
+            return Err(refused(format!(
+                "decisions must be signed, and no key valid now is listed for {}: add their \
+                 public key to `keys` in their [[people]] entry or to [signing] allowed_signers",
+                person.login
+            )));
         }
-        let Some(source) = source else {
-            if required {
-                return Err(refused(format!(
-                    "decisions must be signed with {}'s key, and there is none to sign with: \
-                     start ssh-agent and ssh-add the key, or name it with [signing] key_file",
-                    person.login
-                )));
-            }
-            return Ok(SharedSigner(Arc::new(Unsigned)));
-        };
-        let signer = KeySigner::open(&source, &person.login, &listed)
-            .map_err(|e| refused(format!("cannot sign as {}: {e}", person.login)))?;
-        Ok(SharedSigner(Arc::new(signer)))
+        return Ok(SharedSigner(Arc::new(Unsigned)));
     }
+    let Some(source) = source else {
+        if required {
+            return Err(refused(format!(
+                "decisions must be signed with {}'s key, and there is none to sign with: \
+                 start ssh-agent and ssh-add the key, or name it with [signing] key_file",
+                person.login
+            )));
+        }
+        return Ok(SharedSigner(Arc::new(Unsigned)));
+    };
+    let signer = KeySigner::open(&source, &person.login, &listed)
+        .map_err(|e| refused(format!("cannot sign as {}: {e}", person.login)))?;
+    Ok(SharedSigner(Arc::new(signer)))
 }
