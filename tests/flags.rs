@@ -288,13 +288,47 @@ fn flags_are_sampling_rules() {
 
 #[test]
 fn portal_status_lines_are_not_judged_as_replies() {
-    // A CFPB "response" is the company's status line; one narrative asks for a manager.
+    // The CFPB profiles import the company's status line as the outcome, never as a response:
+    // nothing is judged as a reply, and the one the CFPB found untimely is late.
     let env = Env::new();
     env.import_json(&env.fixture("cfpb_small.csv"), &[]);
+    assert_eq!(
+        flags(&env),
+        HashSet::from([("90000105".to_string(), "late".to_string())])
+    );
+    assert_eq!(
+        env.count("SELECT count(*) FROM complaints WHERE response_text IS NOT NULL"),
+        0
+    );
+    // A profile of one's own that maps the status line as a response (as earlier versions did):
+    // `checks.status_sources` keeps it from being judged; one narrative asks for a manager.
+    let cfpb = include_str!("../config/profiles/cfpb.toml");
+    let as_response = cfpb
+        .replace("name = \"cfpb\"", "name = \"cfpb-status\"")
+        .replace(
+            "outcome_response = \"Company response to consumer\"",
+            "response = { columns = [\"Company response to consumer\", \"Company public response\"], join = \". \" }",
+        )
+        .lines()
+        .filter(|l| !l.starts_with("outcome_"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let with_status = |config: &str| {
+        let env = Env::with_config(config);
+        let profile = env.dir.path().join("cfpb-status.toml");
+        std::fs::write(&profile, &as_response).expect("profile");
+        let profile = profile.to_str().expect("utf-8 path").to_string();
+        env.import_json(&env.fixture("cfpb_small.csv"), &["--profile", &profile]);
+        env
+    };
+    let env = with_status(common::CONFIG);
+    assert_eq!(
+        env.count("SELECT count(*) FROM complaints WHERE response_text IS NOT NULL"),
+        5
+    );
     assert_eq!(flags(&env), HashSet::new());
     let cfg = format!("{}\n[checks]\nstatus_sources = []\n", common::CONFIG);
-    let env = Env::with_config(&cfg);
-    env.import_json(&env.fixture("cfpb_small.csv"), &[]);
+    let env = with_status(&cfg);
     assert_eq!(
         flags(&env)
             .iter()

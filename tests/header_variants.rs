@@ -46,7 +46,7 @@ fn snake_case_cfpb_headers_import_with_the_cfpb_profile() {
     assert_eq!(text(&env, "division", "91000001"), "Credit card");
     assert!(text(&env, "complaint_text", "91000001").contains("fraudster"));
     assert_eq!(
-        text(&env, "response_text", "91000002"),
+        text(&env, "outcome_response", "91000002"),
         "Closed with explanation"
     );
     assert_eq!(text(&env, "channel", "91000002"), "phone");
@@ -78,7 +78,7 @@ fn the_cfpb_api_names_are_aliases() {
         "A card was opened in my name by a fraudster."
     );
     assert_eq!(
-        text(&env, "response_text", "95000001"),
+        text(&env, "outcome_response", "95000001"),
         "Closed with non-monetary relief"
     );
 }

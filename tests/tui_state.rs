@@ -53,6 +53,8 @@ fn detail(id: i64, status: Status) -> Detail {
         responded_at: None,
         likelihood: None,
         wants_contact: None,
+        text_from_fields: false,
+        outcome: None,
         decisions: vec![],
         status,
         flags: vec![],

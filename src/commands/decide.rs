@@ -191,7 +191,17 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     if let Some(s) = &c.subject {
         println!("subject: {}", inert(s));
     }
+    if c.text_from_fields {
+        println!("\nThe consumer's narrative was not published; this is the issue they chose:");
+    }
     println!("\n{}\n", inert(&c.complaint_text));
+    if let Some(o) = &c.outcome {
+        println!("Outcome ({}): {}", inert(&c.source), inert(&o.summary()));
+        if let Some(p) = &o.public_response {
+            println!("  public response: {}", inert(p));
+        }
+        println!();
+    }
     match &c.response_text {
         Some(r) => println!(
             "── response{}{} ──\n{}\n",

@@ -23,6 +23,47 @@ pub struct Complaint {
     /// Likelihood to recommend, 0–10.
     pub likelihood: Option<u8>,
     pub wants_contact: Option<bool>,
+    /// The complaint text was put together from other fields (a CFPB row's issue and
+    /// sub-issue) because the export does not publish the consumer's own words.
+    pub text_from_fields: bool,
+    /// How the case was closed, as a regulator's portal records it; None when the export says
+    /// nothing of it.
+    pub outcome: Option<Outcome>,
+}
+
+/// A complaint's outcome as a regulator's portal records it (the CFPB's "Company response to
+/// consumer", "Company public response", "Timely response?" and "Consumer disputed?"): status
+/// fields, never a message the company sent the customer.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Outcome {
+    pub response: Option<String>,
+    pub public_response: Option<String>,
+    pub timely: Option<bool>,
+    pub disputed: Option<bool>,
+}
+
+impl Outcome {
+    /// "Closed with explanation · timely · not disputed".
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        if let Some(r) = &self.response {
+            parts.push(r.clone());
+        }
+        match self.timely {
+            Some(true) => parts.push("timely".into()),
+            Some(false) => parts.push("late".into()),
+            None => {}
+        }
+        match self.disputed {
+            Some(true) => parts.push("disputed".into()),
+            Some(false) => parts.push("not disputed".into()),
+            None => {}
+        }
+        if parts.is_empty() {
+            parts.push("recorded without a status".into());
+        }
+        parts.join(" · ")
+    }
 }
 
 impl Complaint {
@@ -55,6 +96,17 @@ impl Complaint {
         put(13, self.responder.as_deref());
         put(14, self.likelihood.map(|l| l.to_string()).as_deref());
         put(15, self.wants_contact.map(|w| if w { "1" } else { "0" }));
+        // Only when set, so that complaints without them keep the digests they always had.
+        if self.text_from_fields {
+            put(16, Some("1"));
+        }
+        if let Some(o) = &self.outcome {
+            let yes_no = |b: Option<bool>| b.map(|b| if b { "1" } else { "0" });
+            put(17, o.response.as_deref());
+            put(18, o.public_response.as_deref());
+            put(19, yes_no(o.timely));
+            put(20, yes_no(o.disputed));
+        }
         h.finalize().into()
     }
 }
@@ -103,6 +155,32 @@ mod tests {
         c.complaint_text = "a".into();
         c.subject = Some("b".into());
         assert_ne!(a.content_hash(), c.content_hash());
+        let mut d = a.clone();
+        d.text_from_fields = true;
+        assert_ne!(a.content_hash(), d.content_hash());
+        let mut e = a.clone();
+        e.outcome = Some(Outcome::default());
+        assert_ne!(a.content_hash(), e.content_hash());
+        let mut f = e.clone();
+        f.outcome = Some(Outcome {
+            timely: Some(false),
+            ..Outcome::default()
+        });
+        assert_ne!(e.content_hash(), f.content_hash());
+    }
+
+    #[test]
+    fn an_outcome_reads_as_one_line() {
+        let o = Outcome {
+            response: Some("Closed with explanation".into()),
+            public_response: None,
+            timely: Some(true),
+            disputed: Some(false),
+        };
+        assert_eq!(
+            o.summary(),
+            "Closed with explanation · timely · not disputed"
+        );
     }
 
     #[test]

@@ -105,11 +105,29 @@ pub struct Facts {
     pub wants_contact: bool,
     /// The first CAR contact with the customer, if any.
     pub first_contact: Option<i64>,
+    /// A regulator's outcome was recorded: the company answered the regulator.
+    pub outcome: bool,
+    /// The regulator's verdict on the company's answer ("Timely response?"), if it gave one.
+    pub timely: Option<bool>,
 }
 
+/// The note of a late flag judged on the regulator's "Timely response? No".
+pub const UNTIMELY: &str = "untimely";
+
 /// Late: answered after `target` seconds, or not answered and `target` has passed. A response
-/// without a time (some portals give none) cannot be judged. Returns the delay so far.
+/// without a time (some portals give none) cannot be judged. A regulator's verdict decides
+/// instead when it gave one ("Timely response? No" is late); a recorded outcome without one
+/// cannot be judged. Returns the delay so far (for a regulator's "late", the answer's if timed,
+/// else the wait so far).
 pub fn late(f: &Facts, now: i64, target: i64) -> Option<i64> {
+    match f.timely {
+        Some(false) => {
+            return Some(f.responded_at.unwrap_or(now) - f.received_at);
+        }
+        Some(true) => return None,
+        None if f.outcome && !f.has_response => return None,
+        None => {}
+    }
     match (f.has_response, f.responded_at) {
         (true, Some(at)) => (at - f.received_at > target).then_some(at - f.received_at),
         (true, None) => None,
@@ -161,6 +179,9 @@ pub fn explain(
     contact_secs: i64,
 ) -> String {
     let hours = |s: i64| format!("{} h", s / 3600);
+    if flag == Flag::Late && note == Some(UNTIMELY) {
+        return "the company answered the CFPB late (Timely response? No)".into();
+    }
     match (flag, value) {
         (Flag::Late, Some(d)) => format!(
             "answered after {}; the target is {}",

@@ -38,6 +38,26 @@ fn late_needs_a_known_time_or_no_response() {
     };
     assert_eq!(late(&silent, 10 * H, 48 * H), None);
     assert_eq!(late(&silent, 49 * H, 48 * H), Some(49 * H));
+    // A regulator's verdict decides; an outcome without one cannot be judged.
+    let regulator = Facts {
+        outcome: true,
+        ..silent
+    };
+    assert_eq!(late(&regulator, 900 * H, 48 * H), None);
+    let untimely = Facts {
+        timely: Some(false),
+        ..regulator
+    };
+    assert_eq!(late(&untimely, 10 * H, 48 * H), Some(10 * H));
+    let timely = Facts {
+        timely: Some(true),
+        ..regulator
+    };
+    assert_eq!(late(&timely, 900 * H, 48 * H), None);
+    assert_eq!(
+        explain(Flag::Late, None, Some(UNTIMELY), 10 * H, 48 * H, 48 * H),
+        "the company answered the CFPB late (Timely response? No)"
+    );
 }
 
 #[test]

@@ -19,4 +19,4 @@ pub mod strata_bound;
 pub mod text;
 pub mod verbatim;
 
-pub use complaint::Complaint;
+pub use complaint::{Complaint, Outcome};

@@ -9,6 +9,9 @@ use crate::domain::text::quoted;
 use crate::domain::Complaint;
 
 /// A mapped record.
+// Almost every record is a complaint, moved along without boxing: a box would be one more
+// allocation per row of a large import.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Mapped {
     Complaint(Complaint),
@@ -51,6 +54,11 @@ enum Field {
     Responder,
     Likelihood,
     WantsContact,
+    ComplaintFallback,
+    OutcomeResponse,
+    OutcomePublicResponse,
+    OutcomeTimely,
+    OutcomeDisputed,
 }
 
 impl Field {
@@ -365,6 +373,8 @@ impl Mapper {
             mut responder,
             likelihood: _,
             wants_contact: _,
+            text_from_fields: _,
+            outcome: _,
         } = spare;
         self.required(rec, ExternalId, &mut external_id)?;
         let received_at = self.date(rec, ReceivedAt, &self.received)?.ok_or_else(|| {
@@ -374,7 +384,7 @@ impl Mapper {
             )
         })?;
         self.sane_received(received_at)?;
-        self.required(rec, Complaint, &mut complaint_text)?;
+        let text_from_fields = self.complaint_or_fallback(rec, &mut complaint_text)?;
         if let Some((dir, inbound, reply_to)) = &self.link {
             let is_inbound = inbound.contains(&rec.fields[*dir].trim().to_lowercase());
             if !is_inbound {
@@ -455,7 +465,53 @@ impl Mapper {
             responder,
             likelihood,
             wants_contact,
+            text_from_fields,
+            outcome: self.outcome(rec),
         }))
+    }
+
+    /// The complaint's text, or when it is empty the profile's `complaint_fallback`: true when
+    /// the text came from the fallback.
+    fn complaint_or_fallback(&self, rec: &Row, out: &mut String) -> Result<bool, String> {
+        use Field::*;
+        if self.text_into(rec, Complaint, out) {
+            return Ok(false);
+        }
+        if self.rule(ComplaintFallback).slot.is_some()
+            || self.rule(ComplaintFallback).default.is_some()
+        {
+            if self.text_into(rec, ComplaintFallback, out) {
+                return Ok(true);
+            }
+            return Err(format!(
+                "field complaint (column {:?}) is empty, and so is its fallback (column {:?})",
+                self.column_of(Complaint),
+                self.column_of(ComplaintFallback)
+            ));
+        }
+        self.required(rec, Complaint, out).map(|()| false)
+    }
+
+    /// The outcome fields; None when the profile maps none or the row leaves them all empty.
+    /// Timely and disputed read yes/no (or true/false); any other value (the CFPB's "N/A")
+    /// is unknown.
+    fn outcome(&self, rec: &Row) -> Option<crate::domain::Outcome> {
+        use Field::*;
+        let yes_no = |f: Field| {
+            self.text(rec, f)
+                .and_then(|v| match v.trim().to_lowercase().as_str() {
+                    "yes" | "y" | "true" => Some(true),
+                    "no" | "n" | "false" => Some(false),
+                    _ => None,
+                })
+        };
+        let o = crate::domain::Outcome {
+            response: self.text(rec, OutcomeResponse),
+            public_response: self.text(rec, OutcomePublicResponse),
+            timely: yes_no(OutcomeTimely),
+            disputed: yes_no(OutcomeDisputed),
+        };
+        (o != crate::domain::Outcome::default()).then_some(o)
     }
 
     /// The values of the date column(s) of a field, for order detection.

@@ -132,6 +132,13 @@ pub struct Fields {
     pub responder: Option<Column>,
     pub likelihood: Option<Column>,
     pub wants_contact: Option<Column>,
+    /// The complaint's text when `complaint` is empty: other columns standing in for words
+    /// the export does not publish (a CFPB row's issue and sub-issue).
+    pub complaint_fallback: Option<Column>,
+    pub outcome_response: Option<Column>,
+    pub outcome_public_response: Option<Column>,
+    pub outcome_timely: Option<Column>,
+    pub outcome_disputed: Option<Column>,
 }
 
 impl Fields {
@@ -154,6 +161,11 @@ impl Fields {
             ("responder", &self.responder),
             ("likelihood", &self.likelihood),
             ("wants_contact", &self.wants_contact),
+            ("complaint_fallback", &self.complaint_fallback),
+            ("outcome_response", &self.outcome_response),
+            ("outcome_public_response", &self.outcome_public_response),
+            ("outcome_timely", &self.outcome_timely),
+            ("outcome_disputed", &self.outcome_disputed),
         ];
         v.extend(
             opt.into_iter()
@@ -388,7 +400,7 @@ impl Profile {
 }
 
 /// The fields a profile can map; mapping's `Field` follows this order.
-pub const FIELD_NAMES: [&str; 14] = [
+pub const FIELD_NAMES: [&str; 19] = [
     "external_id",
     "received_at",
     "complaint",
@@ -403,6 +415,11 @@ pub const FIELD_NAMES: [&str; 14] = [
     "responder",
     "likelihood",
     "wants_contact",
+    "complaint_fallback",
+    "outcome_response",
+    "outcome_public_response",
+    "outcome_timely",
+    "outcome_disputed",
 ];
 
 /// The form in which header names compare: a leading BOM dropped, letters lowercased, and

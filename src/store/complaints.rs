@@ -113,16 +113,19 @@ const INSERT: &str =
     "INSERT INTO complaints (source, external_id, received_at, channel, customer, contact,
          division, product, subject, complaint_text, response_text, responded_at, responder,
          likelihood, wants_contact, content_hash, import_id, source_file, source_line,
-         last_import_id)
+         last_import_id, text_from_fields, outcome_response, outcome_public_response,
+         outcome_timely, outcome_disputed)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-         ?18, ?19, ?17)
+         ?18, ?19, ?17, ?20, ?21, ?22, ?23, ?24)
      ON CONFLICT (source, external_id) DO NOTHING";
 const TOUCH: &str = "UPDATE complaints SET last_import_id = ?2 WHERE id = ?1";
 const UPDATE: &str =
     "UPDATE complaints SET received_at = ?2, channel = ?3, customer = ?4, contact = ?5,
          division = ?6, product = ?7, subject = ?8, complaint_text = ?9, response_text = ?10,
          responded_at = ?11, responder = ?12, likelihood = ?13, wants_contact = ?14,
-         content_hash = ?15, source_file = ?16, source_line = ?17, last_import_id = ?18
+         content_hash = ?15, source_file = ?16, source_line = ?17, last_import_id = ?18,
+         text_from_fields = ?19, outcome_response = ?20, outcome_public_response = ?21,
+         outcome_timely = ?22, outcome_disputed = ?23
      WHERE id = ?1";
 const HISTORY: &str =
     "INSERT INTO complaint_history (complaint_id, replaced_at, cause, import_id, subject,
@@ -311,7 +314,14 @@ impl<'c> Writer<'c> {
             &hash[..],
             self.file,
             line as i64,
-            self.import_id
+            self.import_id,
+            c.text_from_fields,
+            c.outcome.as_ref().and_then(|o| o.response.as_deref()),
+            c.outcome
+                .as_ref()
+                .and_then(|o| o.public_response.as_deref()),
+            c.outcome.as_ref().and_then(|o| o.timely),
+            c.outcome.as_ref().and_then(|o| o.disputed)
         ])?;
         self.fts_insert
             .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
@@ -344,7 +354,14 @@ impl<'c> Writer<'c> {
             &hash[..],
             self.import_id,
             self.file,
-            line as i64
+            line as i64,
+            c.text_from_fields,
+            c.outcome.as_ref().and_then(|o| o.response.as_deref()),
+            c.outcome
+                .as_ref()
+                .and_then(|o| o.public_response.as_deref()),
+            c.outcome.as_ref().and_then(|o| o.timely),
+            c.outcome.as_ref().and_then(|o| o.disputed)
         ])?;
         if n == 0 {
             return Ok(None);

@@ -83,7 +83,8 @@ pub(super) fn scan(conn: &Connection, s: &CheckSettings, now: i64) -> rusqlite::
         let read = (|| -> rusqlite::Result<()> {
             let mut st = conn.prepare(
                 "SELECT id, source, division, received_at, responded_at, wants_contact,
-                     likelihood, customer, responder, response_text, complaint_text
+                     likelihood, customer, responder, response_text, complaint_text,
+                     outcome_response IS NOT NULL OR outcome_timely IS NOT NULL, outcome_timely
                  FROM complaints ORDER BY id",
             )?;
             let mut rows = st.query([])?;
@@ -111,6 +112,8 @@ pub(super) fn scan(conn: &Connection, s: &CheckSettings, now: i64) -> rusqlite::
                         responded_at: r.get(4)?,
                         wants_contact: r.get::<_, Option<bool>>(5)? == Some(true),
                         first_contact: contacts.get(&id).copied(),
+                        outcome: r.get(11)?,
+                        timely: r.get(12)?,
                     },
                     likelihood: r.get(6)?,
                     reply: response.filter(|_| !status_line).map(|t| Reply {
@@ -186,7 +189,7 @@ fn judge(rx: mpsc::Receiver<Vec<Owned>>, s: &CheckSettings, now: i64) -> Pass {
             flag(
                 Flag::Late,
                 f.responded_at.map(|at| at - f.received_at),
-                None,
+                (f.timely == Some(false)).then(|| rules::UNTIMELY.to_string()),
             );
         }
         if let Some(first) = rules::contact_ignored(f, now, s.contact_secs) {

@@ -316,6 +316,17 @@ ALTER TABLE samples ADD COLUMN strata TEXT;
 ALTER TABLE decisions ADD COLUMN signature TEXT;
 ALTER TABLE car_events ADD COLUMN signature TEXT;
 "#,
+    // 7: what a regulator's portal publishes instead of words: whether the complaint text was
+    // put together from other fields (the consumer's narrative unpublished), and the outcome
+    // (the CFPB's company response, public response, timely, disputed). NULL for complaints
+    // imported before this step and for exports that carry none.
+    r#"
+ALTER TABLE complaints ADD COLUMN text_from_fields INTEGER CHECK (text_from_fields IN (0, 1));
+ALTER TABLE complaints ADD COLUMN outcome_response TEXT;
+ALTER TABLE complaints ADD COLUMN outcome_public_response TEXT;
+ALTER TABLE complaints ADD COLUMN outcome_timely INTEGER CHECK (outcome_timely IN (0, 1));
+ALTER TABLE complaints ADD COLUMN outcome_disputed INTEGER CHECK (outcome_disputed IN (0, 1));
+"#,
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -428,6 +439,70 @@ mod tests {
         assert_eq!(car_sig, 1);
         assert!(conn
             .execute("UPDATE decisions SET signature = 'x'", [])
+            .is_err());
+    }
+
+    /// Complaints imported before step 7 keep their rows and text, with no outcome and not
+    /// marked as put together from other fields.
+    #[test]
+    fn step_7_leaves_earlier_complaints_without_an_outcome() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        Migrations::new(super::STEPS[..6].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("steps 1-6");
+        conn.execute_batch(
+            "INSERT INTO imports VALUES (1, 's', 'p', 'f', 0, 'utf-8', 'comma', 'a', 0, 0, 1, 1, 0, 0, 0, NULL);
+             INSERT INTO complaints (id, source, external_id, received_at, division, complaint_text,
+                 response_text, content_hash, import_id, source_file, source_line, last_import_id)
+             VALUES (7, 'cfpb', '90000101', 100, 'Credit card', 'Charged twice',
+                 'Closed with explanation', x'00', 1, 'f', 2, 1);",
+        )
+        .expect("a complaint");
+        super::migrations().to_latest(&mut conn).expect("step 7");
+        type Row = (
+            String,
+            Option<String>,
+            Option<bool>,
+            Option<String>,
+            Option<String>,
+            Option<bool>,
+            Option<bool>,
+        );
+        let row: Row = conn
+            .query_row(
+                "SELECT complaint_text, response_text, text_from_fields, outcome_response,
+                     outcome_public_response, outcome_timely, outcome_disputed
+                 FROM complaints WHERE id = 7",
+                [],
+                |r| {
+                    Ok((
+                        r.get(0)?,
+                        r.get(1)?,
+                        r.get(2)?,
+                        r.get(3)?,
+                        r.get(4)?,
+                        r.get(5)?,
+                        r.get(6)?,
+                    ))
+                },
+            )
+            .expect("complaint");
+        assert_eq!(
+            row,
+            (
+                "Charged twice".into(),
+                Some("Closed with explanation".into()),
+                None,
+                None,
+                None,
+                None,
+                None
+            )
+        );
+        assert!(conn
+            .execute("UPDATE complaints SET outcome_timely = 2 WHERE id = 7", [])
             .is_err());
     }
 }

@@ -2,7 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::domain::Complaint;
+use crate::domain::{Complaint, Outcome};
 
 /// A stored complaint with its id and provenance.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -33,6 +33,10 @@ pub struct ComplaintJson {
     pub responder: Option<String>,
     pub likelihood: Option<u8>,
     pub wants_contact: Option<bool>,
+    /// The complaint text was put together from other fields: the consumer's own words were
+    /// not published.
+    pub text_from_fields: bool,
+    pub outcome: Option<Outcome>,
 }
 
 impl From<&Complaint> for ComplaintJson {
@@ -53,13 +57,16 @@ impl From<&Complaint> for ComplaintJson {
             responder: c.responder.clone(),
             likelihood: c.likelihood,
             wants_contact: c.wants_contact,
+            text_from_fields: c.text_from_fields,
+            outcome: c.outcome.clone(),
         }
     }
 }
 
 pub const COLUMNS: &str = "id, source, external_id, received_at, channel, customer, contact, \
     division, product, subject, complaint_text, response_text, responded_at, responder, \
-    likelihood, wants_contact, import_id, source_file, source_line";
+    likelihood, wants_contact, import_id, source_file, source_line, \
+    text_from_fields, outcome_response, outcome_public_response, outcome_timely, outcome_disputed";
 
 pub fn complaint_from_row(r: &Row) -> rusqlite::Result<(i64, Complaint, i64, String, i64)> {
     Ok((
@@ -80,11 +87,24 @@ pub fn complaint_from_row(r: &Row) -> rusqlite::Result<(i64, Complaint, i64, Str
             responder: r.get(13)?,
             likelihood: r.get(14)?,
             wants_contact: r.get(15)?,
+            text_from_fields: r.get::<_, Option<bool>>(19)? == Some(true),
+            outcome: outcome_from_row(r, 20)?,
         },
         r.get(16)?,
         r.get(17)?,
         r.get(18)?,
     ))
+}
+
+/// The four outcome columns from `at` on; None when all are NULL.
+pub fn outcome_from_row(r: &Row, at: usize) -> rusqlite::Result<Option<Outcome>> {
+    let o = Outcome {
+        response: r.get(at)?,
+        public_response: r.get(at + 1)?,
+        timely: r.get(at + 2)?,
+        disputed: r.get(at + 3)?,
+    };
+    Ok((o != Outcome::default()).then_some(o))
 }
 
 pub fn complaint_by_key(

@@ -184,6 +184,16 @@ fn base(
     }
 }
 
+/// Whether the complaint holds a company response to read: a signature vouches for one, and a
+/// regulator's outcome (a status, not a message) is none.
+fn has_response(conn: &Connection, complaint_id: i64) -> Result<bool> {
+    Ok(conn.query_row(
+        "SELECT coalesce(trim(response_text), '') <> '' FROM complaints WHERE id = ?1",
+        [complaint_id],
+        |r| r.get(0),
+    )?)
+}
+
 pub fn approve(
     conn: &mut Connection,
     p: &Person,
@@ -195,6 +205,11 @@ pub fn approve(
     need(p, &[Role::Executive], "sign a response")?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let ext = check_scope(&tx, p, complaint_id)?;
+    if !has_response(&tx, complaint_id)? {
+        return Err(WorkflowError::Conflict(format!(
+            "{ext} has no company response to sign: push it back (no-response: no response to read) or wait for one"
+        )));
+    }
     let (_, st) = status_of(&tx, complaint_id, now)?;
     if let Status::Signed { by, .. } = &st {
         return Err(WorkflowError::Conflict(format!(

@@ -44,6 +44,9 @@ pub struct Detail {
     pub responded_at: Option<i64>,
     pub likelihood: Option<u8>,
     pub wants_contact: Option<bool>,
+    /// The text is the issue the consumer chose: their own words were not published.
+    pub text_from_fields: bool,
+    pub outcome: Option<crate::domain::Outcome>,
     pub decisions: Vec<Decision>,
     pub status: Status,
     pub flags: Vec<String>,
@@ -166,7 +169,9 @@ pub fn detail(
 ) -> rusqlite::Result<Detail> {
     let mut d = conn.query_row(
         "SELECT external_id, source, division, channel, customer, product, subject, received_at,
-                complaint_text, response_text, responder, responded_at, likelihood, wants_contact
+                complaint_text, response_text, responder, responded_at, likelihood, wants_contact,
+                text_from_fields, outcome_response, outcome_public_response, outcome_timely,
+                outcome_disputed
          FROM complaints WHERE id = ?1",
         params![id],
         |r| {
@@ -186,6 +191,8 @@ pub fn detail(
                 responded_at: r.get(11)?,
                 likelihood: r.get(12)?,
                 wants_contact: r.get(13)?,
+                text_from_fields: r.get::<_, Option<bool>>(14)? == Some(true),
+                outcome: crate::store::queries::outcome_from_row(r, 15)?,
                 decisions: Vec::new(),
                 status: Status::Pending,
                 flags: Vec::new(),

@@ -178,6 +178,15 @@ fn detail(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
     f.render_widget(p, area);
 }
 
+/// "CFPB" for the regulator's source, else the source as it is.
+fn source_label(source: &str) -> String {
+    if source.eq_ignore_ascii_case("cfpb") {
+        "CFPB".into()
+    } else {
+        inert(source).into_owned()
+    }
+}
+
 pub fn detail_lines<'a>(d: &'a Detail, cx: &Ctx) -> Vec<Line<'a>> {
     let mut lines: Vec<Line> = Vec::new();
     let mut about = Vec::new();
@@ -218,10 +227,33 @@ pub fn detail_lines<'a>(d: &'a Detail, cx: &Ctx) -> Vec<Line<'a>> {
         lines.push(Line::styled(inert(s).into_owned(), cx.theme.title));
     }
     lines.push(Line::raw(""));
+    if d.text_from_fields {
+        lines.push(Line::styled(
+            "The consumer's narrative was not published; this is the issue they chose:",
+            cx.theme.dim,
+        ));
+    }
     for l in inert(&d.complaint_text).lines() {
         lines.push(Line::raw(l.to_string()));
     }
     lines.push(Line::raw(""));
+    if let Some(o) = &d.outcome {
+        lines.push(Line::styled(
+            format!(
+                "Outcome ({}): {}",
+                source_label(&d.source),
+                inert(&o.summary())
+            ),
+            cx.theme.accent,
+        ));
+        if let Some(p) = &o.public_response {
+            lines.push(Line::styled(
+                format!("Public response: {}", inert(p)),
+                cx.theme.dim,
+            ));
+        }
+        lines.push(Line::raw(""));
+    }
     let took = d
         .responded_at
         .map(|t| format!(" · {} later", span_of(t - d.received_at)))
@@ -242,6 +274,10 @@ pub fn detail_lines<'a>(d: &'a Detail, cx: &Ctx) -> Vec<Line<'a>> {
                 lines.push(Line::raw(l.to_string()));
             }
         }
+        None if d.outcome.is_some() => lines.push(Line::styled(
+            "── No company response to sign: only the outcome is published ──",
+            cx.theme.bad,
+        )),
         None => lines.push(Line::styled("── No response was sent ──", cx.theme.bad)),
     }
     if !d.decisions.is_empty() {
