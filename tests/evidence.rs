@@ -119,10 +119,12 @@ impl Keyed {
             .filter(|i| i["division"] == "Billing")
             .map(id)
             .collect();
+        // Only answered complaints can be signed.
         let others: Vec<String> = items
             .iter()
             .filter(|i| i["division"] != "Billing")
             .map(id)
+            .filter(|x| env.has_response(x))
             .collect();
         assert!(
             !billing.is_empty() && others.len() >= 3,

@@ -180,6 +180,19 @@ impl Env {
         rusqlite::Connection::open(&self.db).expect("open store")
     }
 
+    /// Whether the complaint with this external id holds a company response: only those can
+    /// be signed.
+    pub fn has_response(&self, external_id: &str) -> bool {
+        self.conn()
+            .query_row(
+                "SELECT count(*) FROM complaints WHERE external_id = ?1 AND response_text IS NOT NULL",
+                [external_id],
+                |r| r.get::<_, i64>(0),
+            )
+            .expect("response")
+            > 0
+    }
+
     pub fn count(&self, sql: &str) -> i64 {
         self.conn().query_row(sql, [], |r| r.get(0)).expect("count")
     }
