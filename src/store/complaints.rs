@@ -113,16 +113,20 @@ const INSERT: &str =
     "INSERT INTO complaints (source, external_id, received_at, channel, customer, contact,
          division, product, subject, complaint_text, response_text, responded_at, responder,
          likelihood, wants_contact, content_hash, import_id, source_file, source_line,
-         last_import_id)
+         last_import_id, customer_key)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-         ?18, ?19, ?17)
+         ?18, ?19, ?17, ?20)
      ON CONFLICT (source, external_id) DO NOTHING";
-const TOUCH: &str = "UPDATE complaints SET last_import_id = ?2 WHERE id = ?1";
+// An unchanged row may still gain a key: one a newer signoff or profile can read.
+const TOUCH: &str =
+    "UPDATE complaints SET last_import_id = ?2, customer_key = coalesce(?3, customer_key)
+     WHERE id = ?1";
 const UPDATE: &str =
     "UPDATE complaints SET received_at = ?2, channel = ?3, customer = ?4, contact = ?5,
          division = ?6, product = ?7, subject = ?8, complaint_text = ?9, response_text = ?10,
          responded_at = ?11, responder = ?12, likelihood = ?13, wants_contact = ?14,
-         content_hash = ?15, source_file = ?16, source_line = ?17, last_import_id = ?18
+         content_hash = ?15, source_file = ?16, source_line = ?17, last_import_id = ?18,
+         customer_key = ?19
      WHERE id = ?1";
 const HISTORY: &str =
     "INSERT INTO complaint_history (complaint_id, replaced_at, cause, import_id, subject,
@@ -276,7 +280,8 @@ impl<'c> Writer<'c> {
             ));
         }
         if &old_hash == hash {
-            self.touch.execute(params![id, self.import_id])?;
+            self.touch
+                .execute(params![id, self.import_id, c.customer_key])?;
             return Ok((Upsert::Unchanged, id));
         }
         if !self.accept_degraded {
@@ -286,7 +291,8 @@ impl<'c> Writer<'c> {
                 .1;
             if let Some((field, damage)) = damaged_complaint(&stored, c) {
                 // Seen by this import (a repeat of the key is still a duplicate), not changed.
-                self.touch.execute(params![id, self.import_id])?;
+                self.touch
+                    .execute(params![id, self.import_id, c.customer_key])?;
                 return Ok((Upsert::Degraded { field, damage }, id));
             }
         }
@@ -311,7 +317,8 @@ impl<'c> Writer<'c> {
             &hash[..],
             self.file,
             line as i64,
-            self.import_id
+            self.import_id,
+            c.customer_key
         ])?;
         self.fts_insert
             .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
@@ -344,7 +351,8 @@ impl<'c> Writer<'c> {
             &hash[..],
             self.import_id,
             self.file,
-            line as i64
+            line as i64,
+            c.customer_key
         ])?;
         if n == 0 {
             return Ok(None);
