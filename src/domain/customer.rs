@@ -134,16 +134,13 @@ pub fn ordinal(n: i64) -> String {
 /// The most earlier complaints a repeat names before "and N more".
 pub const NAMED_OTHERS: usize = 5;
 
-/// "3rd complaint from this customer in 90 days (T-1, T-2)"; `others` oldest first.
-pub fn explain_repeat(ordinal_n: i64, days: i64, others: &[&str]) -> String {
-    let mut named = others
-        .iter()
-        .take(NAMED_OTHERS)
-        .copied()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if others.len() > NAMED_OTHERS {
-        named.push_str(&format!(" and {} more", others.len() - NAMED_OTHERS));
+/// "3rd complaint from this customer in 90 days (T-1, T-2)": `named` are the first of the
+/// `ordinal_n - 1` others, oldest first; those past them are counted.
+pub fn explain_repeat(ordinal_n: i64, days: i64, named: &[&str]) -> String {
+    let more = (ordinal_n - 1).saturating_sub(named.len() as i64);
+    let mut named = named.join(", ");
+    if more > 0 {
+        named.push_str(&format!(" and {more} more"));
     }
     format!(
         "{} complaint from this customer in {days} days ({named})",
@@ -269,9 +266,9 @@ mod tests {
             explain_repeat(3, 90, &["T-1", "T-2"]),
             "3rd complaint from this customer in 90 days (T-1, T-2)"
         );
-        let many = ["a", "b", "c", "d", "e", "f", "g"];
+        let named = ["a", "b", "c", "d", "e"];
         assert_eq!(
-            explain_repeat(8, 90, &many),
+            explain_repeat(8, 90, &named),
             "8th complaint from this customer in 90 days (a, b, c, d, e and 2 more)"
         );
     }

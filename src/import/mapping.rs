@@ -9,6 +9,9 @@ use crate::domain::text::quoted;
 use crate::domain::Complaint;
 
 /// A mapped record.
+// Nearly every record is a complaint, handed on by value and its buffers reused for the next
+// row: boxing it would cost an allocation a row to shrink the rare reply.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Mapped {
     Complaint(Complaint),

@@ -55,6 +55,7 @@ pub struct DivisionCounts {
     pub contact_ignored: i64,
     pub escalation_refused: i64,
     pub late: i64,
+    pub repeat: i64,
 }
 
 /// Flag counts per division, from the daily tallies.
@@ -78,9 +79,27 @@ pub fn counts(
             contact_ignored: r.get(4)?,
             escalation_refused: r.get(5)?,
             late: r.get(6)?,
+            repeat: 0,
         })
     })?;
-    rows.collect()
+    let mut out: Vec<DivisionCounts> = rows.collect::<rusqlite::Result<_>>()?;
+    // Repeats are counted off the flags themselves: the daily tallies predate them.
+    let mut st = conn.prepare_cached(
+        "SELECT division, count(*) FROM complaint_flags
+         WHERE flag = 'repeat'
+           AND (?1 IS NULL OR division IN (SELECT value FROM json_each(?1)))
+         GROUP BY division",
+    )?;
+    let rows = st.query_map(params![scope_param(divisions)], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    for row in rows {
+        let (division, n) = row?;
+        if let Some(d) = out.iter_mut().find(|d| d.division == division) {
+            d.repeat = n;
+        }
+    }
+    Ok(out)
 }
 
 /// One flag of one complaint, explained.
@@ -122,7 +141,8 @@ pub fn for_complaint(
     // The flag leads the key: one seek per flag.
     let mut st = conn.prepare_cached(
         "SELECT flag, value, note, received_at FROM complaint_flags
-         WHERE flag IN ('contact-ignored', 'escalation-refused', 'late') AND complaint_id = ?1
+         WHERE flag IN ('contact-ignored', 'escalation-refused', 'late', 'repeat')
+           AND complaint_id = ?1
          ORDER BY flag",
     )?;
     let rows = st.query_map(params![complaint_id], |r| {
