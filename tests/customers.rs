@@ -244,3 +244,41 @@ fn a_reimport_keeps_and_fills_keys_without_new_history() {
     assert_eq!(keys(&env)["C-2"].as_deref(), Some("phone:+447700900123"));
     assert_eq!(env.count("SELECT count(*) FROM complaint_history"), 0);
 }
+
+#[test]
+fn the_detail_pane_reads_the_repeat_and_o_lists_the_others() {
+    use signoff::tui::data::{customer_hits, detail, FlagTargets};
+    let env = store();
+    let conn = env.conn();
+    let id: i64 = conn
+        .query_row(
+            "SELECT id FROM complaints WHERE external_id = 'A-4'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("A-4");
+    let targets = FlagTargets {
+        late_secs: 48 * 3600,
+        contact_secs: 48 * 3600,
+    };
+    let d = detail(&conn, id, 1_795_000_000, &[], targets).expect("detail");
+    assert_eq!(d.customer_key.as_deref(), Some("email:ana@example.com"));
+    assert_eq!(
+        d.repeat.as_deref(),
+        Some("3rd complaint from this customer in 90 days (A-2, A-3)")
+    );
+    assert!(d.flags.iter().all(|f| !f.contains("this customer")));
+    let key = d.customer_key.expect("key");
+    let hits = customer_hits(&conn, &key, id, None, 50).expect("hits");
+    let ids: Vec<&str> = hits.iter().map(|h| h.external_id.as_str()).collect();
+    assert_eq!(ids, ["A-3", "A-2", "A-1"]);
+    assert!(
+        hits[0].snippet.starts_with("helpdesk · "),
+        "{}",
+        hits[0].snippet
+    );
+    let support = ["Support".to_string()];
+    assert!(customer_hits(&conn, &key, id, Some(&support), 50)
+        .expect("hits")
+        .is_empty());
+}
