@@ -48,19 +48,34 @@ fn keys(env: &Env) -> BTreeMap<String, Option<String>> {
     rows.map(|r| r.expect("row")).collect()
 }
 
-/// external id → (ordinal, explanation) of every repeat flag.
-fn repeats(env: &Env) -> BTreeMap<String, (i64, String)> {
+/// external id → ordinal of every repeat flag.
+fn repeats(env: &Env) -> BTreeMap<String, i64> {
     let c = env.conn();
     let mut st = c
         .prepare(
-            "SELECT c.external_id, f.value, f.note FROM complaint_flags f
+            "SELECT c.external_id, f.value FROM complaint_flags f
              JOIN complaints c ON c.id = f.complaint_id WHERE f.flag = 'repeat'",
         )
         .expect("prepare");
     let rows = st
-        .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
         .expect("query");
     rows.map(|r| r.expect("row")).collect()
+}
+
+/// The repeat flag's explanation, as `flags --complaint REF --json` gives it.
+fn repeat_explained(env: &Env, reference: &str) -> Option<String> {
+    let v = json(
+        env.cmd("dana")
+            .args(["flags", "--complaint", reference, "--json"])
+            .output()
+            .expect("run"),
+    );
+    v.as_array()
+        .expect("flags")
+        .iter()
+        .find(|f| f["flag"] == "repeat")
+        .map(|f| f["explanation"].as_str().expect("text").to_string())
 }
 
 #[test]
@@ -86,7 +101,7 @@ fn imports_store_normalised_customer_keys() {
 fn repeats_are_flagged_and_explained() {
     let env = store();
     let r = repeats(&env);
-    let found: Vec<(&str, i64)> = r.iter().map(|(k, v)| (k.as_str(), v.0)).collect();
+    let found: Vec<(&str, i64)> = r.iter().map(|(k, v)| (k.as_str(), *v)).collect();
     // A-1 is 200 days before A-2, outside the window: A-2 starts the run.
     assert_eq!(
         found,
@@ -94,8 +109,12 @@ fn repeats_are_flagged_and_explained() {
         "{r:?}"
     );
     assert_eq!(
-        r["A-4"].1,
-        "3rd complaint from this customer in 90 days (A-2, A-3)"
+        repeat_explained(&env, "A-4").as_deref(),
+        Some("3rd complaint from this customer in 90 days (A-2, A-3)")
+    );
+    assert_eq!(
+        repeat_explained(&env, "904").as_deref(),
+        Some("2nd complaint from this customer in 90 days (901)")
     );
     let out = env
         .cmd("dana")
@@ -108,20 +127,7 @@ fn repeats_are_flagged_and_explained() {
         text.contains("repeat customer: 3rd complaint from this customer in 90 days (A-2, A-3)"),
         "{text}"
     );
-    let flags = json(
-        env.cmd("dana")
-            .args(["flags", "--complaint", "A-2", "--json"])
-            .output()
-            .expect("run"),
-    );
-    assert!(
-        flags
-            .as_array()
-            .expect("flags")
-            .iter()
-            .all(|f| f["flag"] != "repeat"),
-        "{flags}"
-    );
+    assert_eq!(repeat_explained(&env, "A-2"), None);
 
     // Per division.
     let counts = json(
@@ -149,11 +155,43 @@ fn repeats_are_flagged_and_explained() {
     let cfg = format!("{}\n[checks]\nrepeat_days = 30\n", common::CONFIG);
     let env = Env::with_config(&cfg);
     env.import_json(&fixture(&env, "hd_customers.csv"), &[]);
-    let r = repeats(&env);
+    assert_eq!(repeats(&env)["A-4"], 2);
     assert_eq!(
-        r["A-4"].1,
-        "2nd complaint from this customer in 30 days (A-3)"
+        repeat_explained(&env, "A-4").as_deref(),
+        Some("2nd complaint from this customer in 30 days (A-3)")
     );
+}
+
+/// The check judges one customer's complaints together, so it can be limited to the customers
+/// an import touched.
+#[test]
+fn repeats_can_be_judged_for_some_customers_only() {
+    use signoff::store::customers::repeats as judge;
+    let env = store();
+    let conn = env.conn();
+    let name = |id: i64| -> String {
+        conn.query_row(
+            "SELECT external_id FROM complaints WHERE id = ?1",
+            [id],
+            |r| r.get(0),
+        )
+        .expect("name")
+    };
+    let some = judge(&conn, 90, Some(&["email:ana@example.com".to_string()])).expect("judge");
+    let found: Vec<(String, i64, String)> = some
+        .iter()
+        .map(|r| (name(r.complaint_id), r.ordinal, r.division.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("A-3".to_string(), 2, "Billing".to_string()),
+            ("A-4".to_string(), 3, "Billing".to_string())
+        ]
+    );
+    let all = judge(&conn, 90, None).expect("judge");
+    assert_eq!(all.len(), 4);
+    assert!(some.iter().all(|r| all.contains(r)));
 }
 
 #[test]

@@ -191,8 +191,11 @@ pub fn explain(
             note.unwrap_or("a manager")
         ),
         (Flag::Canned, _) => "a canned reply".into(),
-        // Worded when it was found, with the window and the others of that moment.
-        (Flag::Repeat, _) => note.unwrap_or("a repeat customer").to_string(),
+        // The store words it in full, naming the others (`store::customers::explain`).
+        (Flag::Repeat, n) => format!(
+            "{} complaint from this customer",
+            super::customer::ordinal(n.unwrap_or(2))
+        ),
     }
 }
 

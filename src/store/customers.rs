@@ -15,24 +15,24 @@ pub struct Repeat {
     pub division: String,
     /// Which complaint of the customer's in the window this is (3 = the third).
     pub ordinal: i64,
-    pub explanation: String,
 }
 
 /// The repeats among the complaints of `customers` (None: every customer), with a window of
-/// `days`. One customer's complaints are judged together, so a refresh can be limited to the
-/// customers an import touched.
+/// `days`, in complaint order. One customer's complaints are judged together, so a refresh can
+/// be limited to the customers an import touched. The others are named when a repeat is read
+/// ([`explain`]), not here: a store of regular customers has nearly as many repeats as
+/// complaints.
 pub fn repeats(
     conn: &Connection,
     days: i64,
     customers: Option<&[String]>,
 ) -> rusqlite::Result<Vec<Repeat>> {
     let window = days.saturating_mul(86_400);
-    let mut found: Vec<(i64, i64, i64, Vec<i64>)> = Vec::new();
+    let mut found: Vec<(i64, i64, i64)> = Vec::new();
     let mut judge = |dated: &[(i64, i64)]| {
         for (i, first) in customer::repeats(dated, window) {
             let (at, id) = dated[i];
-            let others = dated[first..i].iter().map(|d| d.1).collect();
-            found.push((id, at, (i - first + 1) as i64, others));
+            found.push((id, at, (i - first + 1) as i64));
         }
     };
     // In key order off the customer index, which holds all three columns.
@@ -56,27 +56,48 @@ pub fn repeats(
         dated.push((r.get(1)?, r.get(2)?));
     }
     judge(&dated);
-    let mut info =
-        conn.prepare_cached("SELECT external_id, division FROM complaints WHERE id = ?1")?;
+    // Divisions looked up in id order, which walks the table once.
+    found.sort_unstable_by_key(|f| f.0);
+    let mut division = conn.prepare_cached("SELECT division FROM complaints WHERE id = ?1")?;
     let mut out = Vec::with_capacity(found.len());
-    for (id, received_at, ordinal, others) in found {
-        let (_, division): (String, String) =
-            info.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let mut names = Vec::with_capacity(others.len().min(customer::NAMED_OTHERS));
-        for o in others.iter().take(customer::NAMED_OTHERS) {
-            names.push(info.query_row(params![o], |r| r.get::<_, String>(0))?);
-        }
-        let named: Vec<&str> = names.iter().map(String::as_str).collect();
+    for (id, received_at, ordinal) in found {
         out.push(Repeat {
             complaint_id: id,
             received_at,
-            division,
+            division: division.query_row(params![id], |r| r.get(0))?,
             ordinal,
-            explanation: customer::explain_repeat(ordinal, days, &named),
         });
     }
-    out.sort_unstable_by_key(|r| r.complaint_id);
     Ok(out)
+}
+
+/// A stored repeat in words: "3rd complaint from this customer in 90 days (T-1, T-2)", naming
+/// the customer's complaints in the `days` before it, oldest first.
+pub fn explain(
+    conn: &Connection,
+    complaint_id: i64,
+    ordinal: i64,
+    days: i64,
+) -> rusqlite::Result<String> {
+    let mut st = conn.prepare_cached(
+        "SELECT o.external_id FROM complaints c JOIN complaints o
+             ON o.customer_key = c.customer_key
+         WHERE c.id = ?1 AND o.received_at >= c.received_at - ?2
+           AND (o.received_at < c.received_at OR (o.received_at = c.received_at AND o.id < c.id))
+         ORDER BY o.received_at, o.id LIMIT ?3",
+    )?;
+    let names = st
+        .query_map(
+            params![
+                complaint_id,
+                days.saturating_mul(86_400),
+                customer::NAMED_OTHERS as i64
+            ],
+            |r| r.get::<_, String>(0),
+        )?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let named: Vec<&str> = names.iter().map(String::as_str).collect();
+    Ok(customer::explain_repeat(ordinal, days, &named))
 }
 
 /// Another complaint of the same customer.

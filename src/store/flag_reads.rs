@@ -138,6 +138,16 @@ pub fn for_complaint(
         });
     }
     let run_at = last_run(conn)?.map_or(0, |r| r.at);
+    // The repeat window the last refresh judged by.
+    let repeat_days: Option<i64> = conn
+        .query_row(
+            "SELECT json_extract(settings, '$.repeat_days') FROM check_runs
+             ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
     // The flag leads the key: one seek per flag.
     let mut st = conn.prepare_cached(
         "SELECT flag, value, note, received_at FROM complaint_flags
@@ -155,7 +165,18 @@ pub fn for_complaint(
     })?;
     for row in rows {
         let (name, value, note, received_at) = row?;
-        if let Some(flag) = Flag::parse(&name) {
+        if let (Some(Flag::Repeat), Some(days)) = (Flag::parse(&name), repeat_days) {
+            out.push(Explained {
+                flag: Flag::Repeat,
+                explanation: super::customers::explain(
+                    conn,
+                    complaint_id,
+                    value.unwrap_or(2),
+                    days,
+                )?,
+                group: None,
+            });
+        } else if let Some(flag) = Flag::parse(&name) {
             let waited = run_at - received_at;
             out.push(Explained {
                 flag,

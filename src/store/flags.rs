@@ -198,7 +198,7 @@ fn write(
             r.received_at,
             r.division,
             r.ordinal,
-            r.explanation
+            None::<String>
         ])?;
     }
     let mut ins =
