@@ -175,6 +175,8 @@ pub struct ChecksConfig {
     pub refresh_after_import: bool,
     pub late_hours: u32,
     pub contact_hours: u32,
+    /// A complaint is a repeat when its customer complained within this many days before.
+    pub repeat_days: u32,
     pub status_sources: Vec<String>,
     pub canned: CannedConfig,
     pub escalation: EscalationConfig,

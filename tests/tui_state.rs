@@ -44,6 +44,8 @@ fn detail(id: i64, status: Status) -> Detail {
         division: "Billing".into(),
         channel: None,
         customer: None,
+        customer_key: None,
+        repeat: None,
         product: None,
         subject: None,
         received_at: 0,
@@ -277,6 +279,42 @@ fn search_runs_and_jumps() {
     assert_eq!(a.update(Action::Confirm), Effect::None);
     assert_eq!(a.tab, Tab::Queue);
     assert_eq!(a.current_id(), Some(3));
+}
+
+#[test]
+fn o_lists_the_customers_other_complaints() {
+    let mut a = app(Role::Executive);
+    // No identity: nothing to list, and the screen says why.
+    assert_eq!(a.update(Action::Others), Effect::None);
+    assert_eq!(a.tab, Tab::Queue);
+    assert!(a
+        .message
+        .as_ref()
+        .is_some_and(|m| m.1.contains("no customer")));
+    let mut d = detail(1, Status::Pending);
+    d.customer_key = Some("email:ana@example.com".into());
+    d.repeat = Some("3rd complaint from this customer in 90 days (T-7, T-8)".into());
+    a.detail_loaded(d);
+    assert_eq!(
+        a.update(Action::Others),
+        Effect::Others {
+            customer_key: "email:ana@example.com".into(),
+            complaint_id: 1,
+        }
+    );
+    assert_eq!(a.tab, Tab::Search);
+    let hit = |id: i64| Hit {
+        complaint_id: id,
+        external_id: format!("T-{id}"),
+        division: "Billing".into(),
+        received_at: 0,
+        snippet: "helpdesk · fee".into(),
+    };
+    assert_eq!(a.search_done(vec![hit(8), hit(7)]), Effect::LoadDetail(8));
+    assert!(a.message.as_ref().is_some_and(|m| m
+        .1
+        .contains("2 matches for \"customer email:ana@example.com\"")));
+    assert_eq!(a.update(Action::Down), Effect::LoadDetail(7));
 }
 
 #[test]

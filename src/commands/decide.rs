@@ -160,6 +160,9 @@ pub fn retract(ctx: &Ctx, a: RetractArgs) -> anyhow::Result<()> {
     print_decision(ctx, &rec, &format!("decision {} retracted", a.decision))
 }
 
+/// The most of a customer's other complaints `show` lists.
+const SHOW_OTHERS: i64 = 50;
+
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     ctx.person()?;
     let db = ctx.open_db()?;
@@ -167,9 +170,21 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     let stored = queries::complaint_by_id(&db.conn, id)?
         .ok_or_else(|| failed(format!("no complaint {id}")))?;
     let (ds, st) = workflow::status_of(&db.conn, id, ctx.now.timestamp()).map_err(exit)?;
+    // The same customer's other complaints, in the divisions the reader may see.
+    let others = match &stored.complaint.customer_key {
+        Some(key) => crate::store::customers::others(
+            &db.conn,
+            key,
+            id,
+            ctx.visible_divisions()?.as_deref(),
+            SHOW_OTHERS,
+        )?,
+        None => Vec::new(),
+    };
     if ctx.json {
         return ctx.print_json(&serde_json::json!({
             "complaint": stored, "status": st, "decisions": ds,
+            "customer_key": stored.complaint.customer_key, "others": others,
         }));
     }
     let c = &stored.complaint;
@@ -190,6 +205,21 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     );
     if let Some(s) = &c.subject {
         println!("subject: {}", inert(s));
+    }
+    if let Some(key) = &c.customer_key {
+        let listed: Vec<String> = others
+            .iter()
+            .map(|o| format!("{} ({})", inert(&o.external_id), fmt_time(o.received_at)))
+            .collect();
+        println!(
+            "customer: {}{}",
+            inert(key),
+            if listed.is_empty() {
+                String::new()
+            } else {
+                format!(" · also {}", listed.join(", "))
+            }
+        );
     }
     if c.text_from_fields {
         println!("\nThe consumer's narrative was not published; this is the issue they chose:");

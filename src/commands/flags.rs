@@ -30,6 +30,7 @@ pub fn settings(cfg: &Config) -> CheckSettings {
         asked: esc.phrases(&esc.asked),
         offered: esc.phrases(&esc.offered),
         detractor_max: cfg.sampling.detractor_max,
+        repeat_days: i64::from(c.repeat_days),
     }
 }
 
@@ -138,6 +139,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         total.contact_ignored += r.contact_ignored;
         total.escalation_refused += r.escalation_refused;
         total.late += r.late;
+        total.repeat += r.repeat;
     }
     let as_of = flag_reads::last_run(conn)?;
     if ctx.json {
@@ -152,8 +154,8 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         None => println!("no flags yet: run `signoff flags --refresh` (imports refresh them)"),
     }
     println!(
-        "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7}",
-        "division", "complaints", "canned", "canned %", "contact", "escalation", "late"
+        "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7} {:>7}",
+        "division", "complaints", "canned", "canned %", "contact", "escalation", "late", "repeat"
     );
     for r in rows.iter().chain(std::iter::once(&total)) {
         let pct = if r.responded > 0 {
@@ -162,14 +164,15 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
             "-".into()
         };
         println!(
-            "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7}",
+            "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7} {:>7}",
             one_line(&r.division, 24),
             r.complaints,
             r.canned,
             pct,
             r.contact_ignored,
             r.escalation_refused,
-            r.late
+            r.late,
+            r.repeat
         );
     }
     Ok(())

@@ -12,6 +12,9 @@ pub struct Complaint {
     pub channel: Option<String>,
     pub customer: Option<String>,
     pub contact: Option<String>,
+    /// The normalised customer identity (`domain::customer`), derived from `customer` and
+    /// `contact` at import: not part of the content hash.
+    pub customer_key: Option<String>,
     pub division: String,
     pub product: Option<String>,
     pub subject: Option<String>,

@@ -12,14 +12,17 @@ pub enum Flag {
     ContactIgnored,
     EscalationRefused,
     Late,
+    /// A customer's complaint with another of theirs shortly before it (`domain::customer`).
+    Repeat,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 4] = [
+    pub const ALL: [Flag; 5] = [
         Flag::Canned,
         Flag::ContactIgnored,
         Flag::EscalationRefused,
         Flag::Late,
+        Flag::Repeat,
     ];
 
     /// The name stored and used as a sampling rule.
@@ -29,6 +32,7 @@ impl Flag {
             Flag::ContactIgnored => "contact-ignored",
             Flag::EscalationRefused => "escalation-refused",
             Flag::Late => "late",
+            Flag::Repeat => "repeat",
         }
     }
 
@@ -43,6 +47,7 @@ impl Flag {
             Flag::ContactIgnored => "contact ignored",
             Flag::EscalationRefused => "escalation refused",
             Flag::Late => "late",
+            Flag::Repeat => "repeat customer",
         }
     }
 }
@@ -207,6 +212,11 @@ pub fn explain(
             note.unwrap_or("a manager")
         ),
         (Flag::Canned, _) => "a canned reply".into(),
+        // The store words it in full, naming the others (`store::customers::explain`).
+        (Flag::Repeat, n) => format!(
+            "{} complaint from this customer",
+            super::customer::ordinal(n.unwrap_or(2))
+        ),
     }
 }
 

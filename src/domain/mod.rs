@@ -3,6 +3,7 @@
 pub mod canned;
 pub mod car;
 pub mod complaint;
+pub mod customer;
 pub mod decision;
 pub mod degrade;
 pub mod flags;

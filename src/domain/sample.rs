@@ -110,10 +110,11 @@ pub enum Rule {
     ContactIgnored,
     EscalationRefused,
     Late,
+    Repeat,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 8] = [
+    pub const ALL: [Rule; 9] = [
         Rule::WouldNotRecommend,
         Rule::WantsContact,
         Rule::AskedForManager,
@@ -122,6 +123,7 @@ impl Rule {
         Rule::ContactIgnored,
         Rule::EscalationRefused,
         Rule::Late,
+        Rule::Repeat,
     ];
 
     pub fn name(self) -> &'static str {
@@ -134,6 +136,7 @@ impl Rule {
             Rule::ContactIgnored => "contact-ignored",
             Rule::EscalationRefused => "escalation-refused",
             Rule::Late => "late",
+            Rule::Repeat => "repeat",
         }
     }
 }

@@ -91,6 +91,7 @@ pub struct Mapper {
     received: DateParser,
     responded: DateParser,
     link: Option<(usize, Vec<String>, usize)>,
+    customer_kind: crate::domain::customer::IdKind,
     /// The import's clock (Unix seconds): no complaint is received after it.
     now: i64,
 }
@@ -165,6 +166,7 @@ impl Mapper {
             received,
             responded,
             link,
+            customer_kind: profile.customer_id_kind,
             now: i64::MAX - 86_400,
         }
     }
@@ -364,6 +366,7 @@ impl Mapper {
             mut channel,
             mut customer,
             mut contact,
+            customer_key: _,
             mut division,
             mut product,
             mut subject,
@@ -445,6 +448,12 @@ impl Mapper {
         }
         self.optional(rec, Customer, &mut customer);
         self.optional(rec, Contact, &mut contact);
+        let customer_key = crate::domain::customer::key_of(
+            contact.as_deref(),
+            customer.as_deref(),
+            self.customer_kind,
+            &source,
+        );
         self.optional(rec, Product, &mut product);
         self.optional(rec, Subject, &mut subject);
         self.optional(rec, Response, &mut response_text);
@@ -456,6 +465,7 @@ impl Mapper {
             channel,
             customer,
             contact,
+            customer_key,
             division,
             product,
             subject,

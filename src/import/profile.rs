@@ -58,6 +58,10 @@ pub struct Profile {
     /// Other names a column goes by, keyed by the name the profile uses for it.
     #[serde(default)]
     pub aliases: BTreeMap<String, Vec<String>>,
+    /// What the `customer` field identifies a customer by, for linking complaints across
+    /// sources (the `contact` field is read by its shape).
+    #[serde(default)]
+    pub customer_id_kind: crate::domain::customer::IdKind,
 }
 
 #[derive(Debug, Clone, Deserialize)]

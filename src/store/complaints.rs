@@ -107,25 +107,29 @@ pub fn upsert(
     Ok(w.write(c, hash, line)?.0)
 }
 
-const LOOKUP: &str = "SELECT id, content_hash, last_import_id, source_line FROM complaints
+const LOOKUP: &str =
+    "SELECT id, content_hash, last_import_id, source_line, customer_key FROM complaints
      WHERE source = ?1 AND external_id = ?2";
 const INSERT: &str =
     "INSERT INTO complaints (source, external_id, received_at, channel, customer, contact,
          division, product, subject, complaint_text, response_text, responded_at, responder,
          likelihood, wants_contact, content_hash, import_id, source_file, source_line,
          last_import_id, text_from_fields, outcome_response, outcome_public_response,
-         outcome_timely, outcome_disputed)
+         outcome_timely, outcome_disputed, customer_key)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-         ?18, ?19, ?17, ?20, ?21, ?22, ?23, ?24)
+         ?18, ?19, ?17, ?20, ?21, ?22, ?23, ?24, ?25)
      ON CONFLICT (source, external_id) DO NOTHING";
 const TOUCH: &str = "UPDATE complaints SET last_import_id = ?2 WHERE id = ?1";
+// An unchanged row may still gain a key: one a newer signoff or profile can read.
+const TOUCH_KEY: &str =
+    "UPDATE complaints SET last_import_id = ?2, customer_key = ?3 WHERE id = ?1";
 const UPDATE: &str =
     "UPDATE complaints SET received_at = ?2, channel = ?3, customer = ?4, contact = ?5,
          division = ?6, product = ?7, subject = ?8, complaint_text = ?9, response_text = ?10,
          responded_at = ?11, responder = ?12, likelihood = ?13, wants_contact = ?14,
          content_hash = ?15, source_file = ?16, source_line = ?17, last_import_id = ?18,
          text_from_fields = ?19, outcome_response = ?20, outcome_public_response = ?21,
-         outcome_timely = ?22, outcome_disputed = ?23
+         outcome_timely = ?22, outcome_disputed = ?23, customer_key = ?24
      WHERE id = ?1";
 const HISTORY: &str =
     "INSERT INTO complaint_history (complaint_id, replaced_at, cause, import_id, subject,
@@ -146,6 +150,7 @@ struct Stored {
     hash: [u8; 32],
     last_import: i64,
     line: i64,
+    customer_key: Option<String>,
 }
 
 /// Writes the complaints of one import, holding its statements for the whole import.
@@ -167,6 +172,7 @@ pub struct Writer<'c> {
     stored: CachedStatement<'c>,
     insert: CachedStatement<'c>,
     touch: CachedStatement<'c>,
+    touch_key: CachedStatement<'c>,
     update: CachedStatement<'c>,
     history: CachedStatement<'c>,
     fts_insert: CachedStatement<'c>,
@@ -195,6 +201,7 @@ impl<'c> Writer<'c> {
             ))?,
             insert: conn.prepare_cached(INSERT)?,
             touch: conn.prepare_cached(TOUCH)?,
+            touch_key: conn.prepare_cached(TOUCH_KEY)?,
             update: conn.prepare_cached(UPDATE)?,
             history: conn.prepare_cached(HISTORY)?,
             fts_insert: conn.prepare_cached(FTS_INSERT)?,
@@ -236,6 +243,7 @@ impl<'c> Writer<'c> {
                     hash,
                     last_import: r.get(2)?,
                     line: r.get(3)?,
+                    customer_key: r.get(4)?,
                 })
             })
             .optional()
@@ -261,6 +269,7 @@ impl<'c> Writer<'c> {
             hash: old_hash,
             last_import,
             line: old_line,
+            customer_key: old_key,
         }) = existing
         else {
             return match self.insert(c, hash, line)? {
@@ -279,7 +288,7 @@ impl<'c> Writer<'c> {
             ));
         }
         if &old_hash == hash {
-            self.touch.execute(params![id, self.import_id])?;
+            self.touch_seen(id, old_key, c)?;
             return Ok((Upsert::Unchanged, id));
         }
         if !self.accept_degraded {
@@ -289,7 +298,7 @@ impl<'c> Writer<'c> {
                 .1;
             if let Some((field, damage)) = damaged_complaint(&stored, c) {
                 // Seen by this import (a repeat of the key is still a duplicate), not changed.
-                self.touch.execute(params![id, self.import_id])?;
+                self.touch_seen(id, old_key, c)?;
                 return Ok((Upsert::Degraded { field, damage }, id));
             }
         }
@@ -321,11 +330,29 @@ impl<'c> Writer<'c> {
                 .as_ref()
                 .and_then(|o| o.public_response.as_deref()),
             c.outcome.as_ref().and_then(|o| o.timely),
-            c.outcome.as_ref().and_then(|o| o.disputed)
+            c.outcome.as_ref().and_then(|o| o.disputed),
+            c.customer_key
         ])?;
         self.fts_insert
             .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
         Ok((Upsert::Updated, id))
+    }
+
+    /// Marks a row this import saw without changing its text; sets its customer key when the
+    /// import reads one the store lacks or reads differently.
+    fn touch_seen(
+        &mut self,
+        id: i64,
+        old_key: Option<String>,
+        c: &Complaint,
+    ) -> rusqlite::Result<()> {
+        if c.customer_key.is_some() && c.customer_key != old_key {
+            self.touch_key
+                .execute(params![id, self.import_id, c.customer_key])?;
+        } else {
+            self.touch.execute(params![id, self.import_id])?;
+        }
+        Ok(())
     }
 
     /// Inserts the row unless its key is taken; the new id, or None.
@@ -361,7 +388,8 @@ impl<'c> Writer<'c> {
                 .as_ref()
                 .and_then(|o| o.public_response.as_deref()),
             c.outcome.as_ref().and_then(|o| o.timely),
-            c.outcome.as_ref().and_then(|o| o.disputed)
+            c.outcome.as_ref().and_then(|o| o.disputed),
+            c.customer_key
         ])?;
         if n == 0 {
             return Ok(None);

@@ -55,6 +55,7 @@ pub struct DivisionCounts {
     pub contact_ignored: i64,
     pub escalation_refused: i64,
     pub late: i64,
+    pub repeat: i64,
 }
 
 /// Flag counts per division, from the daily tallies.
@@ -78,9 +79,27 @@ pub fn counts(
             contact_ignored: r.get(4)?,
             escalation_refused: r.get(5)?,
             late: r.get(6)?,
+            repeat: 0,
         })
     })?;
-    rows.collect()
+    let mut out: Vec<DivisionCounts> = rows.collect::<rusqlite::Result<_>>()?;
+    // Repeats are counted off the flags themselves: the daily tallies predate them.
+    let mut st = conn.prepare_cached(
+        "SELECT division, count(*) FROM complaint_flags
+         WHERE flag = 'repeat'
+           AND (?1 IS NULL OR division IN (SELECT value FROM json_each(?1)))
+         GROUP BY division",
+    )?;
+    let rows = st.query_map(params![scope_param(divisions)], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+    })?;
+    for row in rows {
+        let (division, n) = row?;
+        if let Some(d) = out.iter_mut().find(|d| d.division == division) {
+            d.repeat = n;
+        }
+    }
+    Ok(out)
 }
 
 /// One flag of one complaint, explained.
@@ -119,10 +138,21 @@ pub fn for_complaint(
         });
     }
     let run_at = last_run(conn)?.map_or(0, |r| r.at);
+    // The repeat window the last refresh judged by.
+    let repeat_days: Option<i64> = conn
+        .query_row(
+            "SELECT json_extract(settings, '$.repeat_days') FROM check_runs
+             ORDER BY id DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .optional()?
+        .flatten();
     // The flag leads the key: one seek per flag.
     let mut st = conn.prepare_cached(
         "SELECT flag, value, note, received_at FROM complaint_flags
-         WHERE flag IN ('contact-ignored', 'escalation-refused', 'late') AND complaint_id = ?1
+         WHERE flag IN ('contact-ignored', 'escalation-refused', 'late', 'repeat')
+           AND complaint_id = ?1
          ORDER BY flag",
     )?;
     let rows = st.query_map(params![complaint_id], |r| {
@@ -135,7 +165,18 @@ pub fn for_complaint(
     })?;
     for row in rows {
         let (name, value, note, received_at) = row?;
-        if let Some(flag) = Flag::parse(&name) {
+        if let (Some(Flag::Repeat), Some(days)) = (Flag::parse(&name), repeat_days) {
+            out.push(Explained {
+                flag: Flag::Repeat,
+                explanation: super::customers::explain(
+                    conn,
+                    complaint_id,
+                    value.unwrap_or(2),
+                    days,
+                )?,
+                group: None,
+            });
+        } else if let Some(flag) = Flag::parse(&name) {
             let waited = run_at - received_at;
             out.push(Explained {
                 flag,

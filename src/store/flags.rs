@@ -7,6 +7,7 @@ use std::time::Instant;
 use rusqlite::{params, Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 
+use super::customers::{self, Repeat};
 use super::flag_scan::{scan, Pass};
 use crate::domain::canned::{self, Normaliser};
 
@@ -21,6 +22,8 @@ pub struct CheckSettings {
     pub asked: Vec<String>,
     pub offered: Vec<String>,
     pub detractor_max: u8,
+    /// The repeat check's window, in days.
+    pub repeat_days: i64,
 }
 
 /// One day's counts for one division.
@@ -52,8 +55,9 @@ pub fn refresh(
 ) -> rusqlite::Result<Summary> {
     let started = Instant::now();
     let mut pass = scan(tx, s, now)?;
+    let repeats = customers::repeats(tx, s.repeat_days, None)?;
     let canned = settle_canned(tx, s, &mut pass)?;
-    write(tx, &pass, &canned, started, s, by, now)
+    write(tx, &pass, &canned, &repeats, started, s, by, now)
 }
 
 /// A refresh that reads without holding the write lock and takes it only to replace the
@@ -67,9 +71,10 @@ pub fn refresh_outside_write_lock(
 ) -> rusqlite::Result<Summary> {
     let started = Instant::now();
     let mut pass = scan(conn, s, now)?;
+    let repeats = customers::repeats(conn, s.repeat_days, None)?;
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let canned = settle_canned(&tx, s, &mut pass)?;
-    let summary = write(&tx, &pass, &canned, started, s, by, now)?;
+    let summary = write(&tx, &pass, &canned, &repeats, started, s, by, now)?;
     tx.commit()?;
     Ok(summary)
 }
@@ -151,10 +156,12 @@ fn settle_canned(tx: &Transaction, s: &CheckSettings, p: &mut Pass) -> rusqlite:
     Ok(c)
 }
 
+#[allow(clippy::too_many_arguments)]
 fn write(
     tx: &Transaction,
     p: &Pass,
     c: &Canned,
+    repeats: &[Repeat],
     started: Instant,
     s: &CheckSettings,
     by: &str,
@@ -181,6 +188,17 @@ fn write(
             p.divisions[f.division as usize],
             f.value,
             f.note
+        ])?;
+    }
+    // "repeat" sorts after the other flags, and the repeats come in complaint order.
+    for r in repeats {
+        ins.execute(params![
+            "repeat",
+            r.complaint_id,
+            r.received_at,
+            r.division,
+            r.ordinal,
+            None::<String>
         ])?;
     }
     let mut ins =
@@ -224,6 +242,7 @@ fn write(
     }
     let mut ids: Vec<i64> = p.flags.iter().map(|f| f.complaint_id).collect();
     ids.extend(c.members.iter().map(|m| m.0));
+    ids.extend(repeats.iter().map(|r| r.complaint_id));
     ids.sort_unstable();
     ids.dedup();
     let flagged = ids.len() as i64;

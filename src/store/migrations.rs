@@ -327,6 +327,22 @@ ALTER TABLE complaints ADD COLUMN outcome_public_response TEXT;
 ALTER TABLE complaints ADD COLUMN outcome_timely INTEGER CHECK (outcome_timely IN (0, 1));
 ALTER TABLE complaints ADD COLUMN outcome_disputed INTEGER CHECK (outcome_disputed IN (0, 1));
 "#,
+    // 8: each complaint's normalised customer identity (`domain::customer`), which links a
+    // customer's complaints across sources.
+    r#"
+ALTER TABLE complaints ADD COLUMN customer_key TEXT;
+-- A customer's complaints in the order they came: what the repeat check walks.
+CREATE INDEX complaints_customer ON complaints(customer_key, received_at)
+    WHERE customer_key IS NOT NULL;
+-- Stored contacts shaped like an e-mail address get their key here; phone numbers and handles
+-- get theirs when their rows are next imported.
+UPDATE complaints SET customer_key = 'email:' || lower(trim(contact))
+WHERE instr(trim(contact), '@') > 1
+  AND instr(substr(trim(contact), instr(trim(contact), '@') + 1), '.') > 1
+  AND length(trim(contact)) > instr(trim(contact), '@')
+      + instr(substr(trim(contact), instr(trim(contact), '@') + 1), '.')
+  AND trim(contact) NOT GLOB '*[ 	]*';
+"#,
 ];
 
 pub fn migrations() -> Migrations<'static> {
@@ -504,5 +520,64 @@ mod tests {
         assert!(conn
             .execute("UPDATE complaints SET outcome_timely = 2 WHERE id = 7", [])
             .is_err());
+    }
+
+    /// Step 8: complaints stored before it get a customer key where their contact is an
+    /// e-mail address, as the importer would make it; other contacts stay without one.
+    #[test]
+    fn step_8_keys_stored_email_contacts() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        Migrations::new(super::STEPS[..7].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("earlier steps");
+        conn.execute_batch(
+            "INSERT INTO imports VALUES (1, 's', 'p', 'f', 0, 'utf-8', 'comma', 'a', 0, 0, 1, 1, 0, 0, 0, NULL);",
+        )
+        .expect("an import");
+        let contacts = [
+            "  Ana@Example.COM ",
+            "+44 7700 900123",
+            "ana@localhost",
+            "ana@example.",
+            "Ana Silva",
+        ];
+        for (i, contact) in contacts.iter().enumerate() {
+            conn.execute(
+                "INSERT INTO complaints (id, source, external_id, received_at, contact, division,
+                     complaint_text, content_hash, import_id, source_file, source_line,
+                     last_import_id)
+                 VALUES (?1, 's', ?1, 100, ?2, 'Billing', 'text', x'00', 1, 'f', 2, 1)",
+                rusqlite::params![i as i64 + 1, contact],
+            )
+            .expect("a complaint");
+        }
+        super::migrations().to_latest(&mut conn).expect("step 8");
+        let keys: Vec<Option<String>> = conn
+            .prepare("SELECT customer_key FROM complaints ORDER BY id")
+            .expect("prepare")
+            .query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("keys");
+        let want: Vec<Option<String>> = contacts
+            .iter()
+            .map(|c| {
+                crate::domain::customer::key(c, crate::domain::customer::IdKind::Auto, "s")
+                    .filter(|k| k.starts_with("email:"))
+            })
+            .collect();
+        assert_eq!(keys, want);
+        assert_eq!(keys[0].as_deref(), Some("email:ana@example.com"));
+        let plan: String = conn
+            .query_row(
+                "EXPLAIN QUERY PLAN SELECT id FROM complaints
+                 WHERE customer_key = 'email:ana@example.com' ORDER BY received_at",
+                [],
+                |r| r.get(3),
+            )
+            .expect("plan");
+        assert!(plan.contains("complaints_customer"), "{plan}");
     }
 }

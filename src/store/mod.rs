@@ -3,6 +3,7 @@
 pub mod car_rules;
 pub mod cars;
 pub mod complaints;
+pub mod customers;
 pub mod decisions;
 pub mod draw;
 pub mod flag_reads;

@@ -24,6 +24,8 @@ pub struct ComplaintJson {
     pub channel: Option<String>,
     pub customer: Option<String>,
     pub contact: Option<String>,
+    /// The normalised customer identity that links complaints across sources.
+    pub customer_key: Option<String>,
     pub division: String,
     pub product: Option<String>,
     pub subject: Option<String>,
@@ -48,6 +50,7 @@ impl From<&Complaint> for ComplaintJson {
             channel: c.channel.clone(),
             customer: c.customer.clone(),
             contact: c.contact.clone(),
+            customer_key: c.customer_key.clone(),
             division: c.division.clone(),
             product: c.product.clone(),
             subject: c.subject.clone(),
@@ -66,7 +69,8 @@ impl From<&Complaint> for ComplaintJson {
 pub const COLUMNS: &str = "id, source, external_id, received_at, channel, customer, contact, \
     division, product, subject, complaint_text, response_text, responded_at, responder, \
     likelihood, wants_contact, import_id, source_file, source_line, \
-    text_from_fields, outcome_response, outcome_public_response, outcome_timely, outcome_disputed";
+    text_from_fields, outcome_response, outcome_public_response, outcome_timely, outcome_disputed, \
+    customer_key";
 
 pub fn complaint_from_row(r: &Row) -> rusqlite::Result<(i64, Complaint, i64, String, i64)> {
     Ok((
@@ -78,6 +82,7 @@ pub fn complaint_from_row(r: &Row) -> rusqlite::Result<(i64, Complaint, i64, Str
             channel: r.get(4)?,
             customer: r.get(5)?,
             contact: r.get(6)?,
+            customer_key: r.get(24)?,
             division: r.get(7)?,
             product: r.get(8)?,
             subject: r.get(9)?,

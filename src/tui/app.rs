@@ -61,6 +61,8 @@ pub enum Action {
     Click(usize),
     ScrollDetail(i16),
     DrawSample,
+    /// List the customer's other complaints in the search view.
+    Others,
 }
 
 /// What the loop must do for the app.
@@ -86,6 +88,11 @@ pub enum Effect {
         decision_id: i64,
     },
     Search(String),
+    /// The customer's complaints other than this one, as search hits.
+    Others {
+        customer_key: String,
+        complaint_id: i64,
+    },
     LoadDashboard,
     DrawSample {
         confidence: f64,
@@ -510,6 +517,7 @@ impl App {
                 self.mode = Mode::SearchInput;
                 Effect::None
             }
+            Action::Others => self.others(),
             Action::Quit => {
                 if self.unsaved() {
                     self.mode = Mode::ConfirmQuit;
@@ -587,6 +595,28 @@ impl App {
                 Effect::None
             }
             _ => Effect::None,
+        }
+    }
+
+    fn others(&mut self) -> Effect {
+        let Some(id) = self.current_id() else {
+            return Effect::None;
+        };
+        let key = self
+            .detail
+            .as_ref()
+            .filter(|d| d.complaint_id == id)
+            .and_then(|d| d.customer_key.clone());
+        let Some(key) = key else {
+            self.info("no customer identity (e-mail, phone or handle) for this complaint");
+            return Effect::None;
+        };
+        self.query = format!("customer {key}");
+        self.tab = Tab::Search;
+        self.hit_selected = 0;
+        Effect::Others {
+            customer_key: key,
+            complaint_id: id,
         }
     }
 

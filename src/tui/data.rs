@@ -35,6 +35,10 @@ pub struct Detail {
     pub division: String,
     pub channel: Option<String>,
     pub customer: Option<String>,
+    /// The normalised customer identity: `o` lists the customer's other complaints.
+    pub customer_key: Option<String>,
+    /// "3rd complaint from this customer in 90 days (…)", when the last check found it a repeat.
+    pub repeat: Option<String>,
     pub product: Option<String>,
     pub subject: Option<String>,
     pub received_at: i64,
@@ -171,7 +175,7 @@ pub fn detail(
         "SELECT external_id, source, division, channel, customer, product, subject, received_at,
                 complaint_text, response_text, responder, responded_at, likelihood, wants_contact,
                 text_from_fields, outcome_response, outcome_public_response, outcome_timely,
-                outcome_disputed
+                outcome_disputed, customer_key
          FROM complaints WHERE id = ?1",
         params![id],
         |r| {
@@ -182,6 +186,8 @@ pub fn detail(
                 division: r.get(2)?,
                 channel: r.get(3)?,
                 customer: r.get(4)?,
+                customer_key: r.get(19)?,
+                repeat: None,
                 product: r.get(5)?,
                 subject: r.get(6)?,
                 received_at: r.get(7)?,
@@ -220,7 +226,11 @@ pub fn detail(
     let flags =
         crate::store::flag_reads::for_complaint(conn, id, targets.late_secs, targets.contact_secs)?;
     for f in flags {
-        d.flags.push(f.explanation);
+        if f.flag == crate::domain::flags::Flag::Repeat {
+            d.repeat = Some(f.explanation);
+        } else {
+            d.flags.push(f.explanation);
+        }
     }
     if let Some(car) = crate::store::cars::for_complaint(conn, id, now)? {
         d.flags.push(format!(
@@ -282,6 +292,31 @@ pub fn search(
         if out.len() >= limit {
             break;
         }
+    }
+    Ok(out)
+}
+
+/// A customer's complaints other than `except`, the newest first, as search hits.
+pub fn customer_hits(
+    conn: &Connection,
+    key: &str,
+    except: i64,
+    scope: Option<&[String]>,
+    limit: usize,
+) -> rusqlite::Result<Vec<Hit>> {
+    let others = crate::store::customers::others(conn, key, except, scope, limit as i64)?;
+    let mut text = conn
+        .prepare_cached("SELECT coalesce(subject, complaint_text) FROM complaints WHERE id = ?1")?;
+    let mut out = Vec::with_capacity(others.len());
+    for o in others {
+        let about: String = text.query_row(params![o.id], |r| r.get(0))?;
+        out.push(Hit {
+            complaint_id: o.id,
+            snippet: one_line(&format!("{} · {about}", o.source), 200),
+            external_id: o.external_id,
+            division: o.division,
+            received_at: o.received_at,
+        });
     }
     Ok(out)
 }

@@ -24,6 +24,7 @@ pub const DEFAULT_KEYS: &[(&str, &str)] = &[
     ("top", "g"),
     ("bottom", "G"),
     ("draw_sample", "s"),
+    ("others", "o"),
 ];
 
 /// A key as written in the configuration: "a", "G", "ctrl-s", "enter", "f2".
@@ -192,6 +193,7 @@ impl Keymap {
             "top" => Action::Top,
             "bottom" => Action::Bottom,
             "draw_sample" => Action::DrawSample,
+            "others" => Action::Others,
             _ => return None,
         })
     }
@@ -209,6 +211,7 @@ mod tests {
     fn defaults_and_overrides() {
         let km = Keymap::new(&BTreeMap::new()).expect("keymap");
         assert_eq!(km.action(key('a'), &Mode::Normal), Some(Action::Sign));
+        assert_eq!(km.action(key('o'), &Mode::Normal), Some(Action::Others));
         assert_eq!(
             km.action(
                 KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT),

@@ -297,6 +297,19 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             let hits = data::search(&s.db.conn, &q, s.scope().as_deref(), SEARCH_PAGE)?;
             app.search_done(hits)
         }
+        Effect::Others {
+            customer_key,
+            complaint_id,
+        } => {
+            let hits = data::customer_hits(
+                &s.db.conn,
+                &customer_key,
+                complaint_id,
+                s.scope().as_deref(),
+                SEARCH_PAGE,
+            )?;
+            app.search_done(hits)
+        }
         Effect::LoadDashboard => {
             let c = app
                 .sample

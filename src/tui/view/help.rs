@@ -18,6 +18,7 @@ pub fn lines(app: &App, cx: &Ctx) -> Vec<(String, &'static str)> {
         ("Tab / Shift-Tab".into(), "switch view"),
         (k("search"), "search complaint and response text"),
         ("Enter".into(), "on a search hit: jump to it in the queue"),
+        (k("others"), "this customer's other complaints"),
         ("1-9 / 0".into(), "saved views / all items"),
     ];
     match app.me.role {

@@ -223,6 +223,12 @@ pub fn detail_lines<'a>(d: &'a Detail, cx: &Ctx) -> Vec<Line<'a>> {
     for flag in &d.flags {
         lines.push(Line::styled(format!("⚑ {flag}"), cx.theme.warn));
     }
+    if let Some(r) = &d.repeat {
+        lines.push(Line::styled(
+            format!("⚑ {r} · {} lists them", cx.keys.label("others")),
+            cx.theme.warn,
+        ));
+    }
     if let Some(s) = &d.subject {
         lines.push(Line::styled(inert(s).into_owned(), cx.theme.title));
     }
