@@ -227,14 +227,14 @@ fn command_line_decisions_during_an_import_are_all_saved() {
         "Dear customer, I have refunded the charge today and will call you on Friday.\n",
     )
     .expect("revised");
-    // Enough complaints for the script: 1.75 decisions each on average.
+    // Enough answered complaints for the script: 1.75 decisions each on average.
     let sample = json(
         &env,
         "dana",
         &[
             "sample",
             "--size",
-            &(decisions * 4 / 7 + 8).to_string(),
+            &(decisions * 6 / 7 + 16).to_string(),
             "--all",
             "--seed",
             "1",
@@ -242,10 +242,12 @@ fn command_line_decisions_during_an_import_are_all_saved() {
     );
     let mut scripts: Vec<Vec<Step>> = Vec::new();
     let mut planned = 0;
+    // Only answered complaints can be signed: the script works on those.
     for (i, item) in sample["items"]
         .as_array()
         .expect("items")
         .iter()
+        .filter(|it| env.has_response(it["external_id"].as_str().expect("id")))
         .enumerate()
     {
         if planned == decisions {
