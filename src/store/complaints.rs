@@ -6,6 +6,7 @@ use std::path::Path;
 use rusqlite::types::Value;
 use rusqlite::{params, CachedStatement, Connection, OptionalExtension, Transaction};
 
+use crate::domain::customer;
 use crate::domain::degrade::{damaged_complaint, Damage};
 use crate::domain::Complaint;
 
@@ -115,21 +116,22 @@ const INSERT: &str =
          division, product, subject, complaint_text, response_text, responded_at, responder,
          likelihood, wants_contact, content_hash, import_id, source_file, source_line,
          last_import_id, text_from_fields, outcome_response, outcome_public_response,
-         outcome_timely, outcome_disputed, customer_key)
+         outcome_timely, outcome_disputed, customer_key, customer_no)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-         ?18, ?19, ?17, ?20, ?21, ?22, ?23, ?24, ?25)
+         ?18, ?19, ?17, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
      ON CONFLICT (source, external_id) DO NOTHING";
 const TOUCH: &str = "UPDATE complaints SET last_import_id = ?2 WHERE id = ?1";
 // An unchanged row may still gain a key: one a newer signoff or profile can read.
 const TOUCH_KEY: &str =
-    "UPDATE complaints SET last_import_id = ?2, customer_key = ?3 WHERE id = ?1";
+    "UPDATE complaints SET last_import_id = ?2, customer_key = ?3, customer_no = ?4 WHERE id = ?1";
 const UPDATE: &str =
     "UPDATE complaints SET received_at = ?2, channel = ?3, customer = ?4, contact = ?5,
          division = ?6, product = ?7, subject = ?8, complaint_text = ?9, response_text = ?10,
          responded_at = ?11, responder = ?12, likelihood = ?13, wants_contact = ?14,
          content_hash = ?15, source_file = ?16, source_line = ?17, last_import_id = ?18,
          text_from_fields = ?19, outcome_response = ?20, outcome_public_response = ?21,
-         outcome_timely = ?22, outcome_disputed = ?23, customer_key = ?24
+         outcome_timely = ?22, outcome_disputed = ?23, customer_key = ?24,
+         customer_no = ?25
      WHERE id = ?1";
 const HISTORY: &str =
     "INSERT INTO complaint_history (complaint_id, replaced_at, cause, import_id, subject,
@@ -331,7 +333,8 @@ impl<'c> Writer<'c> {
                 .and_then(|o| o.public_response.as_deref()),
             c.outcome.as_ref().and_then(|o| o.timely),
             c.outcome.as_ref().and_then(|o| o.disputed),
-            c.customer_key
+            c.customer_key,
+            c.customer_key.as_deref().map(customer::number)
         ])?;
         self.fts_insert
             .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
@@ -347,8 +350,12 @@ impl<'c> Writer<'c> {
         c: &Complaint,
     ) -> rusqlite::Result<()> {
         if c.customer_key.is_some() && c.customer_key != old_key {
-            self.touch_key
-                .execute(params![id, self.import_id, c.customer_key])?;
+            self.touch_key.execute(params![
+                id,
+                self.import_id,
+                c.customer_key,
+                c.customer_key.as_deref().map(customer::number)
+            ])?;
         } else {
             self.touch.execute(params![id, self.import_id])?;
         }
@@ -389,7 +396,8 @@ impl<'c> Writer<'c> {
                 .and_then(|o| o.public_response.as_deref()),
             c.outcome.as_ref().and_then(|o| o.timely),
             c.outcome.as_ref().and_then(|o| o.disputed),
-            c.customer_key
+            c.customer_key,
+            c.customer_key.as_deref().map(customer::number)
         ])?;
         if n == 0 {
             return Ok(None);

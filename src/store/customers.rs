@@ -35,14 +35,18 @@ pub fn repeats(
             found.push((id, at, (i - first + 1) as i64));
         }
     };
-    // In key order off the customer index, which holds all three columns.
+    // In key order; the chosen customers found through the index by their numbers.
+    let numbers: Option<Vec<i64>> =
+        customers.map(|c| c.iter().map(|k| customer::number(k)).collect());
+    let numbers = numbers.map(|n| serde_json::Value::from(n).to_string());
     let mut st = conn.prepare_cached(
         "SELECT customer_key, received_at, id FROM complaints
-         WHERE customer_key IS NOT NULL
-           AND (?1 IS NULL OR customer_key IN (SELECT value FROM json_each(?1)))
+         WHERE customer_no IS NOT NULL
+           AND (?1 IS NULL OR (customer_no IN (SELECT value FROM json_each(?2))
+                               AND customer_key IN (SELECT value FROM json_each(?1))))
          ORDER BY customer_key, received_at, id",
     )?;
-    let mut rows = st.query(params![scope_param(customers)])?;
+    let mut rows = st.query(params![scope_param(customers), numbers])?;
     let mut key = String::new();
     let mut dated: Vec<(i64, i64)> = Vec::new();
     while let Some(r) = rows.next()? {
@@ -81,7 +85,7 @@ pub fn explain(
 ) -> rusqlite::Result<String> {
     let mut st = conn.prepare_cached(
         "SELECT o.external_id FROM complaints c JOIN complaints o
-             ON o.customer_key = c.customer_key
+             ON o.customer_no = c.customer_no AND o.customer_key = c.customer_key
          WHERE c.id = ?1 AND o.received_at >= c.received_at - ?2
            AND (o.received_at < c.received_at OR (o.received_at = c.received_at AND o.id < c.id))
          ORDER BY o.received_at, o.id LIMIT ?3",
@@ -121,19 +125,23 @@ pub fn others(
 ) -> rusqlite::Result<Vec<Other>> {
     let mut st = conn.prepare_cached(
         "SELECT id, source, external_id, division, received_at FROM complaints
-         WHERE customer_key = ?1 AND id <> ?2
+         WHERE customer_no = ?5 AND customer_key = ?1 AND id <> ?2
            AND (?3 IS NULL OR division IN (SELECT value FROM json_each(?3)))
          ORDER BY received_at DESC, id DESC LIMIT ?4",
     )?;
-    let rows = st.query_map(params![key, except, scope_param(divisions), limit], |r| {
-        Ok(Other {
-            id: r.get(0)?,
-            source: r.get(1)?,
-            external_id: r.get(2)?,
-            division: r.get(3)?,
-            received_at: r.get(4)?,
-        })
-    })?;
+    let no = customer::number(key);
+    let rows = st.query_map(
+        params![key, except, scope_param(divisions), limit, no],
+        |r| {
+            Ok(Other {
+                id: r.get(0)?,
+                source: r.get(1)?,
+                external_id: r.get(2)?,
+                division: r.get(3)?,
+                received_at: r.get(4)?,
+            })
+        },
+    )?;
     rows.collect()
 }
 

@@ -1,5 +1,7 @@
 //! Numbered, append-only schema migrations. Never edit a released step: add a new one.
 
+use rusqlite::functions::FunctionFlags;
+use rusqlite::Connection;
 use rusqlite_migration::{Migrations, M};
 
 /// Each step in order; the store's `user_version` records how many have run.
@@ -331,9 +333,10 @@ ALTER TABLE complaints ADD COLUMN outcome_disputed INTEGER CHECK (outcome_disput
     // customer's complaints across sources.
     r#"
 ALTER TABLE complaints ADD COLUMN customer_key TEXT;
--- A customer's complaints in the order they came: what the repeat check walks.
-CREATE INDEX complaints_customer ON complaints(customer_key, received_at)
-    WHERE customer_key IS NOT NULL;
+-- The key as a number (`domain::customer::number`): what the index holds, since a number is
+-- built into an index after a large load in a third of the time the text takes.
+ALTER TABLE complaints ADD COLUMN customer_no INTEGER;
+CREATE INDEX complaints_customer ON complaints(customer_no) WHERE customer_no IS NOT NULL;
 -- Stored contacts shaped like an e-mail address get their key here; phone numbers and handles
 -- get theirs when their rows are next imported.
 UPDATE complaints SET customer_key = 'email:' || lower(trim(contact))
@@ -342,8 +345,30 @@ WHERE instr(trim(contact), '@') > 1
   AND length(trim(contact)) > instr(trim(contact), '@')
       + instr(substr(trim(contact), instr(trim(contact), '@') + 1), '.')
   AND trim(contact) NOT GLOB '*[ 	]*';
+UPDATE complaints SET customer_no = signoff_customer_no(customer_key)
+WHERE customer_key IS NOT NULL;
 "#,
 ];
+
+/// Brings a store to the latest step. The steps may call `signoff_customer_no(key)`, the
+/// customer key's number as `domain::customer::number` computes it (registered here, on this
+/// connection only: it is never part of the schema).
+pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    conn.create_scalar_function(
+        "signoff_customer_no",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let key: Option<String> = ctx.get(0)?;
+            Ok(key.as_deref().map(crate::domain::customer::number))
+        },
+    )
+    .map_err(|err| rusqlite_migration::Error::RusqliteError {
+        query: "signoff_customer_no".into(),
+        err,
+    })?;
+    migrations().to_latest(conn)
+}
 
 pub fn migrations() -> Migrations<'static> {
     Migrations::new(STEPS.iter().map(|s| M::up(s)).collect())
@@ -353,7 +378,8 @@ pub fn migrations() -> Migrations<'static> {
 mod tests {
     #[test]
     fn migrations_are_valid() {
-        assert!(super::migrations().validate().is_ok());
+        let mut conn = rusqlite::Connection::open_in_memory().expect("open");
+        super::migrate(&mut conn).expect("every step runs on an empty store");
     }
 
     /// A store made before step 4 keeps its search index, rule counts and phrase sets right
@@ -376,7 +402,7 @@ mod tests {
              VALUES (7, NULL, 'I was refunded twice', 'Sorry');",
         )
         .expect("a complaint");
-        super::migrations().to_latest(&mut conn).expect("step 4");
+        super::migrate(&mut conn).expect("step 4");
         let hits: i64 = conn
             .query_row(
                 "SELECT count(*) FROM complaints_fts WHERE complaints_fts MATCH 'refund'",
@@ -411,7 +437,7 @@ mod tests {
             "INSERT INTO samples VALUES (1, '2026-W47', 'dana', 0, '{}', '42', 200, 'f', 95.0);",
         )
         .expect("a sample");
-        super::migrations().to_latest(&mut conn).expect("step 5");
+        super::migrate(&mut conn).expect("step 5");
         let strata: Option<String> = conn
             .query_row("SELECT strata FROM samples WHERE id = 1", [], |r| r.get(0))
             .expect("strata");
@@ -438,7 +464,7 @@ mod tests {
              VALUES (7, 'approve', 'dana', 'Dana Reyes', 'CEO', 200, 't', 'p', 'h');",
         )
         .expect("a decision");
-        super::migrations().to_latest(&mut conn).expect("step 6");
+        super::migrate(&mut conn).expect("step 6");
         let (hash, signature): (String, Option<String>) = conn
             .query_row("SELECT hash, signature FROM decisions", [], |r| {
                 Ok((r.get(0)?, r.get(1)?))
@@ -476,7 +502,7 @@ mod tests {
                  'Closed with explanation', x'00', 1, 'f', 2, 1);",
         )
         .expect("a complaint");
-        super::migrations().to_latest(&mut conn).expect("step 7");
+        super::migrate(&mut conn).expect("step 7");
         type Row = (
             String,
             Option<String>,
@@ -553,7 +579,7 @@ mod tests {
             )
             .expect("a complaint");
         }
-        super::migrations().to_latest(&mut conn).expect("step 8");
+        super::migrate(&mut conn).expect("step 8");
         let keys: Vec<Option<String>> = conn
             .prepare("SELECT customer_key FROM complaints ORDER BY id")
             .expect("prepare")
@@ -570,11 +596,22 @@ mod tests {
             .collect();
         assert_eq!(keys, want);
         assert_eq!(keys[0].as_deref(), Some("email:ana@example.com"));
+        // The index holds the key's number, as the importer computes it.
+        let no = crate::domain::customer::number("email:ana@example.com");
+        let stored: i64 = conn
+            .query_row(
+                "SELECT customer_no FROM complaints WHERE customer_key = 'email:ana@example.com'",
+                [],
+                |r| r.get(0),
+            )
+            .expect("number");
+        assert_eq!(stored, no);
         let plan: String = conn
             .query_row(
                 "EXPLAIN QUERY PLAN SELECT id FROM complaints
-                 WHERE customer_key = 'email:ana@example.com' ORDER BY received_at",
-                [],
+                 WHERE customer_no = ?1 AND customer_key = 'email:ana@example.com'
+                 ORDER BY received_at",
+                [no],
                 |r| r.get(3),
             )
             .expect("plan");

@@ -86,9 +86,7 @@ impl Db {
             std::thread::sleep(Duration::from_millis(50));
         }
         let mut conn = conn;
-        migrations::migrations()
-            .to_latest(&mut conn)
-            .map_err(|e| open_err(format!("cannot migrate: {e}")))?;
+        migrations::migrate(&mut conn).map_err(|e| open_err(format!("cannot migrate: {e}")))?;
         Ok(Db {
             conn,
             path: path.to_path_buf(),

@@ -27,8 +27,7 @@ fn fold(sql: &str) -> String {
 /// What differs from a store freshly made by the migrations, one sentence each.
 pub fn differences(conn: &Connection) -> rusqlite::Result<Vec<String>> {
     let mut reference = Connection::open_in_memory()?;
-    super::migrations::migrations()
-        .to_latest(&mut reference)
+    super::migrations::migrate(&mut reference)
         .map_err(|e| rusqlite::Error::InvalidParameterName(format!("migrations: {e}")))?;
     let want = objects(&reference)?;
     let have = objects(conn)?;
