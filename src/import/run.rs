@@ -549,20 +549,13 @@ fn import_pass(
     // million rows the secondary indexes fit in the import's cache, so keeping them is cheaper
     // (measured: 0.7 s saved on a 1 M-row first load); past that, rebuild when the file may
     // hold half as many rows as the store.
-    // An index whose rows arrive in no order (the customer key) costs a random descent per row
-    // even below that: for a load as large as the store it is rebuilt too. Exports come in date
-    // order, so an index led by the received date is cheap to keep.
     let file_rows = (file_size / BYTES_PER_ROW_GUESS) as i64;
-    let large = file_rows >= state.max_id / 2;
-    let rebuild_all = large && state.max_id + file_rows > KEEP_INDEXES_UP_TO;
-    let rebuild_unordered = large && file_rows >= REBUILD_UNORDERED_FROM;
-    let rebuilt: Vec<(String, String)> = sc::secondary_indexes(&tx)
-        .map_err(sql)?
-        .into_iter()
-        .filter(|(_, create)| {
-            rebuild_all || (rebuild_unordered && !create.contains("(received_at"))
-        })
-        .collect();
+    let rebuilt = if state.max_id + file_rows > KEEP_INDEXES_UP_TO && file_rows >= state.max_id / 2
+    {
+        sc::secondary_indexes(&tx).map_err(sql)?
+    } else {
+        Vec::new()
+    };
     sc::drop_indexes(&tx, &rebuilt).map_err(sql)?;
     clock.mark("store ready");
 
@@ -862,8 +855,6 @@ impl Drop for WalAgain<'_> {
 const IMPORT_CACHE_KIB: i64 = 64 * 1024;
 /// Rows a store may reach in an import that keeps its secondary indexes up to date as it goes.
 const KEEP_INDEXES_UP_TO: i64 = 2_000_000;
-/// Rows a file may hold from which an import rebuilds the indexes whose keys come in no order.
-const REBUILD_UNORDERED_FROM: i64 = 100_000;
 /// Bytes per row of an export, roughly: to tell a bulk load from a top-up before reading it.
 const BYTES_PER_ROW_GUESS: u64 = 256;
 

@@ -35,18 +35,14 @@ pub fn repeats(
             found.push((id, at, (i - first + 1) as i64));
         }
     };
-    // In key order; the chosen customers found through the index by their numbers.
-    let numbers: Option<Vec<i64>> =
-        customers.map(|c| c.iter().map(|k| customer::number(k)).collect());
-    let numbers = numbers.map(|n| serde_json::Value::from(n).to_string());
+    // In key order: a refresh reads them all, sorted once.
     let mut st = conn.prepare_cached(
         "SELECT customer_key, received_at, id FROM complaints
          WHERE customer_no IS NOT NULL
-           AND (?1 IS NULL OR (customer_no IN (SELECT value FROM json_each(?2))
-                               AND customer_key IN (SELECT value FROM json_each(?1))))
+           AND (?1 IS NULL OR customer_key IN (SELECT value FROM json_each(?1)))
          ORDER BY customer_key, received_at, id",
     )?;
-    let mut rows = st.query(params![scope_param(customers), numbers])?;
+    let mut rows = st.query(params![scope_param(customers)])?;
     let mut key = String::new();
     let mut dated: Vec<(i64, i64)> = Vec::new();
     while let Some(r) = rows.next()? {
@@ -84,8 +80,9 @@ pub fn explain(
     days: i64,
 ) -> rusqlite::Result<String> {
     let mut st = conn.prepare_cached(
-        "SELECT o.external_id FROM complaints c JOIN complaints o
-             ON o.customer_no = c.customer_no AND o.customer_key = c.customer_key
+        "SELECT o.external_id FROM complaints c
+             JOIN customer_complaints k ON k.customer_no = c.customer_no
+             JOIN complaints o ON o.id = k.complaint_id AND o.customer_key = c.customer_key
          WHERE c.id = ?1 AND o.received_at >= c.received_at - ?2
            AND (o.received_at < c.received_at OR (o.received_at = c.received_at AND o.id < c.id))
          ORDER BY o.received_at, o.id LIMIT ?3",
@@ -124,10 +121,11 @@ pub fn others(
     limit: i64,
 ) -> rusqlite::Result<Vec<Other>> {
     let mut st = conn.prepare_cached(
-        "SELECT id, source, external_id, division, received_at FROM complaints
-         WHERE customer_no = ?5 AND customer_key = ?1 AND id <> ?2
-           AND (?3 IS NULL OR division IN (SELECT value FROM json_each(?3)))
-         ORDER BY received_at DESC, id DESC LIMIT ?4",
+        "SELECT c.id, c.source, c.external_id, c.division, c.received_at
+         FROM customer_complaints k JOIN complaints c ON c.id = k.complaint_id
+         WHERE k.customer_no = ?5 AND c.customer_key = ?1 AND c.id <> ?2
+           AND (?3 IS NULL OR c.division IN (SELECT value FROM json_each(?3)))
+         ORDER BY c.received_at DESC, c.id DESC LIMIT ?4",
     )?;
     let no = customer::number(key);
     let rows = st.query_map(
@@ -143,6 +141,17 @@ pub fn others(
         },
     )?;
     rows.collect()
+}
+
+/// Links every complaint to its customer again, as a checks refresh does: complaints imported
+/// since the last refresh are listed among their customer's others from then on.
+pub fn relink(conn: &Connection) -> rusqlite::Result<()> {
+    // Without a WHERE clause SQLite drops the pages wholesale rather than row by row.
+    conn.execute_batch(
+        "DELETE FROM customer_complaints;
+         INSERT INTO customer_complaints
+             SELECT customer_no, id FROM complaints WHERE customer_no IS NOT NULL ORDER BY 1, 2;",
+    )
 }
 
 /// A complaint's customer key, if it has one.

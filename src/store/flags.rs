@@ -167,6 +167,7 @@ fn write(
     by: &str,
     now: i64,
 ) -> rusqlite::Result<Summary> {
+    customers::relink(tx)?;
     // Without a WHERE clause SQLite drops the pages wholesale rather than row by row.
     tx.execute_batch(
         "DELETE FROM complaint_flags; DELETE FROM canned_members;
