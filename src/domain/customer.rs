@@ -22,7 +22,7 @@ const PHONE_DIGITS: usize = 7;
 /// `email:ana@example.com`: trimmed and lowercased (no provider-specific rules).
 pub fn email(value: &str) -> Option<String> {
     let v = value.trim();
-    (!v.is_empty()).then(|| format!("email:{}", lower(v)))
+    (!v.is_empty()).then(|| prefixed("email:", &[v]))
 }
 
 /// `phone:+447700900123`: the digits, with a leading `+` kept; formatting dropped.
@@ -40,20 +40,24 @@ pub fn phone(value: &str) -> Option<String> {
 /// (a handle on one network says nothing about the same name on another).
 pub fn handle(value: &str, source: &str) -> Option<String> {
     let v = value.trim().trim_start_matches('@').trim();
-    (!v.is_empty()).then(|| format!("handle:{}:{}", lower(source.trim()), lower(v)))
+    (!v.is_empty()).then(|| prefixed("handle:", &[source.trim(), ":", v]))
 }
 
-/// Lowercase, without Unicode tables for the ASCII text most identities are.
-fn lower(v: &str) -> std::borrow::Cow<'_, str> {
-    if v.is_ascii() {
-        if v.bytes().any(|b| b.is_ascii_uppercase()) {
-            v.to_ascii_lowercase().into()
-        } else {
-            v.into()
+/// `prefix` and the parts, lowercased, in one allocation; ASCII without Unicode tables.
+fn prefixed(prefix: &str, parts: &[&str]) -> String {
+    let len = prefix.len() + parts.iter().map(|p| p.len()).sum::<usize>();
+    let mut out = String::with_capacity(len);
+    out.push_str(prefix);
+    for part in parts {
+        for c in part.chars() {
+            if c.is_ascii() {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.extend(c.to_lowercase());
+            }
         }
-    } else {
-        v.to_lowercase().into()
     }
+    out
 }
 
 fn looks_like_email(v: &str) -> bool {
