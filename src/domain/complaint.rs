@@ -1,4 +1,5 @@
-//! A complaint: one customer message plus the response the company sent.
+//! A complaint: the customer's message and the company's response, or the whole conversation
+//! (`domain::thread`) when the export gives one.
 
 use sha2::{Digest, Sha256};
 
@@ -32,6 +33,9 @@ pub struct Complaint {
     /// How the case was closed, as a regulator's portal records it; None when the export says
     /// nothing of it.
     pub outcome: Option<Outcome>,
+    /// The conversation when the export gives one (`domain::thread`), in time order; empty when
+    /// the complaint text and response above are the whole of it.
+    pub messages: Vec<super::thread::Message>,
 }
 
 /// A complaint's outcome as a regulator's portal records it (the CFPB's "Company response to
@@ -109,6 +113,13 @@ impl Complaint {
             put(18, o.public_response.as_deref());
             put(19, yes_no(o.timely));
             put(20, yes_no(o.disputed));
+        }
+        for m in &self.messages {
+            put(21, Some(m.author.as_str()));
+            put(22, m.name.as_deref());
+            put(23, m.at.map(|t| t.to_string()).as_deref());
+            put(24, m.channel.as_deref());
+            put(25, Some(&m.text));
         }
         h.finalize().into()
     }

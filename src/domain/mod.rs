@@ -18,6 +18,7 @@ pub mod signing;
 pub mod stats;
 pub mod strata_bound;
 pub mod text;
+pub mod thread;
 pub mod verbatim;
 
 pub use complaint::{Complaint, Outcome};

@@ -378,7 +378,9 @@ impl Mapper {
             wants_contact: _,
             text_from_fields: _,
             outcome: _,
+            mut messages,
         } = spare;
+        messages.clear();
         self.required(rec, ExternalId, &mut external_id)?;
         let received_at = self.date(rec, ReceivedAt, &self.received)?.ok_or_else(|| {
             format!(
@@ -477,6 +479,7 @@ impl Mapper {
             wants_contact,
             text_from_fields,
             outcome: self.outcome(rec),
+            messages,
         }))
     }
 

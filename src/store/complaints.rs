@@ -116,9 +116,9 @@ const INSERT: &str =
          division, product, subject, complaint_text, response_text, responded_at, responder,
          likelihood, wants_contact, content_hash, import_id, source_file, source_line,
          last_import_id, text_from_fields, outcome_response, outcome_public_response,
-         outcome_timely, outcome_disputed, customer_key, customer_no)
+         outcome_timely, outcome_disputed, customer_key, customer_no, message_count)
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17,
-         ?18, ?19, ?17, ?20, ?21, ?22, ?23, ?24, ?25, ?26)
+         ?18, ?19, ?17, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27)
      ON CONFLICT (source, external_id) DO NOTHING";
 const TOUCH: &str = "UPDATE complaints SET last_import_id = ?2 WHERE id = ?1";
 // An unchanged row may still gain a key: one a newer signoff or profile can read.
@@ -131,13 +131,17 @@ const UPDATE: &str =
          content_hash = ?15, source_file = ?16, source_line = ?17, last_import_id = ?18,
          text_from_fields = ?19, outcome_response = ?20, outcome_public_response = ?21,
          outcome_timely = ?22, outcome_disputed = ?23, customer_key = ?24,
-         customer_no = ?25
+         customer_no = ?25, message_count = ?26
      WHERE id = ?1";
 const HISTORY: &str =
     "INSERT INTO complaint_history (complaint_id, replaced_at, cause, import_id, subject,
-         complaint_text, response_text, responded_at, responder, content_hash)
+         complaint_text, response_text, responded_at, responder, content_hash, thread)
      SELECT id, ?2, ?3, ?4, subject, complaint_text, response_text, responded_at, responder,
-         content_hash
+         content_hash,
+         CASE WHEN message_count IS NULL THEN NULL ELSE
+             (SELECT json_group_array(json_object('author', author, 'name', name, 'at', at,
+                  'channel', channel, 'text', text))
+              FROM (SELECT * FROM messages WHERE complaint_id = ?1 ORDER BY seq)) END
      FROM complaints WHERE id = ?1";
 pub(crate) const FTS_INSERT: &str =
     "INSERT INTO complaints_fts(rowid, subject, complaint_text, response_text)
@@ -334,8 +338,10 @@ impl<'c> Writer<'c> {
             c.outcome.as_ref().and_then(|o| o.timely),
             c.outcome.as_ref().and_then(|o| o.disputed),
             c.customer_key,
-            c.customer_key.as_deref().map(customer::number)
+            c.customer_key.as_deref().map(customer::number),
+            message_count(c)
         ])?;
+        super::threads::replace(self.conn, id, &c.messages)?;
         self.fts_insert
             .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
         Ok((Upsert::Updated, id))
@@ -397,18 +403,27 @@ impl<'c> Writer<'c> {
             c.outcome.as_ref().and_then(|o| o.timely),
             c.outcome.as_ref().and_then(|o| o.disputed),
             c.customer_key,
-            c.customer_key.as_deref().map(customer::number)
+            c.customer_key.as_deref().map(customer::number),
+            message_count(c)
         ])?;
         if n == 0 {
             return Ok(None);
         }
         let id = self.conn.last_insert_rowid();
+        if !c.messages.is_empty() {
+            super::threads::replace(self.conn, id, &c.messages)?;
+        }
         if self.index_inserted {
             self.fts_insert
                 .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
         }
         Ok(Some(id))
     }
+}
+
+/// The `message_count` column: None when the row is the thread.
+fn message_count(c: &Complaint) -> Option<i64> {
+    (!c.messages.is_empty()).then_some(c.messages.len() as i64)
 }
 
 /// Copies the complaint's current text into its history before it is replaced.

@@ -5,6 +5,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 use crate::domain::complaint::signed_text_hash;
 use crate::domain::decision::{Decision, Kind, GENESIS};
 use crate::domain::signing::RecordSigner;
+use crate::domain::thread::{Author, Message};
 
 /// A decision before it is stored: the store fills in id, text hash and the chain.
 #[derive(Debug, Clone)]
@@ -57,15 +58,22 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Decision> {
     })
 }
 
-/// The hash of the exact complaint and response text a complaint holds now.
+/// The hash of the thread a complaint holds now, as a sign-off records it
+/// (`domain::thread::signed_hash`).
 pub fn current_text_hash(conn: &Connection, complaint_id: i64) -> rusqlite::Result<String> {
-    conn.prepare_cached("SELECT complaint_text, response_text FROM complaints WHERE id = ?1")?
+    let (text, response, threaded): (String, Option<String>, bool) = conn
+        .prepare_cached(
+            "SELECT complaint_text, response_text, message_count IS NOT NULL
+             FROM complaints WHERE id = ?1",
+        )?
         .query_row(params![complaint_id], |r| {
-            Ok(signed_text_hash(
-                &r.get::<_, String>(0)?,
-                r.get::<_, Option<String>>(1)?.as_deref(),
-            ))
-        })
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?;
+    if threaded {
+        let messages = super::threads::stored(conn, complaint_id)?;
+        return Ok(crate::domain::thread::hash_messages(&messages));
+    }
+    Ok(signed_text_hash(&text, response.as_deref()))
 }
 
 /// Why a decision could not be appended.
@@ -229,16 +237,56 @@ pub fn revise_response(
 ) -> rusqlite::Result<()> {
     super::complaints::keep_history(tx, complaint_id, at, "revision", None)?;
     super::complaints::fts_delete(tx, complaint_id)?;
-    tx.execute(
-        "UPDATE complaints SET response_text = ?2, responded_at = ?3, responder = ?4 WHERE id = ?1",
-        params![complaint_id, text, at, by],
-    )?;
-    let (subject, complaint): (Option<String>, String) = tx.query_row(
-        "SELECT subject, complaint_text FROM complaints WHERE id = ?1",
+    let mut messages = super::threads::stored(tx, complaint_id)?;
+    if messages.is_empty() {
+        // The row is the thread: the revision replaces its response.
+        tx.execute(
+            "UPDATE complaints SET response_text = ?2, responded_at = ?3, responder = ?4
+             WHERE id = ?1",
+            params![complaint_id, text, at, by],
+        )?;
+    } else {
+        // A stored thread gains the revised answer as the company's latest message; the row's
+        // response stays the company's messages in order.
+        let channel = messages.last().and_then(|m| m.channel.clone());
+        messages.push(Message {
+            author: Author::Company,
+            name: Some(by.to_string()),
+            at: Some(at),
+            channel,
+            text: text.to_string(),
+        });
+        super::threads::replace(tx, complaint_id, &messages)?;
+        let company: Vec<&str> = messages
+            .iter()
+            .filter(|m| m.author == Author::Company)
+            .map(|m| m.text.as_str())
+            .collect();
+        tx.execute(
+            "UPDATE complaints SET response_text = ?2, message_count = ?3,
+                 responded_at = coalesce(responded_at, ?4), responder = coalesce(responder, ?5)
+             WHERE id = ?1",
+            params![
+                complaint_id,
+                company.join("\n\n"),
+                messages.len() as i64,
+                at,
+                by
+            ],
+        )?;
+    }
+    let (subject, complaint, response): (Option<String>, String, Option<String>) = tx.query_row(
+        "SELECT subject, complaint_text, response_text FROM complaints WHERE id = ?1",
         params![complaint_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
-    super::complaints::fts_insert(tx, complaint_id, subject.as_deref(), &complaint, Some(text))
+    super::complaints::fts_insert(
+        tx,
+        complaint_id,
+        subject.as_deref(),
+        &complaint,
+        response.as_deref(),
+    )
 }
 
 /// How the complaint's text last changed, if it did: (cause, when).

@@ -357,6 +357,28 @@ WHERE customer_key IS NOT NULL;
 INSERT INTO customer_complaints
     SELECT customer_no, id FROM complaints WHERE customer_no IS NOT NULL ORDER BY 1, 2;
 "#,
+    // 9: conversations. A complaint imported from a threaded export (a social-media thread, a
+    // helpdesk's one-row-per-message export) keeps every message here, in order; a complaint
+    // whose row holds the customer's message and the company's response has no rows here: those
+    // two are its thread (`domain::thread::of`), so stores from before this step need no copy and
+    // every sign-off made before it still covers the same hash.
+    r#"
+CREATE TABLE messages (
+    complaint_id INTEGER NOT NULL REFERENCES complaints(id),
+    seq          INTEGER NOT NULL,
+    author       TEXT    NOT NULL CHECK (author IN ('customer', 'company', 'note')),
+    name         TEXT,
+    at           INTEGER,
+    channel      TEXT,
+    text         TEXT    NOT NULL,
+    PRIMARY KEY (complaint_id, seq)
+) WITHOUT ROWID;
+-- How many messages the thread holds; NULL for a complaint without stored messages (its row is
+-- its thread: one message, or two with a response).
+ALTER TABLE complaints ADD COLUMN message_count INTEGER;
+-- The replaced thread as JSON, when the text a history row keeps was a stored thread.
+ALTER TABLE complaint_history ADD COLUMN thread TEXT;
+"#,
 ];
 
 /// Brings a store to the latest step. The steps may call `signoff_customer_no(key)`, the

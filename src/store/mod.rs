@@ -18,6 +18,7 @@ pub mod rule_sets;
 pub mod samples;
 pub mod schema;
 pub mod stats;
+pub mod threads;
 pub mod workflow;
 
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::domain::thread::Message;
 use crate::domain::{Complaint, Outcome};
 
 /// A stored complaint with its id and provenance.
@@ -39,6 +40,9 @@ pub struct ComplaintJson {
     /// not published.
     pub text_from_fields: bool,
     pub outcome: Option<Outcome>,
+    /// The thread as it is read and signed: the stored messages, or the row's complaint and
+    /// response.
+    pub messages: Vec<Message>,
 }
 
 impl From<&Complaint> for ComplaintJson {
@@ -62,6 +66,7 @@ impl From<&Complaint> for ComplaintJson {
             wants_contact: c.wants_contact,
             text_from_fields: c.text_from_fields,
             outcome: c.outcome.clone(),
+            messages: crate::domain::thread::of(c),
         }
     }
 }
@@ -94,6 +99,8 @@ pub fn complaint_from_row(r: &Row) -> rusqlite::Result<(i64, Complaint, i64, Str
             wants_contact: r.get(15)?,
             text_from_fields: r.get::<_, Option<bool>>(19)? == Some(true),
             outcome: outcome_from_row(r, 20)?,
+            // The caller attaches stored messages (`threads::attach`) where it needs them.
+            messages: Vec::new(),
         },
         r.get(16)?,
         r.get(17)?,
@@ -120,26 +127,32 @@ pub fn complaint_by_key(
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM complaints WHERE source = ?1 AND external_id = ?2"),
         params![source, external_id],
-        |r| complaint_from_row(r).map(|t| t.1),
+        |r| complaint_from_row(r),
     )
+    .and_then(|(id, mut c, ..)| {
+        super::threads::attach(conn, id, &mut c)?;
+        Ok(c)
+    })
 }
 
 pub fn complaint_by_id(conn: &Connection, id: i64) -> rusqlite::Result<Option<Stored>> {
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1"),
         params![id],
-        |r| {
-            let (id, c, import_id, source_file, source_line) = complaint_from_row(r)?;
-            Ok(Stored {
-                id,
-                complaint: ComplaintJson::from(&c),
-                import_id,
-                source_file,
-                source_line,
-            })
-        },
+        complaint_from_row,
     )
-    .optional()
+    .optional()?
+    .map(|(id, mut c, import_id, source_file, source_line)| {
+        super::threads::attach(conn, id, &mut c)?;
+        Ok(Stored {
+            id,
+            complaint: ComplaintJson::from(&c),
+            import_id,
+            source_file,
+            source_line,
+        })
+    })
+    .transpose()
 }
 
 /// A complaint's external id and division, for messages about it.
