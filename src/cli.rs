@@ -223,7 +223,7 @@ pub struct ImportArgs {
     /// The CSV files to import, each in its own transaction.
     #[arg(required = true, value_name = "FILE")]
     pub files: Vec<PathBuf>,
-    /// A profile name (cfpb, cfpb-legacy, helpdesk, social, generic) or a path to a profile TOML;
+    /// A profile name (cfpb, cfpb-legacy, helpdesk, social, messages, generic) or a path to a profile TOML;
     /// default: the profile whose header matches.
     #[arg(long, value_name = "NAME|PATH")]
     pub profile: Option<String>,
@@ -242,6 +242,10 @@ pub struct ImportArgs {
     /// back, the stored text kept, and counted as degraded.
     #[arg(long)]
     pub accept_degraded: bool,
+    /// Import a threaded export (social, messages) even when most of its rows answer messages
+    /// that are neither in it nor in the store, instead of failing it.
+    #[arg(long)]
+    pub allow_unlinked: bool,
     /// Where rejected rows go (a file, or a folder for several inputs); default NAME.rejects.csv
     /// next to each input.
     #[arg(long, value_name = "PATH")]

@@ -50,6 +50,7 @@ fn store(dir: &Path) -> Db {
         dry_run: false,
         accept_incomplete: false,
         accept_degraded: false,
+        allow_unlinked: false,
         rejects: Some(dir.join("rejects.csv")),
         batch_rows: 100,
         max_field_bytes: 16 << 20,

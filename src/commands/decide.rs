@@ -160,6 +160,68 @@ pub fn retract(ctx: &Ctx, a: RetractArgs) -> anyhow::Result<()> {
     print_decision(ctx, &rec, &format!("decision {} retracted", a.decision))
 }
 
+fn print_outcome(c: &queries::ComplaintJson) {
+    if let Some(o) = &c.outcome {
+        println!("Outcome ({}): {}", inert(&c.source), inert(&o.summary()));
+        if let Some(p) = &o.public_response {
+            println!("  public response: {}", inert(p));
+        }
+        println!();
+    }
+}
+
+/// A conversation, message by message: who, when, and how long the company took to answer.
+fn print_thread(messages: &[crate::domain::thread::Message]) {
+    use crate::domain::thread::Author;
+    let mut waiting: Option<i64> = None;
+    println!();
+    for (i, m) in messages.iter().enumerate() {
+        let who = match m.author {
+            Author::Customer => format!(
+                "customer{}",
+                m.name
+                    .as_deref()
+                    .map(|n| format!(" {}", inert(n)))
+                    .unwrap_or_default()
+            ),
+            Author::Company => m
+                .name
+                .as_deref()
+                .map(|n| inert(n).into_owned())
+                .unwrap_or_else(|| "company".into()),
+            Author::Note => format!(
+                "internal note{}",
+                m.name
+                    .as_deref()
+                    .map(|n| format!(" by {}", inert(n)))
+                    .unwrap_or_default()
+            ),
+        };
+        let mut head = format!("── {} · {who}", i + 1);
+        if let Some(at) = m.at {
+            head.push_str(&format!(" · {}", fmt_time(at)));
+        }
+        match m.author {
+            Author::Customer => {
+                waiting = waiting.or(m.at);
+            }
+            Author::Company => {
+                if let (Some(since), Some(at)) = (waiting.take(), m.at) {
+                    head.push_str(&format!(
+                        " · answered after {}",
+                        crate::domain::flags::duration(at - since)
+                    ));
+                }
+            }
+            Author::Note => {}
+        }
+        println!("{head} ──\n{}\n", inert(&m.text));
+    }
+    if !messages.iter().any(|m| m.author == Author::Company) {
+        println!("── no response ──\n");
+    }
+}
+
 /// The most of a customer's other complaints `show` lists.
 const SHOW_OTHERS: i64 = 50;
 
@@ -185,6 +247,7 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         return ctx.print_json(&serde_json::json!({
             "complaint": stored, "status": st, "decisions": ds,
             "customer_key": stored.complaint.customer_key, "others": others,
+            "messages": stored.complaint.messages, "outcome": stored.complaint.outcome,
         }));
     }
     let c = &stored.complaint;
@@ -224,27 +287,26 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     if c.text_from_fields {
         println!("\nThe consumer's narrative was not published; this is the issue they chose:");
     }
-    println!("\n{}\n", inert(&c.complaint_text));
-    if let Some(o) = &c.outcome {
-        println!("Outcome ({}): {}", inert(&c.source), inert(&o.summary()));
-        if let Some(p) = &o.public_response {
-            println!("  public response: {}", inert(p));
+    if c.threaded {
+        print_outcome(c);
+        print_thread(&c.messages);
+    } else {
+        println!("\n{}\n", inert(&c.complaint_text));
+        print_outcome(c);
+        match &c.response_text {
+            Some(r) => println!(
+                "── response{}{} ──\n{}\n",
+                c.responder
+                    .as_deref()
+                    .map(|r| format!(" · {}", inert(r)))
+                    .unwrap_or_default(),
+                c.responded_at
+                    .map(|t| format!(" · {}", fmt_time(t)))
+                    .unwrap_or_default(),
+                inert(r)
+            ),
+            None => println!("── no response ──\n"),
         }
-        println!();
-    }
-    match &c.response_text {
-        Some(r) => println!(
-            "── response{}{} ──\n{}\n",
-            c.responder
-                .as_deref()
-                .map(|r| format!(" · {}", inert(r)))
-                .unwrap_or_default(),
-            c.responded_at
-                .map(|t| format!(" · {}", fmt_time(t)))
-                .unwrap_or_default(),
-            inert(r)
-        ),
-        None => println!("── no response ──\n"),
     }
     for d in &ds {
         println!(

@@ -18,6 +18,10 @@ pub const SAMPLE_FILES: &[(&str, &[u8])] = &[
         "helpdesk.csv",
         include_bytes!("../../sample-data/helpdesk.csv"),
     ),
+    (
+        "messages.csv",
+        include_bytes!("../../sample-data/messages.csv"),
+    ),
     ("social.csv", include_bytes!("../../sample-data/social.csv")),
     ("cfpb.csv", include_bytes!("../../sample-data/cfpb.csv")),
 ];
@@ -99,6 +103,7 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
             dry_run: false,
             accept_incomplete: false,
             accept_degraded: false,
+            allow_unlinked: false,
             rejects: Some(data.join(format!("{name}.rejects.csv"))),
             batch_rows: cfg.import.batch_rows,
             max_field_bytes: cfg.import.max_field_bytes,
@@ -126,6 +131,10 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
     db.conn.execute(
         "UPDATE complaints SET received_at = received_at + ?1,
              responded_at = responded_at + ?1 WHERE 1",
+        [shift],
+    )?;
+    db.conn.execute(
+        "UPDATE messages SET at = at + ?1 WHERE at IS NOT NULL",
         [shift],
     )?;
     Ok(Built {

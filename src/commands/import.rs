@@ -83,6 +83,7 @@ fn import_files(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         dry_run: a.dry_run,
         accept_incomplete: a.accept_incomplete,
         accept_degraded: a.accept_degraded,
+        allow_unlinked: a.allow_unlinked,
         rejects: None,
         batch_rows: ctx.cfg.import.batch_rows,
         max_field_bytes: ctx.cfg.import.max_field_bytes,
@@ -215,6 +216,13 @@ fn print_report(r: &Report) {
         "read {} rows: inserted {}, updated {}, unchanged {}, degraded {}, rejected {}",
         c.read, c.inserted, c.updated, c.unchanged, c.degraded, c.rejected
     );
+    if let Some(t) = &r.threads {
+        println!(
+            "the rows are messages of {} conversations, each a complaint ({} rows answer another \
+             message; {} of them answer one that is neither in the file nor in the store)",
+            t.conversations, t.links, t.dangling
+        );
+    }
     if let Some(why) = &r.incomplete {
         eprintln!(
             "{}: {why}; its complete rows were imported (--accept-incomplete), the cut one rejected",

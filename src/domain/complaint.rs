@@ -120,6 +120,7 @@ impl Complaint {
             put(23, m.at.map(|t| t.to_string()).as_deref());
             put(24, m.channel.as_deref());
             put(25, Some(&m.text));
+            put(26, m.id.as_deref());
         }
         h.finalize().into()
     }

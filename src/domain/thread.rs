@@ -39,6 +39,10 @@ impl Author {
 /// One message of a thread.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct Message {
+    /// The message's own id in the export, when it has one: what tells a message already in the
+    /// thread from a new one when a later export is imported.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     pub author: Author,
     /// The author's name or handle, as the export gives it.
     pub name: Option<String>,
@@ -61,6 +65,7 @@ pub fn of(c: &Complaint) -> Vec<Message> {
 /// The two messages a complaint row holds by itself.
 pub fn opening_pair(c: &Complaint) -> Vec<Message> {
     let mut out = vec![Message {
+        id: None,
         author: Author::Customer,
         name: c.customer.clone(),
         at: Some(c.received_at),
@@ -69,6 +74,7 @@ pub fn opening_pair(c: &Complaint) -> Vec<Message> {
     }];
     if let Some(r) = &c.response_text {
         out.push(Message {
+            id: None,
             author: Author::Company,
             name: c.responder.clone(),
             at: c.responded_at,
@@ -77,6 +83,22 @@ pub fn opening_pair(c: &Complaint) -> Vec<Message> {
         });
     }
     out
+}
+
+/// Adds messages to a thread, leaving out any it already holds (the same export id, or for
+/// messages without one the same author, time and text), in time order. Messages without a
+/// time keep their place after the dated ones.
+pub fn merge(into: &mut Vec<Message>, new: Vec<Message>) {
+    for m in new {
+        let known = into.iter().any(|o| match (&o.id, &m.id) {
+            (Some(a), Some(b)) => a == b,
+            _ => o.author == m.author && o.at == m.at && o.text == m.text,
+        });
+        if !known {
+            into.push(m);
+        }
+    }
+    into.sort_by_key(|m| m.at.unwrap_or(i64::MAX));
 }
 
 /// Number of messages a complaint's thread holds.
@@ -295,5 +317,24 @@ mod tests {
         let s = shape(&answered);
         assert_eq!(s.wrote_before_answer, 3);
         assert_eq!(s.unanswered_since, Some(6));
+    }
+
+    #[test]
+    fn merging_a_later_export_adds_only_new_messages_in_time_order() {
+        let mut t = vec![msg(Author::Customer, 1, "a"), msg(Author::Company, 5, "b")];
+        let again = t.clone();
+        merge(&mut t, again);
+        assert_eq!(t.len(), 2);
+        let mut later = msg(Author::Customer, 3, "c");
+        later.id = Some("9".into());
+        merge(&mut t, vec![later.clone(), msg(Author::Company, 5, "b")]);
+        assert_eq!(
+            t.iter().map(|m| m.text.as_str()).collect::<Vec<_>>(),
+            ["a", "c", "b"]
+        );
+        let mut edited = later;
+        edited.text = "c, edited".into();
+        merge(&mut t, vec![edited]);
+        assert_eq!(t.len(), 3, "a message with a known id is not added again");
     }
 }

@@ -128,15 +128,16 @@ mod tests {
                 "cfpb-legacy",
                 "helpdesk",
                 "social",
+                "messages",
                 "generic",
                 "cfpb",
                 "broken"
             ]
         );
-        let cfpb = &all[4];
+        let cfpb = &all[5];
         assert_eq!(cfpb.replaces.as_deref(), Some("built in"));
         assert!(cfpb.description.starts_with("Ours: "));
-        assert!(all[5].problem.is_some());
-        assert!(all[..4].iter().all(|e| e.origin == Origin::BuiltIn));
+        assert!(all[6].problem.is_some());
+        assert!(all[..5].iter().all(|e| e.origin == Origin::BuiltIn));
     }
 }

@@ -6,6 +6,7 @@ use super::dates::DateParser;
 // The fields a profile can map, in the order of `Field`.
 use super::profile::{Column, Profile, FIELD_NAMES as FIELDS};
 use crate::domain::text::quoted;
+use crate::domain::thread::Author;
 use crate::domain::Complaint;
 
 /// A mapped record.
@@ -15,17 +16,33 @@ use crate::domain::Complaint;
 #[derive(Debug, Clone)]
 pub enum Mapped {
     Complaint(Complaint),
-    /// A company reply that answers another row (linked exports).
-    Reply(Reply),
+    /// One message of a threaded export (`[link]` or `[thread]` profiles): the row's fields as
+    /// a complaint (its id, time, author as customer and text as complaint text), who wrote
+    /// it, and the id of the message it answers.
+    Message(Box<RowMessage>),
 }
 
-#[derive(Debug, Clone, Default)]
-pub struct Reply {
-    pub id: String,
-    pub reply_to: String,
-    pub at: i64,
-    pub author: Option<String>,
-    pub text: String,
+#[derive(Debug, Clone)]
+pub struct RowMessage {
+    pub complaint: Complaint,
+    pub author: Author,
+    pub reply_to: Option<String>,
+}
+
+/// How a threaded export's rows are told apart.
+#[derive(Debug, Clone)]
+enum Threading {
+    /// Rows answer other rows by id; `direction` tells the customer's from the company's.
+    Link {
+        direction: usize,
+        inbound: Vec<String>,
+        reply_to: usize,
+    },
+    /// Rows of one ticket share its id; a column names the author's kind (lower-cased values).
+    Ticket {
+        column: usize,
+        kinds: Vec<(String, Author)>,
+    },
 }
 
 /// Column positions of one field.
@@ -90,7 +107,8 @@ pub struct Mapper {
     source: String,
     received: DateParser,
     responded: DateParser,
-    link: Option<(usize, Vec<String>, usize)>,
+    threading: Option<Threading>,
+    ids: super::profile::Ids,
     customer_kind: crate::domain::customer::IdKind,
     /// The import's clock (Unix seconds): no complaint is received after it.
     now: i64,
@@ -139,11 +157,25 @@ impl Mapper {
             })
             .collect();
         let link = profile.link.as_ref().and_then(|l| {
-            Some((
-                find(&l.direction)?,
-                l.inbound_values.iter().map(|v| v.to_lowercase()).collect(),
-                find(&l.reply_to)?,
-            ))
+            Some(Threading::Link {
+                direction: find(&l.direction)?,
+                inbound: l.inbound_values.iter().map(|v| v.to_lowercase()).collect(),
+                reply_to: find(&l.reply_to)?,
+            })
+        });
+        let ticket = profile.thread.as_ref().and_then(|t| {
+            let lower = |vs: &[String], a: Author| {
+                vs.iter()
+                    .map(move |v| (v.trim().to_lowercase(), a))
+                    .collect::<Vec<_>>()
+            };
+            let mut kinds = lower(&t.customer_values, Author::Customer);
+            kinds.extend(lower(&t.company_values, Author::Company));
+            kinds.extend(lower(&t.note_values, Author::Note));
+            Some(Threading::Ticket {
+                column: find(&t.author_type)?,
+                kinds,
+            })
         });
         let lower = |m: &std::collections::BTreeMap<String, String>| {
             m.iter()
@@ -165,7 +197,8 @@ impl Mapper {
             source: source.to_string(),
             received,
             responded,
-            link,
+            threading: link.or(ticket),
+            ids: profile.ids,
             customer_kind: profile.customer_id_kind,
             now: i64::MAX - 86_400,
         }
@@ -382,6 +415,7 @@ impl Mapper {
         } = spare;
         messages.clear();
         self.required(rec, ExternalId, &mut external_id)?;
+        self.ids.normalise(&mut external_id);
         let received_at = self.date(rec, ReceivedAt, &self.received)?.ok_or_else(|| {
             format!(
                 "field received_at (column {:?}) is empty",
@@ -390,27 +424,6 @@ impl Mapper {
         })?;
         self.sane_received(received_at)?;
         let text_from_fields = self.complaint_or_fallback(rec, &mut complaint_text)?;
-        if let Some((dir, inbound, reply_to)) = &self.link {
-            let is_inbound = inbound.contains(&rec.fields[*dir].trim().to_lowercase());
-            if !is_inbound {
-                let to = rec.fields[*reply_to].trim();
-                if to.is_empty() {
-                    return Err(format!(
-                        "a reply (column {:?} is {}) that answers no message: column {:?} is empty",
-                        self.header[*dir],
-                        quoted(rec.fields[*dir]),
-                        self.header[*reply_to]
-                    ));
-                }
-                return Ok(Mapped::Reply(Reply {
-                    id: external_id,
-                    reply_to: to.to_string(),
-                    at: received_at,
-                    author: self.text(rec, Customer),
-                    text: complaint_text,
-                }));
-            }
-        }
         self.required(rec, Division, &mut division)?;
         let mut v = String::new();
         let likelihood = match self.text_into(rec, Likelihood, &mut v) {
@@ -460,7 +473,7 @@ impl Mapper {
         self.optional(rec, Subject, &mut subject);
         self.optional(rec, Response, &mut response_text);
         self.optional(rec, Responder, &mut responder);
-        Ok(Mapped::Complaint(crate::domain::Complaint {
+        let c = crate::domain::Complaint {
             source,
             external_id,
             received_at,
@@ -480,7 +493,59 @@ impl Mapper {
             text_from_fields,
             outcome: self.outcome(rec),
             messages,
-        }))
+        };
+        match &self.threading {
+            None => Ok(Mapped::Complaint(c)),
+            Some(t) => self.message(rec, t, c),
+        }
+    }
+
+    /// A row of a threaded export: who wrote it, and what it answers.
+    fn message(&self, rec: &Row, t: &Threading, c: Complaint) -> Result<Mapped, String> {
+        let (author, reply_to) = match t {
+            Threading::Link {
+                direction,
+                inbound,
+                reply_to,
+            } => {
+                let is_inbound = inbound.contains(&rec.fields[*direction].trim().to_lowercase());
+                let mut to = rec.fields[*reply_to].to_string();
+                self.ids.normalise(&mut to);
+                let to = (!to.is_empty()).then_some(to);
+                if !is_inbound && to.is_none() {
+                    return Err(format!(
+                        "a reply (column {:?} is {}) that answers no message: column {:?} is empty",
+                        self.header[*direction],
+                        quoted(rec.fields[*direction]),
+                        self.header[*reply_to]
+                    ));
+                }
+                let author = if is_inbound {
+                    Author::Customer
+                } else {
+                    Author::Company
+                };
+                (author, to)
+            }
+            Threading::Ticket { column, kinds } => {
+                let v = rec.fields[*column].trim().to_lowercase();
+                let Some((_, author)) = kinds.iter().find(|(k, _)| *k == v) else {
+                    let known: Vec<&str> = kinds.iter().map(|(k, _)| k.as_str()).collect();
+                    return Err(format!(
+                        "column {:?}: {} is not an author type the profile knows ({})",
+                        self.header[*column],
+                        quoted(rec.fields[*column]),
+                        known.join(", ")
+                    ));
+                };
+                (*author, None)
+            }
+        };
+        Ok(Mapped::Message(Box::new(RowMessage {
+            complaint: c,
+            author,
+            reply_to,
+        })))
     }
 
     /// The complaint's text, or when it is empty the profile's `complaint_fallback`: true when
@@ -688,14 +753,47 @@ mod tests {
             "",
             "1",
         ]);
-        let Ok(Mapped::Complaint(c)) = m.map(&inbound) else {
+        let Ok(Mapped::Message(c)) = m.map(&inbound) else {
             panic!("inbound")
         };
-        assert_eq!(c.division, "Support");
-        assert_eq!(c.channel.as_deref(), Some("social"));
-        let Ok(Mapped::Reply(r)) = m.map(&reply) else {
+        assert_eq!(c.author, Author::Customer);
+        assert_eq!(c.reply_to, None);
+        assert_eq!(c.complaint.division, "Support");
+        assert_eq!(c.complaint.channel.as_deref(), Some("social"));
+        let Ok(Mapped::Message(r)) = m.map(&reply) else {
             panic!("reply")
         };
-        assert_eq!((r.id.as_str(), r.reply_to.as_str()), ("2", "1"));
+        assert_eq!(r.author, Author::Company);
+        assert_eq!(
+            (r.complaint.external_id.as_str(), r.reply_to.as_deref()),
+            ("2", Some("1"))
+        );
+        assert_eq!(r.complaint.customer.as_deref(), Some("AcmeCare"));
+        // As pandas writes them.
+        let mut f: Vec<&str> = vec![
+            "2.0",
+            "AcmeCare",
+            "False",
+            "Wed Oct 11 07:00:00 +0000 2017",
+            "We can help",
+            "",
+            "1.0",
+        ];
+        let Ok(Mapped::Message(r)) = m.map(&rec(&f)) else {
+            panic!("pandas reply")
+        };
+        assert_eq!(
+            (r.complaint.external_id.as_str(), r.reply_to.as_deref()),
+            ("2", Some("1"))
+        );
+        f[6] = "1.5";
+        let Ok(Mapped::Message(r)) = m.map(&rec(&f)) else {
+            panic!("odd reply")
+        };
+        assert_eq!(
+            r.reply_to.as_deref(),
+            Some("1.5"),
+            "only whole numbers lose .0"
+        );
     }
 }

@@ -17,5 +17,6 @@ pub mod profile;
 mod profile_doc;
 pub mod records;
 pub mod run;
+pub mod threads;
 
 pub use run::{import_file, ImportError, Options, Report};

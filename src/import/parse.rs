@@ -184,7 +184,10 @@ impl<'a> Parser<'a> {
                 let h = c.content_hash();
                 Ok((Mapped::Complaint(c), h))
             }
-            Ok(other) => Ok((other, [0u8; 32])),
+            Ok(Mapped::Message(mut m)) => {
+                self.canonical_division(&mut m.complaint.division);
+                Ok((Mapped::Message(m), [0u8; 32]))
+            }
             Err(reason) if !is_utf8(&rec) => {
                 self.utf8 = false;
                 Err(reason)

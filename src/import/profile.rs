@@ -18,6 +18,10 @@ pub const BUILT_IN: &[(&str, &str)] = &[
     ),
     ("social", include_str!("../../config/profiles/social.toml")),
     (
+        "messages",
+        include_str!("../../config/profiles/messages.toml"),
+    ),
+    (
         "generic",
         include_str!("../../config/profiles/generic.toml"),
     ),
@@ -32,7 +36,9 @@ pub enum ProfileError {
         origin: String,
         error: std::io::Error,
     },
-    #[error("no profile named {0:?} (built in: cfpb, cfpb-legacy, helpdesk, social, generic)")]
+    #[error(
+        "no profile named {0:?} (built in: cfpb, cfpb-legacy, helpdesk, social, messages, generic)"
+    )]
     Unknown(String),
 }
 
@@ -55,6 +61,13 @@ pub struct Profile {
     pub defaults: BTreeMap<String, String>,
     #[serde(default)]
     pub link: Option<Link>,
+    /// One row per message, grouped into threads by `external_id` (helpdesk conversation
+    /// exports).
+    #[serde(default)]
+    pub thread: Option<ThreadSpec>,
+    /// How ids are read: what a spreadsheet tool may have done to them.
+    #[serde(default)]
+    pub ids: Ids,
     /// Other names a column goes by, keyed by the name the profile uses for it.
     #[serde(default)]
     pub aliases: BTreeMap<String, Vec<String>>,
@@ -212,8 +225,95 @@ pub struct Link {
     pub direction: String,
     /// Values of `direction` that mark a customer message (compared without regard to case).
     pub inbound_values: Vec<String>,
-    /// The column holding the id of the message a reply answers.
+    /// The column holding the id of the message a row answers.
     pub reply_to: String,
+    /// Where a thread's division comes from: `row` (the division field of the message that
+    /// opens it) or `replier` (the company author who answers first, mapped through the
+    /// divisions' `aliases`; a thread nobody answered keeps the division field).
+    #[serde(default)]
+    pub division_from: DivisionFrom,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DivisionFrom {
+    #[default]
+    Row,
+    Replier,
+}
+
+/// A helpdesk conversation export: one row per message, the rows of one ticket sharing its
+/// `external_id`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThreadSpec {
+    /// The column saying who wrote the message.
+    pub author_type: String,
+    /// Values of `author_type` (compared without regard to case) for each kind of author.
+    pub customer_values: Vec<String>,
+    pub company_values: Vec<String>,
+    #[serde(default)]
+    pub note_values: Vec<String>,
+}
+
+/// What is done to every id (`external_id`, and `link.reply_to`) before it is compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Ids {
+    /// Leading and trailing white space is dropped.
+    #[serde(default = "yes")]
+    pub trim: bool,
+    /// Ids are compared in lower case.
+    #[serde(default)]
+    pub lowercase: bool,
+    /// A trailing `.0` (or `.00`…) that spreadsheet tools and pandas add to whole numbers is
+    /// dropped, so that `3.0` and `3` are the same id.
+    #[serde(default)]
+    pub strip_decimal_zero: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for Ids {
+    fn default() -> Self {
+        Ids {
+            trim: true,
+            lowercase: false,
+            strip_decimal_zero: false,
+        }
+    }
+}
+
+impl Ids {
+    /// The id as the profile compares it.
+    pub fn normalise(&self, id: &mut String) {
+        if self.trim {
+            let t = id.trim();
+            if t.len() != id.len() {
+                *id = t.to_string();
+            }
+        }
+        if self.strip_decimal_zero {
+            if let Some(dot) = id.rfind('.') {
+                let (int, frac) = id.split_at(dot);
+                if !int.is_empty()
+                    && int.bytes().all(|b| b.is_ascii_digit())
+                    && frac.len() > 1
+                    && frac[1..].bytes().all(|b| b == b'0')
+                {
+                    id.truncate(dot);
+                }
+            }
+        }
+        if self.lowercase {
+            let lower = id.to_lowercase();
+            if lower != *id {
+                *id = lower;
+            }
+        }
+    }
 }
 
 impl Profile {
@@ -239,6 +339,19 @@ impl Profile {
                 "dates.utc_offset {:?} is not an offset from UTC (write UTC, +02:00 or -05:30)",
                 self.dates.utc_offset
             )));
+        }
+        if self.link.is_some() && self.thread.is_some() {
+            return Err(bad(
+                "[link] and [thread] are two ways of building threads: give one".into(),
+            ));
+        }
+        if let Some(t) = &self.thread {
+            if t.customer_values.is_empty() || t.company_values.is_empty() {
+                return Err(bad(
+                    "thread.customer_values and thread.company_values must each list a value"
+                        .into(),
+                ));
+            }
         }
         if self.fields.division.is_none() && !self.defaults.contains_key("division") {
             return Err(bad(
@@ -309,6 +422,7 @@ impl Profile {
                     .iter()
                     .flat_map(|l| [l.direction.as_str(), l.reply_to.as_str()]),
             )
+            .chain(self.thread.iter().map(|t| t.author_type.as_str()))
             .collect();
         cols.sort_unstable();
         cols.dedup();
@@ -363,7 +477,12 @@ impl Profile {
                     ("link.direction", std::slice::from_ref(&l.direction)),
                     ("link.reply_to", std::slice::from_ref(&l.reply_to)),
                 ]
-            }));
+            }))
+            .chain(
+                self.thread
+                    .iter()
+                    .map(|t| ("thread.author_type", std::slice::from_ref(&t.author_type))),
+            );
         for (field, cols) in mapped {
             for c in cols {
                 let want = self.column_names(c);
@@ -508,7 +627,14 @@ mod tests {
         let names: Vec<_> = all.iter().map(|p| p.name.as_str()).collect();
         assert_eq!(
             names,
-            ["cfpb", "cfpb-legacy", "helpdesk", "social", "generic"]
+            [
+                "cfpb",
+                "cfpb-legacy",
+                "helpdesk",
+                "social",
+                "messages",
+                "generic"
+            ]
         );
     }
 

@@ -23,6 +23,11 @@ formats = ["%Y-%m-%d"]
 direction = "e"
 inbound_values = ["in"]
 reply_to = "f"
+[thread]
+author_type = "g"
+customer_values = ["c"]
+company_values = ["a"]
+[ids]
 "#;
 
 /// The names in backquotes after "expected" in the parser's message for `text`.
@@ -74,7 +79,15 @@ fn documented(title: &str, keys: &[String]) {
 #[test]
 fn every_key_of_every_table_is_documented() {
     documented("Top level", &keys_of(None));
-    for t in ["header", "fields", "header_optional", "dates", "link"] {
+    for t in [
+        "header",
+        "fields",
+        "header_optional",
+        "dates",
+        "link",
+        "thread",
+        "ids",
+    ] {
         documented(&format!("`[{t}]`"), &keys_of(Some(t)));
     }
     // A column's inline-table form is untagged, which lists no keys; its two are fixed here.

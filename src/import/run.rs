@@ -1,6 +1,5 @@
 //! One file's import: detect its shape, then read, write and index it in one transaction.
 
-use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -12,10 +11,11 @@ use rusqlite::{Connection, TransactionBehavior};
 
 use super::dates::{parse_offset, DateParser};
 use super::decode::{open_decoded, regular_file_size, sniff, sniff_head, DecodeError, Encoding};
-use super::mapping::{Mapped, Mapper, Reply};
+use super::mapping::{Mapped, Mapper};
 use super::parse::{cut_short, reader, Batches, Item, Parser};
 use super::profile::{self, DateOrder, Profile};
 use super::records::Records;
+use super::threads::{self as th, Mode as ThreadMode};
 use crate::domain::Complaint;
 use crate::store::complaints::{self as sc, Counts, ImportMeta, SearchTwin, Upsert};
 use crate::store::{rule_sets, Db};
@@ -35,6 +35,9 @@ pub struct Options {
     /// Apply updates whose text looks like a damaged copy of the stored text instead of
     /// holding them back (see [`crate::domain::degrade`]).
     pub accept_degraded: bool,
+    /// Import a threaded export even when most of its rows answer messages that are neither in
+    /// it nor in the store (ids that do not match, say), instead of failing it.
+    pub allow_unlinked: bool,
     pub rejects: Option<PathBuf>,
     pub batch_rows: usize,
     /// A record with a field longer than this is rejected, naming the column, without the
@@ -70,6 +73,20 @@ pub struct Report {
     /// anyway (`accept_incomplete`); null otherwise.
     pub incomplete: Option<String>,
     pub dry_run: bool,
+    /// For a threaded export (`[link]` or `[thread]` profiles): how its rows became
+    /// conversations; null for other exports.
+    pub threads: Option<ThreadCounts>,
+}
+
+/// How a threaded export's rows became conversations.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct ThreadCounts {
+    /// Complaints its rows make up (new, updated or unchanged).
+    pub conversations: u64,
+    /// Rows that answer another message.
+    pub links: u64,
+    /// Of those, rows answering a message that is neither in the file nor in the store.
+    pub dangling: u64,
 }
 
 /// Why a file could not be imported at all.
@@ -571,7 +588,8 @@ fn import_pass(
     )
     .map_err(|e| fail(e.to_string(), false))?;
     let batch_rows = opts.batch_rows.max(1);
-    let result = std::thread::scope(|scope| -> Result<(Option<String>, bool), ImportError> {
+    type Written = (Option<String>, bool, Option<ThreadCounts>);
+    let result = std::thread::scope(|scope| -> Result<Written, ImportError> {
         let mut batches = Batches::start(scope, parser, batch_rows, spent_rx, threads)
             .map_err(|e| fail(format!("cannot start the parser: {e}"), false))?;
         let (to_index, mut indexer) = match search {
@@ -602,9 +620,13 @@ fn import_pass(
             .insert_first(!state.source_has_rows)
             .defer_search_index(true)
             .accept_degraded(opts.accept_degraded);
-        let mut inbound: Vec<(u64, Complaint, [u8; 32])> = Vec::new();
-        let mut replies: Vec<(u64, Reply, ByteRecord)> = Vec::new();
-        let linked = det.profile.link.is_some();
+        let mut thread_rows: Vec<(th::Row, ByteRecord)> = Vec::new();
+        let mut thread_counts: Option<ThreadCounts> = None;
+        let thread_mode = match (&det.profile.link, &det.profile.thread) {
+            (Some(l), _) => Some(ThreadMode::Link(l.division_from)),
+            (None, Some(_)) => Some(ThreadMode::Ticket),
+            (None, None) => None,
+        };
         while let Some(mut batch) = batches.next() {
             let mut new_rows: Vec<(u32, i64)> = Vec::new();
             for (i, item) in batch.iter_mut().enumerate() {
@@ -648,12 +670,9 @@ fn import_pass(
                 }
                 let rejected = match result {
                     Err(reason) => Some(std::mem::take(reason)),
-                    Ok((Mapped::Complaint(c), h)) if linked => {
-                        inbound.push((line, std::mem::take(c), *h));
-                        None
-                    }
-                    Ok((Mapped::Reply(r), _)) => {
-                        replies.push((line, std::mem::take(r), std::mem::take(rec)));
+                    Ok((Mapped::Message(m), _)) => {
+                        let msg = (**m).clone();
+                        thread_rows.push((th::Row { line, msg }, std::mem::take(rec)));
                         None
                     }
                     Ok((Mapped::Complaint(c), h)) => {
@@ -706,17 +725,20 @@ fn import_pass(
             }
         }
         let all_utf8 = batches.all_utf8();
-        if linked {
-            let new_rows = link_replies(
+        if let Some(mode) = thread_mode {
+            let (new_rows, tc) = write_threads(
                 &tx,
                 &mut writer,
                 &source,
-                inbound,
-                replies,
+                mode,
+                thread_rows,
+                division,
+                opts.allow_unlinked,
                 &mut counts,
                 &mut rejects,
             )
             .map_err(|e| fail(e, false))?;
+            thread_counts = Some(tc);
             for (_, c) in &new_rows {
                 tally.add(c);
             }
@@ -774,12 +796,12 @@ fn import_pass(
         let rejects_file = rejects
             .finish()
             .map_err(|e| fail(format!("rejects file: {e}"), false))?;
-        Ok((rejects_file, all_utf8))
+        Ok((rejects_file, all_utf8, thread_counts))
     });
     if let Some(pb) = &progress {
         pb.finish_and_clear();
     }
-    let (rejects_file, all_utf8) = result?;
+    let (rejects_file, all_utf8, threads) = result?;
     if provisional && !all_utf8 {
         let verdict = sniff(path).map_err(decode_err)?;
         if verdict != enc {
@@ -821,6 +843,7 @@ fn import_pass(
         first_degraded: rejects.first_degraded.clone(),
         incomplete,
         dry_run: opts.dry_run,
+        threads,
     })))
 }
 
@@ -934,125 +957,97 @@ impl Phases {
     }
 }
 
-/// Attaches each reply to the customer message it answers (following replies to replies), then
-/// writes the completed complaints. Rows are counted by what happened to their complaint.
-/// Returns the complaints it inserted, with their ids, for the search index.
-fn link_replies(
+/// What the thread builder reads of the store.
+struct StoreLookup<'a> {
+    tx: &'a rusqlite::Transaction<'a>,
+    source: &'a str,
+}
+
+impl th::Stored for StoreLookup<'_> {
+    fn complaint(&mut self, external_id: &str) -> Result<Option<Complaint>, String> {
+        match crate::store::queries::complaint_by_key(self.tx, self.source, external_id) {
+            Ok(c) => Ok(Some(c)),
+            Err(rusqlite::Error::QueryReturnedNoRows) => Ok(None),
+            Err(e) => Err(format!("store: {e}")),
+        }
+    }
+
+    fn owner_of_message(&mut self, message_id: &str) -> Result<Option<String>, String> {
+        crate::store::threads::complaint_of_message(self.tx, self.source, message_id)
+            .map_err(|e| format!("store: {e}"))
+    }
+}
+
+/// Builds the threads of a threaded export's rows and writes their complaints. Rows are
+/// counted by what happened to their complaint. Returns the complaints it inserted, with their
+/// ids, for the search index.
+#[allow(clippy::too_many_arguments)]
+fn write_threads(
     tx: &rusqlite::Transaction,
     writer: &mut sc::Writer,
     source: &str,
-    inbound: Vec<(u64, Complaint, [u8; 32])>,
-    replies: Vec<(u64, Reply, ByteRecord)>,
+    mode: ThreadMode,
+    rows: Vec<(th::Row, ByteRecord)>,
+    division: &(dyn Fn(&str) -> String + Sync),
+    allow_unlinked: bool,
     counts: &mut Counts,
     rejects: &mut Rejects,
-) -> Result<Vec<(i64, Complaint)>, String> {
-    let inbound_ids: HashMap<&str, usize> = inbound
-        .iter()
-        .enumerate()
-        .map(|(i, (_, c, _))| (c.external_id.as_str(), i))
-        .collect();
-    let reply_parent: HashMap<&str, &str> = replies
-        .iter()
-        .map(|(_, r, _)| (r.id.as_str(), r.reply_to.as_str()))
-        .collect();
-    let mut attached: HashMap<usize, Vec<usize>> = HashMap::new();
-    let mut to_stored: HashMap<String, Vec<usize>> = HashMap::new();
-    for (ri, (line, r, rec)) in replies.iter().enumerate() {
-        let mut root = r.reply_to.as_str();
-        let mut hops = 0;
-        while let Some(parent) = reply_parent.get(root) {
-            root = parent;
-            hops += 1;
-            if hops > 100 {
-                break;
+) -> Result<(Vec<(i64, Complaint)>, ThreadCounts), String> {
+    let (rows, recs): (Vec<th::Row>, Vec<ByteRecord>) = rows.into_iter().unzip();
+    let mut lookup = StoreLookup { tx, source };
+    let threads = th::build(&rows, mode, &mut lookup, division)?;
+    if threads.dangling * 2 > threads.links && !allow_unlinked {
+        return Err(format!(
+            "{} of the {} rows that answer another message answer one that is neither in this \
+             file nor in the store: its ids do not link (a spreadsheet tool may have rewritten \
+             them, as 12345.0; see the profile's [ids]). Nothing was imported; pass \
+             --allow-unlinked to import it as it is",
+            threads.dangling, threads.links
+        ));
+    }
+    let tc = ThreadCounts {
+        conversations: threads.built.len() as u64,
+        links: threads.links,
+        dangling: threads.dangling,
+    };
+    for u in &threads.unplaced {
+        counts.rejected += 1;
+        rejects
+            .add(rows[u.row].line, &u.reason, lossy(&recs[u.row]))
+            .map_err(|e| e.to_string())?;
+    }
+    let mut inserted = Vec::new();
+    for b in threads.built {
+        let c = b.complaint;
+        let h = c.content_hash();
+        let (outcome, id) = writer.write(&c, &h, b.line).map_err(|e| e.to_string())?;
+        match outcome {
+            Upsert::Inserted => counts.inserted += b.rows,
+            Upsert::Updated => counts.updated += b.rows,
+            Upsert::Unchanged => counts.unchanged += b.rows,
+            Upsert::Degraded { field, damage } => {
+                counts.degraded += b.rows;
+                rejects.held_back(b.line, &c, field, damage);
+            }
+            Upsert::Duplicate { first_line } => {
+                counts.rejected += b.rows;
+                rejects
+                    .add(
+                        b.line,
+                        &format!(
+                            "{:?} appears again: it was first on line {first_line} of this file",
+                            c.external_id
+                        ),
+                        Vec::new(),
+                    )
+                    .map_err(|e| e.to_string())?;
             }
         }
-        if let Some(&i) = inbound_ids.get(root) {
-            attached.entry(i).or_default().push(ri);
-            continue;
-        }
-        let stored: Option<i64> = tx
-            .query_row(
-                "SELECT id FROM complaints WHERE source = ?1 AND external_id = ?2",
-                rusqlite::params![source, root],
-                |row| row.get(0),
-            )
-            .ok();
-        if stored.is_some() {
-            to_stored.entry(root.to_string()).or_default().push(ri);
-        } else {
-            counts.rejected += 1;
-            rejects
-                .add(
-                    *line,
-                    &format!(
-                        "answers message {root:?}, which is neither in this file nor in the store"
-                    ),
-                    lossy(rec),
-                )
-                .map_err(|e| e.to_string())?;
-        }
-    }
-    let apply = |c: &mut Complaint, idx: &[usize]| {
-        let mut rs: Vec<&Reply> = idx.iter().map(|&i| &replies[i].1).collect();
-        rs.sort_by_key(|r| r.at);
-        c.response_text = Some(
-            rs.iter()
-                .map(|r| r.text.as_str())
-                .collect::<Vec<_>>()
-                .join("\n\n"),
-        );
-        c.responded_at = rs.first().map(|r| r.at);
-        c.responder = rs.first().and_then(|r| r.author.clone());
-    };
-    let tally = |outcome: Upsert, rows: u64, counts: &mut Counts| match outcome {
-        Upsert::Inserted => counts.inserted += rows,
-        Upsert::Updated => counts.updated += rows,
-        Upsert::Unchanged => counts.unchanged += rows,
-        Upsert::Degraded { .. } => counts.degraded += rows,
-        Upsert::Duplicate { .. } => counts.rejected += rows,
-    };
-    let mut inserted = Vec::new();
-    for (i, (line, mut c, _)) in inbound.into_iter().enumerate() {
-        let idx = attached.remove(&i).unwrap_or_default();
-        if !idx.is_empty() {
-            apply(&mut c, &idx);
-        }
-        let h = c.content_hash();
-        let (outcome, id) = writer.write(&c, &h, line).map_err(|e| e.to_string())?;
-        if let Upsert::Duplicate { first_line } = outcome {
-            rejects
-                .add(
-                    line,
-                    &format!(
-                        "{:?} appears again: it was first on line {first_line} of this file",
-                        c.external_id
-                    ),
-                    Vec::new(),
-                )
-                .map_err(|e| e.to_string())?;
-        }
-        if let Upsert::Degraded { field, damage } = outcome {
-            rejects.held_back(line, &c, field, damage);
-        }
-        tally(outcome, 1 + idx.len() as u64, counts);
         if outcome == Upsert::Inserted {
             inserted.push((id, c));
         }
     }
-    for (root, idx) in to_stored {
-        let mut c = crate::store::queries::complaint_by_key(tx, source, &root)
-            .map_err(|e| e.to_string())?;
-        apply(&mut c, &idx);
-        let h = c.content_hash();
-        let line = replies[idx[0]].0;
-        let (outcome, _) = writer.write(&c, &h, line).map_err(|e| e.to_string())?;
-        if let Upsert::Degraded { field, damage } = outcome {
-            rejects.held_back(line, &c, field, damage);
-        }
-        tally(outcome, idx.len() as u64, counts);
-    }
-    Ok(inserted)
+    Ok((inserted, tc))
 }
 
 #[cfg(test)]
@@ -1084,6 +1079,7 @@ mod tests {
             dry_run: false,
             accept_incomplete: false,
             accept_degraded: false,
+            allow_unlinked: false,
             rejects: None,
             batch_rows: 500,
             max_field_bytes: 16 << 20,

@@ -250,6 +250,7 @@ pub fn revise_response(
         // response stays the company's messages in order.
         let channel = messages.last().and_then(|m| m.channel.clone());
         messages.push(Message {
+            id: None,
             author: Author::Company,
             name: Some(by.to_string()),
             at: Some(at),

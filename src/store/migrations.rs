@@ -366,6 +366,8 @@ INSERT INTO customer_complaints
 CREATE TABLE messages (
     complaint_id INTEGER NOT NULL REFERENCES complaints(id),
     seq          INTEGER NOT NULL,
+    -- The message's own id in the export, when it has one (a tweet id).
+    ext_id       TEXT,
     author       TEXT    NOT NULL CHECK (author IN ('customer', 'company', 'note')),
     name         TEXT,
     at           INTEGER,
@@ -373,6 +375,8 @@ CREATE TABLE messages (
     text         TEXT    NOT NULL,
     PRIMARY KEY (complaint_id, seq)
 ) WITHOUT ROWID;
+-- What a reply in a later export answers may be a message of a stored thread.
+CREATE INDEX messages_ext_id ON messages(ext_id) WHERE ext_id IS NOT NULL;
 -- How many messages the thread holds; NULL for a complaint without stored messages (its row is
 -- its thread: one message, or two with a response).
 ALTER TABLE complaints ADD COLUMN message_count INTEGER;

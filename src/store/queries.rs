@@ -43,6 +43,9 @@ pub struct ComplaintJson {
     /// The thread as it is read and signed: the stored messages, or the row's complaint and
     /// response.
     pub messages: Vec<Message>,
+    /// The export gave the conversation (its messages are stored), rather than one complaint
+    /// and one response.
+    pub threaded: bool,
 }
 
 impl From<&Complaint> for ComplaintJson {
@@ -67,6 +70,7 @@ impl From<&Complaint> for ComplaintJson {
             text_from_fields: c.text_from_fields,
             outcome: c.outcome.clone(),
             messages: crate::domain::thread::of(c),
+            threaded: !c.messages.is_empty(),
         }
     }
 }

@@ -5,8 +5,9 @@ use rusqlite::{params, Connection};
 use crate::domain::thread::{Author, Message};
 use crate::domain::Complaint;
 
-const INSERT: &str = "INSERT INTO messages (complaint_id, seq, author, name, at, channel, text)
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+const INSERT: &str =
+    "INSERT INTO messages (complaint_id, seq, ext_id, author, name, at, channel, text)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
 
 /// Replaces the stored messages of a complaint with these (none: its row is its thread).
 pub fn replace(conn: &Connection, complaint_id: i64, messages: &[Message]) -> rusqlite::Result<()> {
@@ -17,6 +18,7 @@ pub fn replace(conn: &Connection, complaint_id: i64, messages: &[Message]) -> ru
         st.execute(params![
             complaint_id,
             i as i64,
+            m.id,
             m.author.as_str(),
             m.name,
             m.at,
@@ -30,7 +32,8 @@ pub fn replace(conn: &Connection, complaint_id: i64, messages: &[Message]) -> ru
 /// The stored messages of a complaint, in order; empty when its row is its thread.
 pub fn stored(conn: &Connection, complaint_id: i64) -> rusqlite::Result<Vec<Message>> {
     let mut st = conn.prepare_cached(
-        "SELECT author, name, at, channel, text FROM messages WHERE complaint_id = ?1 ORDER BY seq",
+        "SELECT author, name, at, channel, text, ext_id FROM messages
+         WHERE complaint_id = ?1 ORDER BY seq",
     )?;
     let rows = st.query_map(params![complaint_id], |r| {
         let author: String = r.get(0)?;
@@ -40,6 +43,7 @@ pub fn stored(conn: &Connection, complaint_id: i64) -> rusqlite::Result<Vec<Mess
             at: r.get(2)?,
             channel: r.get(3)?,
             text: r.get(4)?,
+            id: r.get(5)?,
         })
     })?;
     rows.collect()
@@ -73,4 +77,20 @@ pub fn total(conn: &Connection) -> rusqlite::Result<i64> {
         [],
         |r| r.get(0),
     )
+}
+
+/// The external id of the complaint whose stored thread holds the message with this export id,
+/// among complaints of `source`.
+pub fn complaint_of_message(
+    conn: &Connection,
+    source: &str,
+    message_id: &str,
+) -> rusqlite::Result<Option<String>> {
+    use rusqlite::OptionalExtension;
+    conn.prepare_cached(
+        "SELECT c.external_id FROM messages m JOIN complaints c ON c.id = m.complaint_id
+         WHERE m.ext_id = ?2 AND c.source = ?1 LIMIT 1",
+    )?
+    .query_row(params![source, message_id], |r| r.get(0))
+    .optional()
 }
