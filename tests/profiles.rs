@@ -334,7 +334,7 @@ fn no_match_lists_what_each_profile_lacks_and_suggests_a_draft() {
         .expect("run");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("line 1: no profile matches the header (tried cfpb, cfpb-legacy, helpdesk, social, generic)"), "{err}");
+    assert!(err.contains("line 1: no profile matches the header (tried cfpb, cfpb-legacy, helpdesk, social, messages, generic)"), "{err}");
     assert!(
         err.contains("\n  helpdesk: \"Created\", \"Group\", \"Public reply\", \"Requester\"\n"),
         "{err}"

@@ -389,6 +389,12 @@ ALTER TABLE complaint_history ADD COLUMN thread TEXT;
 /// customer key's number as `domain::customer::number` computes it (registered here, on this
 /// connection only: it is never part of the schema).
 pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
+    register_functions(conn)?;
+    migrations().to_latest(conn)
+}
+
+/// The functions the steps may call, on this connection.
+fn register_functions(conn: &Connection) -> Result<(), rusqlite_migration::Error> {
     conn.create_scalar_function(
         "signoff_customer_no",
         1,
@@ -401,8 +407,7 @@ pub fn migrate(conn: &mut Connection) -> Result<(), rusqlite_migration::Error> {
     .map_err(|err| rusqlite_migration::Error::RusqliteError {
         query: "signoff_customer_no".into(),
         err,
-    })?;
-    migrations().to_latest(conn)
+    })
 }
 
 pub fn migrations() -> Migrations<'static> {
@@ -649,5 +654,43 @@ mod tests {
             )
             .expect("links");
         assert_eq!(linked, 1);
+    }
+
+    #[test]
+    fn step_9_keeps_every_earlier_sign_off_covering_its_complaint() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        super::register_functions(&conn).expect("functions");
+        Migrations::new(super::STEPS[..8].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("steps 1-8");
+        let signed = crate::domain::complaint::signed_text_hash("Late refund", Some("Sorry"));
+        conn.execute_batch(&format!(
+            "INSERT INTO imports VALUES (1, 's', 'p', 'f', 0, 'utf-8', 'comma', 'a', 0, 0, 1, 1, 0, 0, 0, NULL);
+             INSERT INTO complaints (id, source, external_id, received_at, division, complaint_text,
+                 response_text, content_hash, import_id, source_file, source_line, last_import_id)
+             VALUES (7, 's', 'X-1', 100, 'Billing', 'Late refund', 'Sorry', x'00', 1, 'f', 2, 1),
+                    (8, 's', 'X-2', 100, 'Billing', 'No answer', NULL, x'00', 1, 'f', 3, 1);
+             INSERT INTO decisions (complaint_id, kind, actor, actor_name, actor_title, at,
+                 text_hash, prev_hash, hash)
+             VALUES (7, 'approve', 'dana', 'Dana Reyes', 'CEO', 200, '{signed}', 'p', 'h');"
+        ))
+        .expect("a sign-off");
+        super::migrate(&mut conn).expect("step 9");
+        // The complaint and its response are its thread of two messages, hashed as before.
+        assert_eq!(
+            crate::store::decisions::current_text_hash(&conn, 7).expect("hash"),
+            signed
+        );
+        let c = crate::store::queries::complaint_by_key(&conn, "s", "X-1").expect("complaint");
+        let thread = crate::domain::thread::of(&c);
+        assert_eq!(thread.len(), 2);
+        assert_eq!(thread[1].text, "Sorry");
+        assert_eq!(crate::store::threads::total(&conn).expect("total"), 3);
+        let stored: i64 = conn
+            .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
+            .expect("messages");
+        assert_eq!(stored, 0, "rows that are their own thread are not copied");
     }
 }
