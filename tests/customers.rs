@@ -29,8 +29,11 @@ fn fixture(env: &Env, name: &str) -> PathBuf {
 }
 
 /// A store with both fixtures imported.
+/// The social fixture's replies come from @AcmeCare, the support team's handle.
+const SUPPORT_HANDLE: &str = "\n[[divisions]]\nname = \"Support\"\naliases = [\"AcmeCare\"]\n";
+
 fn store() -> Env {
-    let env = Env::new();
+    let env = Env::with_config(&format!("{}{SUPPORT_HANDLE}", common::CONFIG));
     env.import_json(&fixture(&env, "hd_customers.csv"), &[]);
     env.import_json(&fixture(&env, "social_customers.csv"), &[]);
     env
@@ -152,7 +155,10 @@ fn repeats_are_flagged_and_explained() {
     assert_eq!(counts["total"]["repeat"], 4);
 
     // A shorter window: A-4 is 26 days after A-3 and 45 after A-2.
-    let cfg = format!("{}\n[checks]\nrepeat_days = 30\n", common::CONFIG);
+    let cfg = format!(
+        "{}{SUPPORT_HANDLE}\n[checks]\nrepeat_days = 30\n",
+        common::CONFIG
+    );
     let env = Env::with_config(&cfg);
     env.import_json(&fixture(&env, "hd_customers.csv"), &[]);
     assert_eq!(repeats(&env)["A-4"], 2);

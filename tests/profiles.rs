@@ -274,6 +274,7 @@ fn list_and_show_give_every_profile_with_where_it_comes_from() {
             "cfpb",
             "cfpb-legacy",
             "social",
+            "messages",
             "generic",
             "broken",
             "helpdesk"
@@ -281,9 +282,9 @@ fn list_and_show_give_every_profile_with_where_it_comes_from() {
     );
     assert_eq!(all[0]["origin"], "built-in");
     assert_eq!(all[0]["path"], serde_json::Value::Null);
-    assert_eq!(all[5]["origin"], "file");
-    assert_eq!(all[5]["replaces"], "built in");
-    assert!(all[4]["problem"]
+    assert_eq!(all[6]["origin"], "file");
+    assert_eq!(all[6]["replaces"], "built in");
+    assert!(all[5]["problem"]
         .as_str()
         .is_some_and(|p| p.contains("broken.toml")));
 

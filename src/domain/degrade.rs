@@ -159,10 +159,25 @@ pub fn damaged_complaint(stored: &Complaint, new: &Complaint) -> Option<(&'stati
             new.responder.as_deref(),
         ),
     ];
-    fields.into_iter().find_map(|(name, old, new)| {
-        // A text that is gone is a copy cut short to nothing.
-        let old = old?;
-        damaged_copy(old, new.unwrap_or("")).map(|d| (name, d))
+    fields
+        .into_iter()
+        .find_map(|(name, old, new)| {
+            // A text that is gone is a copy cut short to nothing.
+            let old = old?;
+            damaged_copy(old, new.unwrap_or("")).map(|d| (name, d))
+        })
+        .or_else(|| damaged_message(stored, new))
+}
+
+/// A message of a stored thread whose new copy (the same id, or the same place in a thread
+/// without ids) is damaged.
+fn damaged_message(stored: &Complaint, new: &Complaint) -> Option<(&'static str, Damage)> {
+    stored.messages.iter().enumerate().find_map(|(i, old)| {
+        let copy = match &old.id {
+            Some(id) => new.messages.iter().find(|m| m.id.as_ref() == Some(id)),
+            None => new.messages.get(i),
+        }?;
+        damaged_copy(&old.text, &copy.text).map(|d| ("message", d))
     })
 }
 

@@ -85,17 +85,19 @@ pub fn opening_pair(c: &Complaint) -> Vec<Message> {
     out
 }
 
-/// Adds messages to a thread, leaving out any it already holds (the same export id, or for
-/// messages without one the same author, time and text), in time order. Messages without a
+/// Adds messages to a thread, in time order: a message it already holds (the same export id,
+/// or for messages without one the same author, time and text) is replaced by the new copy. Messages without a
 /// time keep their place after the dated ones.
 pub fn merge(into: &mut Vec<Message>, new: Vec<Message>) {
     for m in new {
-        let known = into.iter().any(|o| match (&o.id, &m.id) {
+        let known = into.iter().position(|o| match (&o.id, &m.id) {
             (Some(a), Some(b)) => a == b,
             _ => o.author == m.author && o.at == m.at && o.text == m.text,
         });
-        if !known {
-            into.push(m);
+        match known {
+            // The export's copy of a message it already held is the newer one.
+            Some(i) => into[i] = m,
+            None => into.push(m),
         }
     }
     into.sort_by_key(|m| m.at.unwrap_or(i64::MAX));
@@ -336,5 +338,6 @@ mod tests {
         edited.text = "c, edited".into();
         merge(&mut t, vec![edited]);
         assert_eq!(t.len(), 3, "a message with a known id is not added again");
+        assert_eq!(t[1].text, "c, edited", "the newer copy wins");
     }
 }

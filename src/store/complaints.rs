@@ -298,10 +298,13 @@ impl<'c> Writer<'c> {
             return Ok((Upsert::Unchanged, id));
         }
         if !self.accept_degraded {
-            let stored = self
+            let mut stored = self
                 .stored
                 .query_row(params![id], super::queries::complaint_from_row)?
                 .1;
+            if !c.messages.is_empty() {
+                super::threads::attach(self.conn, id, &mut stored)?;
+            }
             if let Some((field, damage)) = damaged_complaint(&stored, c) {
                 // Seen by this import (a repeat of the key is still a duplicate), not changed.
                 self.touch_seen(id, old_key, c)?;
