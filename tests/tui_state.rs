@@ -60,6 +60,7 @@ fn detail(id: i64, status: Status) -> Detail {
         decisions: vec![],
         status,
         flags: vec![],
+        thread: vec![],
     }
 }
 

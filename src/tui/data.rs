@@ -7,6 +7,8 @@ use crate::domain::decision::{self, Decision, Kind, Status};
 use crate::domain::report::SampleBound;
 use crate::domain::stats;
 use crate::domain::text::one_line;
+use crate::domain::thread::Message;
+use crate::domain::Complaint;
 use crate::store::decisions as sd;
 use crate::store::samples::{self, Sample};
 
@@ -54,6 +56,9 @@ pub struct Detail {
     pub decisions: Vec<Decision>,
     pub status: Status,
     pub flags: Vec<String>,
+    /// The conversation as it is read and signed: the stored messages, or the row's complaint
+    /// and response.
+    pub thread: Vec<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -202,9 +207,11 @@ pub fn detail(
                 decisions: Vec::new(),
                 status: Status::Pending,
                 flags: Vec::new(),
+                thread: Vec::new(),
             })
         },
     )?;
+    d.thread = thread_of(conn, &d)?;
     d.decisions = sd::for_complaint(conn, id)?;
     let text = sd::current_text_hash(conn, id)?;
     d.status = decision::status(&d.decisions, &text, now);
@@ -241,6 +248,21 @@ pub fn detail(
         ));
     }
     Ok(d)
+}
+
+/// The stored thread, or the row's complaint and response as its messages.
+fn thread_of(conn: &Connection, d: &Detail) -> rusqlite::Result<Vec<Message>> {
+    let row = Complaint {
+        customer: d.customer.clone(),
+        received_at: d.received_at,
+        channel: d.channel.clone(),
+        complaint_text: d.complaint_text.clone(),
+        response_text: d.response_text.clone(),
+        responded_at: d.responded_at,
+        responder: d.responder.clone(),
+        ..Complaint::default()
+    };
+    crate::store::threads::thread(conn, d.complaint_id, &row)
 }
 
 /// One search hit.

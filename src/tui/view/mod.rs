@@ -1,9 +1,11 @@
 //! Rendering: a pure function of the app state. Views never touch the store or the clock.
 
 mod dashboard;
+mod detail;
 mod forms;
 mod help;
 mod queue;
+mod thread;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
