@@ -106,6 +106,25 @@ fn moving_loads_the_detail_of_the_new_line() {
 }
 
 #[test]
+fn the_detail_scrolls_no_further_than_the_last_frame_left_room_for() {
+    let mut a = app(Role::Executive);
+    a.set_detail_room(25, 12);
+    for _ in 0..3 {
+        a.update(Action::PageDown);
+    }
+    assert_eq!(a.scroll, 25);
+    a.update(Action::PageUp);
+    assert_eq!(a.scroll, 13);
+    a.update(Action::ScrollDetail(100));
+    assert_eq!(a.scroll, 25);
+    // A taller screen (or a shorter complaint) pulls the scroll back to its end.
+    a.set_detail_room(4, 30);
+    assert_eq!(a.scroll, 4);
+    a.update(Action::ScrollDetail(-100));
+    assert_eq!(a.scroll, 0);
+}
+
+#[test]
 fn signing_asks_for_the_statement_then_saves() {
     let mut a = app(Role::Executive);
     assert_eq!(a.update(Action::Sign), Effect::None);

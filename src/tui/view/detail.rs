@@ -1,4 +1,5 @@
-//! The detail pane: one complaint's status, flags, conversation, outcome and decisions.
+//! The detail pane: one complaint's status, flags, conversation, outcome and decisions, scrolled
+//! within the bounds of what it holds.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -10,7 +11,7 @@ use crate::commands::{fmt_date, fmt_time};
 use crate::domain::decision::Status;
 use crate::domain::text::{inert, one_line};
 use crate::domain::thread::Author;
-use crate::tui::app::App;
+use crate::tui::app::{App, Tab};
 use crate::tui::data::Detail;
 
 pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
@@ -34,11 +35,29 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
         .borders(Borders::ALL)
         .border_style(cx.theme.border)
         .title(title);
-    let p = Paragraph::new(detail_lines(d, cx))
-        .block(block)
-        .wrap(Wrap { trim: false })
-        .scroll((app.scroll, 0));
-    f.render_widget(p, area);
+    let (p, max) = scrolled(d, cx, area);
+    // The app's scroll may predate a resize: never show blank lines past the end.
+    f.render_widget(p.block(block).scroll((app.scroll.min(max), 0)), area);
+}
+
+/// The pane's text, wrapped to `area` less its borders, and how far it can scroll.
+fn scrolled<'a>(d: &'a Detail, cx: &Ctx, area: Rect) -> (Paragraph<'a>, u16) {
+    let (w, h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+    let p = Paragraph::new(detail_lines(d, cx)).wrap(Wrap { trim: false });
+    let max = p.line_count(w).saturating_sub(h as usize);
+    (p, u16::try_from(max).unwrap_or(u16::MAX))
+}
+
+/// How far the detail pane scrolls at most, and how far a page moves it, for a screen of
+/// `screen`: the loop hands them to the app after each frame, so keys never scroll past the end.
+pub fn room(app: &App, cx: &Ctx, screen: Rect) -> (u16, u16) {
+    let area = super::queue::detail_area(super::body(screen));
+    // One line of the page before stays in view after PgDn.
+    let page = area.height.saturating_sub(3).max(1);
+    match (&app.detail, app.tab) {
+        (Some(d), Tab::Queue | Tab::Search) => (scrolled(d, cx, area).1, page),
+        _ => (0, page),
+    }
 }
 
 /// "CFPB" for the regulator's source, else the source as it is.

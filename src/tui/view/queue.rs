@@ -33,6 +33,11 @@ fn split(area: Rect) -> (Rect, Rect) {
     }
 }
 
+/// Where the detail pane goes in the body: `detail::room` measures it there.
+pub fn detail_area(body: Rect) -> Rect {
+    split(body).1
+}
+
 fn status_style(s: &Status, cx: &Ctx) -> ratatui::style::Style {
     match s {
         Status::Signed { .. } => cx.theme.ok,
