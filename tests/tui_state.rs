@@ -33,6 +33,7 @@ fn row(id: i64, division: &str, status: Status, likelihood: Option<u8>) -> Row {
         wants_contact: Some(id % 2 == 0),
         status,
         reason: "random".into(),
+        messages: 2,
     }
 }
 

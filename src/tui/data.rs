@@ -26,6 +26,8 @@ pub struct Row {
     pub status: Status,
     /// Why it is in the sample ("random", "rule:wants-contact"), empty outside a sample.
     pub reason: String,
+    /// Messages in the complaint's thread (its row alone: 1, or 2 with a response).
+    pub messages: u32,
 }
 
 /// Everything the detail pane shows about one complaint.
@@ -85,7 +87,7 @@ impl From<&Sample> for SampleInfo {
 fn row_for(conn: &Connection, id: i64, reason: String, now: i64) -> rusqlite::Result<Row> {
     let mut st = conn.prepare_cached(
         "SELECT external_id, division, received_at, channel, subject, complaint_text, likelihood,
-                wants_contact
+                wants_contact, COALESCE(message_count, 1 + (response_text IS NOT NULL))
          FROM complaints WHERE id = ?1",
     )?;
     let mut row = st.query_row(params![id], |r| {
@@ -102,6 +104,7 @@ fn row_for(conn: &Connection, id: i64, reason: String, now: i64) -> rusqlite::Re
             wants_contact: r.get(7)?,
             status: Status::Pending,
             reason,
+            messages: r.get(8)?,
         })
     })?;
     let ds = sd::for_complaint(conn, id)?;

@@ -74,9 +74,17 @@ fn queue(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
                     .map(|d| d.format("%a %d").to_string())
                     .unwrap_or_default()
             );
-            let rest = inner_w.saturating_sub(prefix.chars().count() + 1);
+            // Messages in the thread: more than a complaint and its reply stands out.
+            let count = format!("✉{:<2} ", r.messages);
+            let count_style = if r.messages > 2 {
+                cx.theme.accent
+            } else {
+                cx.theme.dim
+            };
+            let rest = inner_w.saturating_sub(prefix.chars().count() + count.chars().count() + 1);
             ListItem::new(Line::from(vec![
                 Span::styled(prefix, status_style(&r.status, cx)),
+                Span::styled(count, count_style),
                 Span::raw(crate::domain::text::fit(&r.subject, rest.max(1))),
             ]))
         })
