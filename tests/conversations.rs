@@ -1,11 +1,12 @@
 //! Threaded complaints through the binary: `stats` counts conversations, messages and the
-//! conversations with a reply.
+//! conversations with a reply; the review screen pages through a long thread to its end.
 
 mod common;
 
 use std::time::Duration;
 
-use common::threads::seed;
+use common::threads::{seed, LAST_LINE};
+use common::tmux::Tmux;
 use common::Env;
 use signoff::store::Db;
 
@@ -57,4 +58,46 @@ fn stats_counts_conversations_messages_and_those_with_a_reply() {
         text.starts_with("3 complaints (2 with a response), 15 messages in "),
         "{text}"
     );
+}
+
+#[test]
+fn the_review_screen_pages_to_the_end_of_a_long_thread() {
+    let env = seeded();
+    let t = Tmux::start(&env, "dana", "thread");
+    t.wait_for("Draw a sample");
+    t.keys(&["Enter"]);
+    t.wait_for("0 / 3");
+    // The queue says how long each conversation is; select the long one.
+    let screen = t.wait_for("✉12");
+    let up = screen.lines().position(|l| l.contains('›'));
+    let at = screen.lines().position(|l| l.contains("✉12"));
+    let (Some(up), Some(at)) = (up, at) else {
+        panic!("no selection or no thread in the queue:\n{screen}");
+    };
+    for _ in up..at {
+        t.keys(&["j"]);
+    }
+    t.wait_for("T-THREAD ·");
+    t.wait_for("replied after 2 h 05 m");
+    for _ in 0..6 {
+        t.keys(&["PageDown"]);
+    }
+    let screen = t.wait_for(LAST_LINE);
+    // The last line of the thread sits on the pane's last row: nothing blank past it.
+    let lines: Vec<&str> = screen.lines().collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains(LAST_LINE))
+        .expect("last line");
+    assert!(lines[i + 1].contains('└'), "{screen}");
+    assert!(screen.contains("follow-up · no reply"), "{screen}");
+    // A page up leaves the end out of view again.
+    t.keys(&["PageUp"]);
+    let start = std::time::Instant::now();
+    while t.screen().contains(LAST_LINE) {
+        assert!(start.elapsed() < Duration::from_secs(20), "{}", t.screen());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    t.keys(&["q"]);
+    t.wait_for("EXITED 0");
 }
