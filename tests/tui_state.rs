@@ -33,6 +33,7 @@ fn row(id: i64, division: &str, status: Status, likelihood: Option<u8>) -> Row {
         wants_contact: Some(id % 2 == 0),
         status,
         reason: "random".into(),
+        messages: 2,
     }
 }
 
@@ -60,6 +61,7 @@ fn detail(id: i64, status: Status) -> Detail {
         decisions: vec![],
         status,
         flags: vec![],
+        thread: vec![],
     }
 }
 
@@ -102,6 +104,25 @@ fn moving_loads_the_detail_of_the_new_line() {
     a.detail_loaded(detail(1, Status::Pending));
     assert_eq!(a.update(Action::Click(2)), Effect::LoadDetail(3));
     assert_eq!(a.update(Action::Click(9)), Effect::None);
+}
+
+#[test]
+fn the_detail_scrolls_no_further_than_the_last_frame_left_room_for() {
+    let mut a = app(Role::Executive);
+    a.set_detail_room(25, 12);
+    for _ in 0..3 {
+        a.update(Action::PageDown);
+    }
+    assert_eq!(a.scroll, 25);
+    a.update(Action::PageUp);
+    assert_eq!(a.scroll, 13);
+    a.update(Action::ScrollDetail(100));
+    assert_eq!(a.scroll, 25);
+    // A taller screen (or a shorter complaint) pulls the scroll back to its end.
+    a.set_detail_room(4, 30);
+    assert_eq!(a.scroll, 4);
+    a.update(Action::ScrollDetail(-100));
+    assert_eq!(a.scroll, 0);
 }
 
 #[test]

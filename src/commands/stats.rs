@@ -13,9 +13,10 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         return super::out::json(&s);
     }
     crate::out!(
-        "{} complaints ({} with a response) in {}",
+        "{} complaints ({} with a response), {} messages in {}",
         s.complaints,
         s.with_response,
+        s.messages,
         db.path.display()
     )?;
     let section = |title: &str, rows: &[crate::store::stats::Count]| -> anyhow::Result<()> {

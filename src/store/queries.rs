@@ -131,7 +131,7 @@ pub fn complaint_by_key(
     conn.query_row(
         &format!("SELECT {COLUMNS} FROM complaints WHERE source = ?1 AND external_id = ?2"),
         params![source, external_id],
-        |r| complaint_from_row(r),
+        complaint_from_row,
     )
     .and_then(|(id, mut c, ..)| {
         super::threads::attach(conn, id, &mut c)?;

@@ -28,7 +28,11 @@ pub struct ImportRow {
 
 #[derive(Debug, Serialize)]
 pub struct Stats {
+    /// Conversations: a complaint is one however many messages it holds.
     pub complaints: i64,
+    /// Messages in them: a complaint without a stored thread counts as its row's one or two.
+    pub messages: i64,
+    /// Complaints with at least one company message (a thread's are joined in its response).
     pub with_response: i64,
     pub by_source: Vec<Count>,
     pub by_division: Vec<Count>,
@@ -64,10 +68,15 @@ pub fn stats(conn: &Connection, divisions: Option<&[String]>) -> rusqlite::Resul
         }
         None => "",
     };
-    let total: (i64, i64) = conn.query_row(
-        &format!("SELECT count(*), count(response_text) FROM complaints {scope}"),
+    // The messages as `threads::total` counts them, within the scope.
+    let total: (i64, i64, i64) = conn.query_row(
+        &format!(
+            "SELECT count(*), count(response_text),
+                 COALESCE(SUM(COALESCE(message_count, 1 + (response_text IS NOT NULL))), 0)
+             FROM complaints {scope}"
+        ),
         [],
-        |r| Ok((r.get(0)?, r.get(1)?)),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
     )?;
     let by_source = counts(
         conn,
@@ -114,6 +123,7 @@ pub fn stats(conn: &Connection, divisions: Option<&[String]>) -> rusqlite::Resul
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(Stats {
         complaints: total.0,
+        messages: total.2,
         with_response: total.1,
         by_source,
         by_division,

@@ -228,6 +228,8 @@ pub struct App {
     pub selected: usize,
     pub detail: Option<Detail>,
     pub scroll: u16,
+    /// The furthest the detail pane scrolls on the screen last drawn (see `set_detail_room`).
+    pub scroll_max: u16,
     pub query: String,
     pub hits: Vec<Hit>,
     pub hit_selected: usize,
@@ -259,6 +261,7 @@ impl App {
             selected: 0,
             detail: None,
             scroll: 0,
+            scroll_max: u16::MAX,
             query: String::new(),
             hits: Vec::new(),
             hit_selected: 0,
@@ -291,6 +294,13 @@ impl App {
             }
         }
         self.load_selected()
+    }
+
+    /// What the last frame left room for: the furthest the detail scrolls, and a page of it.
+    pub fn set_detail_room(&mut self, max: u16, page: u16) {
+        self.scroll_max = max;
+        self.page = page.max(1);
+        self.scroll = self.scroll.min(max);
     }
 
     fn refilter(&mut self) {
@@ -467,11 +477,12 @@ impl App {
                 Effect::None
             }
             Action::PageDown => {
-                self.scroll = self.scroll.saturating_add(self.page);
+                self.scroll = self.scroll.saturating_add(self.page).min(self.scroll_max);
                 Effect::None
             }
             Action::ScrollDetail(d) => {
-                self.scroll = (self.scroll as i32 + d as i32).clamp(0, u16::MAX as i32) as u16;
+                self.scroll =
+                    (self.scroll as i32 + d as i32).clamp(0, self.scroll_max as i32) as u16;
                 Effect::None
             }
             Action::NextTab | Action::PrevTab => {

@@ -7,6 +7,8 @@ use crate::domain::decision::{self, Decision, Kind, Status};
 use crate::domain::report::SampleBound;
 use crate::domain::stats;
 use crate::domain::text::one_line;
+use crate::domain::thread::Message;
+use crate::domain::Complaint;
 use crate::store::decisions as sd;
 use crate::store::samples::{self, Sample};
 
@@ -24,6 +26,8 @@ pub struct Row {
     pub status: Status,
     /// Why it is in the sample ("random", "rule:wants-contact"), empty outside a sample.
     pub reason: String,
+    /// Messages in the complaint's thread (its row alone: 1, or 2 with a response).
+    pub messages: u32,
 }
 
 /// Everything the detail pane shows about one complaint.
@@ -54,6 +58,9 @@ pub struct Detail {
     pub decisions: Vec<Decision>,
     pub status: Status,
     pub flags: Vec<String>,
+    /// The conversation as it is read and signed: the stored messages, or the row's complaint
+    /// and response.
+    pub thread: Vec<Message>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -80,7 +87,7 @@ impl From<&Sample> for SampleInfo {
 fn row_for(conn: &Connection, id: i64, reason: String, now: i64) -> rusqlite::Result<Row> {
     let mut st = conn.prepare_cached(
         "SELECT external_id, division, received_at, channel, subject, complaint_text, likelihood,
-                wants_contact
+                wants_contact, COALESCE(message_count, 1 + (response_text IS NOT NULL))
          FROM complaints WHERE id = ?1",
     )?;
     let mut row = st.query_row(params![id], |r| {
@@ -97,6 +104,7 @@ fn row_for(conn: &Connection, id: i64, reason: String, now: i64) -> rusqlite::Re
             wants_contact: r.get(7)?,
             status: Status::Pending,
             reason,
+            messages: r.get(8)?,
         })
     })?;
     let ds = sd::for_complaint(conn, id)?;
@@ -202,9 +210,11 @@ pub fn detail(
                 decisions: Vec::new(),
                 status: Status::Pending,
                 flags: Vec::new(),
+                thread: Vec::new(),
             })
         },
     )?;
+    d.thread = thread_of(conn, &d)?;
     d.decisions = sd::for_complaint(conn, id)?;
     let text = sd::current_text_hash(conn, id)?;
     d.status = decision::status(&d.decisions, &text, now);
@@ -241,6 +251,21 @@ pub fn detail(
         ));
     }
     Ok(d)
+}
+
+/// The stored thread, or the row's complaint and response as its messages.
+fn thread_of(conn: &Connection, d: &Detail) -> rusqlite::Result<Vec<Message>> {
+    let row = Complaint {
+        customer: d.customer.clone(),
+        received_at: d.received_at,
+        channel: d.channel.clone(),
+        complaint_text: d.complaint_text.clone(),
+        response_text: d.response_text.clone(),
+        responded_at: d.responded_at,
+        responder: d.responder.clone(),
+        ..Complaint::default()
+    };
+    crate::store::threads::thread(conn, d.complaint_id, &row)
 }
 
 /// One search hit.

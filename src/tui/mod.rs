@@ -458,6 +458,8 @@ pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
                 now: s.now(),
             };
             let size = terminal.draw(|f| view::draw(f, &app, &cx))?.area;
+            let (max, page) = view::detail_room(&app, &cx, size);
+            app.set_detail_room(max, page);
             tracing::trace!("frame drawn");
             if term_signal.load(Ordering::Relaxed) {
                 return Ok(());

@@ -1,9 +1,13 @@
 //! Rendering: a pure function of the app state. Views never touch the store or the clock.
 
 mod dashboard;
+mod detail;
 mod forms;
 mod help;
 mod queue;
+mod thread;
+
+pub use detail::room as detail_room;
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -34,13 +38,7 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx) {
         );
         return;
     }
-    let [header, tabs, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Length(1),
-        Constraint::Min(1),
-        Constraint::Length(1),
-    ])
-    .areas(area);
+    let [header, tabs, body, footer] = frame_rows(area);
     f.render_widget(header_line(app, cx, header.width), header);
     let titles: Vec<Line> = Tab::ALL
         .iter()
@@ -65,6 +63,22 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx) {
         Mode::Help => help::draw(f, app, cx, body),
         m => forms::draw(f, app, m, cx, body),
     }
+}
+
+/// The header, the tabs, the body and the footer.
+fn frame_rows(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// Where the views draw on a screen of `area`.
+pub fn body(area: Rect) -> Rect {
+    frame_rows(area)[2]
 }
 
 fn header_line<'a>(app: &'a App, cx: &Ctx, width: u16) -> Paragraph<'a> {

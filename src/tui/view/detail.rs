@@ -1,0 +1,197 @@
+//! The detail pane: one complaint's status, flags, conversation, outcome and decisions, scrolled
+//! within the bounds of what it holds.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::Frame;
+
+use super::{thread, Ctx};
+use crate::commands::{fmt_date, fmt_time};
+use crate::domain::decision::Status;
+use crate::domain::text::{inert, one_line};
+use crate::domain::thread::Author;
+use crate::tui::app::{App, Tab};
+use crate::tui::data::Detail;
+
+pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
+    let Some(d) = &app.detail else {
+        f.render_widget(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(cx.theme.border),
+            area,
+        );
+        return;
+    };
+    let title = format!(
+        " {} · {} · {} · received {} ",
+        one_line(&d.external_id, 16),
+        one_line(&d.division, 20),
+        one_line(d.channel.as_deref().unwrap_or("-"), 12),
+        fmt_time(d.received_at)
+    );
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(cx.theme.border)
+        .title(title);
+    let (p, max) = scrolled(d, cx, area);
+    // The app's scroll may predate a resize: never show blank lines past the end.
+    f.render_widget(p.block(block).scroll((app.scroll.min(max), 0)), area);
+}
+
+/// The pane's text, wrapped to `area` less its borders, and how far it can scroll.
+fn scrolled<'a>(d: &'a Detail, cx: &Ctx, area: Rect) -> (Paragraph<'a>, u16) {
+    let (w, h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+    let p = Paragraph::new(detail_lines(d, cx)).wrap(Wrap { trim: false });
+    let max = p.line_count(w).saturating_sub(h as usize);
+    (p, u16::try_from(max).unwrap_or(u16::MAX))
+}
+
+/// How far the detail pane scrolls at most, and how far a page moves it, for a screen of
+/// `screen`: the loop hands them to the app after each frame, so keys never scroll past the end.
+pub fn room(app: &App, cx: &Ctx, screen: Rect) -> (u16, u16) {
+    let area = super::queue::detail_area(super::body(screen));
+    // One line of the page before stays in view after PgDn.
+    let page = area.height.saturating_sub(3).max(1);
+    match (&app.detail, app.tab) {
+        (Some(d), Tab::Queue | Tab::Search) => (scrolled(d, cx, area).1, page),
+        _ => (0, page),
+    }
+}
+
+/// "CFPB" for the regulator's source, else the source as it is.
+fn source_label(source: &str) -> String {
+    if source.eq_ignore_ascii_case("cfpb") {
+        "CFPB".into()
+    } else {
+        inert(source).into_owned()
+    }
+}
+
+pub fn detail_lines<'a>(d: &'a Detail, cx: &Ctx) -> Vec<Line<'a>> {
+    let mut lines = head(d, cx);
+    lines.push(Line::raw(""));
+    if d.text_from_fields {
+        lines.push(Line::styled(
+            "The consumer's narrative was not published; this is the issue they chose:",
+            cx.theme.dim,
+        ));
+    }
+    lines.extend(thread::lines(&d.thread, d.channel.as_deref(), cx));
+    if let Some(o) = &d.outcome {
+        lines.push(Line::raw(""));
+        lines.push(Line::styled(
+            format!(
+                "Outcome ({}): {}",
+                source_label(&d.source),
+                inert(&o.summary())
+            ),
+            cx.theme.accent,
+        ));
+        if let Some(p) = &o.public_response {
+            lines.push(Line::styled(
+                format!("Public response: {}", inert(p)),
+                cx.theme.dim,
+            ));
+        }
+    }
+    if !d.thread.iter().any(|m| m.author == Author::Company) {
+        lines.push(Line::raw(""));
+        lines.push(if d.outcome.is_some() {
+            Line::styled(
+                "── No company response to sign: only the outcome is published ──",
+                cx.theme.bad,
+            )
+        } else {
+            Line::styled("── No response was sent ──", cx.theme.bad)
+        });
+    }
+    decisions(d, cx, &mut lines);
+    lines
+}
+
+/// Status, who the customer is, flags and subject.
+fn head<'a>(d: &'a Detail, cx: &Ctx) -> Vec<Line<'a>> {
+    let mut lines: Vec<Line> = Vec::new();
+    let mut about = Vec::new();
+    if let Some(c) = &d.customer {
+        about.push(inert(c).into_owned());
+    }
+    match d.likelihood {
+        Some(l) if l <= 6 => about.push(format!("would not recommend ({l}/10)")),
+        Some(l) => about.push(format!("likelihood to recommend {l}/10")),
+        None => {}
+    }
+    if d.wants_contact == Some(true) {
+        about.push("asked for contact".into());
+    }
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!("Status: {}", d.status.label()),
+            match d.status {
+                Status::Signed { .. } => cx.theme.ok,
+                Status::Pending => cx.theme.dim,
+                Status::Answered { .. } => cx.theme.warn,
+                _ => cx.theme.bad,
+            },
+        ),
+        Span::styled(
+            if about.is_empty() {
+                String::new()
+            } else {
+                format!(" · {}", about.join(" · "))
+            },
+            cx.theme.accent,
+        ),
+    ]));
+    for flag in &d.flags {
+        lines.push(Line::styled(format!("⚑ {flag}"), cx.theme.warn));
+    }
+    if let Some(r) = &d.repeat {
+        lines.push(Line::styled(
+            format!("⚑ {r} · {} lists them", cx.keys.label("others")),
+            cx.theme.warn,
+        ));
+    }
+    if let Some(s) = &d.subject {
+        lines.push(Line::styled(inert(s).into_owned(), cx.theme.title));
+    }
+    lines
+}
+
+fn decisions<'a>(d: &'a Detail, cx: &Ctx, lines: &mut Vec<Line<'a>>) {
+    if d.decisions.is_empty() {
+        return;
+    }
+    lines.push(Line::raw(""));
+    lines.push(Line::styled("── Decisions ──", cx.theme.accent));
+    for x in &d.decisions {
+        let what = match x.kind {
+            crate::domain::decision::Kind::Approve => {
+                x.statement.clone().unwrap_or_else(|| "signed".into())
+            }
+            crate::domain::decision::Kind::PushBack => format!(
+                "pushed back [{}] due {}: {}",
+                x.reasons.as_deref().unwrap_or(""),
+                x.due_at.map(fmt_date).unwrap_or_default(),
+                inert(x.note.as_deref().unwrap_or(""))
+            ),
+            crate::domain::decision::Kind::Retract => {
+                format!("retracted decision {}", x.retracts.unwrap_or_default())
+            }
+            k => format!(
+                "{}: {}",
+                k.as_str().replace('_', " "),
+                inert(x.body.as_deref().unwrap_or(""))
+            ),
+        };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{} {} · ", fmt_time(x.at), x.actor_name),
+                cx.theme.dim,
+            ),
+            Span::raw(what),
+        ]));
+    }
+}
