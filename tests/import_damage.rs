@@ -111,6 +111,17 @@ fn a_damaged_copy_is_held_back_and_its_sign_offs_still_verify() {
     assert_eq!(held.len(), 3, "{held:?}");
     assert!(held[0].starts_with("line 2: \"T-90001\""), "{held:?}");
     assert_eq!(texts(&env), before);
+    // The store's record of the import keeps the count, and `stats` shows it.
+    let stats: serde_json::Value = serde_json::from_slice(
+        &env.cmd("alex")
+            .args(["stats", "--json"])
+            .output()
+            .expect("stats")
+            .stdout,
+    )
+    .expect("json");
+    let last = stats["imports"].as_array().and_then(|a| a.last()).cloned();
+    assert_eq!(last.as_ref().map(|i| i["degraded"].clone()), Some(3.into()));
 
     // Asked for, the damaged copy is applied like any update: history kept, signatures voided.
     let r = env.import_json(&mangled, &["--accept-degraded"]);

@@ -38,8 +38,8 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
                 .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
                 .unwrap_or_default();
             crate::out!(
-                "  #{:<4} {when}  {:<10} {:<12} {}  read {}: inserted {}, updated {}, unchanged {}, rejected {}",
-                i.id, inert(&i.source), inert(&i.profile), inert(&i.file), i.read, i.inserted, i.updated, i.unchanged, i.rejected
+                "  #{:<4} {when}  {:<10} {:<12} {}  read {}: inserted {}, updated {}, unchanged {}, degraded {}, rejected {}",
+                i.id, inert(&i.source), inert(&i.profile), inert(&i.file), i.read, i.inserted, i.updated, i.unchanged, i.degraded, i.rejected
             )?;
         }
     }

@@ -77,7 +77,7 @@ pub fn finish_import(
 ) -> rusqlite::Result<()> {
     tx.execute(
         "UPDATE imports SET finished_at = ?2, rows_read = ?3, inserted = ?4, updated = ?5,
-             unchanged = ?6, rejected = ?7, rejects_file = ?8 WHERE id = ?1",
+             unchanged = ?6, rejected = ?7, rejects_file = ?8, degraded = ?9 WHERE id = ?1",
         params![
             import_id,
             finished_at,
@@ -86,7 +86,8 @@ pub fn finish_import(
             counts.updated as i64,
             counts.unchanged as i64,
             counts.rejected as i64,
-            rejects_file
+            rejects_file,
+            counts.degraded as i64
         ],
     )?;
     Ok(())

@@ -382,6 +382,8 @@ CREATE INDEX messages_ext_id ON messages(ext_id) WHERE ext_id IS NOT NULL;
 ALTER TABLE complaints ADD COLUMN message_count INTEGER;
 -- The replaced thread as JSON, when the text a history row keeps was a stored thread.
 ALTER TABLE complaint_history ADD COLUMN thread TEXT;
+-- Updates an import held back as damaged copies of the stored text.
+ALTER TABLE imports ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;
 "#,
 ];
 

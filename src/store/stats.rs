@@ -22,6 +22,8 @@ pub struct ImportRow {
     pub inserted: i64,
     pub updated: i64,
     pub unchanged: i64,
+    /// Updates held back as damaged copies of the stored text.
+    pub degraded: i64,
     pub rejected: i64,
     pub rejects_file: Option<String>,
 }
@@ -99,7 +101,7 @@ pub fn stats(conn: &Connection, divisions: Option<&[String]>) -> rusqlite::Resul
     )?;
     let mut st = conn.prepare(
         "SELECT id, source, profile, file_name, imported_by, started_at, finished_at, rows_read,
-             inserted, updated, unchanged, rejected, rejects_file
+             inserted, updated, unchanged, rejected, rejects_file, degraded
          FROM imports ORDER BY id",
     )?;
     let imports = st
@@ -118,6 +120,7 @@ pub fn stats(conn: &Connection, divisions: Option<&[String]>) -> rusqlite::Resul
                 unchanged: r.get(10)?,
                 rejected: r.get(11)?,
                 rejects_file: r.get(12)?,
+                degraded: r.get(13)?,
             })
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
