@@ -56,6 +56,7 @@ pub struct DivisionCounts {
     pub escalation_refused: i64,
     pub late: i64,
     pub repeat: i64,
+    pub unanswered_writing: i64,
 }
 
 /// Flag counts per division, from the daily tallies.
@@ -80,23 +81,32 @@ pub fn counts(
             escalation_refused: r.get(5)?,
             late: r.get(6)?,
             repeat: 0,
+            unanswered_writing: 0,
         })
     })?;
     let mut out: Vec<DivisionCounts> = rows.collect::<rusqlite::Result<_>>()?;
-    // Repeats are counted off the flags themselves: the daily tallies predate them.
+    // Repeats and unanswered writing are counted off the flags themselves: the daily tallies
+    // predate them.
     let mut st = conn.prepare_cached(
-        "SELECT division, count(*) FROM complaint_flags
-         WHERE flag = 'repeat'
+        "SELECT division, flag, count(*) FROM complaint_flags
+         WHERE flag IN ('repeat', 'unanswered-writing')
            AND (?1 IS NULL OR division IN (SELECT value FROM json_each(?1)))
-         GROUP BY division",
+         GROUP BY division, flag",
     )?;
     let rows = st.query_map(params![scope_param(divisions)], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
     })?;
     for row in rows {
-        let (division, n) = row?;
+        let (division, flag, n) = row?;
         if let Some(d) = out.iter_mut().find(|d| d.division == division) {
-            d.repeat = n;
+            match Flag::parse(&flag) {
+                Some(Flag::Repeat) => d.repeat = n,
+                _ => d.unanswered_writing = n,
+            }
         }
     }
     Ok(out)
@@ -151,7 +161,8 @@ pub fn for_complaint(
     // The flag leads the key: one seek per flag.
     let mut st = conn.prepare_cached(
         "SELECT flag, value, note, received_at FROM complaint_flags
-         WHERE flag IN ('contact-ignored', 'escalation-refused', 'late', 'repeat')
+         WHERE flag IN ('contact-ignored', 'escalation-refused', 'late', 'repeat',
+                        'unanswered-writing')
            AND complaint_id = ?1
          ORDER BY flag",
     )?;
