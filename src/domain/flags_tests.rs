@@ -165,3 +165,11 @@ fn thread_flags_are_named_and_explained_like_the_others() {
         "asked to be contacted; the first reply or call came after 2.1 days, not within 48 h"
     );
 }
+
+#[test]
+fn every_flag_is_a_sampling_rule() {
+    for f in Flag::ALL {
+        let include = crate::domain::sample::parse_include(f.name());
+        assert_eq!(include.map(|i| i.rule.name()), Ok(f.name()));
+    }
+}
