@@ -324,3 +324,45 @@ fn a_canned_company_message_inside_a_thread_is_found() {
         .expect("daily");
     assert_eq!(canned_daily, 5, "a complaint is canned once");
 }
+
+#[test]
+fn a_thread_is_a_member_of_every_canned_group_it_received() {
+    const FIX: &str = "Your refund has been approved and will reach the card you paid with \
+                       within five working days.";
+    let threads: Vec<Complaint> = (1..=5)
+        .map(|i| {
+            threaded(
+                &format!("T{i}"),
+                vec![
+                    msg(Author::Customer, 0, "charged twice"),
+                    msg(Author::Company, 1, TEMPLATE),
+                    msg(Author::Customer, 2, "any news?"),
+                    msg(Author::Company, 3, FIX),
+                ],
+            )
+        })
+        .collect();
+    let (_d, db) = store(&threads);
+    let groups = flag_reads::groups(&db.conn, None, 10).expect("groups");
+    assert_eq!(groups.len(), 2, "the acknowledgement and the refund");
+    for g in &groups {
+        assert_eq!(g.customers, 5, "{g:?}");
+        let members = flag_reads::members(&db.conn, g.id, None, 10).expect("members");
+        assert_eq!(members.len(), 5, "{g:?}");
+    }
+    let explained =
+        flag_reads::for_complaint(&db.conn, id(&db, "T3"), 48 * H, 48 * H).expect("explain");
+    let canned: Vec<Option<i64>> = explained
+        .iter()
+        .filter(|e| e.flag == signoff::domain::flags::Flag::Canned)
+        .map(|e| e.group)
+        .collect();
+    let mut ids: Vec<Option<i64>> = groups.iter().map(|g| Some(g.id)).collect();
+    ids.sort();
+    assert_eq!(canned, ids, "each canned reply explained by its group");
+    let canned_daily: i64 = db
+        .conn
+        .query_row("SELECT sum(canned) FROM check_daily", [], |r| r.get(0))
+        .expect("daily");
+    assert_eq!(canned_daily, 5, "a complaint counts once as canned");
+}

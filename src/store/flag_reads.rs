@@ -130,17 +130,20 @@ pub fn for_complaint(
     contact_secs: i64,
 ) -> rusqlite::Result<Vec<Explained>> {
     let mut out = Vec::new();
-    let canned = conn
-        .prepare_cached(
-            "SELECT g.id, g.customers, g.cluster_customers FROM canned_members m
-             JOIN canned_groups g ON g.id = m.group_id WHERE m.complaint_id = ?1",
-        )?
-        .query_row(params![complaint_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
-    if let Some((id, customers, cluster)) = canned {
-        let (customers, cluster): (i64, i64) = (customers, cluster);
+    // A thread may have received several canned replies: each is explained by its group.
+    let mut st = conn.prepare_cached(
+        "SELECT g.id, g.customers, g.cluster_customers FROM canned_members m
+         JOIN canned_groups g ON g.id = m.group_id WHERE m.complaint_id = ?1 ORDER BY g.id",
+    )?;
+    let rows = st.query_map(params![complaint_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, customers, cluster) = row?;
         out.push(Explained {
             flag: Flag::Canned,
             explanation: explain(customers as u64, cluster as u64),

@@ -150,12 +150,14 @@ fn settle_canned(tx: &Transaction, s: &CheckSettings, p: &mut Pass) -> rusqlite:
     };
     for &(id, g, received_at, division) in &p.replies {
         let group = store_id[g as usize];
-        // A thread's company messages come one after another: the complaint is canned once, in
-        // the group of the first of them that is canned.
-        if group > 0 && c.members.last().map(|m| m.0) != Some(id) {
+        if group > 0 {
             let day = received_at.div_euclid(86_400);
-            if let Some(t) = p.daily.get_mut(&(day, division)) {
-                t.canned += 1;
+            // A thread's replies come one after another, each in a group of its own: the
+            // complaint is a member of every canned one, and counts once as canned.
+            if c.members.last().map(|m| m.0) != Some(id) {
+                if let Some(t) = p.daily.get_mut(&(day, division)) {
+                    t.canned += 1;
+                }
             }
             *c.daily.entry((day, division, group)).or_default() += 1;
             c.members.push((id, group));
