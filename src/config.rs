@@ -177,6 +177,8 @@ pub struct ChecksConfig {
     pub contact_hours: u32,
     /// A complaint is a repeat when its customer complained within this many days before.
     pub repeat_days: u32,
+    /// A thread is flagged when the customer wrote this many times before the first answer.
+    pub unanswered_writes: u32,
     pub status_sources: Vec<String>,
     pub canned: CannedConfig,
     pub escalation: EscalationConfig,

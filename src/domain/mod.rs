@@ -19,6 +19,7 @@ pub mod stats;
 pub mod strata_bound;
 pub mod text;
 pub mod thread;
+pub mod thread_checks;
 pub mod verbatim;
 
 pub use complaint::{Complaint, Outcome};

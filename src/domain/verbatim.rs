@@ -19,7 +19,7 @@ impl Candidate {
     pub fn score(&self) -> u32 {
         let flag = |f: &Flag| match f {
             Flag::ContactIgnored | Flag::EscalationRefused => 2,
-            Flag::Canned | Flag::Late | Flag::Repeat => 1,
+            Flag::Canned | Flag::Late | Flag::Repeat | Flag::UnansweredWriting => 1,
         };
         3 * u32::from(self.pushed_back)
             + 2 * u32::from(self.car_overdue)

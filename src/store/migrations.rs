@@ -385,6 +385,18 @@ ALTER TABLE complaint_history ADD COLUMN thread TEXT;
 -- Updates an import held back as damaged copies of the stored text.
 ALTER TABLE imports ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;
 "#,
+    // 10: a thread's company messages are each a reply to the canned check, so one complaint may
+    // have received several canned replies: a member of each of their groups.
+    r#"
+CREATE TABLE canned_members_10 (
+    complaint_id INTEGER NOT NULL,
+    group_id     INTEGER NOT NULL,
+    PRIMARY KEY (complaint_id, group_id)
+) WITHOUT ROWID;
+INSERT INTO canned_members_10 SELECT complaint_id, group_id FROM canned_members;
+DROP TABLE canned_members;
+ALTER TABLE canned_members_10 RENAME TO canned_members;
+"#,
 ];
 
 /// Brings a store to the latest step. The steps may call `signoff_customer_no(key)`, the
@@ -694,5 +706,29 @@ mod tests {
             .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
             .expect("messages");
         assert_eq!(stored, 0, "rows that are their own thread are not copied");
+    }
+
+    #[test]
+    fn step_10_keeps_the_canned_members_and_takes_several_per_complaint() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        super::register_functions(&conn).expect("functions");
+        Migrations::new(super::STEPS[..9].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("steps 1-9");
+        conn.execute_batch("INSERT INTO canned_members VALUES (3, 1), (5, 2);")
+            .expect("members");
+        super::migrate(&mut conn).expect("step 10");
+        conn.execute_batch("INSERT INTO canned_members VALUES (5, 1);")
+            .expect("a second group");
+        let members: Vec<(i64, i64)> = conn
+            .prepare("SELECT complaint_id, group_id FROM canned_members")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        assert_eq!(members, [(3, 1), (5, 1), (5, 2)]);
     }
 }

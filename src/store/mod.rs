@@ -11,6 +11,7 @@ pub mod flag_scan;
 pub mod flags;
 pub mod migrations;
 pub mod queries;
+mod reply_groups;
 pub mod report;
 pub mod report_cars;
 pub mod report_picks;
@@ -18,6 +19,7 @@ pub mod rule_sets;
 pub mod samples;
 pub mod schema;
 pub mod stats;
+mod thread_scan;
 pub mod threads;
 pub mod workflow;
 
