@@ -43,7 +43,6 @@ pub fn signature_name(name: &str, title: &str) -> String {
 
 /// An outreach letter from `name`, `title` to the customer at `to`, checked: a letter needs
 /// words and an address.
-#[allow(clippy::too_many_arguments)]
 pub fn draft(
     complaint_id: i64,
     external_id: &str,

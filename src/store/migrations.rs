@@ -743,4 +743,39 @@ mod tests {
             .expect("messages");
         assert_eq!(stored, 0, "rows that are their own thread are not copied");
     }
+
+    #[test]
+    fn step_10_keeps_one_letter_per_sign_off_and_each_event_once() {
+        use rusqlite::Connection;
+        let mut conn = Connection::open_in_memory().expect("open");
+        super::migrate(&mut conn).expect("migrate");
+        // The rows the outbox names need not exist for what this pins.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO outbox (kind, complaint_id, decision_id, author, queued_at)
+             VALUES ('letter', 7, 3, 'dana', 200);",
+        )
+        .expect("a letter");
+        let again = conn.execute(
+            "INSERT INTO outbox (kind, complaint_id, decision_id, author, queued_at)
+             VALUES ('letter', 7, 3, 'dana', 201)",
+            [],
+        );
+        assert!(again.is_err(), "a second letter for one sign-off");
+        let state: String = conn
+            .query_row("SELECT state FROM outbox", [], |r| r.get(0))
+            .expect("state");
+        assert_eq!(state, "queued");
+        conn.execute(
+            "INSERT INTO notice_log VALUES ('push-back:3:priya', 'priya', NULL, 1)",
+            [],
+        )
+        .expect("an event");
+        assert!(conn
+            .execute(
+                "INSERT INTO notice_log VALUES ('push-back:3:priya', 'priya', NULL, 2)",
+                [],
+            )
+            .is_err());
+    }
 }
