@@ -148,11 +148,12 @@ pub fn deliver(
     deliver::run(&items, &mut book, transport, &ctx.cfg.mail.from, opts)
 }
 
-/// One line per message, as `send` and `notify` print them.
-pub fn describe(l: &Line) -> String {
+/// One line per message, as `send` and `notify` print them; a dry run writes, it never sends.
+pub fn describe(l: &Line, dry_run: bool) -> String {
     use crate::domain::text::inert;
     use deliver::Outcome::*;
     let what = match l.outcome {
+        Sent if dry_run => "written",
         Sent => "sent",
         Deferred => "not sent, waits",
         Failed => "failed",

@@ -142,7 +142,7 @@ pub fn run(ctx: &Ctx, a: NotifyArgs) -> anyhow::Result<()> {
             println!("nothing new to tell anyone");
         }
         for l in &lines {
-            println!("{}", mailer::describe(l));
+            println!("{}", mailer::describe(l, false));
         }
     }
     if mailer::all_went(&lines) && planned.iter().all(|m| !m.state.starts_with("not sent")) {

@@ -36,7 +36,7 @@ pub fn run(ctx: &Ctx, a: SendArgs) -> anyhow::Result<()> {
             println!("the outbox is empty: nothing to send");
         }
         for l in &lines {
-            println!("{}", mailer::describe(l));
+            println!("{}", mailer::describe(l, dry_run));
         }
         if !lines.is_empty() {
             println!("through {}", transport.describe());
