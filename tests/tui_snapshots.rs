@@ -22,6 +22,7 @@ fn person(login: &str, role: Role, divisions: &[&str]) -> Person {
     Person {
         login: login.into(),
         keys: vec![],
+        email: None,
         name: if login == "dana" {
             "Dana Reyes".into()
         } else {

@@ -13,6 +13,7 @@ fn person(role: Role) -> Person {
         title: "Chief Executive".into(),
         role,
         keys: vec![],
+        email: None,
         divisions: if role == Role::DivisionHead {
             vec!["Billing".into()]
         } else {

@@ -8,6 +8,9 @@ use super::data::{Dashboard, Detail, Hit, Row, SampleInfo};
 use crate::config::{Person, Role};
 use crate::domain::decision::{Decision, Kind, Status};
 
+mod letters;
+pub use letters::ReachOutForm;
+
 /// The tabs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
@@ -63,6 +66,8 @@ pub enum Action {
     DrawSample,
     /// List the customer's other complaints in the search view.
     Others,
+    /// Write the signed item's letter to a file.
+    Letter,
 }
 
 /// What the loop must do for the app.
@@ -100,6 +105,15 @@ pub enum Effect {
     },
     /// Count the population a draw would start from, for the plan editor's preview.
     CountPopulation,
+    /// Write the signed complaint's letter to a file.
+    Letter {
+        complaint_id: i64,
+    },
+    /// Put the executive's letter to the customer in the outbox.
+    ReachOut {
+        complaint_id: i64,
+        text: String,
+    },
     Quit,
 }
 
@@ -182,6 +196,7 @@ pub enum Mode {
     },
     PushBack(Box<PushBackForm>),
     Answer(Box<AnswerForm>),
+    ReachOut(Box<ReachOutForm>),
     SearchInput,
     ConfirmQuit,
     Plan(PlanForm),
@@ -359,6 +374,7 @@ impl App {
         match &self.mode {
             Mode::PushBack(f) => !f.note.is_empty(),
             Mode::Answer(f) => !f.body.is_empty(),
+            Mode::ReachOut(f) => !f.body.is_empty(),
             _ => false,
         }
     }
@@ -452,6 +468,7 @@ impl App {
             },
             Mode::PushBack(form) => self.push_back_form(*form, action),
             Mode::Answer(form) => self.answer_form(*form, action),
+            Mode::ReachOut(form) => self.reach_out_form(*form, action),
             Mode::SearchInput => self.search_input(action),
             Mode::ConfirmQuit => match action {
                 Action::Confirm | Action::Quit => Effect::Quit,
@@ -539,7 +556,12 @@ impl App {
             }
             Action::Sign => self.start_sign(),
             Action::PushBack => self.start_push_back(),
+            // One key writes: a division head's revised response, an executive's own letter.
+            Action::Answer(Kind::Revise) if self.me.role == Role::Executive => {
+                self.start_reach_out()
+            }
             Action::Answer(kind) => self.start_answer(kind),
+            Action::Letter => self.letter(),
             Action::Undo => match self.session.last() {
                 Some(d) => Effect::Retract { decision_id: d.id },
                 None => {

@@ -253,7 +253,8 @@ pub fn detail(
     Ok(d)
 }
 
-/// The stored thread, or the row's complaint and response as its messages.
+/// The stored thread, or the row's complaint and response as its messages, with the
+/// executive's own letters to the customer.
 fn thread_of(conn: &Connection, d: &Detail) -> rusqlite::Result<Vec<Message>> {
     let row = Complaint {
         customer: d.customer.clone(),
@@ -265,7 +266,7 @@ fn thread_of(conn: &Connection, d: &Detail) -> rusqlite::Result<Vec<Message>> {
         responder: d.responder.clone(),
         ..Complaint::default()
     };
-    crate::store::threads::thread(conn, d.complaint_id, &row)
+    crate::store::threads::conversation(conn, d.complaint_id, &row)
 }
 
 /// One search hit.

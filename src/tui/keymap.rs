@@ -25,6 +25,7 @@ pub const DEFAULT_KEYS: &[(&str, &str)] = &[
     ("bottom", "G"),
     ("draw_sample", "s"),
     ("others", "o"),
+    ("letter", "L"),
 ];
 
 /// A key as written in the configuration: "a", "G", "ctrl-s", "enter", "f2".
@@ -138,7 +139,11 @@ impl Keymap {
             return Some(Action::ForceQuit);
         }
         match mode {
-            Mode::PushBack(_) | Mode::Answer(_) | Mode::SearchInput | Mode::Plan(_) => {
+            Mode::PushBack(_)
+            | Mode::Answer(_)
+            | Mode::ReachOut(_)
+            | Mode::SearchInput
+            | Mode::Plan(_) => {
                 return Some(match k.code {
                     KeyCode::Esc => Action::Cancel,
                     KeyCode::Tab | KeyCode::BackTab => Action::FocusNext,
@@ -194,6 +199,7 @@ impl Keymap {
             "bottom" => Action::Bottom,
             "draw_sample" => Action::DrawSample,
             "others" => Action::Others,
+            "letter" => Action::Letter,
             _ => return None,
         })
     }

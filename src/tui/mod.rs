@@ -293,6 +293,44 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             );
             saved(s, app, r)?
         }
+        Effect::Letter { complaint_id } => {
+            let dir = match s.cfg.mail.letters_dir.trim() {
+                "" => std::path::PathBuf::from("."),
+                d => std::path::PathBuf::from(d),
+            };
+            match crate::store::letters::of(&s.db.conn, complaint_id, now)? {
+                Ok(l) => match crate::mail::letter::write_page(&l, &dir) {
+                    Ok(path) => app.letter_written(format!(
+                        "letter for {} written to {} · verification code {}",
+                        l.external_id,
+                        path.display(),
+                        l.code
+                    )),
+                    Err(e) => app.decision_failed(format!("the letter was not written: {e}"), None),
+                },
+                Err(why) => app.decision_failed(why, None),
+            }
+            Effect::None
+        }
+        Effect::ReachOut { complaint_id, text } => {
+            let from = s.cfg.mail.from.clone();
+            let person = s.person.clone();
+            match crate::mail::outreach::queue(&mut s.db, &from, &person, complaint_id, &text, now)
+            {
+                Ok(o) => app.reached_out(
+                    complaint_id,
+                    format!(
+                        "your letter to {} waits in the outbox; `signoff send` delivers it",
+                        o.to
+                    ),
+                ),
+                Err(e) => {
+                    let form = app.pending.take();
+                    app.decision_failed(format!("the letter was not saved: {e}"), form);
+                    Effect::None
+                }
+            }
+        }
         Effect::Search(q) => {
             let hits = data::search(&s.db.conn, &q, s.scope().as_deref(), SEARCH_PAGE)?;
             app.search_done(hits)

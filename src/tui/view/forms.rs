@@ -202,6 +202,22 @@ pub fn draw(f: &mut Frame, _app: &App, mode: &Mode, cx: &Ctx, area: Rect) {
                 f.render_widget(Paragraph::new(e.as_str()).style(cx.theme.bad), err);
             }
         }
+        Mode::ReachOut(form) => {
+            let r = popup(f, area, 76, 18);
+            let title = format!(
+                " Your letter to the customer of {} — Ctrl-S puts it in the outbox, Esc cancels ",
+                form.external_id
+            );
+            let block = boxed(&title, cx);
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [body, err] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            f.render_widget(&form.body, body);
+            if let Some(e) = &form.error {
+                f.render_widget(Paragraph::new(e.as_str()).style(cx.theme.bad), err);
+            }
+        }
         Mode::Normal | Mode::Help => {}
     }
 }
