@@ -12,6 +12,7 @@ pub mod report;
 pub mod report_build;
 pub mod report_cars;
 pub mod rng;
+pub mod rollup;
 pub mod sample;
 pub mod sample_bound;
 pub mod signing;

@@ -14,6 +14,7 @@ pub mod queries;
 pub mod report;
 pub mod report_cars;
 pub mod report_picks;
+pub mod rollup;
 pub mod rule_sets;
 pub mod samples;
 pub mod schema;
