@@ -8,6 +8,7 @@ pub mod decision;
 pub mod degrade;
 pub mod flags;
 pub mod period;
+pub mod recommend;
 pub mod report;
 pub mod report_build;
 pub mod report_cars;

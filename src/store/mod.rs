@@ -11,6 +11,7 @@ pub mod flag_scan;
 pub mod flags;
 pub mod migrations;
 pub mod queries;
+pub mod recommend;
 pub mod report;
 pub mod report_cars;
 pub mod report_picks;
