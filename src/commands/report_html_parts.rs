@@ -179,7 +179,7 @@ pub fn trend(o: &mut String, pack: &Pack) {
     o.push_str(&svg::trend(
         "Complaints per period with push-back rate and canned share",
         &labels,
-        &bars,
+        ("complaints", &bars),
         &[
             (
                 "push-back rate",
