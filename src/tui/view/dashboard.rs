@@ -55,11 +55,11 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
 }
 
 fn divisions(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect, of: &str) {
-    let w = (area.width as usize).saturating_sub(48).clamp(3, 40);
+    let w = (area.width as usize).saturating_sub(44).clamp(3, 40);
     let mut lines = vec![Line::styled(
         format!(
-            "{:<14} {:<w$} {:>7} {:>6} {:>6} {:>8}",
-            "division", "signed", "of rev.", "rate", "pushed", "unfit ≤"
+            "{:<14} {:<w$} {:>5} {:>5} {:>6} {:>7}",
+            "division", "signed", "", "rate", "pushed", "unfit ≤"
         ),
         cx.theme.dim,
     )];
@@ -76,19 +76,20 @@ fn divisions(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect, of: &str) {
                 },
             ),
             Span::raw(format!(
-                " {:>7} {:>6} {:>6} ",
+                " {:>5} {:>5} {:>6} ",
                 format!("{clean}/{}", r.reviewed),
                 rate(r.sign_off_rate),
                 r.pushed_back
             )),
-            Span::styled(format!("{:>8}", rate(r.upper_bound)), cx.theme.accent),
+            Span::styled(format!("{:>7}", rate(r.upper_bound)), cx.theme.accent),
         ]));
     }
     if d.rollup.divisions.is_empty() {
         lines.push(Line::styled("nothing sampled yet", cx.theme.dim));
     }
+    // Signed: of the reviewed items, those signed without a push-back.
     let title = format!(
-        " {of}: signed without a push-back, per division (unfit bound at {} %) ",
+        " {of} per division · unfit bound at {} % · signed without a push-back ",
         d.confidence
     );
     f.render_widget(Paragraph::new(lines).block(boxed(cx, title)), area);
@@ -161,7 +162,7 @@ fn what_is_open(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect, of: &str) {
     let t = &d.rollup.total;
     let row = |label: &str, n: u64, style| {
         Line::from(vec![
-            Span::raw(format!("{label:<20}")),
+            Span::raw(format!("{label:<14}")),
             Span::styled(n.to_string(), style),
         ])
     };
@@ -174,9 +175,9 @@ fn what_is_open(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect, of: &str) {
             ),
         ]),
         row("pushed back", t.pushed_back, cx.theme.warn),
-        row("  open", t.pushed_back_open, cx.theme.warn),
-        row("  overdue", t.pushed_back_overdue, cx.theme.bad),
-        row("  answered", t.pushed_back_answered, cx.theme.accent),
+        row("· open now", t.pushed_back_open, cx.theme.warn),
+        row("· overdue", t.pushed_back_overdue, cx.theme.bad),
+        row("· answered", t.pushed_back_answered, cx.theme.accent),
     ];
     if d.ad_hoc.complaints > 0 {
         ol.push(Line::styled(
