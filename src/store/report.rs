@@ -146,7 +146,11 @@ pub fn review(
         st: conn.prepare_cached("SELECT division FROM complaints WHERE id = ?1")?,
         seen: HashMap::new(),
     };
-    let mut sampled: HashMap<i64, bool> = HashMap::new();
+    // Sampled complaints are few next to decisions: known once, not looked up per decision.
+    let sampled: HashSet<i64> = conn
+        .prepare_cached("SELECT DISTINCT complaint_id FROM sample_items")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     // A retraction made any time cancels its decision, whenever that was made.
     let retracted: HashSet<i64> = conn
         .prepare_cached("SELECT retracts FROM decisions WHERE retracts IS NOT NULL")?
@@ -178,14 +182,7 @@ pub fn review(
                 continue;
             }
         }
-        let in_sample = match sampled.get(&complaint_id) {
-            Some(b) => *b,
-            None => {
-                let b = super::rollup::in_a_sample(conn, complaint_id)?;
-                sampled.insert(complaint_id, b);
-                b
-            }
-        };
+        let in_sample = sampled.contains(&complaint_id);
         let kind = Kind::parse(&kind).unwrap_or(Kind::Retract);
         let effective = kind != Kind::Retract && !retracted.contains(&id);
         if at >= start {

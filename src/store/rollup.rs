@@ -131,9 +131,3 @@ pub fn ad_hoc(
         .collect::<rusqlite::Result<Vec<_>>>()?;
     items(conn, rows, now)
 }
-
-/// Whether the complaint is an item of any sample: a decision on one that is not is ad hoc.
-pub fn in_a_sample(conn: &Connection, complaint_id: i64) -> rusqlite::Result<bool> {
-    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM sample_items WHERE complaint_id = ?1)")?
-        .query_row(params![complaint_id], |r| r.get(0))
-}
