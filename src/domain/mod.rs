@@ -12,6 +12,7 @@ pub mod recommend;
 pub mod report;
 pub mod report_build;
 pub mod report_cars;
+pub mod review_trend;
 pub mod rng;
 pub mod rollup;
 pub mod sample;

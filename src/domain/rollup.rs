@@ -13,7 +13,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::decision::{self, Decision, Kind, Status};
-use super::period::Period;
 use super::stats::{format_rate, upper_bound};
 
 /// One sampled complaint as every figure sees it.
@@ -239,36 +238,6 @@ pub fn ad_hoc(items: &[Item]) -> (Vec<AdHoc>, AdHoc) {
     )
 }
 
-/// The items first reviewed in one period, and the share of them signed without a push-back.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Reviews {
-    pub short: String,
-    pub reviewed: u64,
-    pub sign_off_rate: Option<f64>,
-}
-
-/// Reviews per period (oldest first), each item in the period of its first review.
-pub fn reviews_per_period(items: &[Item], periods: &[Period]) -> Vec<Reviews> {
-    let items = distinct(items);
-    periods
-        .iter()
-        .map(|p| {
-            let mine: Vec<&Item> = items
-                .iter()
-                .map(|i| i.as_ref())
-                .filter(|i| i.reviewed_at.is_some_and(|t| t >= p.start && t < p.end))
-                .collect();
-            let n = mine.len() as u64;
-            let clean = mine.iter().filter(|i| !i.pushed_back).count() as u64;
-            Reviews {
-                short: p.short.clone(),
-                reviewed: n,
-                sign_off_rate: (n > 0).then(|| clean as f64 / n as f64),
-            }
-        })
-        .collect()
-}
-
 /// The figures of all the items together, without the per-division bounds.
 pub fn total(items: &[Item]) -> Figures {
     let mut total = Figures::named("all");
@@ -279,23 +248,8 @@ pub fn total(items: &[Item]) -> Figures {
     total
 }
 
-/// Push-back reason codes over the items, the most frequent first.
-pub fn reason_counts(items: &[Item]) -> Vec<(String, u64)> {
-    let items = distinct(items);
-    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
-    for r in items.iter().flat_map(|i| &i.reasons) {
-        *counts.entry(r.as_str()).or_default() += 1;
-    }
-    let mut out: Vec<(String, u64)> = counts
-        .into_iter()
-        .map(|(k, n)| (k.to_string(), n))
-        .collect();
-    out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    out
-}
-
 /// Each complaint once, in first-seen order; random where any of its entries is.
-fn distinct(items: &[Item]) -> Vec<std::borrow::Cow<'_, Item>> {
+pub(super) fn distinct(items: &[Item]) -> Vec<std::borrow::Cow<'_, Item>> {
     use std::borrow::Cow;
     let mut at: std::collections::HashMap<i64, usize> = Default::default();
     let mut out: Vec<Cow<Item>> = Vec::with_capacity(items.len());

@@ -121,31 +121,3 @@ fn a_complaint_in_two_samples_counts_once_and_random_if_either_drew_it() {
     assert_eq!(r.total.sampled, 1);
     assert_eq!(r.total.random_items, 1);
 }
-
-#[test]
-fn reasons_are_counted_per_push_back() {
-    let counts = reason_counts(&week(0));
-    assert_eq!(
-        counts,
-        vec![("canned".to_string(), 3), ("late".to_string(), 3)]
-    );
-}
-
-#[test]
-fn reviews_fall_in_the_period_of_their_first_review() {
-    let period = |start: i64, end: i64| Period {
-        label: String::new(),
-        short: format!("{start}"),
-        start,
-        end,
-    };
-    let items = week(2_000);
-    // Reviewed at 101 (signed), 102 (pushed back), 105 (pushed back), 106 (pushed back).
-    let r = reviews_per_period(
-        &items,
-        &[period(0, 103), period(103, 200), period(200, 300)],
-    );
-    assert_eq!((r[0].reviewed, r[0].sign_off_rate), (2, Some(0.5)));
-    assert_eq!((r[1].reviewed, r[1].sign_off_rate), (2, Some(0.0)));
-    assert_eq!((r[2].reviewed, r[2].sign_off_rate), (0, None));
-}

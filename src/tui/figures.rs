@@ -8,7 +8,8 @@ use rusqlite::Connection;
 use crate::domain::period::{self, Period};
 use crate::domain::recommend::{self, RecommendPeriod};
 use crate::domain::report::SampleBound;
-use crate::domain::rollup::{self, AdHoc, Reviews, Rollup};
+use crate::domain::review_trend::{self, Reviews};
+use crate::domain::rollup::{self, AdHoc, Rollup};
 use crate::store::{recommend as scores, rollup as items, samples};
 
 /// Weeks in the dashboard's trends.
@@ -76,8 +77,8 @@ pub fn dashboard(
     Ok(Dashboard {
         rollup: rollup::roll_up(&shown, confidence),
         confidence,
-        reasons: rollup::reason_counts(&shown),
-        weeks: rollup::reviews_per_period(&recent, &weeks),
+        reasons: review_trend::reason_counts(&shown),
+        weeks: review_trend::reviews_per_period(&recent, &weeks),
         ad_hoc: rollup::ad_hoc(&items::ad_hoc(conn, scope, None, now)?).1,
         sample: bound,
         recommend: recommend::trend(&days, &weeks),
