@@ -7,115 +7,10 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
-use common::Env;
+use common::week::{drawn, env, push_back, run, FRI, MON, NOW_TEXT, THU, TUE, WED};
 use serde_json::{json, Value};
-use signoff::tui::app::{Action, App, Tab};
-use signoff::tui::{perform_all, Session};
 
-const MON: &str = "2026-11-16T09:00:00Z";
-const TUE: &str = "2026-11-17T10:00:00Z";
-const WED: &str = "2026-11-18T10:00:00Z";
-const THU: &str = "2026-11-19T10:00:00Z";
-const FRI: &str = "2026-11-20T10:00:00Z";
-
-/// The common people and a head for Logistics.
-fn env() -> Env {
-    Env::with_config(&format!(
-        "{}\n[[people]]\nlogin = \"sam\"\nname = \"Sam Ortiz\"\ntitle = \"Head of Logistics\"\nrole = \"division_head\"\ndivisions = [\"Logistics\"]\n",
-        common::CONFIG
-    ))
-}
-
-fn fixture(env: &Env) -> PathBuf {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/rollup/week.csv");
-    let dst = env.dir.path().join("week.csv");
-    std::fs::copy(src, &dst).expect("copy fixture");
-    dst
-}
-
-/// `signoff ARGS` as `user` with the clock at `when`; its JSON output.
-fn run(env: &Env, user: &str, when: &str, args: &[&str]) -> Value {
-    let out = env
-        .cmd(user)
-        .env("SIGNOFF_TEST_CLOCK", when)
-        .args(args)
-        .arg("--json")
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("json")
-}
-
-const NOW_TEXT: &str = common::NOW;
-
-/// Imports the week's complaints and draws three per division from Billing, Support and
-/// Logistics; returns the drawn external ids per division, in draw order.
-fn drawn(env: &Env) -> BTreeMap<String, Vec<String>> {
-    let file = fixture(env);
-    env.cmd("alex")
-        .env("SIGNOFF_TEST_CLOCK", MON)
-        .arg("import")
-        .arg(&file)
-        .assert()
-        .success();
-    let s = run(
-        env,
-        "dana",
-        MON,
-        &[
-            "sample",
-            "--per-division",
-            "3",
-            "--all",
-            "--seed",
-            "7",
-            "--division",
-            "Billing,Support,Logistics",
-        ],
-    );
-    let mut by: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for it in s["items"].as_array().expect("items") {
-        by.entry(it["division"].as_str().expect("division").into())
-            .or_default()
-            .push(it["external_id"].as_str().expect("id").into());
-    }
-    assert_eq!(by.values().map(Vec::len).collect::<Vec<_>>(), [3, 3, 3]);
-    by
-}
-
-fn push_back(env: &Env, when: &str, id: &str, due: &str) -> Value {
-    run(
-        env,
-        "dana",
-        when,
-        &[
-            "push-back",
-            id,
-            "--reason",
-            "canned",
-            "--note",
-            "Answer what was asked.",
-            "--due",
-            due,
-        ],
-    )
-}
-
-fn screen(env: &Env) -> (Session, App) {
-    common::screen::open(&env.db)
-}
-
-fn render(s: &Session, app: &App) -> String {
-    common::screen::render(s, app)
-}
-
-/// A value as the command line prints it and a reader parses it back.
 fn printed<T: serde::Serialize>(v: &T) -> Value {
     serde_json::from_str(&serde_json::to_string(v).expect("json")).expect("parse")
 }
@@ -215,7 +110,7 @@ fn every_view_states_the_same_figures_after_a_week_of_review() {
         NOW_TEXT,
         &["report", "--period", "week", "--format", "json"],
     );
-    let (mut ses, mut app) = screen(&env);
+    let (mut ses, mut app) = common::screen::open(&env.db);
 
     // 1. `status` against what the week did.
     let rows = status["divisions"].as_array().expect("divisions");
@@ -256,7 +151,7 @@ fn every_view_states_the_same_figures_after_a_week_of_review() {
     );
 
     // 3. The review screen's header, and its queue item by item.
-    let header = render(&ses, &app);
+    let header = common::screen::render(&ses, &app);
     let header = header.lines().next().expect("header");
     assert!(
         header.contains("9 drawn of") && header.contains("7 / 9 reviewed · 4 pushed back"),
@@ -294,7 +189,7 @@ fn every_view_states_the_same_figures_after_a_week_of_review() {
     assert_eq!(printed(&dash.rollup.total), status["total"]);
     assert_eq!(printed(&dash.sample), status["bound"]);
     assert_eq!(dash.ad_hoc.complaints, 2);
-    let shown = render(&ses, &app);
+    let shown = common::screen::render(&ses, &app);
     let line = shown
         .lines()
         .find(|l| l.contains("│Billing "))
@@ -329,101 +224,4 @@ fn every_view_states_the_same_figures_after_a_week_of_review() {
     // ad-hoc ones and the two retracted are left out.
     assert_eq!(pack["summary"]["signed"], 4);
     assert_eq!(pack["summary"]["pushed_back"], 5);
-}
-
-#[test]
-fn a_complaint_signed_from_search_is_ad_hoc_and_in_no_sample_figure() {
-    let env = env();
-    drawn(&env);
-    let (mut ses, mut app) = screen(&env);
-    let before = render(&ses, &app);
-    let header = before.lines().next().expect("header").to_string();
-    assert!(
-        header.contains("0 / 9 reviewed · 0 pushed back"),
-        "{header}"
-    );
-
-    // `/`, a word of the Credit card complaint, Enter; sign the hit from the search view.
-    let eff = app.update(Action::Search);
-    perform_all(&mut ses, &mut app, eff);
-    for c in "Spain".chars() {
-        let key = crossterm::event::KeyEvent::from(crossterm::event::KeyCode::Char(c));
-        let eff = app.update(Action::Input(key));
-        perform_all(&mut ses, &mut app, eff);
-    }
-    let eff = app.update(Action::Confirm);
-    perform_all(&mut ses, &mut app, eff);
-    assert_eq!(app.tab, Tab::Search);
-    assert_eq!(app.hits.len(), 1, "one hit for Spain");
-    assert_eq!(app.hits[0].division, "Credit card");
-    for action in [Action::Sign, Action::Confirm] {
-        let eff = app.update(action);
-        perform_all(&mut ses, &mut app, eff);
-    }
-    // Recorded without a sample.
-    assert_eq!(
-        env.count(
-            "SELECT count(*) FROM decisions d JOIN complaints c ON c.id = d.complaint_id
-             WHERE c.external_id = 'W-C1' AND d.kind = 'approve' AND d.sample_id IS NULL"
-        ),
-        1
-    );
-    let after = render(&ses, &app);
-    assert!(
-        after
-            .lines()
-            .next()
-            .expect("header")
-            .contains("0 / 9 reviewed"),
-        "{after}"
-    );
-
-    let status = run(&env, "dana", NOW_TEXT, &["status"]);
-    let names: Vec<&str> = status["divisions"]
-        .as_array()
-        .expect("divisions")
-        .iter()
-        .map(|d| d["division"].as_str().expect("name"))
-        .collect();
-    assert_eq!(names, ["Billing", "Logistics", "Support"]);
-    assert_eq!(status["total"]["reviewed"], 0);
-    assert_eq!(status["ad_hoc"][0]["division"], "Credit card");
-    assert_eq!(status["ad_hoc"][0]["signed"], 1);
-    let text = env.cmd("dana").arg("status").output().expect("run");
-    let text = String::from_utf8(text.stdout).expect("utf-8");
-    assert!(
-        text.contains("ad hoc, decided outside any sample")
-            && text.contains("Credit card: 1 complaint · 1 signed"),
-        "{text}"
-    );
-
-    let pack = run(
-        &env,
-        "dana",
-        NOW_TEXT,
-        &["report", "--period", "week", "--format", "json"],
-    );
-    for row in pack["divisions"].as_array().expect("divisions") {
-        if row["division"] == "Credit card" {
-            assert_eq!((&row["sampled"], &row["signed"]), (&json!(0), &json!(0)));
-        }
-    }
-    assert_eq!(pack["ad_hoc"], status["ad_hoc"]);
-    assert_eq!(pack["summary"]["signed"], 0);
-    let md = env
-        .cmd("dana")
-        .args(["report", "--period", "week"])
-        .output()
-        .expect("run");
-    let md = String::from_utf8(md.stdout).expect("utf-8");
-    assert!(
-        md.contains("- Ad hoc: Credit card: 1 decided outside any sample"),
-        "{md}"
-    );
-
-    common::screen::dashboard(&mut ses, &mut app);
-    let dash = app.dashboard.as_ref().expect("dashboard");
-    assert!(dash.rollup.division("Credit card").is_none());
-    assert_eq!(dash.rollup.total.reviewed, 0);
-    assert_eq!(dash.ad_hoc.complaints, 1);
 }

@@ -4,6 +4,7 @@
 pub mod screen;
 pub mod threads;
 pub mod tmux;
+pub mod week;
 
 use std::path::{Path, PathBuf};
 
