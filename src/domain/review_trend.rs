@@ -57,31 +57,17 @@ pub fn reason_counts(items: &[Item]) -> Vec<(String, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::decision::{Decision, Kind, GENESIS};
+    use crate::domain::decision::{Decision, Kind};
+    use crate::domain::rollup::tests::d;
 
+    /// Complaint `id` decided from `at` on, a second apart.
     fn item(id: i64, at: i64, kinds: &[(Kind, Option<&str>)]) -> Item {
         let ds: Vec<Decision> = kinds
             .iter()
             .enumerate()
             .map(|(i, (kind, reasons))| Decision {
-                id: id * 10 + i as i64,
-                complaint_id: id,
-                sample_id: Some(1),
-                kind: *kind,
-                actor: "dana".into(),
-                actor_name: "Dana Reyes".into(),
-                actor_title: "Chief Executive".into(),
                 at: at + i as i64,
-                statement: None,
-                reasons: reasons.map(str::to_string),
-                note: None,
-                due_at: None,
-                body: None,
-                retracts: None,
-                text_hash: "t".into(),
-                prev_hash: GENESIS.into(),
-                hash: String::new(),
-                signature: None,
+                ..d(id * 10 + i as i64, *kind, *reasons)
             })
             .collect();
         Item::of(id, "Billing", "random", &ds, "t", at)

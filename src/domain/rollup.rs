@@ -271,4 +271,4 @@ pub(super) fn distinct(items: &[Item]) -> Vec<std::borrow::Cow<'_, Item>> {
 
 #[cfg(test)]
 #[path = "rollup_tests.rs"]
-mod tests;
+pub(crate) mod tests;

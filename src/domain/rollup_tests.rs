@@ -1,7 +1,8 @@
 use super::*;
 use crate::domain::decision::GENESIS;
 
-fn d(id: i64, kind: Kind, reasons: Option<&str>) -> Decision {
+/// A decision of Dana's on complaint 1 at 100 + id; a push-back is due at 1 000.
+pub(crate) fn d(id: i64, kind: Kind, reasons: Option<&str>) -> Decision {
     Decision {
         id,
         complaint_id: 1,
