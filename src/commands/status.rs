@@ -8,6 +8,7 @@ use crate::cli::StatusArgs;
 use crate::domain::report::SampleBound;
 use crate::domain::rollup::{self, AdHoc, Figures, Item};
 use crate::domain::stats::format_rate;
+use crate::domain::text::inert;
 use crate::store::rollup as items;
 use crate::store::samples;
 
@@ -131,7 +132,7 @@ fn print(report: &Report) {
         println!("! signed, but the text changed since: needs signing again");
     }
     for f in report.divisions.iter().filter(|f| f.random_items > 0) {
-        println!("  {}: {}", f.division, f.bound_statement);
+        println!("  {}", inert(&format!("{}: {}", f.division, f.bound_statement)));
     }
     if let Some(b) = &report.bound {
         println!("\nsample {} \"{}\": {}", b.sample, b.label, b.statement);
@@ -142,7 +143,7 @@ fn print(report: &Report) {
         for a in ad_hoc {
             println!(
                 "  {}: {} complaint{} · {} signed · {} pushed back ({} open, {} answered)",
-                a.division,
+                inert(&a.division),
                 a.complaints,
                 if a.complaints == 1 { "" } else { "s" },
                 a.signed + a.signed_text_changed,
