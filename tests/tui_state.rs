@@ -35,6 +35,7 @@ fn row(id: i64, division: &str, status: Status, likelihood: Option<u8>) -> Row {
         status,
         reason: "random".into(),
         messages: 2,
+        pushed_back: false,
     }
 }
 

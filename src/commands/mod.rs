@@ -22,6 +22,7 @@ pub mod report_html;
 pub mod report_html_parts;
 pub mod report_md;
 pub mod report_md_parts;
+pub mod report_recommend;
 pub mod report_svg;
 pub mod review;
 pub mod sample;

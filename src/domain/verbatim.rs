@@ -38,7 +38,7 @@ impl Candidate {
         }
         out.extend(self.flags.iter().map(|f| f.label().to_string()));
         if let Some(l) = self.likelihood.filter(|l| *l <= 3) {
-            out.push(format!("would recommend {l}/10"));
+            out.push(format!("likelihood to recommend {l}/10"));
         }
         out
     }
@@ -100,7 +100,7 @@ mod tests {
                 "pushed back this period",
                 "canned reply",
                 "contact ignored",
-                "would recommend 2/10"
+                "likelihood to recommend 2/10"
             ]
         );
     }

@@ -351,19 +351,15 @@ impl App {
         }
     }
 
+    /// (reviewed, items, pushed back) as the roll-up counts them (`domain::rollup`).
     pub fn reviewed(&self) -> (usize, usize, usize) {
-        let reviewed = self.rows.iter().filter(|r| r.status.reviewed()).count();
-        let pushed = self
-            .rows
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.status,
-                    Status::PushedBack { .. } | Status::Answered { .. }
-                )
-            })
-            .count();
-        (reviewed, self.rows.len(), pushed)
+        let items: Vec<_> = self.rows.iter().map(Row::item).collect();
+        let t = crate::domain::rollup::total(&items);
+        (
+            t.reviewed as usize,
+            t.sampled as usize,
+            t.pushed_back as usize,
+        )
     }
 
     /// Whether a form holds text, or a save is waiting, that quitting would lose.
@@ -935,6 +931,7 @@ impl App {
             .position(|r| r.complaint_id == d.complaint_id)
         {
             self.rows[i].status = d.status.clone();
+            self.rows[i].pushed_back = crate::domain::decision::ever_pushed_back(&d.decisions);
         }
         self.detail = Some(d);
     }

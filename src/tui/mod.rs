@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod data;
+pub mod figures;
 pub mod keymap;
 pub mod theme;
 pub mod view;
@@ -349,11 +350,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             app.search_done(hits)
         }
         Effect::LoadDashboard => {
-            let c = app
-                .sample
-                .as_ref()
-                .map(|x| x.confidence)
-                .unwrap_or(s.cfg.sampling.confidence);
+            let c = s.cfg.sampling.confidence;
             let smp = app.sample.as_ref().map(|x| x.id);
             app.dashboard = Some(data::dashboard(
                 &s.db.conn,

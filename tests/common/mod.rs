@@ -1,8 +1,10 @@
 //! Shared set-up for CLI tests: a temporary store and a configuration with three people.
 #![allow(dead_code)]
 
+pub mod screen;
 pub mod threads;
 pub mod tmux;
+pub mod week;
 
 use std::path::{Path, PathBuf};
 

@@ -1,6 +1,7 @@
 //! Rendering: a pure function of the app state. Views never touch the store or the clock.
 
 mod dashboard;
+mod dashboard_recommend;
 mod detail;
 mod forms;
 mod help;
