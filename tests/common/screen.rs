@@ -26,6 +26,7 @@ pub fn open(db: &Path) -> (Session, App) {
         title: "Chief Executive".into(),
         role: Role::Executive,
         divisions: vec![],
+        email: None,
     };
     let mut cfg = Config::defaults().expect("config");
     cfg.people = vec![dana.clone()];
