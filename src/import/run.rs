@@ -748,6 +748,7 @@ fn import_pass(
                 }
             }
         }
+        let written = writer.take_written();
         drop(writer);
         clock.mark("rows written");
         // The indexer finishes its queue meanwhile.
@@ -780,7 +781,7 @@ fn import_pass(
         }
         clock.mark("sampling rules");
         // CARs and checks read the new rows, and may search them.
-        crate::store::cars::after_import(&tx, import_id, &opts.after_import)
+        crate::store::cars::after_import(&tx, &written, &opts.after_import)
             .map_err(|e| fail(format!("store: {e}"), false))?;
         clock.mark("after-import rules and checks");
         // A file still being written (or replaced) was read partly old, partly new.

@@ -184,6 +184,16 @@ pub struct Writer<'c> {
     history: CachedStatement<'c>,
     fts_insert: CachedStatement<'c>,
     fts_delete: CachedStatement<'c>,
+    written: Written,
+}
+
+/// The complaints a writer changed, for the work after an import that is proportional to them.
+#[derive(Debug, Default, Clone)]
+pub struct Written {
+    /// Inserted or updated, in the order written.
+    pub changed: Vec<i64>,
+    /// Unchanged but given another customer key.
+    pub rekeyed: Vec<i64>,
 }
 
 impl<'c> Writer<'c> {
@@ -213,7 +223,13 @@ impl<'c> Writer<'c> {
             history: conn.prepare_cached(HISTORY)?,
             fts_insert: conn.prepare_cached(FTS_INSERT)?,
             fts_delete: conn.prepare_cached(FTS_DELETE)?,
+            written: Written::default(),
         })
+    }
+
+    /// The complaints written so far, handed over once.
+    pub fn take_written(&mut self) -> Written {
+        std::mem::take(&mut self.written)
     }
 
     /// Insert first and look up only on a taken key: right when the store holds no rows of the
@@ -348,6 +364,7 @@ impl<'c> Writer<'c> {
         super::threads::replace(self.conn, id, &c.messages)?;
         self.fts_insert
             .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
+        self.written.changed.push(id);
         Ok((Upsert::Updated, id))
     }
 
@@ -366,6 +383,7 @@ impl<'c> Writer<'c> {
                 c.customer_key,
                 c.customer_key.as_deref().map(customer::number)
             ])?;
+            self.written.rekeyed.push(id);
         } else {
             self.touch.execute(params![id, self.import_id])?;
         }
@@ -414,6 +432,7 @@ impl<'c> Writer<'c> {
             return Ok(None);
         }
         let id = self.conn.last_insert_rowid();
+        self.written.changed.push(id);
         if !c.messages.is_empty() {
             super::threads::replace(self.conn, id, &c.messages)?;
         }
