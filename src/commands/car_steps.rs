@@ -172,6 +172,8 @@ fn step(
         },
         signer,
     )?;
+    // A contact answers the customer as a reply does: the complaint's flags follow at once.
+    crate::store::flag_update::touch(&tx, &[car.complaint_id], now)?;
     tx.commit()?;
     Ok((car, rec, next))
 }
