@@ -63,7 +63,8 @@ pub fn after_import(
     )?;
     let mut touched: Vec<i64> = written.changed.clone();
     touched.extend(&written.rekeyed);
-    let much = touched.len() as i64 * WHOLE_PASS_SHARE > stored;
+    let n = touched.len() as i64;
+    let much = n > WHOLE_PASS_FROM && n * WHOLE_PASS_SHARE > stored;
     if much || flags::judged_with(tx)?.as_ref() != Some(settings) {
         flags::refresh(tx, settings, &a.actor, a.now)?;
     } else {
@@ -75,9 +76,11 @@ pub fn after_import(
     })
 }
 
-/// An import that wrote more than one complaint in this many of the store's refreshes the
-/// flags in one pass rather than judging its complaints one by one.
+/// An import that wrote more than one complaint in this many of the store's, and more than
+/// [`WHOLE_PASS_FROM`], refreshes the flags in one pass rather than judging its complaints one
+/// by one (a pass costs a few microseconds a complaint, judging one alone some tens).
 const WHOLE_PASS_SHARE: i64 = 8;
+const WHOLE_PASS_FROM: i64 = 20_000;
 
 /// Opens a CAR for each complaint this import inserted or changed that matches a rule (the
 /// first rule it matches names the origin) and has none yet: re-importing opens nothing new.
