@@ -28,10 +28,7 @@ const KEPT: &[(&str, &str)] = &[
     ("complaint_flags", "flag, complaint_id"),
     ("check_daily", "day, division"),
     ("check_seen", "complaint_id"),
-    (
-        "customer_complaints",
-        "customer_no, received_at, complaint_id",
-    ),
+    ("customer_links", "customer_no, received_at, complaint_id"),
     ("canned_members", "complaint_id, group_id"),
     ("canned_daily", "day, division, group_id"),
     ("canned_groups", "id"),
@@ -114,7 +111,7 @@ fn agrees_with_refresh(db: &Db, s: &CheckSettings, now: i64, step: &str) {
         "complaint_flags",
         "check_daily",
         "check_seen",
-        "customer_complaints",
+        "customer_links",
     ];
     for (name, order) in KEPT.iter().filter(|(n, _)| group_free.contains(n)) {
         assert_eq!(

@@ -84,7 +84,7 @@ pub fn explain(
 ) -> rusqlite::Result<String> {
     let mut st = conn.prepare_cached(
         "SELECT o.external_id FROM complaints c
-             JOIN customer_complaints k ON k.customer_no = c.customer_no
+             JOIN customer_links k ON k.customer_no = c.customer_no
              JOIN complaints o ON o.id = k.complaint_id AND o.customer_key = c.customer_key
          WHERE c.id = ?1 AND o.received_at >= c.received_at - ?2
            AND (o.received_at < c.received_at OR (o.received_at = c.received_at AND o.id < c.id))
@@ -125,7 +125,7 @@ pub fn others(
 ) -> rusqlite::Result<Vec<Other>> {
     let mut st = conn.prepare_cached(
         "SELECT c.id, c.source, c.external_id, c.division, c.received_at
-         FROM customer_complaints k JOIN complaints c ON c.id = k.complaint_id
+         FROM customer_links k JOIN complaints c ON c.id = k.complaint_id
          WHERE k.customer_no = ?5 AND c.customer_key = ?1 AND c.id <> ?2
            AND (?3 IS NULL OR c.division IN (SELECT value FROM json_each(?3)))
          ORDER BY c.received_at DESC, c.id DESC LIMIT ?4",
@@ -151,7 +151,7 @@ pub fn others(
 pub fn relink(conn: &Connection) -> rusqlite::Result<()> {
     // Without a WHERE clause SQLite drops the pages wholesale rather than row by row.
     conn.execute_batch(
-        "DELETE FROM customer_complaints;
+        "DELETE FROM customer_complaints; DELETE FROM customer_links_recent;
          INSERT INTO customer_complaints
              SELECT customer_no, received_at, id FROM complaints WHERE customer_no IS NOT NULL
              ORDER BY 1, 2, 3;",

@@ -517,6 +517,19 @@ INSERT INTO customer_complaints_12
     FROM customer_complaints k JOIN complaints c ON c.id = k.complaint_id ORDER BY 1, 2, 3;
 DROP TABLE customer_complaints;
 ALTER TABLE customer_complaints_12 RENAME TO customer_complaints;
+-- The links of complaints judged since the last refresh, which folds them into the table above:
+-- a week's complaints belong to thousands of customers, and inserting them among a million
+-- links would rewrite nearly every page of it. Readers take both (`customer_links`).
+CREATE TABLE customer_links_recent (
+    customer_no  INTEGER NOT NULL,
+    received_at  INTEGER NOT NULL,
+    complaint_id INTEGER NOT NULL,
+    PRIMARY KEY (customer_no, received_at, complaint_id)
+) WITHOUT ROWID;
+CREATE VIEW customer_links AS
+    SELECT customer_no, received_at, complaint_id FROM customer_complaints
+    UNION ALL
+    SELECT customer_no, received_at, complaint_id FROM customer_links_recent;
 
 -- The settings the stored flags were judged with and the moment they were last brought up to
 -- date. No row until a refresh has filled the tables above: until then changes wait for one.

@@ -1,7 +1,7 @@
 //! The repeat check kept up to date for the complaints that changed. A complaint added at time
 //! `t` (or taken away) changes the count of its customer's complaints received in the window
 //! after `t` only, so only that stretch of that customer's complaints is read, from the
-//! customer's links by date (`customer_complaints`), and only the flags that changed are written.
+//! customer's links by date (`customer_links`), and only the flags that changed are written.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,12 +19,17 @@ pub(super) struct Moved<'a> {
 
 pub(super) fn apply(conn: &Connection, days: i64, moves: &[Moved]) -> rusqlite::Result<()> {
     let window = days.saturating_mul(86_400);
+    // A link may be in either table; new ones go to the small one (see step 12).
     let mut unlink = conn.prepare_cached(
         "DELETE FROM customer_complaints
          WHERE customer_no = ?1 AND received_at = ?2 AND complaint_id = ?3",
     )?;
+    let mut unlink_recent = conn.prepare_cached(
+        "DELETE FROM customer_links_recent
+         WHERE customer_no = ?1 AND received_at = ?2 AND complaint_id = ?3",
+    )?;
     let mut link = conn.prepare_cached(
-        "INSERT OR IGNORE INTO customer_complaints (customer_no, received_at, complaint_id)
+        "INSERT OR IGNORE INTO customer_links_recent (customer_no, received_at, complaint_id)
          VALUES (?1, ?2, ?3)",
     )?;
     let mut drop = conn.prepare_cached(
@@ -33,20 +38,31 @@ pub(super) fn apply(conn: &Connection, days: i64, moves: &[Moved]) -> rusqlite::
     // Each customer touched, with the times at which one of their complaints came or went.
     let mut times: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
     let mut divisions: HashMap<i64, &str> = HashMap::new();
+    let mut links: Vec<(i64, i64, i64)> = Vec::new();
     for m in moves {
         if let Some((Some(no), at)) = m.before {
             unlink.execute(params![no, at, m.id])?;
+            unlink_recent.execute(params![no, at, m.id])?;
             times.entry(no).or_default().push(at);
         }
         if let (Some(no), at) = m.after {
-            link.execute(params![no, at, m.id])?;
+            links.push((no, at, m.id));
             times.entry(no).or_default().push(at);
         }
-        drop.execute(params![m.id])?;
+        // A complaint new to the checks has no flag to drop.
+        if m.before.is_some() {
+            drop.execute(params![m.id])?;
+        }
         divisions.insert(m.id, m.division);
     }
+    // In key order: each page of the links is visited once, not once a complaint.
+    links.sort_unstable();
+    for (no, at, id) in links {
+        link.execute(params![no, at, id])?;
+    }
+    let mut flags: Vec<(i64, i64, Option<i64>)> = Vec::new();
     let mut read = conn.prepare_cached(
-        "SELECT received_at, complaint_id FROM customer_complaints
+        "SELECT received_at, complaint_id FROM customer_links
          WHERE customer_no = ?1 AND received_at BETWEEN ?2 AND ?3
          ORDER BY received_at, complaint_id",
     )?;
@@ -76,13 +92,18 @@ pub(super) fn apply(conn: &Connection, days: i64, moves: &[Moved]) -> rusqlite::
             {
                 continue;
             }
-            set(conn, id, at, ordinals.get(&i).copied(), &divisions)?;
+            flags.push((id, at, ordinals.get(&i).copied()));
         }
+    }
+    flags.sort_unstable();
+    for (id, at, ordinal) in flags {
+        set(conn, id, at, ordinal, &divisions)?;
     }
     Ok(())
 }
 
-/// Makes a complaint's stored repeat flag say `ordinal` (None: no repeat).
+/// Makes a complaint's stored repeat flag say `ordinal` (None: no repeat). The changed
+/// complaints (`divisions`) have none stored: theirs were dropped above.
 fn set(
     conn: &Connection,
     id: i64,
@@ -90,12 +111,15 @@ fn set(
     ordinal: Option<i64>,
     divisions: &HashMap<i64, &str>,
 ) -> rusqlite::Result<()> {
-    let stored: Option<Option<i64>> = conn
-        .prepare_cached(
-            "SELECT value FROM complaint_flags WHERE flag = 'repeat' AND complaint_id = ?1",
-        )?
-        .query_row(params![id], |r| r.get(0))
-        .optional()?;
+    let stored: Option<Option<i64>> = match divisions.contains_key(&id) {
+        true => None,
+        false => conn
+            .prepare_cached(
+                "SELECT value FROM complaint_flags WHERE flag = 'repeat' AND complaint_id = ?1",
+            )?
+            .query_row(params![id], |r| r.get(0))
+            .optional()?,
+    };
     if stored == ordinal.map(Some) {
         return Ok(());
     }
