@@ -31,10 +31,10 @@ pub(super) fn apply(
     deltas: &mut Deltas,
 ) -> rusqlite::Result<Vec<i64>> {
     let mut reg = Registry::new(conn, s);
-    // The old replies leave.
-    for c in changes {
+    // The old replies leave (a complaint new to the checks has none).
+    for c in changes.iter().filter(|c| c.before.is_some()) {
         for (seq, canned) in memberships(conn, c.id)? {
-            reg.add_customers(seq, -1)?;
+            reg.add_customers(seq, -1);
             if canned {
                 let (day, division) = c.before.unwrap_or(c.after);
                 deltas.canned(day, division, seq, -1);
@@ -51,11 +51,12 @@ pub(super) fn apply(
     for (i, c) in changes.iter().enumerate() {
         for t in c.replies {
             let seq = reg.seq_of(t)?;
-            reg.add_customers(seq, 1)?;
+            reg.add_customers(seq, 1);
             joining.push((i, seq));
             texts.insert(seq, t);
         }
     }
+    reg.settle()?;
     // Which texts may have changed verdict: those whose count changed and, in a cluster whose
     // count crossed the threshold, every text.
     let min = i64::from(s.canned.min_customers);
@@ -92,7 +93,9 @@ pub(super) fn apply(
         }
     }
     // The members that moved count in their days as the checks last saw them.
-    let ids: Vec<i64> = moved.iter().map(|m| m.0).collect();
+    let mut ids: Vec<i64> = moved.iter().map(|m| m.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
     let seen = check_seen::read(conn, &ids)?;
     for (id, seq, n) in &moved {
         if let Some((s, division)) = seen.get(id) {

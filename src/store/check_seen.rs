@@ -94,27 +94,28 @@ impl Seen {
     }
 }
 
-/// The stored verdicts of some complaints, with their divisions.
+/// The stored verdicts of some complaints (in id order), with their divisions.
 pub(super) fn read(
     conn: &Connection,
     ids: &[i64],
 ) -> rusqlite::Result<HashMap<i64, (Seen, String)>> {
     let mut st = conn.prepare_cached(
-        "SELECT received_at, division, customer_no, counts, rt_seconds, due_at FROM check_seen
-         WHERE complaint_id = ?1",
+        "SELECT complaint_id, received_at, division, customer_no, counts, rt_seconds, due_at
+         FROM check_seen WHERE complaint_id BETWEEN ?1 AND ?2",
     )?;
     let mut out = HashMap::with_capacity(ids.len());
-    for &id in ids {
-        let mut rows = st.query(params![id])?;
-        if let Some(r) = rows.next()? {
+    // Ids that follow one another are read in one stretch.
+    for run in ids.chunk_by(|a, b| *b == a + 1) {
+        let mut rows = st.query(params![run[0], run[run.len() - 1]])?;
+        while let Some(r) = rows.next()? {
             let seen = Seen {
-                received_at: r.get(0)?,
-                customer_no: r.get(2)?,
-                counts: r.get(3)?,
-                rt_seconds: r.get(4)?,
-                due_at: r.get(5)?,
+                received_at: r.get(1)?,
+                customer_no: r.get(3)?,
+                counts: r.get(4)?,
+                rt_seconds: r.get(5)?,
+                due_at: r.get(6)?,
             };
-            out.insert(id, (seen, r.get(1)?));
+            out.insert(r.get(0)?, (seen, r.get(2)?));
         }
     }
     Ok(out)

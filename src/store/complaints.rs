@@ -153,9 +153,6 @@ pub(crate) const FTS_INSERT: &str =
 const FTS_DELETE_OLD: &str =
     "INSERT INTO complaints_fts(complaints_fts, rowid, subject, complaint_text, response_text)
      VALUES ('delete', ?1, ?2, ?3, ?4)";
-const FTS_INSERT_STORED: &str =
-    "INSERT INTO complaints_fts(rowid, subject, complaint_text, response_text)
-     SELECT id, subject, complaint_text, response_text FROM complaints WHERE id = ?1";
 const FTS_DELETE: &str =
     "INSERT INTO complaints_fts(complaints_fts, rowid, subject, complaint_text, response_text)
      SELECT 'delete', id, subject, complaint_text, response_text FROM complaints WHERE id = ?1";
@@ -266,10 +263,21 @@ impl<'c> Writer<'c> {
         self.reindex_bytes = 0;
         rows.sort_unstable_by_key(|r| r.0);
         let mut delete = self.conn.prepare_cached(FTS_DELETE_OLD)?;
-        let mut insert = self.conn.prepare_cached(FTS_INSERT_STORED)?;
-        for (id, subject, complaint, response) in rows {
+        // Read first, then written as plain values: a statement that reads while it writes the
+        // search index opens a savepoint too.
+        let mut now = Vec::with_capacity(rows.len());
+        for (id, ..) in &rows {
+            now.push(self.old_text.query_row(params![id], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })?);
+        }
+        for ((id, subject, complaint, response), new) in rows.into_iter().zip(now) {
             delete.execute(params![id, subject, complaint, response])?;
-            insert.execute(params![id])?;
+            self.fts_insert.execute(params![id, new.0, new.1, new.2])?;
         }
         Ok(())
     }

@@ -7,7 +7,7 @@
 //! the stretch it can change (`repeat_update`). What comes out is what `signoff flags --refresh`
 //! would write; a test holds the two to that.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use rusqlite::{params, Connection, TransactionBehavior};
@@ -68,15 +68,54 @@ pub fn update(
     all.extend(check_seen::due(conn, now)?);
     all.sort_unstable();
     all.dedup();
-    let old = check_seen::read(conn, &all)?;
-    let judged = judge(conn, s, &all, now)?;
+    let written: HashSet<i64> = ids.iter().copied().collect();
+    // A few thousand at a time, so that memory holds no more texts than that whatever was
+    // imported; one update after another ends as one would.
+    let mut judged = 0;
+    for chunk in all.chunks(CHUNK) {
+        judged += update_some(conn, s, chunk, &written, now)?;
+    }
+    conn.execute(
+        "UPDATE check_state SET as_of = max(as_of, ?1) WHERE id = 1",
+        params![now],
+    )?;
+    Ok(judged)
+}
+
+const CHUNK: usize = 2048;
+
+/// Judges `all` again; `written` are those whose text, customer or date may have changed.
+fn update_some(
+    conn: &Connection,
+    s: &CheckSettings,
+    all: &[i64],
+    written: &HashSet<i64>,
+    now: i64,
+) -> rusqlite::Result<usize> {
+    let started = std::time::Instant::now();
+    let mark = |phase: &str| {
+        tracing::debug!(
+            phase,
+            secs = started.elapsed().as_secs_f64(),
+            "checks update"
+        );
+    };
+    let old = check_seen::read(conn, all)?;
+    // A complaint judged again only because its deadline passed has the replies, customer and
+    // date it had: its canned groups and its customer's repeats stand.
+    let settled = |id: &i64| !written.contains(id) && old.contains_key(id);
+    let judged = judge(conn, s, all, now)?;
+    mark("judged");
     let mut drop = conn.prepare_cached(
         "DELETE FROM complaint_flags WHERE complaint_id = ?1
            AND flag IN ('contact-ignored', 'escalation-refused', 'late', 'unanswered-writing')",
     )?;
     let mut ins = conn.prepare_cached(INSERT_FLAG)?;
     for (division, o, j) in &judged {
-        drop.execute(params![o.id])?;
+        // A complaint new to the checks has no flags yet.
+        if old.contains_key(&o.id) {
+            drop.execute(params![o.id])?;
+        }
         for f in &j.flags {
             put_flag(&mut ins, o.id, o.facts.received_at, division, f)?;
         }
@@ -84,6 +123,7 @@ pub fn update(
     let mut deltas = Deltas::default();
     let changes: Vec<Change> = judged
         .iter()
+        .filter(|(_, o, _)| !settled(&o.id))
         .map(|(division, o, j)| Change {
             id: o.id,
             before: old.get(&o.id).map(|(s, d)| (s.day(), d.as_str())),
@@ -91,9 +131,12 @@ pub fn update(
             replies: &j.replies,
         })
         .collect();
+    mark("local flags");
     let moved = canned_update::apply(conn, s, &changes, &mut deltas)?;
+    mark("canned replies");
     let moves: Vec<Moved> = judged
         .iter()
+        .filter(|(_, o, _)| !settled(&o.id))
         .map(|(division, o, _)| Moved {
             id: o.id,
             before: old.get(&o.id).map(|(s, _)| (s.customer_no, s.received_at)),
@@ -102,12 +145,19 @@ pub fn update(
         })
         .collect();
     repeat_update::apply(conn, s.repeat_days, &moves)?;
+    mark("repeats");
     let mut canned = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM canned_members WHERE complaint_id = ?1)")?;
     let mut is_canned = |id: i64| canned.query_row(params![id], |r| r.get::<_, bool>(0));
     for (division, o, j) in &judged {
         let mut seen = Seen::new(o.facts.received_at, o.customer_no, &j.counts, j.due_at);
-        seen.set_canned(is_canned(o.id)?);
+        let canned = match old.get(&o.id) {
+            Some((before, _)) if settled(&o.id) && moved.binary_search(&o.id).is_err() => {
+                before.canned()
+            }
+            _ => is_canned(o.id)?,
+        };
+        seen.set_canned(canned);
         if let Some((before, d)) = old.get(&o.id) {
             deltas.day(before.day(), d, &before.tally(-1));
         }
@@ -130,10 +180,7 @@ pub fn update(
         check_seen::write(conn, id, &seen, &division)?;
     }
     deltas.apply(conn)?;
-    conn.execute(
-        "UPDATE check_state SET as_of = max(as_of, ?1) WHERE id = 1",
-        params![now],
-    )?;
+    mark("tallies");
     Ok(judged.len())
 }
 
@@ -146,21 +193,34 @@ fn judge(
 ) -> rusqlite::Result<Vec<(String, Owned, Judged)>> {
     let mut judge = Judge::new(s, now);
     let mut threads = thread_scan::Reader::for_some(conn)?;
-    let mut st = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM complaints WHERE id = ?1"))?;
+    // Ids that follow one another (an import's new rows) are read in one stretch.
+    let mut st = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM complaints WHERE id BETWEEN ?1 AND ?2 ORDER BY id"
+    ))?;
+    let mut contacts = conn.prepare_cached(
+        "SELECT k.complaint_id, min(e.happened_at) FROM cars k
+             JOIN car_events e ON e.car_id = k.id AND e.step = 'contact'
+         WHERE k.complaint_id BETWEEN ?1 AND ?2 GROUP BY 1",
+    )?;
     let mut out = Vec::with_capacity(ids.len());
-    for &id in ids {
-        let mut rows = st.query(params![id])?;
+    for run in ids.chunk_by(|a, b| *b == a + 1) {
+        let (lo, hi) = (run[0], run[run.len() - 1]);
+        let first: HashMap<i64, i64> = contacts
+            .query_map(params![lo, hi], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut rows = st.query(params![lo, hi])?;
         // Complaints are never deleted; an id that names none has nothing to judge.
-        let Some(r) = rows.next()? else { continue };
-        let division = flag_judge::text(r, 2).unwrap_or_default().to_string();
-        let thread = match has_thread(r)? {
-            true => Some(Box::new(threads.read(id)?)),
-            false => None,
-        };
-        let first = thread_scan::first_contact(conn, id)?;
-        let o = owned(r, s, 0, first, thread)?;
-        let j = judge.judge(&o);
-        out.push((division, o, j));
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let division = flag_judge::text(r, 2).unwrap_or_default().to_string();
+            let thread = match has_thread(r)? {
+                true => Some(Box::new(threads.read(id)?)),
+                false => None,
+            };
+            let o = owned(r, s, 0, first.get(&id).copied(), thread)?;
+            let j = judge.judge(&o);
+            out.push((division, o, j));
+        }
     }
     Ok(out)
 }

@@ -22,6 +22,10 @@ pub(super) struct Registry<'c> {
     pub(super) merged: Vec<(i64, i64)>,
     /// Texts whose customers changed.
     pub(super) changed: Vec<i64>,
+    /// Customers to add to each text, written by [`Registry::settle`].
+    pending: HashMap<i64, i64>,
+    /// Texts looked up already, by hash.
+    seqs: HashMap<u64, i64>,
 }
 
 impl<'c> Registry<'c> {
@@ -33,11 +37,22 @@ impl<'c> Registry<'c> {
             before: HashMap::new(),
             merged: Vec::new(),
             changed: Vec::new(),
+            pending: HashMap::new(),
+            seqs: HashMap::new(),
         }
     }
 
     /// The id of a text, registered now when it is new.
     pub(super) fn seq_of(&mut self, t: &ReplyText) -> rusqlite::Result<i64> {
+        if let Some(seq) = self.seqs.get(&t.hash) {
+            return Ok(*seq);
+        }
+        let seq = self.lookup_or_add(t)?;
+        self.seqs.insert(t.hash, seq);
+        Ok(seq)
+    }
+
+    fn lookup_or_add(&mut self, t: &ReplyText) -> rusqlite::Result<i64> {
         let known: Option<i64> = self
             .conn
             .prepare_cached("SELECT seq FROM reply_texts WHERE hash = ?1")?
@@ -155,17 +170,32 @@ impl<'c> Registry<'c> {
         Ok(())
     }
 
-    /// Adds `n` customers (negative: takes them out) to a text and its cluster.
-    pub(super) fn add_customers(&mut self, seq: i64, n: i64) -> rusqlite::Result<()> {
-        let root = self.root(seq)?;
-        self.note(root)?;
-        self.conn
-            .prepare_cached("UPDATE reply_texts SET customers = customers + ?2 WHERE seq = ?1")?
-            .execute(params![seq, n])?;
-        self.conn
-            .prepare_cached("UPDATE reply_clusters SET customers = customers + ?2 WHERE root = ?1")?
-            .execute(params![root, n])?;
+    /// Adds `n` customers (negative: takes them out) to a text and its cluster, once
+    /// [`Registry::settle`] writes them.
+    pub(super) fn add_customers(&mut self, seq: i64, n: i64) {
+        *self.pending.entry(seq).or_default() += n;
         self.changed.push(seq);
+    }
+
+    /// Writes the customers added, each text's and its cluster's once. A cluster merged in the
+    /// meantime moved its count with it; what was added since goes to the one it joined.
+    pub(super) fn settle(&mut self) -> rusqlite::Result<()> {
+        let mut pending: Vec<(i64, i64)> = self.pending.drain().filter(|p| p.1 != 0).collect();
+        pending.sort_unstable();
+        for (seq, n) in pending {
+            let root = self.root(seq)?;
+            self.note(root)?;
+            self.conn
+                .prepare_cached("UPDATE reply_texts SET customers = customers + ?2 WHERE seq = ?1")?
+                .execute(params![seq, n])?;
+            self.conn
+                .prepare_cached(
+                    "UPDATE reply_clusters SET customers = customers + ?2 WHERE root = ?1",
+                )?
+                .execute(params![root, n])?;
+        }
+        self.changed.sort_unstable();
+        self.changed.dedup();
         Ok(())
     }
 

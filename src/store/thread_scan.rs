@@ -94,12 +94,6 @@ fn contacts(st: &mut Statement, complaint_id: i64) -> rusqlite::Result<Vec<i64>>
     rows.collect()
 }
 
-/// The first CAR contact with a complaint's customer, for complaints judged one by one.
-pub(super) fn first_contact(conn: &Connection, complaint_id: i64) -> rusqlite::Result<Option<i64>> {
-    let mut st = conn.prepare_cached(CONTACTS)?;
-    Ok(contacts(&mut st, complaint_id)?.into_iter().min())
-}
-
 /// A canned group's example when it is a thread's message: its text, and the customer's and
 /// the message author's names, which the pass masked when it normalised it (the author's, or
 /// the complaint's responder when the message names none).
