@@ -132,7 +132,8 @@ fn update_some(
         })
         .collect();
     mark("local flags");
-    let moved = canned_update::apply(conn, s, &changes, &mut deltas)?;
+    let placed = canned_update::apply(conn, s, &changes, &mut deltas)?;
+    let moved = &placed.moved;
     mark("canned replies");
     let moves: Vec<Moved> = judged
         .iter()
@@ -152,21 +153,22 @@ fn update_some(
     for (division, o, j) in &judged {
         let mut seen = Seen::new(o.facts.received_at, o.customer_no, &j.counts, j.due_at);
         let canned = match old.get(&o.id) {
-            Some((before, _)) if settled(&o.id) && moved.binary_search(&o.id).is_err() => {
-                before.canned()
-            }
-            _ => is_canned(o.id)?,
+            Some((before, _)) if settled(&o.id) => match moved.binary_search(&o.id) {
+                Ok(_) => is_canned(o.id)?,
+                Err(_) => before.canned(),
+            },
+            _ => placed.canned.contains(&o.id),
         };
         seen.set_canned(canned);
         if let Some((before, d)) = old.get(&o.id) {
             deltas.day(before.day(), d, &before.tally(-1));
         }
         deltas.day(seen.day(), division, &seen.tally(1));
-        check_seen::write(conn, o.id, &seen, division)?;
+        check_seen::write(conn, o.id, &seen, division, old.contains_key(&o.id))?;
     }
     // Members of groups that became canned, or stopped being, without changing themselves.
     let judged_ids: HashSet<i64> = judged.iter().map(|(_, o, _)| o.id).collect();
-    for (id, (mut seen, division)) in check_seen::read(conn, &moved)? {
+    for (id, (mut seen, division)) in check_seen::read(conn, moved)? {
         let now_canned = is_canned(id)?;
         if judged_ids.contains(&id) || now_canned == seen.canned() {
             continue;
@@ -177,7 +179,7 @@ fn update_some(
         };
         deltas.day(seen.day(), &division, &change);
         seen.set_canned(now_canned);
-        check_seen::write(conn, id, &seen, &division)?;
+        check_seen::write(conn, id, &seen, &division, true)?;
     }
     deltas.apply(conn)?;
     mark("tallies");
