@@ -125,6 +125,11 @@ fn updates_for_what_changed_agree_with_a_refresh() {
     for r in early.iter_mut().skip(40).take(3) {
         r[reply] = refund.into();
     }
+    // A customer who wrote three times in October: two repeats.
+    let regular = early[50][email].clone();
+    for r in early.iter_mut().skip(51).take(2) {
+        r[email] = regular.clone();
+    }
     let mut first = vec![header.clone()];
     first.extend(early.iter().cloned());
     import(
@@ -158,6 +163,10 @@ fn updates_for_what_changed_agree_with_a_refresh() {
         }
         second.push(r);
     }
+    // The third of them moves to another division, still a repeat.
+    let mut moved = early[52].clone();
+    moved[group] = "Warranty".into();
+    second.push(moved);
     let nov = write_csv(dir.path(), "nov.csv", &second);
     let t2 = NOV_2 + 19 * DAY;
     import(&mut db, &cfg, &nov, t2);

@@ -135,6 +135,8 @@ fn update_some(
     let placed = canned_update::apply(conn, s, &changes, &mut deltas)?;
     let moved = &placed.moved;
     mark("canned replies");
+    // A complaint still of the same customer and date changes no one's repeats, its own
+    // included.
     let moves: Vec<Moved> = judged
         .iter()
         .filter(|(_, o, _)| !settled(&o.id))
@@ -144,8 +146,18 @@ fn update_some(
             after: (o.customer_no, o.facts.received_at),
             division,
         })
+        .filter(|m| m.before != Some(m.after))
         .collect();
     repeat_update::apply(conn, s.repeat_days, &moves)?;
+    // One moved to another division keeps its repeat, under its new division.
+    let mut moved_division = conn.prepare_cached(
+        "UPDATE complaint_flags SET division = ?2 WHERE flag = 'repeat' AND complaint_id = ?1",
+    )?;
+    for (division, o, _) in &judged {
+        if old.get(&o.id).is_some_and(|(_, d)| d != division) {
+            moved_division.execute(params![o.id, division])?;
+        }
+    }
     mark("repeats");
     let mut canned = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM canned_members WHERE complaint_id = ?1)")?;
