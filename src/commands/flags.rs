@@ -153,8 +153,14 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
             total,
         });
     }
+    // Imports, answers and CAR steps keep the flags up to date after a refresh.
+    let kept = flags::as_of(conn)?;
     match &as_of {
-        Some(r) => println!("flags as of {} (by {})", fmt_time(r.at), r.run_by),
+        Some(r) => println!(
+            "flags as of {} (refreshed by {})",
+            fmt_time(kept.unwrap_or(r.at).max(r.at)),
+            r.run_by
+        ),
         None => println!("no flags yet: run `signoff flags --refresh` (imports refresh them)"),
     }
     println!(

@@ -137,13 +137,24 @@ pub(super) fn write(
                  counts = ?5, rt_seconds = ?6, due_at = ?7
              WHERE complaint_id = ?1"
         }
-        false => {
-            "INSERT INTO check_seen
-                 (complaint_id, received_at, division, customer_no, counts, rt_seconds, due_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
-        }
+        false => INSERT,
     };
-    conn.prepare_cached(sql)?.execute(params![
+    put(&mut conn.prepare_cached(sql)?, id, s, division)
+}
+
+/// Inserts a verdict not stored yet.
+pub(super) const INSERT: &str = "INSERT INTO check_seen
+     (complaint_id, received_at, division, customer_no, counts, rt_seconds, due_at)
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+/// Runs [`INSERT`] (or the update of [`write`]) for one verdict.
+pub(super) fn put(
+    st: &mut rusqlite::CachedStatement,
+    id: i64,
+    s: &Seen,
+    division: &str,
+) -> rusqlite::Result<()> {
+    st.execute(params![
         id,
         s.received_at,
         division,

@@ -151,11 +151,12 @@ pub(super) fn write(
         super::flag_tally::put_day(&mut ins, *day, &p.divisions[*division as usize], t)?;
     }
     let mut next_canned = canned_ids.iter().peekable();
+    let mut ins = tx.prepare_cached(super::check_seen::INSERT)?;
     for (id, division, seen) in p.seen.iter_mut() {
         if next_canned.next_if(|c| **c == *id).is_some() {
             seen.set_canned(true);
         }
-        super::check_seen::write(tx, *id, seen, &p.divisions[*division as usize], false)?;
+        super::check_seen::put(&mut ins, *id, seen, &p.divisions[*division as usize])?;
     }
     let mut ids: Vec<i64> = p.flags.iter().map(|f| f.complaint_id).collect();
     ids.extend(canned_ids);
