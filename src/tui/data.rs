@@ -218,30 +218,41 @@ pub fn detail(
     d.decisions = sd::for_complaint(conn, id)?;
     let text = sd::current_text_hash(conn, id)?;
     d.status = decision::status(&d.decisions, &text, now);
+    use crate::domain::flags::Flag;
+    use crate::tui::flag_list::{merge, Topic};
     let lower = d.complaint_text.to_lowercase();
+    let mut glance = Vec::new();
     if manager_phrases
         .iter()
         .any(|p| !p.is_empty() && lower.contains(&p.to_lowercase()))
     {
-        d.flags.push("asked for a manager".into());
+        glance.push((Topic::Manager, "asked for a manager".to_string()));
     }
     if d.wants_contact == Some(true) {
-        d.flags.push("asked to be contacted".into());
+        glance.push((Topic::Contact, "asked to be contacted".to_string()));
     }
     if d.response_text.is_none() {
-        d.flags.push("no response sent".into());
+        glance.push((Topic::NoResponse, "no response sent".to_string()));
     }
     // The stored checks (canned replies, ignored contact requests, refused escalations, late
-    // answers), as the last refresh computed them.
+    // answers), as the last refresh computed them; they say the glance's facts more exactly.
     let flags =
         crate::store::flag_reads::for_complaint(conn, id, targets.late_secs, targets.contact_secs)?;
+    let mut checks = Vec::new();
     for f in flags {
-        if f.flag == crate::domain::flags::Flag::Repeat {
-            d.repeat = Some(f.explanation);
-        } else {
-            d.flags.push(f.explanation);
-        }
+        let topic = match f.flag {
+            Flag::Repeat => {
+                d.repeat = Some(f.explanation);
+                continue;
+            }
+            Flag::ContactIgnored => Topic::Contact,
+            Flag::EscalationRefused => Topic::Manager,
+            Flag::Late if d.response_text.is_none() => Topic::NoResponse,
+            _ => Topic::Other,
+        };
+        checks.push((topic, f.explanation));
     }
+    d.flags = merge(glance, checks);
     if let Some(car) = crate::store::cars::for_complaint(conn, id, now)? {
         d.flags.push(format!(
             "CAR {} {}{}",

@@ -2,6 +2,7 @@
 
 pub mod app;
 pub mod data;
+pub mod flag_list;
 pub mod keymap;
 pub mod theme;
 pub mod view;

@@ -123,9 +123,7 @@ fn head<'a>(d: &'a Detail, cx: &Ctx) -> Vec<Line<'a>> {
         Some(l) => about.push(format!("likelihood to recommend {l}/10")),
         None => {}
     }
-    if d.wants_contact == Some(true) {
-        about.push("asked for contact".into());
-    }
+    // A request for contact is among the flags below, with what became of it.
     lines.push(Line::from(vec![
         Span::styled(
             format!("Status: {}", d.status.label()),
