@@ -159,37 +159,126 @@ fn head<'a>(d: &'a Detail, cx: &Ctx) -> Vec<Line<'a>> {
 }
 
 fn decisions<'a>(d: &'a Detail, cx: &Ctx, lines: &mut Vec<Line<'a>>) {
+    use crate::domain::decision::Kind;
     if d.decisions.is_empty() {
         return;
     }
     lines.push(Line::raw(""));
     lines.push(Line::styled("── Decisions ──", cx.theme.accent));
     for x in &d.decisions {
-        let what = match x.kind {
-            crate::domain::decision::Kind::Approve => {
-                x.statement.clone().unwrap_or_else(|| "signed".into())
-            }
-            crate::domain::decision::Kind::PushBack => format!(
-                "pushed back [{}] due {}: {}",
-                x.reasons.as_deref().unwrap_or(""),
-                x.due_at.map(fmt_date).unwrap_or_default(),
-                inert(x.note.as_deref().unwrap_or(""))
+        // A note or an answer keeps its line breaks: the first line beside who and when, the
+        // rest indented below it.
+        let (what, text) = match x.kind {
+            Kind::Approve => (x.statement.clone().unwrap_or_else(|| "signed".into()), ""),
+            Kind::PushBack => (
+                format!(
+                    "pushed back [{}] due {}:",
+                    x.reasons.as_deref().unwrap_or(""),
+                    x.due_at.map(fmt_date).unwrap_or_default(),
+                ),
+                x.note.as_deref().unwrap_or(""),
             ),
-            crate::domain::decision::Kind::Retract => {
-                format!("retracted decision {}", x.retracts.unwrap_or_default())
-            }
-            k => format!(
-                "{}: {}",
-                k.as_str().replace('_', " "),
-                inert(x.body.as_deref().unwrap_or(""))
+            Kind::Retract => (
+                format!("retracted decision {}", x.retracts.unwrap_or_default()),
+                "",
+            ),
+            k => (
+                format!("{}:", k.as_str().replace('_', " ")),
+                x.body.as_deref().unwrap_or(""),
             ),
         };
+        let text = inert(text.trim_end());
+        let mut body = text.lines();
+        let first = body.next().map(|l| format!(" {l}")).unwrap_or_default();
         lines.push(Line::from(vec![
             Span::styled(
                 format!("{} {} · ", fmt_time(x.at), x.actor_name),
                 cx.theme.dim,
             ),
-            Span::raw(what),
+            Span::raw(format!("{what}{first}")),
         ]));
+        for l in body {
+            lines.push(Line::raw(format!("    {l}")));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::decision::{Decision, Kind};
+    use crate::tui::keymap::Keymap;
+    use crate::tui::theme::Theme;
+
+    fn decided(kind: Kind, body: &str) -> Decision {
+        Decision {
+            id: 1,
+            complaint_id: 1,
+            sample_id: None,
+            kind,
+            actor: "lee".into(),
+            actor_name: "Lee Moreau".into(),
+            actor_title: String::new(),
+            at: 0,
+            statement: None,
+            reasons: Some("canned".into()),
+            note: (kind == Kind::PushBack).then(|| body.to_string()),
+            due_at: None,
+            body: (kind != Kind::PushBack).then(|| body.to_string()),
+            retracts: None,
+            text_hash: String::new(),
+            prev_hash: String::new(),
+            hash: String::new(),
+            signature: None,
+        }
+    }
+
+    #[test]
+    fn notes_and_answers_keep_their_line_breaks() {
+        let keys = Keymap::new(&Default::default()).expect("keys");
+        let theme = Theme::plain();
+        let cx = Ctx {
+            theme: &theme,
+            keys: &keys,
+            now: 0,
+        };
+        let d = Detail {
+            complaint_id: 1,
+            external_id: "T-1".into(),
+            source: "helpdesk".into(),
+            division: "Billing".into(),
+            channel: None,
+            customer: None,
+            customer_key: None,
+            repeat: None,
+            product: None,
+            subject: None,
+            received_at: 0,
+            complaint_text: String::new(),
+            response_text: None,
+            responder: None,
+            responded_at: None,
+            likelihood: None,
+            wants_contact: None,
+            text_from_fields: false,
+            outcome: None,
+            decisions: vec![
+                decided(Kind::PushBack, "No reply.\nCall her today."),
+                decided(Kind::Revise, "Dear Ana,\n\nWe refunded the fee.\n"),
+            ],
+            status: crate::domain::decision::Status::Pending,
+            flags: vec![],
+            thread: vec![],
+        };
+        let mut lines = Vec::new();
+        decisions(&d, &cx, &mut lines);
+        let text: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        let at = |s: &str| text.iter().position(|l| l.ends_with(s));
+        let pushed = at("due : No reply.").expect("the note's first line");
+        assert_eq!(text[pushed + 1], "    Call her today.");
+        let revised = at("revise: Dear Ana,").expect("the revision's first line");
+        assert_eq!(text[revised + 1], "    ");
+        assert_eq!(text[revised + 2], "    We refunded the fee.");
+        assert_eq!(text.len(), revised + 3, "{text:?}");
     }
 }
