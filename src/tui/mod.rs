@@ -1,9 +1,12 @@
 //! The review screen: terminal lifecycle, the event loop, and the effects it performs.
 
 pub mod app;
+pub mod bindings;
 pub mod data;
 pub mod flag_list;
 pub mod keymap;
+pub mod strings;
+mod tables;
 pub mod theme;
 pub mod view;
 
@@ -393,29 +396,6 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
     })
 }
 
-/// Which queue line a mouse click at (x, y) lands on, following the layout in `view`.
-fn clicked_row(app: &App, width: u16, x: u16, y: u16, height: u16) -> Option<usize> {
-    let body_top = 2u16;
-    let body_h = height.saturating_sub(3);
-    let (list_w, list_h) = if width >= 70 {
-        ((width * 2 / 5).clamp(24, 60), body_h)
-    } else {
-        (width, (body_h / 3).max(2))
-    };
-    if x >= list_w || y <= body_top || y >= body_top + list_h.saturating_sub(1) {
-        return None;
-    }
-    let inner_h = list_h.saturating_sub(2) as usize;
-    let sel = if app.tab == app::Tab::Search {
-        app.hit_selected
-    } else {
-        app.selected
-    };
-    let per = if app.tab == app::Tab::Search { 2 } else { 1 };
-    let offset = (sel * per + per).saturating_sub(inner_h) / per;
-    Some(offset + (y - body_top - 1) as usize / per)
-}
-
 /// Runs the screen until the person quits, restoring the terminal on every way out.
 pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
     // Short attempts: a save that finds the store busy waits between frames, not inside one.
@@ -461,6 +441,7 @@ pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
             let size = terminal.draw(|f| view::draw(f, &app, &cx))?.area;
             let (max, page) = view::detail_room(&app, &cx, size);
             app.set_detail_room(max, page);
+            app.set_help_room(view::help_room(&app, &cx, size));
             tracing::trace!("frame drawn");
             if term_signal.load(Ordering::Relaxed) {
                 return Ok(());
@@ -469,11 +450,10 @@ pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
                 continue;
             }
             let action = match event::read()? {
-                Event::Key(k) if k.kind != KeyEventKind::Release => s.keys.action(k, &app.mode),
+                Event::Key(k) if k.kind != KeyEventKind::Release => s.keys.action(k, app.shown()),
                 Event::Mouse(m) if mouse && matches!(app.mode, Mode::Normal) => match m.kind {
                     MouseEventKind::Down(MouseButton::Left) => {
-                        clicked_row(&app, size.width, m.column, m.row, size.height)
-                            .map(app::Action::Click)
+                        view::layout::clicked(&app, size, m.column, m.row).map(app::Action::Click)
                     }
                     MouseEventKind::ScrollDown => Some(app::Action::ScrollDetail(3)),
                     MouseEventKind::ScrollUp => Some(app::Action::ScrollDetail(-3)),

@@ -16,15 +16,23 @@ fn bar(width: usize, frac: f64) -> String {
     format!("{}{}", "█".repeat(n), "░".repeat(width.saturating_sub(n)))
 }
 
-pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect, compact: bool) {
     let Some(d) = &app.dashboard else {
         f.render_widget(Paragraph::new(" loading…").style(cx.theme.dim), area);
         return;
     };
-    let [top, bottom] =
-        Layout::vertical([Constraint::Percentage(60), Constraint::Percentage(40)]).areas(area);
-    let [rates, reasons] =
-        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(top);
+    // A small screen shows the sign-off rates alone: four panels there would show only frames.
+    let (high, wide) = if compact { (100, 100) } else { (60, 62) };
+    let [top, bottom] = Layout::vertical([
+        Constraint::Percentage(high),
+        Constraint::Percentage(100 - high),
+    ])
+    .areas(area);
+    let [rates, reasons] = Layout::horizontal([
+        Constraint::Percentage(wide),
+        Constraint::Percentage(100 - wide),
+    ])
+    .areas(top);
     let [trend, open] =
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
 

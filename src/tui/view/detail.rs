@@ -3,9 +3,10 @@
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::layout::Screen;
 use super::{thread, Ctx};
 use crate::commands::{fmt_date, fmt_time};
 use crate::domain::decision::Status;
@@ -14,14 +15,9 @@ use crate::domain::thread::Author;
 use crate::tui::app::{App, Tab};
 use crate::tui::data::Detail;
 
-pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, screen: &Screen, area: Rect) {
     let Some(d) = &app.detail else {
-        f.render_widget(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(cx.theme.border),
-            area,
-        );
+        f.render_widget(screen.pane("").border_style(cx.theme.border), area);
         return;
     };
     let title = format!(
@@ -31,31 +27,37 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
         one_line(d.channel.as_deref().unwrap_or("-"), 12),
         fmt_time(d.received_at)
     );
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(cx.theme.border)
-        .title(title);
-    let (p, max) = scrolled(d, cx, area);
+    let block = screen
+        .pane(Span::styled(title, cx.theme.title))
+        .border_style(cx.theme.border);
+    let (p, max) = scrolled(d, cx, block.inner(area));
     // The app's scroll may predate a resize: never show blank lines past the end.
     f.render_widget(p.block(block).scroll((app.scroll.min(max), 0)), area);
 }
 
-/// The pane's text, wrapped to `area` less its borders, and how far it can scroll.
-fn scrolled<'a>(d: &'a Detail, cx: &Ctx, area: Rect) -> (Paragraph<'a>, u16) {
-    let (w, h) = (area.width.saturating_sub(2), area.height.saturating_sub(2));
+/// The pane's text, wrapped to the pane's inside `inner`, and how far it can scroll.
+fn scrolled<'a>(d: &'a Detail, cx: &Ctx, inner: Rect) -> (Paragraph<'a>, u16) {
     let p = Paragraph::new(detail_lines(d, cx)).wrap(Wrap { trim: false });
-    let max = p.line_count(w).saturating_sub(h as usize);
+    let max = p
+        .line_count(inner.width)
+        .saturating_sub(inner.height as usize);
     (p, u16::try_from(max).unwrap_or(u16::MAX))
 }
 
 /// How far the detail pane scrolls at most, and how far a page moves it, for a screen of
-/// `screen`: the loop hands them to the app after each frame, so keys never scroll past the end.
-pub fn room(app: &App, cx: &Ctx, screen: Rect) -> (u16, u16) {
-    let area = super::queue::detail_area(super::body(screen));
+/// `area`: the loop hands them to the app after each frame, so keys never scroll past the end.
+pub fn room(app: &App, cx: &Ctx, area: Rect) -> (u16, u16) {
+    let Some(screen) = super::layout::screen(area) else {
+        return (0, 1);
+    };
+    let Some(pane) = screen.panes().1 else {
+        return (0, 1);
+    };
+    let inner = screen.pane("x").inner(pane);
     // One line of the page before stays in view after PgDn.
-    let page = area.height.saturating_sub(3).max(1);
+    let page = inner.height.saturating_sub(1).max(1);
     match (&app.detail, app.tab) {
-        (Some(d), Tab::Queue | Tab::Search) => (scrolled(d, cx, area).1, page),
+        (Some(d), Tab::Queue | Tab::Search) => (scrolled(d, cx, inner).1, page),
         _ => (0, page),
     }
 }
