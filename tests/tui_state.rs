@@ -101,6 +101,23 @@ fn a_saved_decision_moves_on_to_the_next_unreviewed_item() {
 }
 
 #[test]
+fn reopening_starts_on_the_next_unreviewed_item() {
+    let mut a = app(Role::Executive);
+    let signed = Status::Signed {
+        decision: 7,
+        by: "Dana Reyes".into(),
+        at: 0,
+    };
+    let mut rows = a.rows.clone();
+    rows[0].status = signed.clone();
+    rows[1].status = signed;
+    a.selected = 0;
+    a.detail = None;
+    a.set_rows(rows);
+    assert_eq!(a.open_on_work(), Effect::LoadDetail(3));
+}
+
+#[test]
 fn push_back_needs_a_reason_and_a_note() {
     let mut a = app(Role::Executive);
     a.update(Action::PushBack);

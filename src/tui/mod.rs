@@ -116,7 +116,8 @@ pub fn prepare(s: &mut Session, open: &Open) -> anyhow::Result<App> {
         (None, _) => Vec::new(),
     };
     app.sample = sample.as_ref().map(data::SampleInfo::from);
-    let mut eff = app.set_rows(rows);
+    app.set_rows(rows);
+    let mut eff = app.open_on_work();
     if app.rows.is_empty() && app.sample.is_none() && s.person.role == Role::Executive {
         eff = app.update(app::Action::DrawSample);
     }

@@ -143,6 +143,14 @@ impl App {
         self.load_selected()
     }
 
+    /// Where the work is on opening: the first unreviewed item (the first item when there is
+    /// none).
+    pub fn open_on_work(&mut self) -> Effect {
+        let first = (0..self.visible.len()).find(|&p| self.needs_work(p));
+        self.selected = first.unwrap_or(0);
+        self.load_selected()
+    }
+
     /// Whether the item at a visible position waits for this person.
     fn needs_work(&self, pos: usize) -> bool {
         !self.rows[self.visible[pos]].status.reviewed()
