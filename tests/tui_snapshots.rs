@@ -88,7 +88,7 @@ fn small_terminals_keep_rows_and_confirm_keys() {
 }
 
 #[test]
-fn division_head_sees_their_push_backs() {
+fn division_head_sees_every_sampled_item_grouped_by_status() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut db = store(dir.path());
     let dana = person("dana", Role::Executive, &[]);
@@ -111,10 +111,23 @@ fn division_head_sees_their_push_backs() {
         NOW,
     )
     .expect("push back");
+    let sampled: i64 = db
+        .conn
+        .query_row(
+            "SELECT count(*) FROM sample_items si JOIN complaints c ON c.id = si.complaint_id
+             WHERE c.division = 'Billing' AND si.complaint_id != ?1",
+            [billing],
+            |r| r.get(0),
+        )
+        .expect("sampled");
+    assert!(sampled > 0, "the fixture's sample holds Billing items");
     let mut s = session(db, person("priya", Role::DivisionHead, &["Billing"]));
     let app = prepare(&mut s, &Open::default()).expect("prepare");
-    assert_eq!(app.rows.len(), 1);
+    // The push-back first, then every other sampled Billing item awaiting review.
+    assert_eq!(app.rows.len() as i64, sampled + 1);
+    assert_eq!(app.current().map(|r| r.complaint_id), Some(billing));
     both("division_head", &s, &app);
+    small("division_head", &s, &app);
 }
 
 #[test]

@@ -5,6 +5,7 @@ pub mod cars;
 pub mod complaints;
 pub mod customers;
 pub mod decisions;
+pub mod division_list;
 pub mod draw;
 pub mod flag_reads;
 pub mod flag_scan;

@@ -5,6 +5,7 @@ pub mod bindings;
 pub mod data;
 pub mod flag_list;
 pub mod keymap;
+pub mod rows;
 pub mod strings;
 mod tables;
 pub mod theme;
@@ -105,17 +106,23 @@ pub fn prepare(s: &mut Session, open: &Open) -> anyhow::Result<App> {
             samples::find(&s.db.conn, k)?
                 .ok_or_else(|| crate::commands::failed(format!("no sample {k:?}")))?,
         ),
-        None if s.person.role != Role::DivisionHead => samples::latest(&s.db.conn)?,
-        None => None,
+        None => samples::latest(&s.db.conn)?,
     };
     let rows = match (&sample, s.person.role) {
-        (Some(smp), _) => data::sample_rows(&s.db.conn, smp.id, s.scope().as_deref(), s.now())?,
-        (None, Role::DivisionHead) => {
-            data::division_rows(&s.db.conn, &s.person.divisions, s.now())?
-        }
+        // A division head's list: the sample's items of their divisions and whatever else of
+        // theirs is still in play.
+        (_, Role::DivisionHead) => rows::division_rows(
+            &s.db.conn,
+            &s.person.divisions,
+            sample.as_ref().map(|x| x.id),
+            s.now(),
+        )?,
+        (Some(smp), _) => rows::sample_rows(&s.db.conn, smp.id, s.scope().as_deref(), s.now())?,
         (None, _) => Vec::new(),
     };
-    app.sample = sample.as_ref().map(data::SampleInfo::from);
+    if s.person.role != Role::DivisionHead {
+        app.sample = sample.as_ref().map(data::SampleInfo::from);
+    }
     app.set_rows(rows);
     let mut eff = app.open_on_work();
     if app.rows.is_empty() && app.sample.is_none() && s.person.role == Role::Executive {
@@ -371,7 +378,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             match id.and_then(|id| samples::find(&s.db.conn, &id.to_string()).ok().flatten()) {
                 Some(smp) => {
                     app.sample = Some(data::SampleInfo::from(&smp));
-                    let rows = data::sample_rows(&s.db.conn, smp.id, None, now)?;
+                    let rows = rows::sample_rows(&s.db.conn, smp.id, None, now)?;
                     app.selected = 0;
                     app.detail = None;
                     let e = app.set_rows(rows);

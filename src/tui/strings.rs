@@ -19,6 +19,7 @@ pub const VIEWS: (&str, &str) = ("views", "saved views (named at the top right);
 pub const SIGN: (&str, &str) = ("sign", "sign: I approve this message");
 pub const PUSH_BACK: (&str, &str) = ("push back", "push back to the division");
 pub const NEXT_UNREVIEWED: (&str, &str) = ("next", "next unreviewed item");
+pub const NEXT_TO_ANSWER: (&str, &str) = ("next", "next push-back to answer");
 pub const UNDO: (&str, &str) = ("undo", "undo your last decision (a retraction)");
 pub const DRAW: (&str, &str) = ("draw", "draw a sample");
 pub const REVISE: (&str, &str) = ("revise", "answer with a revised response");
@@ -50,12 +51,21 @@ pub const HELP_MORE: &str = "↓ more";
 
 // --- what the list says when it is empty ---
 
-pub const NO_SAMPLE_DIVISION: &str = "Nothing pushed back to your divisions.";
+pub const NO_SAMPLE_DIVISION: &str = "Nothing of your divisions has been sampled yet.";
 pub const NOTHING_HERE: &str = "Nothing here.";
 
 pub fn no_sample(draw_key: &str) -> String {
     format!("No sample yet. Press {draw_key} to draw one.")
 }
+
+// --- a division head's groups ---
+
+pub const GROUP_OVERDUE: &str = "Pushed back — overdue";
+pub const GROUP_OPEN: &str = "Pushed back — open";
+pub const GROUP_CHANGED: &str = "Signed, text changed since";
+pub const GROUP_ANSWERED: &str = "Answered — awaiting re-review";
+pub const GROUP_PENDING: &str = "Awaiting review";
+pub const GROUP_SIGNED: &str = "Signed";
 
 // --- dialogs ---
 
@@ -115,6 +125,7 @@ pub const ANSWER_DISCARDED: &str = "answer discarded";
 
 pub const NOT_SIGNED: &str = "not signed";
 pub const ALL_REVIEWED: &str = "every item is reviewed";
+pub const ALL_ANSWERED: &str = "every push-back is answered";
 pub const NO_UNDO: &str = "nothing to undo in this session";
 pub const KEPT_SAMPLE: &str = "kept the current sample";
 pub const NOT_IN_QUEUE: &str = "this complaint is not in the queue";

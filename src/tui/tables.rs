@@ -174,8 +174,12 @@ impl Keymap {
         if b.tab == Tab::Search && b.item {
             t.offer(vec![press(KeyCode::Enter)], Action::Confirm, s::JUMP);
         }
-        if exec && b.item {
-            let words = s::NEXT_UNREVIEWED;
+        if (exec || head) && b.item {
+            let words = if head {
+                s::NEXT_TO_ANSWER
+            } else {
+                s::NEXT_UNREVIEWED
+            };
             t.offer(vec![k("next_unreviewed")], Action::NextUnreviewed, words);
         }
         if b.undo {

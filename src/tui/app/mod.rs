@@ -6,12 +6,14 @@
 
 mod actions;
 mod dialogs;
+mod division;
 mod forms;
 mod normal;
 mod reports;
 mod views;
 
 pub use actions::{Action, Effect};
+pub use division::Group;
 pub use forms::{AnswerForm, PlanField, PlanForm, PushBackForm, PushFocus};
 pub use reports::Waiting;
 pub use views::{digit as views_digit, SavedView};
@@ -133,8 +135,12 @@ impl App {
     }
 
     /// New queue rows (a sample loaded or reloaded); keeps the selection on the same complaint.
-    pub fn set_rows(&mut self, rows: Vec<Row>) -> Effect {
+    /// A division head's rows are grouped by status, the most urgent first.
+    pub fn set_rows(&mut self, mut rows: Vec<Row>) -> Effect {
         let keep = self.current_id();
+        if self.me.role == Role::DivisionHead {
+            division::sort(&mut rows);
+        }
         self.rows = rows;
         self.refilter();
         if let Some(id) = keep {
@@ -143,8 +149,8 @@ impl App {
         self.load_selected()
     }
 
-    /// Where the work is on opening: the first unreviewed item (the first item when there is
-    /// none).
+    /// Where the work is on opening: the first unreviewed item for an executive, the first
+    /// push-back to answer for a division head (the first item when there is none).
     pub fn open_on_work(&mut self) -> Effect {
         let first = (0..self.visible.len()).find(|&p| self.needs_work(p));
         self.selected = first.unwrap_or(0);
@@ -153,7 +159,11 @@ impl App {
 
     /// Whether the item at a visible position waits for this person.
     fn needs_work(&self, pos: usize) -> bool {
-        !self.rows[self.visible[pos]].status.reviewed()
+        let status = &self.rows[self.visible[pos]].status;
+        match self.me.role {
+            Role::DivisionHead => matches!(status, Status::PushedBack { .. }),
+            _ => !status.reviewed(),
+        }
     }
 
     /// Moves the selection to a complaint if the visible rows hold it.

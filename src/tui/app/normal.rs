@@ -138,7 +138,11 @@ impl App {
                 self.load_selected()
             }
             None => {
-                self.info(strings::ALL_REVIEWED);
+                self.info(if self.me.role == Role::DivisionHead {
+                    strings::ALL_ANSWERED
+                } else {
+                    strings::ALL_REVIEWED
+                });
                 Effect::None
             }
         }

@@ -1,7 +1,7 @@
 //! What the loop reports back: a detail loaded, a decision saved or refused, search hits, and
 //! a save that waits for the store.
 
-use super::{Action, App, Effect, Mode, Tab};
+use super::{Action, App, Effect, Mode, Role, Tab};
 use crate::domain::decision::{Decision, Kind};
 use crate::tui::data::{Detail, Hit};
 use crate::tui::strings;
@@ -70,7 +70,9 @@ impl App {
         self.detail = Some(d);
     }
 
-    /// A decision was committed: record it, show it, move on to the next unreviewed item.
+    /// A decision was committed: record it, show it, move on to the next item that waits —
+    /// the next unreviewed one after a sign-off or a push-back, the next push-back after an
+    /// answer.
     pub fn decision_saved(&mut self, d: Decision, detail: Detail) -> Effect {
         let what = strings::decided(d.kind, &detail.external_id, &detail.division, d.retracts);
         self.info(format!("{what} · saved"));
@@ -81,6 +83,9 @@ impl App {
         }
         let kind = d.kind;
         self.detail_loaded(detail);
+        if self.me.role == Role::DivisionHead {
+            self.regroup();
+        }
         if self.tab != Tab::Queue {
             return Effect::None;
         }
@@ -88,7 +93,8 @@ impl App {
         let saved = self.message.take();
         let eff = match kind {
             Kind::Approve | Kind::PushBack => self.normal(super::Action::NextUnreviewed),
-            _ => Effect::None,
+            Kind::Revise | Kind::CorrectiveAction | Kind::Dispute => self.next_to_answer(),
+            Kind::Retract => Effect::None,
         };
         self.message = match (saved, self.message.take()) {
             (Some((level, s)), Some((_, m))) => Some((level, format!("{s} · {m}"))),

@@ -124,6 +124,14 @@ pub fn clicked(app: &App, area: Rect, x: u16, y: u16) -> Option<usize> {
         let offset = (app.hit_selected * 2 + 2).saturating_sub(h) / 2;
         return Some(offset + line / 2);
     }
-    let offset = (app.selected + 1).saturating_sub(h);
-    Some(offset + line)
+    let entries = super::queue::entries(app);
+    let at = entries
+        .iter()
+        .position(|e| *e == super::queue::Entry::Row(app.selected))
+        .unwrap_or(0);
+    let offset = (at + 1).saturating_sub(h);
+    match entries.get(offset + line)? {
+        super::queue::Entry::Row(p) => Some(*p),
+        super::queue::Entry::Heading(..) => None,
+    }
 }

@@ -11,7 +11,7 @@ use crate::commands::fmt_date;
 use crate::config::Role;
 use crate::domain::decision::Status;
 use crate::domain::text::one_line;
-use crate::tui::app::{views_digit, App, Tab};
+use crate::tui::app::{views_digit, App, Group, Tab};
 use crate::tui::strings;
 
 pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, screen: &Screen) {
@@ -23,6 +23,35 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, screen: &Screen) {
     if let Some(d) = detail_area {
         super::detail::draw(f, app, cx, screen, d);
     }
+}
+
+/// A line of the list: a division head's list has a heading above each group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Heading(Group, usize),
+    /// A position among the visible rows.
+    Row(usize),
+}
+
+pub fn entries(app: &App) -> Vec<Entry> {
+    let mut out = Vec::with_capacity(app.visible.len() + 6);
+    let grouped = app.me.role == Role::DivisionHead;
+    let mut last = None;
+    for (pos, &i) in app.visible.iter().enumerate() {
+        if grouped {
+            let g = Group::of(&app.rows[i].status);
+            if last != Some(g) {
+                let n = app.visible[pos..]
+                    .iter()
+                    .take_while(|&&j| Group::of(&app.rows[j].status) == g)
+                    .count();
+                out.push(Entry::Heading(g, n));
+                last = Some(g);
+            }
+        }
+        out.push(Entry::Row(pos));
+    }
+    out
 }
 
 fn status_style(s: &Status, cx: &Ctx) -> ratatui::style::Style {
@@ -47,17 +76,24 @@ fn queue(f: &mut Frame, app: &App, cx: &Ctx, screen: &Screen, area: Rect) {
         .pane(Span::styled(title, cx.theme.title))
         .border_style(cx.theme.border);
     let inner_w = block.inner(area).width as usize;
-    let items: Vec<ListItem> = app
-        .visible
+    let entries = entries(app);
+    let items: Vec<ListItem> = entries
         .iter()
-        .map(|&i| row_item(app, cx, i, inner_w, screen.compact))
+        .map(|e| match *e {
+            Entry::Heading(g, n) => ListItem::new(Line::styled(
+                format!("── {} ({n})", g.title()),
+                cx.theme.accent,
+            )),
+            Entry::Row(pos) => row_item(app, cx, app.visible[pos], inner_w, screen.compact),
+        })
         .collect();
     let empty = items.is_empty();
     let list = List::new(items)
         .block(block)
         .highlight_style(cx.theme.selected)
         .highlight_symbol("›");
-    let mut state = ListState::default().with_selected((!empty).then_some(app.selected));
+    let at = entries.iter().position(|e| *e == Entry::Row(app.selected));
+    let mut state = ListState::default().with_selected(at);
     f.render_stateful_widget(list, area, &mut state);
     if empty {
         let msg = match (&app.sample, app.me.role) {
@@ -85,11 +121,8 @@ fn queue(f: &mut Frame, app: &App, cx: &Ctx, screen: &Screen, area: Rect) {
 fn row_item<'a>(app: &App, cx: &Ctx, i: usize, inner_w: usize, compact: bool) -> ListItem<'a> {
     let r = &app.rows[i];
     let narrow = compact || inner_w < 28;
-    let status = if app.me.role == Role::DivisionHead && !narrow {
-        format!("{} {:<9}", r.status.glyph(), short_status(&r.status))
-    } else {
-        format!("{}", r.status.glyph())
-    };
+    // A division head's list names the status in its group headings.
+    let status = r.status.glyph();
     let prefix = if narrow {
         format!("{status} {:<8} ", one_line(&r.division, 8))
     } else {
@@ -118,17 +151,6 @@ fn row_item<'a>(app: &App, cx: &Ctx, i: usize, inner_w: usize, compact: bool) ->
         Span::styled(count, count_style),
         Span::raw(crate::domain::text::fit(&r.subject, rest.max(1))),
     ]))
-}
-
-fn short_status(s: &Status) -> &'static str {
-    match s {
-        Status::PushedBack { overdue: true, .. } => "overdue",
-        Status::PushedBack { .. } => "open",
-        Status::Answered { .. } => "answered",
-        Status::Signed { .. } => "signed",
-        Status::SignedTextChanged { .. } => "changed",
-        Status::Pending => "pending",
-    }
 }
 
 fn hits(f: &mut Frame, app: &App, cx: &Ctx, screen: &Screen, area: Rect) {
