@@ -148,6 +148,13 @@ fn a_narrow_footer_keeps_help_and_the_way_out() {
     a.update(Action::Sign);
     let f = footer(&a, &km, 18);
     assert!(f.contains("y/Enter sign"), "the confirm key first: {f}");
+    a.update(Action::Cancel);
+    a.update(Action::PushBack);
+    let f = footer(&a, &km, 30);
+    assert!(
+        f.contains("Ctrl-S save") && f.contains("Esc/q cancel"),
+        "{f}"
+    );
 }
 
 #[test]

@@ -234,9 +234,10 @@ pub fn footer_hints(app: &App, cx: &Ctx, width: usize) -> String {
         .filter(|b| b.footer)
         .filter_map(|b| {
             let (word, _) = b.words?;
-            // Help, the confirm key and the ways out are offered however narrow the footer.
-            use super::app::Action::{Cancel, Confirm, Help, Quit};
-            let must = matches!(b.action, Help | Quit | Confirm | Cancel);
+            // Help, the confirm or save key and the ways out are offered however narrow the
+            // footer.
+            use super::app::Action::{Cancel, Confirm, Help, Quit, Save};
+            let must = matches!(b.action, Help | Quit | Confirm | Save | Cancel);
             Some((format!("{} {word}", b.short_label()), must))
         })
         .collect();
