@@ -32,6 +32,7 @@ fn session(path: &std::path::Path) -> Session {
             role: Role::Executive,
             divisions: vec![],
             keys: vec![],
+            email: None,
         },
         clock: {
             let t = chrono::DateTime::from_timestamp(NOW, 0).expect("now");

@@ -65,6 +65,17 @@ pub enum Command {
     Flags(FlagsArgs),
     /// The executive review pack (Markdown, HTML, CSV or JSON).
     Report(ReportArgs),
+    /// A signed complaint's letter to its customer: the response as signed, the signer's
+    /// statement and a verification code (e-mail, HTML or Markdown).
+    Letter(LetterArgs),
+    /// Deliver the outbox (signed letters, your own letters, notifications) over SMTP, each once.
+    Send(SendArgs),
+    /// Write to a customer yourself: the letter goes through the outbox and joins the
+    /// conversation (executives).
+    ReachOut(ReachOutArgs),
+    /// Tell each person what is theirs: push-backs, answers due and overdue, call-backs, answers
+    /// to review. For cron or a systemd timer.
+    Notify(NotifyArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
@@ -382,6 +393,10 @@ pub struct VerifyArgs {
     /// the chains must still hold it.
     #[arg(long, value_name = "HASH")]
     pub expect_head: Vec<String>,
+    /// Check a letter's verification code (7F3K-92QX-MT4B): the sign-off it names, who signed
+    /// what and when, its signature and its place in the chain.
+    #[arg(long, value_name = "CODE", conflicts_with_all = ["head", "expect_head"])]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -519,4 +534,61 @@ pub struct ReportArgs {
     /// Write to this file (created readable by you only) instead of standard output.
     #[arg(long, value_name = "PATH")]
     pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LetterFormat {
+    /// A complete e-mail (RFC 5322, MIME: plain text and HTML) addressed to the customer.
+    Eml,
+    /// One printable HTML page.
+    Html,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct LetterArgs {
+    /// The complaint (as for `show`).
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// Default: from the --out file's extension, else md.
+    #[arg(long, value_enum)]
+    pub format: Option<LetterFormat>,
+    /// Write to this file (readable by you only) instead of standard output.
+    #[arg(long, value_name = "PATH")]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct SendArgs {
+    /// Write each waiting message to this folder as an .eml file instead of sending it; the
+    /// outbox is left as it is.
+    #[arg(long, value_name = "DIR")]
+    pub dry_run: Option<PathBuf>,
+    /// Send again, with the same bytes and Message-ID, the messages an earlier run was
+    /// interrupted delivering (the server may already have them).
+    #[arg(long)]
+    pub resend_interrupted: bool,
+    /// List the outbox, newest first, and send nothing.
+    #[arg(long, conflicts_with_all = ["dry_run", "resend_interrupted"])]
+    pub list: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReachOutArgs {
+    /// The complaint whose customer you write to (as for `show`).
+    #[arg(value_name = "REF")]
+    pub reference: String,
+    /// A file holding your letter (- for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub message: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct NotifyArgs {
+    /// One message a day per person with everything that is theirs, rather than what is new.
+    #[arg(long)]
+    pub digest: bool,
+    /// Print the messages instead of sending them; nothing is recorded.
+    #[arg(long)]
+    pub dry_run: bool,
 }

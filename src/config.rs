@@ -37,6 +37,8 @@ pub struct Config {
     pub checks: ChecksConfig,
     pub report: ReportConfig,
     pub review: ReviewConfig,
+    pub mail: MailConfig,
+    pub notify: NotifyConfig,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -120,6 +122,9 @@ pub struct Person {
     /// Public keys whose signatures are this person's (the verifier's trust root).
     #[serde(default)]
     pub keys: Vec<KeySpec>,
+    /// Where `signoff notify` writes to them.
+    #[serde(default)]
+    pub email: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -177,6 +182,8 @@ pub struct ChecksConfig {
     pub contact_hours: u32,
     /// A complaint is a repeat when its customer complained within this many days before.
     pub repeat_days: u32,
+    /// A thread is flagged when the customer wrote this many times before the first answer.
+    pub unanswered_writes: u32,
     pub status_sources: Vec<String>,
     pub canned: CannedConfig,
     pub escalation: EscalationConfig,
@@ -242,6 +249,46 @@ pub struct ViewConfig {
     pub status: Option<String>,
     pub likelihood_max: Option<u8>,
     pub wants_contact: Option<bool>,
+}
+
+/// How the outbox reaches the mail server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Security {
+    /// Plain SMTP: a relay on this host or a trusted network only.
+    None,
+    /// SMTP upgraded to TLS with STARTTLS (submission, port 587); refused without it.
+    Starttls,
+    /// TLS from the first byte (SMTPS, port 465).
+    Tls,
+}
+
+/// `[mail]`: the server letters and notifications go through.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MailConfig {
+    pub host: String,
+    /// 0: the usual port for `security` (25, 587 or 465).
+    pub port: u16,
+    pub security: Security,
+    pub user: String,
+    /// The name of the environment variable that holds the password (never the password).
+    pub password_env: String,
+    /// The sender, as `Name <address>` or an address.
+    pub from: String,
+    pub timeout_secs: u64,
+    /// Where the review screen writes a letter; empty: the current directory.
+    pub letters_dir: String,
+}
+
+/// `[notify]`: how far ahead `signoff notify` warns.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NotifyConfig {
+    /// A push-back's answer due within this many hours is announced as due.
+    pub answer_due_hours: u32,
+    /// A CAR's call-back due within this many hours is announced as due.
+    pub callback_due_hours: u32,
 }
 
 /// Where the configuration layers come from; the environment is passed in so tests control it.

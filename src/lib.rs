@@ -8,6 +8,7 @@ pub mod domain;
 pub mod entry;
 pub mod files;
 pub mod import;
+pub mod mail;
 pub mod sign;
 pub mod store;
 pub mod tui;

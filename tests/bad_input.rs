@@ -586,6 +586,7 @@ fn the_review_screen_shows_hostile_text_inert() {
         role: Role::Executive,
         divisions: vec![],
         keys: vec![],
+        email: None,
     };
     let mut cfg = Config::defaults().expect("config");
     cfg.people = vec![dana.clone()];

@@ -484,6 +484,7 @@ mod screen {
             role: Role::Executive,
             divisions: vec![],
             keys: vec![],
+            email: None,
         };
         Session {
             db,

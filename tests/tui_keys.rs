@@ -134,6 +134,7 @@ fn person() -> Person {
         title: "Chief Executive".into(),
         role: Role::Executive,
         keys: vec![],
+        email: None,
         divisions: vec![],
     }
 }
@@ -296,4 +297,86 @@ fn help_scrolls_within_its_room_and_closes_on_its_keys_only() {
     );
     type_char(&mut a, &km, '?');
     assert!(matches!(a.mode, Mode::Normal));
+}
+
+#[test]
+fn the_letter_keys_are_offered_where_they_apply() {
+    let km = keymap();
+    let signed = Status::Signed {
+        decision: 3,
+        by: "Dana Reyes".into(),
+        at: 0,
+    };
+
+    // An executive on an unsigned item: r writes to the customer; L is not offered and says why.
+    let mut a = with_sample(app(Role::Executive));
+    let f = footer(&a, &km, 200);
+    assert!(f.contains("r write") && !f.contains("L letter"), "{f}");
+    assert_eq!(type_char(&mut a, &km, 'L'), Effect::None);
+    let m = a.message.take().map(|m| m.1).unwrap_or_default();
+    assert!(m.contains("is not signed"), "{m}");
+
+    // On a signed item, L writes its letter.
+    a.detail_loaded(detail(1, signed.clone()));
+    let f = footer(&a, &km, 200);
+    assert!(f.contains("L letter"), "{f}");
+    footer_keys_do_what_they_say(&a, &km);
+    assert_eq!(
+        type_char(&mut a, &km, 'L'),
+        Effect::Letter { complaint_id: 1 }
+    );
+
+    // r opens the letter form: its footer is its table's, and q is typed, not quitting.
+    type_char(&mut a, &km, 'r');
+    assert!(matches!(a.mode, Mode::ReachOut(_)), "r opens the letter");
+    let form = footer(&a, &km, 200);
+    assert!(
+        form.contains("Ctrl-S to outbox") && form.contains("Esc cancel"),
+        "{form}"
+    );
+    assert!(
+        !form.contains("L letter") && !form.contains("a sign"),
+        "{form}"
+    );
+    footer_keys_do_what_they_say(&a, &km);
+    for c in "quite so".chars() {
+        type_char(&mut a, &km, c);
+    }
+    assert!(matches!(a.mode, Mode::ReachOut(_)), "q was typed");
+    assert_eq!(
+        press(&mut a, &km, KeyCode::Char('s'), CTRL),
+        Effect::ReachOut {
+            complaint_id: 1,
+            text: "quite so".into()
+        }
+    );
+
+    // A division head's r is still the revised response; L is theirs too on a signed item.
+    let mut h = with_sample(app(Role::DivisionHead));
+    h.detail_loaded(detail(1, signed));
+    let f = footer(&h, &km, 200);
+    assert!(f.contains("L letter") && !f.contains("r write"), "{f}");
+    type_char(&mut h, &km, 'r');
+    assert!(!matches!(h.mode, Mode::ReachOut(_)));
+    let m = h.message.take().map(|m| m.1).unwrap_or_default();
+    assert!(m.contains("no open push-back"), "{m}");
+
+    // The help box lists both for an executive.
+    let every: Vec<_> = km
+        .bindings(signoff::tui::bindings::Shown::Browse(
+            signoff::tui::bindings::Browse::everything(Role::Executive),
+        ))
+        .into_iter()
+        .filter_map(|b| b.words.map(|w| (b.label(), w.1)))
+        .collect();
+    assert!(
+        every.iter().any(|(k, w)| k == "L" && w.contains("letter")),
+        "{every:?}"
+    );
+    assert!(
+        every
+            .iter()
+            .any(|(k, w)| k == "r" && w.contains("customer")),
+        "{every:?}"
+    );
 }

@@ -43,6 +43,7 @@ fn session(db: Db) -> Session {
     let who = Person {
         login: "dana".into(),
         keys: vec![],
+        email: None,
         name: "Dana Reyes".into(),
         title: "Chief Executive".into(),
         role: Role::Executive,

@@ -243,11 +243,17 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
         )?,
         None => Vec::new(),
     };
+    // The executive's own letters to the customer are part of the conversation as it is read.
+    let letters = crate::store::outbox::outreach_messages(&db.conn, id)?;
+    let has_letters = !letters.is_empty();
+    let conversation =
+        crate::domain::outreach::with_letters(stored.complaint.messages.clone(), letters);
     if ctx.json {
         return ctx.print_json(&serde_json::json!({
             "complaint": stored, "status": st, "decisions": ds,
             "customer_key": stored.complaint.customer_key, "others": others,
             "messages": stored.complaint.messages, "outcome": stored.complaint.outcome,
+            "conversation": conversation,
         }));
     }
     let c = &stored.complaint;
@@ -287,9 +293,9 @@ pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     if c.text_from_fields {
         println!("\nThe consumer's narrative was not published; this is the issue they chose:");
     }
-    if c.threaded {
+    if c.threaded || has_letters {
         print_outcome(c);
-        print_thread(&c.messages);
+        print_thread(&conversation);
     } else {
         println!("\n{}\n", inert(&c.complaint_text));
         print_outcome(c);

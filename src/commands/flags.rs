@@ -31,6 +31,7 @@ pub fn settings(cfg: &Config) -> CheckSettings {
         offered: esc.phrases(&esc.offered),
         detractor_max: cfg.sampling.detractor_max,
         repeat_days: i64::from(c.repeat_days),
+        unanswered_writes: c.unanswered_writes,
     }
 }
 
@@ -140,6 +141,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         total.escalation_refused += r.escalation_refused;
         total.late += r.late;
         total.repeat += r.repeat;
+        total.unanswered_writing += r.unanswered_writing;
     }
     let as_of = flag_reads::last_run(conn)?;
     if ctx.json {
@@ -154,8 +156,16 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         None => println!("no flags yet: run `signoff flags --refresh` (imports refresh them)"),
     }
     println!(
-        "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7} {:>7}",
-        "division", "complaints", "canned", "canned %", "contact", "escalation", "late", "repeat"
+        "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7} {:>7} {:>11}",
+        "division",
+        "complaints",
+        "canned",
+        "canned %",
+        "contact",
+        "escalation",
+        "late",
+        "repeat",
+        "wrote again"
     );
     for r in rows.iter().chain(std::iter::once(&total)) {
         let pct = if r.responded > 0 {
@@ -164,7 +174,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
             "-".into()
         };
         println!(
-            "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7} {:>7}",
+            "{:<24} {:>10} {:>8} {:>9} {:>10} {:>11} {:>7} {:>7} {:>11}",
             one_line(&r.division, 24),
             r.complaints,
             r.canned,
@@ -172,7 +182,8 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
             r.contact_ignored,
             r.escalation_refused,
             r.late,
-            r.repeat
+            r.repeat,
+            r.unanswered_writing
         );
     }
     Ok(())

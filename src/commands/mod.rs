@@ -8,9 +8,13 @@ pub mod demo;
 pub mod flags;
 pub mod generate;
 pub mod import;
+pub mod letter;
+pub mod mailer;
 pub mod meta;
+pub mod notify;
 pub mod out;
 pub mod profile;
+pub mod reach_out;
 pub mod refs;
 pub mod report;
 pub mod report_csv;
@@ -18,13 +22,16 @@ pub mod report_html;
 pub mod report_html_parts;
 pub mod report_md;
 pub mod report_md_parts;
+pub mod report_recommend;
 pub mod report_svg;
 pub mod review;
 pub mod sample;
+pub mod send;
 pub mod signing;
 pub mod stats;
 pub mod status;
 pub mod verify;
+pub mod verify_code;
 pub mod verify_head;
 pub mod verify_records;
 
@@ -318,6 +325,10 @@ pub fn run_with_clock(cli: Cli, clock: Clock) -> anyhow::Result<()> {
         Command::Car(a) => car::run(&ctx, a),
         Command::Flags(a) => flags::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
+        Command::Letter(a) => letter::run(&ctx, a),
+        Command::Send(a) => send::run(&ctx, a),
+        Command::ReachOut(a) => reach_out::run(&ctx, a),
+        Command::Notify(a) => notify::run(&ctx, a),
         Command::Completions(a) => meta::completions(a),
         Command::Man => meta::man(),
         Command::Generate(a) => {

@@ -106,7 +106,8 @@ pub fn gather(
     let now = ctx.now.timestamp();
     let trend_start = trend.first().map_or(p.start, |t| t.start);
     let days = sr::days(conn, divisions, trend_start, p.end)?;
-    let review = sr::review(conn, divisions, trend_start, p.start, p.end)?;
+    let review = sr::review(conn, divisions, trend_start, (p.start, p.end), now)?;
+    let scores = crate::store::recommend::score_days(conn, divisions, trend_start, p.end)?;
     let cars = crate::store::report_cars::cars(conn, divisions, trend_start, p.end)?;
     let r = &ctx.cfg.report;
     let groups = picks::canned_groups(conn, divisions, p.start, p.end, 5)?;
@@ -132,6 +133,8 @@ pub fn gather(
         confidence: ctx.cfg.sampling.confidence,
         days,
         review: review.items,
+        ad_hoc: review.ad_hoc,
+        scores,
         decisions: review.facts,
         // What a sample proves is stated for the whole population only, as `status` does.
         samples: if divisions.is_none() {
@@ -170,6 +173,67 @@ fn write_private(path: &Path, text: &str) -> anyhow::Result<()> {
 /// A share as "12.5 %", or "–" when there is nothing to divide.
 pub fn pct(x: Option<f64>) -> String {
     x.map_or_else(|| "–".into(), crate::domain::stats::format_rate)
+}
+
+/// The division table's columns, in Markdown and HTML alike.
+pub const DIVISION_HEAD: [&str; 11] = [
+    "Division",
+    "Complaints",
+    "Sampled",
+    "Reviewed",
+    "Signed",
+    "Pushed back",
+    "Open (overdue)",
+    "Answered",
+    "Sign-off rate",
+    "Push-back rate",
+    "Upper bound on unfit",
+];
+
+/// What the division table says of the rates, under it.
+pub const DIVISION_NOTE: &str = "Where the period's sampled items stand now, as `signoff status` \
+    counts them. Pushed back: at least once, whatever came after; open, overdue and answered say \
+    where those stand now. The sign-off rate (signed without a push-back) and the push-back rate \
+    share the reviewed items. Complaints decided outside any sample are listed apart.";
+
+/// One division's row of the table.
+pub fn division_cells(d: &report::DivisionRow) -> Vec<String> {
+    let f = &d.review;
+    let open = match f.pushed_back_overdue {
+        0 => f.pushed_back_open.to_string(),
+        late => format!("{} ({late})", f.pushed_back_open),
+    };
+    vec![
+        f.division.clone(),
+        crate::domain::canned::thousands(d.complaints.max(0) as u64),
+        f.sampled.to_string(),
+        f.reviewed.to_string(),
+        (f.signed + f.signed_text_changed).to_string(),
+        f.pushed_back.to_string(),
+        open,
+        f.pushed_back_answered.to_string(),
+        pct(f.sign_off_rate),
+        pct(f.push_back_rate),
+        pct(f.upper_bound),
+    ]
+}
+
+/// The complaints decided outside any sample, one line per division.
+pub fn ad_hoc_lines(r: &Report) -> Vec<String> {
+    r.ad_hoc
+        .iter()
+        .map(|a| {
+            format!(
+                "{}: {} decided outside any sample — {} signed, {} pushed back ({} open, {} answered); in none of the figures above",
+                a.division,
+                a.complaints,
+                a.signed + a.signed_text_changed,
+                a.pushed_back,
+                a.pushed_back_open,
+                a.pushed_back_answered
+            )
+        })
+        .collect()
 }
 
 /// What the pack's figures rest on: the ends of the chains when it was made.

@@ -78,24 +78,36 @@ pub fn render(pack: &Pack) -> anyhow::Result<String> {
     o.rate("summary", p, "all", "canned_share", s.canned_share)?;
     o.rate("summary", p, "all", "late_share", s.late_share)?;
     for d in &r.divisions {
-        let div = d.division.as_str();
+        let f = &d.review;
+        let div = f.division.as_str();
         for (k, v) in [
             ("complaints", d.complaints as u64),
-            ("sampled", d.sampled),
-            ("signed", d.signed),
-            ("signed_text_changed", d.signed_text_changed),
-            ("pushed_back_open", d.pushed_back_open),
-            ("pushed_back_answered", d.pushed_back_answered),
-            ("pushed_back_overdue", d.pushed_back_overdue),
-            ("pending", d.pending),
-            ("random_items", d.random_items),
-            ("random_pushed_back", d.random_pushed_back),
+            ("sampled", f.sampled),
+            ("reviewed", f.reviewed),
+            ("signed", f.signed),
+            ("signed_text_changed", f.signed_text_changed),
+            ("pushed_back", f.pushed_back),
+            ("pushed_back_open", f.pushed_back_open),
+            ("pushed_back_answered", f.pushed_back_answered),
+            ("pushed_back_overdue", f.pushed_back_overdue),
+            ("pending", f.pending),
+            ("random_items", f.random_items),
+            ("random_pushed_back", f.random_pushed_back),
         ] {
             o.row("division", p, div, k, v.to_string())?;
         }
-        o.rate("division", p, div, "sign_off_rate", d.sign_off_rate)?;
-        o.rate("division", p, div, "push_back_rate", d.push_back_rate)?;
-        o.rate("division", p, div, "upper_bound", d.upper_bound)?;
+        o.rate("division", p, div, "sign_off_rate", f.sign_off_rate)?;
+        o.rate("division", p, div, "push_back_rate", f.push_back_rate)?;
+        o.rate("division", p, div, "upper_bound", f.upper_bound)?;
+    }
+    for a in &r.ad_hoc {
+        for (k, v) in [
+            ("complaints", a.complaints),
+            ("signed", a.signed + a.signed_text_changed),
+            ("pushed_back", a.pushed_back),
+        ] {
+            o.row("ad_hoc", p, &a.division, k, v.to_string())?;
+        }
     }
     for b in &r.samples {
         let key = format!("sample {} {}", b.sample, b.label);
@@ -134,6 +146,24 @@ pub fn render(pack: &Pack) -> anyhow::Result<String> {
         o.rate("trend", tp, "all", "push_back_rate", t.push_back_rate)?;
         o.rate("trend", tp, "all", "canned_share", t.canned_share)?;
         o.rate("trend", tp, "all", "late_share", t.late_share)?;
+    }
+    for t in &r.recommend_trend {
+        for d in std::iter::once(&t.all).chain(&t.divisions) {
+            let (tp, div) = (t.label.as_str(), d.division.as_str());
+            for (k, v) in [
+                ("answers", d.answers),
+                ("promoters", d.promoters),
+                ("passives", d.passives),
+                ("detractors", d.detractors),
+            ] {
+                o.row("recommend", tp, div, k, v.to_string())?;
+            }
+            o.rate("recommend", tp, div, "recommend_share", d.recommend_share)?;
+            o.rate("recommend", tp, div, "detractor_share", d.detractor_share)?;
+            if let Some(nps) = d.nps {
+                o.row("recommend", tp, div, "nps", nps.to_string())?;
+            }
+        }
     }
     for c in &r.reasons {
         o.row("push_back_reason", p, "all", &c.key, c.count.to_string())?;

@@ -6,7 +6,9 @@ use std::fmt::Write;
 use crate::domain::canned::thousands;
 
 use super::fmt_time;
-use super::report::{byline, head_line, pct, Pack};
+use super::report::{
+    ad_hoc_lines, byline, division_cells, head_line, pct, Pack, DIVISION_HEAD, DIVISION_NOTE,
+};
 use super::report_html_parts as parts;
 use super::report_svg::{self as svg, esc, BLUE, GREEN, GREY, RED};
 
@@ -123,6 +125,7 @@ pub fn render(pack: &Pack) -> String {
     o.push_str("</div></section>");
     divisions(&mut o, pack);
     parts::trend(&mut o, pack);
+    super::report_recommend::html(&mut o, &r.recommend_trend);
     o.push_str(r#"<section class="two"><div><h2>Push-back reasons</h2>"#);
     if r.reasons.is_empty() {
         o.push_str("<p>No push-backs this period.</p>");
@@ -165,19 +168,23 @@ pub fn render(pack: &Pack) -> String {
 
 fn divisions(o: &mut String, pack: &Pack) {
     let r = &pack.report;
-    o.push_str("<section><h2>Sign-off and push-back by division</h2><p class=\"by\">Where the items reviewed this period stand now, as <code>signoff status</code> counts them; the tick is the upper bound on unfit responses the random items prove.</p>");
+    let _ = write!(
+        o,
+        "<section><h2>Sign-off and push-back by division</h2><p class=\"by\">{} The tick is the upper bound on unfit responses the random items prove.</p>",
+        esc(DIVISION_NOTE)
+    );
     let rows: Vec<(String, Vec<f64>, Option<f64>)> = r
         .divisions
         .iter()
-        .filter(|d| d.sampled > 0)
-        .map(|d| {
-            let of = |x: u64| x as f64 / d.sampled as f64;
-            let pushed = d.pushed_back_open + d.pushed_back_answered;
-            let signed = d.signed + d.signed_text_changed;
+        .map(|d| &d.review)
+        .filter(|f| f.sampled > 0)
+        .map(|f| {
+            let of = |x: u64| x as f64 / f.sampled as f64;
+            let clean = f.reviewed - f.pushed_back;
             (
-                d.division.clone(),
-                vec![of(signed), of(pushed), of(d.sampled - signed - pushed)],
-                d.upper_bound,
+                f.division.clone(),
+                vec![of(clean), of(f.pushed_back), of(f.sampled - f.reviewed)],
+                f.upper_bound,
             )
         })
         .collect();
@@ -186,55 +193,26 @@ fn divisions(o: &mut String, pack: &Pack) {
             "Sampled items by outcome, per division",
             &rows,
             &[
-                ("signed", GREEN),
+                ("signed without a push-back", GREEN),
                 ("pushed back", RED),
-                ("pending or other", GREY),
+                ("not reviewed yet", GREY),
             ],
         ));
     }
-    let body: Vec<Vec<String>> = r
+    let body: Vec<Vec<String>> = r.divisions.iter().map(division_cells).collect();
+    table(o, &DIVISION_HEAD, &body);
+    o.push_str("<ul class=\"notes\">");
+    for f in r
         .divisions
         .iter()
-        .map(|d| {
-            vec![
-                d.division.clone(),
-                n(d.complaints),
-                d.sampled.to_string(),
-                (d.signed + d.signed_text_changed).to_string(),
-                d.pushed_back_open.to_string(),
-                d.pushed_back_answered.to_string(),
-                d.pushed_back_overdue.to_string(),
-                d.pending.to_string(),
-                pct(d.sign_off_rate),
-                pct(d.push_back_rate),
-                pct(d.upper_bound),
-            ]
-        })
-        .collect();
-    table(
-        o,
-        &[
-            "Division",
-            "Complaints",
-            "Sampled",
-            "Signed",
-            "Pushed back",
-            "Answered",
-            "Overdue",
-            "Pending",
-            "Sign-off",
-            "Push-back",
-            "Upper bound",
-        ],
-        &body,
-    );
-    o.push_str("<ul class=\"notes\">");
-    for d in r.divisions.iter().filter(|d| d.random_items > 0) {
+        .map(|d| &d.review)
+        .filter(|f| f.random_items > 0)
+    {
         let _ = write!(
             o,
             "<li>{}: {}</li>",
-            esc(&d.division),
-            esc(&d.bound_statement)
+            esc(&f.division),
+            esc(&f.bound_statement)
         );
     }
     for b in &r.samples {
@@ -245,6 +223,9 @@ fn divisions(o: &mut String, pack: &Pack) {
             esc(&b.label),
             esc(&b.statement)
         );
+    }
+    for line in ad_hoc_lines(r) {
+        let _ = write!(o, "<li>Ad hoc: {}</li>", esc(&line));
     }
     o.push_str("</ul></section>");
 }

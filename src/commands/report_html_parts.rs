@@ -156,7 +156,7 @@ pub fn verbatims(o: &mut String, pack: &Pack) {
             esc(&v.division),
             esc(&fmt_date(v.received_at)),
             v.likelihood
-                .map(|l| format!(" · would recommend {l}/10"))
+                .map(|l| format!(" · likelihood to recommend {l}/10"))
                 .unwrap_or_default(),
             esc(&v.why.join(" · ")),
             esc(&v.complaint)
@@ -179,7 +179,7 @@ pub fn trend(o: &mut String, pack: &Pack) {
     o.push_str(&svg::trend(
         "Complaints per period with push-back rate and canned share",
         &labels,
-        &bars,
+        ("complaints", &bars),
         &[
             (
                 "push-back rate",

@@ -7,7 +7,9 @@ use crate::domain::canned::thousands;
 use crate::domain::report::Report;
 use crate::domain::text::stand_in;
 
-use super::report::{byline, head_line, pct, Pack};
+use super::report::{
+    ad_hoc_lines, byline, division_cells, head_line, pct, Pack, DIVISION_HEAD, DIVISION_NOTE,
+};
 use super::report_md_parts as parts;
 
 /// Backslash-escapes the punctuation Markdown could read as markup.
@@ -53,6 +55,7 @@ pub fn render(pack: &Pack) -> String {
     glance(&mut o, pack);
     divisions(&mut o, r);
     trend(&mut o, r);
+    super::report_recommend::markdown(&mut o, &r.recommend_trend);
     let _ = writeln!(o, "## Push-back reasons\n");
     if r.reasons.is_empty() {
         let _ = writeln!(o, "No push-backs this period.\n");
@@ -118,42 +121,17 @@ fn glance(o: &mut String, pack: &Pack) {
 fn divisions(o: &mut String, r: &Report) {
     let _ = writeln!(
         o,
-        "## Sign-off and push-back by division\n\nWhere the items reviewed this period stand now \
-         (as `signoff status` counts them), and what their random items prove.\n"
+        "## Sign-off and push-back by division\n\n{}\n",
+        DIVISION_NOTE
     );
-    table(
-        o,
-        &[
-            "Division",
-            "Complaints",
-            "Sampled",
-            "Signed",
-            "Pushed back",
-            "Answered",
-            "Overdue",
-            "Pending",
-            "Sign-off rate",
-            "Push-back rate",
-            "Upper bound on unfit",
-        ],
-        r.divisions.iter().map(|d| {
-            vec![
-                d.division.clone(),
-                n(d.complaints),
-                d.sampled.to_string(),
-                (d.signed + d.signed_text_changed).to_string(),
-                d.pushed_back_open.to_string(),
-                d.pushed_back_answered.to_string(),
-                d.pushed_back_overdue.to_string(),
-                d.pending.to_string(),
-                pct(d.sign_off_rate),
-                pct(d.push_back_rate),
-                pct(d.upper_bound),
-            ]
-        }),
-    );
-    for d in r.divisions.iter().filter(|d| d.random_items > 0) {
-        let _ = writeln!(o, "- {}: {}", esc(&d.division), esc(&d.bound_statement));
+    table(o, &DIVISION_HEAD, r.divisions.iter().map(division_cells));
+    for d in r.divisions.iter().filter(|d| d.review.random_items > 0) {
+        let _ = writeln!(
+            o,
+            "- {}: {}",
+            esc(&d.review.division),
+            esc(&d.review.bound_statement)
+        );
     }
     for s in &r.samples {
         let _ = writeln!(
@@ -163,6 +141,9 @@ fn divisions(o: &mut String, r: &Report) {
             esc(&s.label),
             esc(&s.statement)
         );
+    }
+    for line in ad_hoc_lines(r) {
+        let _ = writeln!(o, "- Ad hoc: {}", esc(&line));
     }
     o.push('\n');
 }

@@ -103,7 +103,7 @@ pub fn verbatims(o: &mut String, r: &Report) {
             esc(&v.division),
             fmt_date(v.received_at),
             v.likelihood
-                .map(|l| format!(" · would recommend {l}/10"))
+                .map(|l| format!(" · likelihood to recommend {l}/10"))
                 .unwrap_or_default(),
             esc(&v.why.join("; ")),
             esc(&v.complaint)

@@ -149,11 +149,12 @@ pub fn vbars(title: &str, cols: &[(String, f64)], color: &str) -> String {
     o
 }
 
-/// Bars of counts per period (left scale) with rate lines over them (0–100 %, right scale).
+/// Bars of counts per period (left scale, named `bars_name`) with rate lines over them
+/// (0–100 %, right scale).
 pub fn trend(
     title: &str,
     labels: &[String],
-    bars: &[f64],
+    (bars_name, bars): (&str, &[f64]),
     lines: &[(&str, &str, Vec<Option<f64>>)],
 ) -> String {
     let (left, top, plot_w, plot_h) = (44.0, 26.0, 540.0, 150.0);
@@ -162,7 +163,7 @@ pub fn trend(
     let max = bars.iter().copied().fold(0.0, f64::max).max(1.0);
     let mut o = String::new();
     open(&mut o, 640, 214, title);
-    let mut series = vec![("complaints", GREY)];
+    let mut series = vec![(bars_name, GREY)];
     series.extend(lines.iter().map(|(name, color, _)| (*name, *color)));
     legend(&mut o, &series, left as u32, 14);
     let _ = write!(

@@ -6,13 +6,13 @@ use serde::Serialize;
 
 use crate::cli::SampleArgs;
 use crate::config::Role;
-use crate::domain::decision;
+use crate::domain::report::SampleBound;
 use crate::domain::rng::Rng;
+use crate::domain::rollup::{self, Figures};
 use crate::domain::sample::{parse_include, Include, Plan, Sized, Strata};
 use crate::domain::sample_bound::sized_stratified;
 use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
-use crate::store::decisions as sd;
 use crate::store::samples::{self, Drawn, Filters, Sample, Spec};
 
 use super::{failed, fmt_date, parse_time, usage, Ctx};
@@ -347,11 +347,16 @@ struct SampleRow {
     label: String,
     drawn_by: String,
     drawn_at: i64,
-    items: usize,
-    reviewed: usize,
-    pushed_back: usize,
+    items: u64,
+    reviewed: u64,
+    pushed_back: u64,
     population: u64,
     seed: String,
+    /// The roll-up every view shows, per division and in all.
+    divisions: Vec<Figures>,
+    total: Figures,
+    /// What the sample proves; for those who see every division.
+    bound: Option<SampleBound>,
 }
 
 pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
@@ -360,41 +365,28 @@ pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
     let now = ctx.now.timestamp();
     let mut rows = Vec::new();
     for s in samples::all(&db.conn)? {
-        let (mut n, mut reviewed, mut pushed) = (0, 0, 0);
-        for it in samples::items(&db.conn, s.id)? {
-            if let Some(ds) = &scope {
-                let d: String = db.conn.query_row(
-                    "SELECT division FROM complaints WHERE id = ?1",
-                    params![it.complaint_id],
-                    |r| r.get(0),
-                )?;
-                if !ds.contains(&d) {
-                    continue;
-                }
-            }
-            n += 1;
-            let ds = sd::for_complaint(&db.conn, it.complaint_id)?;
-            let text = sd::current_text_hash(&db.conn, it.complaint_id)?;
-            if decision::status(&ds, &text, now).reviewed() {
-                reviewed += 1;
-            }
-            if decision::ever_pushed_back(&ds) {
-                pushed += 1;
-            }
-        }
-        if scope.is_some() && n == 0 {
+        let items = crate::store::rollup::of_sample(&db.conn, s.id, scope.as_deref(), now)?;
+        if scope.is_some() && items.is_empty() {
             continue;
         }
+        let r = rollup::roll_up(&items, ctx.cfg.sampling.confidence);
+        let bound = match scope {
+            None => Some(samples::bound(&db.conn, &s, now)?),
+            Some(_) => None,
+        };
         rows.push(SampleRow {
             id: s.id,
             label: s.label,
             drawn_by: s.drawn_by,
             drawn_at: s.drawn_at,
-            items: n,
-            reviewed,
-            pushed_back: pushed,
+            items: r.total.sampled,
+            reviewed: r.total.reviewed,
+            pushed_back: r.total.pushed_back,
             population: s.population,
             seed: s.seed.to_string(),
+            divisions: r.divisions,
+            total: r.total,
+            bound,
         });
     }
     if ctx.json {
@@ -404,15 +396,19 @@ pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
         println!("no samples yet: draw one with `signoff sample`");
     }
     for r in &rows {
+        let t = &r.total;
         println!(
-            "{:>4}  {:<10} {}  by {:<8} {:>3} / {:<3} reviewed · {} pushed back · population {}",
+            "{:>4}  {:<10} {}  by {:<8} {:>3} / {:<3} reviewed · {} signed · {} pushed back ({} open, {} answered) · population {}",
             r.id,
             r.label,
             super::fmt_time(r.drawn_at),
             r.drawn_by,
             r.reviewed,
             r.items,
+            t.signed + t.signed_text_changed,
             r.pushed_back,
+            t.pushed_back_open,
+            t.pushed_back_answered,
             r.population
         );
     }

@@ -1,181 +1,159 @@
 //! `signoff status`: where every sampled complaint stands, per division, and what a sample proves.
+//! The figures are the roll-up every view shows (`domain::rollup`); complaints decided outside
+//! any sample are listed apart as ad hoc and counted in none of them.
 
-use std::collections::BTreeMap;
-
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::cli::StatusArgs;
-use crate::domain::decision::{self, Status};
 use crate::domain::report::SampleBound;
-use crate::store::decisions as sd;
-use crate::store::samples::{self, Sample};
+use crate::domain::rollup::{self, AdHoc, Figures, Item};
+use crate::domain::stats::format_rate;
+use crate::domain::text::inert;
+use crate::store::rollup as items;
+use crate::store::samples;
 
 use super::{failed, Ctx};
 
-#[derive(Debug, Default, Clone, Serialize)]
-pub struct DivisionRow {
-    pub division: String,
-    pub sampled: u64,
-    pub signed: u64,
-    pub signed_text_changed: u64,
-    pub pushed_back_open: u64,
-    pub pushed_back_answered: u64,
-    pub pushed_back_overdue: u64,
-    pub pending: u64,
-}
-
-/// What a sample proves, as every view states it.
-pub type Bound = SampleBound;
-
 #[derive(Debug, Serialize)]
 pub struct Report {
-    pub divisions: Vec<DivisionRow>,
-    pub total: DivisionRow,
-    pub bound: Option<Bound>,
+    pub divisions: Vec<Figures>,
+    pub total: Figures,
+    /// What the sample (or, without `--sample`, the latest) proves; for the whole population.
+    pub bound: Option<SampleBound>,
+    /// Each sampled complaint as the figures count it.
+    pub items: Vec<Item>,
+    /// Complaints decided outside any sample, per division (without `--sample`): in none of
+    /// the figures above.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ad_hoc: Option<Vec<AdHoc>>,
 }
 
-/// Counts for the sample (or all samples and decided complaints), within the person's scope.
-pub fn compute(
-    conn: &rusqlite::Connection,
-    sample: Option<&Sample>,
-    scope: Option<&[String]>,
-    division: Option<&str>,
-    now: i64,
-) -> anyhow::Result<Report> {
-    let ids: Vec<i64> = match sample {
-        Some(s) => samples::items(conn, s.id)?
-            .into_iter()
-            .map(|i| i.complaint_id)
-            .collect(),
-        None => {
-            let mut st = conn.prepare(
-                "SELECT complaint_id FROM sample_items UNION SELECT complaint_id FROM decisions ORDER BY 1",
-            )?;
-            let rows = st.query_map([], |r| r.get(0))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        }
-    };
-    let mut rows: BTreeMap<String, DivisionRow> = BTreeMap::new();
-    let mut div_st = conn.prepare_cached("SELECT division FROM complaints WHERE id = ?1")?;
-    let mut seen = std::collections::HashSet::new();
-    for id in ids {
-        if !seen.insert(id) {
-            continue;
-        }
-        let d: String = div_st.query_row(params![id], |r| r.get(0))?;
-        if scope.is_some_and(|s| !s.contains(&d)) || division.is_some_and(|x| x != d) {
-            continue;
-        }
-        let ds = sd::for_complaint(conn, id)?;
-        let text = sd::current_text_hash(conn, id)?;
-        let row = rows.entry(d.clone()).or_insert_with(|| DivisionRow {
-            division: d.clone(),
-            ..Default::default()
-        });
-        row.sampled += 1;
-        match decision::status(&ds, &text, now) {
-            Status::Pending => row.pending += 1,
-            Status::Signed { .. } => row.signed += 1,
-            Status::SignedTextChanged { .. } => row.signed_text_changed += 1,
-            Status::PushedBack { overdue, .. } => {
-                row.pushed_back_open += 1;
-                if overdue {
-                    row.pushed_back_overdue += 1;
-                }
-            }
-            Status::Answered { .. } => row.pushed_back_answered += 1,
-        }
+/// The divisions a person asked for within those they may see (None: all).
+fn filter(scope: Option<Vec<String>>, division: Option<String>) -> Option<Vec<String>> {
+    match (scope, division) {
+        (None, d) => d.map(|d| vec![d]),
+        (Some(s), None) => Some(s),
+        (Some(s), Some(d)) => Some(s.into_iter().filter(|x| *x == d).collect()),
     }
-    let mut total = DivisionRow {
-        division: "all".into(),
-        ..Default::default()
-    };
-    for r in rows.values() {
-        total.sampled += r.sampled;
-        total.signed += r.signed;
-        total.signed_text_changed += r.signed_text_changed;
-        total.pushed_back_open += r.pushed_back_open;
-        total.pushed_back_answered += r.pushed_back_answered;
-        total.pushed_back_overdue += r.pushed_back_overdue;
-        total.pending += r.pending;
-    }
-    let bound = match sample {
-        Some(s) if scope.is_none() && division.is_none() => Some(bound(conn, s, now)?),
-        _ => None,
-    };
-    Ok(Report {
-        divisions: rows.into_values().collect(),
-        total,
-        bound,
-    })
-}
-
-/// What a sample proves: over its random items only, per stratum where it was stratified,
-/// once all are reviewed.
-pub fn bound(conn: &rusqlite::Connection, s: &Sample, now: i64) -> anyhow::Result<Bound> {
-    Ok(samples::bound(conn, s, now)?)
 }
 
 pub fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<()> {
     let scope = ctx.visible_divisions()?;
+    let whole = scope.is_none() && a.division.is_none();
     let db = ctx.open_db()?;
+    let conn = &db.conn;
     let sample = match &a.sample {
-        Some(k) => {
-            Some(samples::find(&db.conn, k)?.ok_or_else(|| failed(format!("no sample {k:?}")))?)
-        }
+        Some(k) => Some(samples::find(conn, k)?.ok_or_else(|| failed(format!("no sample {k:?}")))?),
         None => None,
     };
     let division = a
         .division
         .as_deref()
         .map(|d| ctx.cfg.canonical_division(d).to_string());
+    let only = filter(scope, division);
     let now = ctx.now.timestamp();
-    let mut report = compute(
-        &db.conn,
-        sample.as_ref(),
-        scope.as_deref(),
-        division.as_deref(),
-        now,
-    )?;
-    if sample.is_none() && scope.is_none() && division.is_none() {
-        if let Some(latest) = samples::latest(&db.conn)? {
-            report.bound = Some(bound(&db.conn, &latest, now)?);
-        }
-    }
+    let confidence = ctx.cfg.sampling.confidence;
+    let list = match &sample {
+        Some(s) => items::of_sample(conn, s.id, only.as_deref(), now)?,
+        None => items::of_all_samples(conn, only.as_deref(), None, now)?,
+    };
+    let r = rollup::roll_up(&list, confidence);
+    let bound = match (&sample, whole) {
+        (Some(s), true) => Some(samples::bound(conn, s, now)?),
+        (None, true) => match samples::latest(conn)? {
+            Some(latest) => Some(samples::bound(conn, &latest, now)?),
+            None => None,
+        },
+        _ => None,
+    };
+    let ad_hoc = match sample {
+        Some(_) => None,
+        None => Some(rollup::ad_hoc(&items::ad_hoc(conn, only.as_deref(), None, now)?).0),
+    };
+    let report = Report {
+        divisions: r.divisions,
+        total: r.total,
+        bound,
+        items: list,
+        ad_hoc,
+    };
     if ctx.json {
         return ctx.print_json(&report);
     }
+    print(&report);
+    Ok(())
+}
+
+fn print(report: &Report) {
+    let line = |d: &str, f: &Figures| {
+        let signed = if f.signed_text_changed > 0 {
+            format!("{}+{}!", f.signed, f.signed_text_changed)
+        } else {
+            f.signed.to_string()
+        };
+        println!(
+            "{:<24} {:>7} {:>8} {:>7} {:>6} {:>5} {:>8} {:>7} {:>7} {:>8}",
+            crate::domain::text::one_line(d, 24),
+            f.sampled,
+            f.reviewed,
+            signed,
+            f.pushed_back,
+            f.pushed_back_open,
+            f.pushed_back_answered,
+            f.pushed_back_overdue,
+            f.pending,
+            f.sign_off_rate.map_or_else(|| "–".into(), format_rate)
+        );
+    };
     println!(
-        "{:<28} {:>7} {:>7} {:>9} {:>8} {:>8} {:>7}",
-        "division", "sampled", "signed", "pushed", "answered", "overdue", "pending"
+        "{:<24} {:>7} {:>8} {:>7} {:>6} {:>5} {:>8} {:>7} {:>7} {:>8}",
+        "division",
+        "sampled",
+        "reviewed",
+        "signed",
+        "pushed",
+        "open",
+        "answered",
+        "overdue",
+        "pending",
+        "sign-off"
     );
-    for r in report
+    for f in report
         .divisions
         .iter()
         .chain(std::iter::once(&report.total))
     {
-        let signed = if r.signed_text_changed > 0 {
-            format!("{}+{}!", r.signed, r.signed_text_changed)
-        } else {
-            r.signed.to_string()
-        };
-        println!(
-            "{:<28} {:>7} {:>7} {:>9} {:>8} {:>8} {:>7}",
-            crate::domain::text::one_line(&r.division, 28),
-            r.sampled,
-            signed,
-            r.pushed_back_open,
-            r.pushed_back_answered,
-            r.pushed_back_overdue,
-            r.pending
-        );
+        line(&f.division, f);
     }
+    println!(
+        "pushed: pushed back at least once; open, answered and overdue: where those stand now"
+    );
     if report.total.signed_text_changed > 0 {
         println!("! signed, but the text changed since: needs signing again");
+    }
+    for f in report.divisions.iter().filter(|f| f.random_items > 0) {
+        println!(
+            "  {}",
+            inert(&format!("{}: {}", f.division, f.bound_statement))
+        );
     }
     if let Some(b) = &report.bound {
         println!("\nsample {} \"{}\": {}", b.sample, b.label, b.statement);
     }
-    Ok(())
+    let ad_hoc = report.ad_hoc.as_deref().unwrap_or_default();
+    if !ad_hoc.is_empty() {
+        println!("\nad hoc, decided outside any sample and in none of the figures above:");
+        for a in ad_hoc {
+            println!(
+                "  {}: {} complaint{} · {} signed · {} pushed back ({} open, {} answered)",
+                inert(&a.division),
+                a.complaints,
+                if a.complaints == 1 { "" } else { "s" },
+                a.signed + a.signed_text_changed,
+                a.pushed_back,
+                a.pushed_back_open,
+                a.pushed_back_answered
+            );
+        }
+    }
 }

@@ -29,6 +29,9 @@ struct HeadInfo {
 }
 
 pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
+    if let Some(code) = &a.code {
+        return super::verify_code::run(ctx, code);
+    }
     ctx.require(&[Role::Executive, Role::Admin], "verify the store")?;
     let trust = signing::trust_root(&ctx.cfg)?;
     let required = signing::required(&ctx.cfg, &trust);

@@ -1,9 +1,12 @@
 //! The failure-mode flags of the product brief, as pure rules over one complaint's facts:
 //! contact ignored, escalation refused, late (canned replies need the whole store: see
-//! `canned`). Each flag carries enough to explain itself.
+//! `canned`; the checks that read a stored thread are in `thread_checks`). Each flag carries
+//! enough to explain itself.
 
 use memchr::memmem::Finder;
 use serde::Serialize;
+
+use super::thread_checks;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
@@ -14,15 +17,18 @@ pub enum Flag {
     Late,
     /// A customer's complaint with another of theirs shortly before it (`domain::customer`).
     Repeat,
+    /// The customer wrote several times before the company first answered (`thread_checks`).
+    UnansweredWriting,
 }
 
 impl Flag {
-    pub const ALL: [Flag; 5] = [
+    pub const ALL: [Flag; 6] = [
         Flag::Canned,
         Flag::ContactIgnored,
         Flag::EscalationRefused,
         Flag::Late,
         Flag::Repeat,
+        Flag::UnansweredWriting,
     ];
 
     /// The name stored and used as a sampling rule.
@@ -33,6 +39,7 @@ impl Flag {
             Flag::EscalationRefused => "escalation-refused",
             Flag::Late => "late",
             Flag::Repeat => "repeat",
+            Flag::UnansweredWriting => "unanswered-writing",
         }
     }
 
@@ -48,6 +55,7 @@ impl Flag {
             Flag::EscalationRefused => "escalation refused",
             Flag::Late => "late",
             Flag::Repeat => "repeat customer",
+            Flag::UnansweredWriting => "wrote repeatedly before an answer",
         }
     }
 }
@@ -174,7 +182,8 @@ pub fn escalation_refused<'a>(
 
 /// A stored local flag in words. `value` is the delay it was judged on (the answer's, or the
 /// first reply's or call's), None when none came; `waited` is how long the customer had waited
-/// when the check ran. Canned replies are explained by their group (`canned::explain`).
+/// when the check ran. Canned replies are explained by their group (`canned::explain`); a
+/// thread's flags by `thread_checks`.
 pub fn explain(
     flag: Flag,
     value: Option<i64>,
@@ -186,6 +195,9 @@ pub fn explain(
     let hours = |s: i64| format!("{} h", s / 3600);
     if flag == Flag::Late && note == Some(UNTIMELY) {
         return "the company answered the CFPB late (Timely response? No)".into();
+    }
+    if flag == Flag::ContactIgnored && note == Some(thread_checks::LAST_MESSAGE) {
+        return thread_checks::explain_contact_ignored(value, contact_secs);
     }
     match (flag, value) {
         (Flag::Late, Some(d)) => format!(
@@ -217,6 +229,7 @@ pub fn explain(
             "{} complaint from this customer",
             super::customer::ordinal(n.unwrap_or(2))
         ),
+        (Flag::UnansweredWriting, n) => thread_checks::explain_unanswered_writing(n),
     }
 }
 

@@ -131,3 +131,45 @@ fn buckets_and_durations_read_well() {
     assert_eq!(Flag::parse("late"), Some(Flag::Late));
     assert_eq!(Flag::parse("nope"), None);
 }
+
+#[test]
+fn thread_flags_are_named_and_explained_like_the_others() {
+    let f = Flag::parse("unanswered-writing");
+    assert_eq!(f, Some(Flag::UnansweredWriting));
+    assert_eq!(
+        explain(Flag::UnansweredWriting, Some(3), None, 0, 48 * H, 48 * H),
+        "wrote 3 times before anyone answered"
+    );
+    // A thread's contact-ignored flag holds how long the last message waited.
+    let note = Some(crate::domain::thread_checks::LAST_MESSAGE);
+    assert_eq!(
+        explain(
+            Flag::ContactIgnored,
+            Some(50 * H),
+            note,
+            900 * H,
+            48 * H,
+            48 * H
+        ),
+        "the customer's last message went 2.1 days without a reply or call; the target is 48 h"
+    );
+    assert_eq!(
+        explain(
+            Flag::ContactIgnored,
+            Some(50 * H),
+            None,
+            900 * H,
+            48 * H,
+            48 * H
+        ),
+        "asked to be contacted; the first reply or call came after 2.1 days, not within 48 h"
+    );
+}
+
+#[test]
+fn every_flag_is_a_sampling_rule() {
+    for f in Flag::ALL {
+        let include = crate::domain::sample::parse_include(f.name());
+        assert_eq!(include.map(|i| i.rule.name()), Ok(f.name()));
+    }
+}

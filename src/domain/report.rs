@@ -6,8 +6,10 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::car::CarEvent;
-use super::decision::{Decision, Kind};
+use super::decision::Kind;
 use super::period::Period;
+use super::recommend::{RecommendPeriod, ScoreDay};
+use super::rollup::{AdHoc, Figures, Item};
 use super::sample_bound::StratumSize;
 
 pub use super::report_build::build;
@@ -56,18 +58,6 @@ pub struct DayRow {
     pub counts: DayCounts,
 }
 
-/// A complaint the period reviewed: sampled in one of its samples, or decided in it.
-#[derive(Debug, Clone)]
-pub struct ReviewItem {
-    pub complaint_id: i64,
-    pub division: String,
-    /// All its decisions, in order (status is judged on all of them, as `signoff status` does).
-    pub decisions: Vec<Decision>,
-    pub text_hash: String,
-    /// A random (not must-include) item of a sample drawn in the period.
-    pub random: bool,
-}
-
 /// An effective decision (not retracted, not a retraction) made in the trend's span.
 #[derive(Debug, Clone)]
 pub struct DecisionFact {
@@ -77,7 +67,7 @@ pub struct DecisionFact {
     pub reasons: Option<String>,
 }
 
-/// A sample drawn in the period: each item's reason ("random", "rule:…") and decisions.
+/// A sample drawn in the period, with its items as the roll-up judges them.
 #[derive(Debug, Clone)]
 pub struct SampleFacts {
     pub id: i64,
@@ -85,7 +75,7 @@ pub struct SampleFacts {
     pub population: u64,
     /// Percent.
     pub confidence: f64,
-    pub items: Vec<(String, Vec<Decision>)>,
+    pub items: Vec<Item>,
     /// The random part's strata, for a stratified sample recorded with them.
     pub strata: Option<Vec<StratumSize>>,
 }
@@ -148,7 +138,12 @@ pub struct Input {
     /// Percent.
     pub confidence: f64,
     pub days: Vec<DayRow>,
-    pub review: Vec<ReviewItem>,
+    /// The period's sampled items: of a sample drawn in it, or decided in it.
+    pub review: Vec<Item>,
+    /// Complaints decided in the period outside any sample.
+    pub ad_hoc: Vec<Item>,
+    /// Likelihood-to-recommend scores per day and division over the trend's span.
+    pub scores: Vec<ScoreDay>,
     pub decisions: Vec<DecisionFact>,
     /// Samples whose bound the reader may see (all of the period's, for the whole population).
     pub samples: Vec<SampleFacts>,
@@ -186,29 +181,13 @@ pub struct Summary {
     pub cars_overdue: i64,
 }
 
-/// Where the period's reviewed items stand now, per division, as `signoff status` counts them,
-/// and what its random items prove.
+/// Per division: its complaints in the period, and where the period's sampled items stand now
+/// with what its random items prove, as every view rolls them up (`rollup`).
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct DivisionRow {
-    pub division: String,
     pub complaints: i64,
-    pub sampled: u64,
-    pub signed: u64,
-    pub signed_text_changed: u64,
-    pub pushed_back_open: u64,
-    pub pushed_back_answered: u64,
-    pub pushed_back_overdue: u64,
-    pub pending: u64,
-    pub reviewed: u64,
-    pub ever_pushed_back: u64,
-    pub sign_off_rate: Option<f64>,
-    pub push_back_rate: Option<f64>,
-    pub random_items: u64,
-    pub random_reviewed: u64,
-    pub random_pushed_back: u64,
-    /// Clopper–Pearson (binomial, so conservative): the division's population is not recorded.
-    pub upper_bound: Option<f64>,
-    pub bound_statement: String,
+    #[serde(flatten)]
+    pub review: Figures,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -245,8 +224,12 @@ pub struct Report {
     pub confidence: f64,
     pub summary: Summary,
     pub divisions: Vec<DivisionRow>,
+    /// Complaints decided in the period outside any sample: in none of the figures.
+    pub ad_hoc: Vec<AdHoc>,
     pub samples: Vec<SampleBound>,
     pub trend: Vec<TrendRow>,
+    /// Likelihood to recommend per trend period, in all and per division.
+    pub recommend_trend: Vec<RecommendPeriod>,
     pub reasons: Vec<Count>,
     pub response_times: ResponseTimes,
     pub canned_groups: Vec<GroupFact>,

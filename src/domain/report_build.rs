@@ -2,34 +2,29 @@
 
 use std::collections::BTreeMap;
 
-use super::decision::{self, Kind, Status};
+use super::decision::Kind;
 use super::flags::RESPONSE_BUCKET_LABELS;
+use super::recommend;
 use super::report::*;
-use super::sample_bound::{Design, Reviewed};
-use super::stats::{format_rate, upper_bound};
+use super::rollup::{self, Figures};
+use super::sample_bound::{of_items, Design};
 
 /// What a sample proves, as `signoff status` states it (`sample_bound`): over its random
 /// items only, per stratum where it was stratified, once every random item is reviewed.
-pub fn sample_bound(s: &SampleFacts, now: i64) -> SampleBound {
-    let rule_items = s
-        .items
-        .iter()
-        .filter(|(r, _)| r.starts_with("rule:"))
-        .count();
+pub fn sample_bound(s: &SampleFacts) -> SampleBound {
     let design = Design {
         sample: s.id,
         label: &s.label,
         population: s.population,
-        rule_items: rule_items as u64,
+        rule_items: s
+            .items
+            .iter()
+            .filter(|i| i.reason.starts_with("rule:"))
+            .count() as u64,
         confidence: s.confidence,
         strata: s.strata.as_deref(),
     };
-    let items: Vec<Reviewed> = s
-        .items
-        .iter()
-        .filter_map(|(reason, ds)| Reviewed::of(reason, ds, now))
-        .collect();
-    super::sample_bound::sample_bound(&design, &items)
+    of_items(&design, &s.items)
 }
 
 pub fn build(input: Input) -> Report {
@@ -91,12 +86,10 @@ pub fn build(input: Input) -> Report {
         confidence: input.confidence,
         summary,
         divisions: divisions(&input, &per_division),
-        samples: input
-            .samples
-            .iter()
-            .map(|s| sample_bound(s, input.now))
-            .collect(),
+        ad_hoc: rollup::ad_hoc(&input.ad_hoc).0,
+        samples: input.samples.iter().map(sample_bound).collect(),
         trend: trend(&input),
+        recommend_trend: recommend::trend(&input.scores, &input.trend),
         reasons,
         response_times: response_times(&total),
         canned_groups: input.canned_groups.clone(),
@@ -106,70 +99,30 @@ pub fn build(input: Input) -> Report {
     }
 }
 
+/// Every division with complaints or sampled items in the period, with the roll-up's figures.
 fn divisions(input: &Input, per_division: &BTreeMap<String, DayCounts>) -> Vec<DivisionRow> {
-    let mut rows: BTreeMap<String, DivisionRow> = BTreeMap::new();
-    let row = |rows: &mut BTreeMap<String, DivisionRow>, d: &str| {
-        rows.entry(d.to_string())
-            .or_insert_with(|| DivisionRow {
-                division: d.to_string(),
-                ..Default::default()
-            })
-            .division
-            .clone()
-    };
+    let review = rollup::roll_up(&input.review, input.confidence);
+    let mut rows: BTreeMap<String, DivisionRow> = review
+        .divisions
+        .into_iter()
+        .map(|f| {
+            let row = DivisionRow {
+                complaints: 0,
+                review: f,
+            };
+            (row.review.division.clone(), row)
+        })
+        .collect();
     for (d, c) in per_division {
-        row(&mut rows, d);
-        if let Some(r) = rows.get_mut(d) {
-            r.complaints = c.complaints;
-        }
-    }
-    for it in &input.review {
-        let key = row(&mut rows, &it.division);
-        let Some(r) = rows.get_mut(&key) else {
-            continue;
-        };
-        r.sampled += 1;
-        let st = decision::status(&it.decisions, &it.text_hash, input.now);
-        match st {
-            Status::Pending => r.pending += 1,
-            Status::Signed { .. } => r.signed += 1,
-            Status::SignedTextChanged { .. } => r.signed_text_changed += 1,
-            Status::PushedBack { overdue, .. } => {
-                r.pushed_back_open += 1;
-                r.pushed_back_overdue += u64::from(overdue);
-            }
-            Status::Answered { .. } => r.pushed_back_answered += 1,
-        }
-        let failed = decision::ever_pushed_back(&it.decisions);
-        r.reviewed += u64::from(st.reviewed());
-        r.ever_pushed_back += u64::from(failed);
-        if it.random {
-            r.random_items += 1;
-            r.random_reviewed += u64::from(st.reviewed());
-            r.random_pushed_back += u64::from(failed);
-        }
-    }
-    let c = input.confidence;
-    for r in rows.values_mut() {
-        r.sign_off_rate = share(r.signed as i64, r.reviewed as i64);
-        r.push_back_rate = share(r.ever_pushed_back as i64, r.reviewed as i64);
-        let (n, f) = (r.random_items, r.random_pushed_back);
-        r.bound_statement = if n == 0 {
-            "no random items drawn in this period".into()
-        } else if r.random_reviewed < n {
-            format!(
-                "{} of {n} random items reviewed: the bound is stated once all are",
-                r.random_reviewed
-            )
-        } else {
-            let ub = upper_bound(None, n, f, c / 100.0);
-            r.upper_bound = Some(ub);
-            format!(
-                "{f} of {n} pushed back: {c} % confident at most {} of responses in {} are unfit",
-                format_rate(ub),
-                r.division
-            )
-        };
+        rows.entry(d.clone())
+            .or_insert_with(|| DivisionRow {
+                complaints: 0,
+                review: Figures {
+                    division: d.clone(),
+                    ..Default::default()
+                },
+            })
+            .complaints = c.complaints;
     }
     rows.into_values().collect()
 }

@@ -111,10 +111,11 @@ pub enum Rule {
     EscalationRefused,
     Late,
     Repeat,
+    UnansweredWriting,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 9] = [
+    pub const ALL: [Rule; 10] = [
         Rule::WouldNotRecommend,
         Rule::WantsContact,
         Rule::AskedForManager,
@@ -124,6 +125,7 @@ impl Rule {
         Rule::EscalationRefused,
         Rule::Late,
         Rule::Repeat,
+        Rule::UnansweredWriting,
     ];
 
     pub fn name(self) -> &'static str {
@@ -137,6 +139,7 @@ impl Rule {
             Rule::EscalationRefused => "escalation-refused",
             Rule::Late => "late",
             Rule::Repeat => "repeat",
+            Rule::UnansweredWriting => "unanswered-writing",
         }
     }
 }

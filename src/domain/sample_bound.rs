@@ -9,8 +9,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::decision::{self, Decision};
+use super::decision::Decision;
 use super::report::SampleBound;
+use super::rollup::Item;
 use super::sample::{Plan, Sized};
 use super::stats::{self, format_rate};
 use super::strata_bound::{upper_bound_stratified, Stratum};
@@ -57,12 +58,17 @@ pub struct Reviewed {
 impl Reviewed {
     /// From an item's reason and decisions; None for a must-include item.
     pub fn of(reason: &str, decisions: &[Decision], now: i64) -> Option<Reviewed> {
-        let stratum = reason.strip_prefix("random")?;
+        // Signed and signed-but-changed are both reviewed: the text hash does not matter.
+        Reviewed::of_item(&Item::of(0, "", reason, decisions, "", now))
+    }
+
+    /// From an item as the roll-up judged it; None for a must-include item.
+    pub fn of_item(it: &Item) -> Option<Reviewed> {
+        let stratum = it.reason.strip_prefix("random")?;
         Some(Reviewed {
             stratum: stratum.strip_prefix(':').unwrap_or(stratum).to_string(),
-            // Signed and signed-but-changed are both reviewed: the text hash does not matter.
-            reviewed: decision::status(decisions, "", now).reviewed(),
-            pushed_back: decision::ever_pushed_back(decisions),
+            reviewed: it.status.reviewed(),
+            pushed_back: it.pushed_back,
         })
     }
 }
@@ -127,6 +133,13 @@ pub fn sample_bound(d: &Design, items: &[Reviewed]) -> SampleBound {
         statement,
         strata: strata.map_or(0, |s| s.len() as u64),
     }
+}
+
+/// [`sample_bound`] over a sample's items as the roll-up judged them; must-include items are
+/// left out.
+pub fn of_items(d: &Design, items: &[Item]) -> SampleBound {
+    let reviewed: Vec<Reviewed> = items.iter().filter_map(Reviewed::of_item).collect();
+    sample_bound(d, &reviewed)
 }
 
 /// The recorded strata with what their items showed. A stratum's drawn count comes from its

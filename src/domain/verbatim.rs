@@ -19,7 +19,7 @@ impl Candidate {
     pub fn score(&self) -> u32 {
         let flag = |f: &Flag| match f {
             Flag::ContactIgnored | Flag::EscalationRefused => 2,
-            Flag::Canned | Flag::Late | Flag::Repeat => 1,
+            Flag::Canned | Flag::Late | Flag::Repeat | Flag::UnansweredWriting => 1,
         };
         3 * u32::from(self.pushed_back)
             + 2 * u32::from(self.car_overdue)
@@ -38,7 +38,7 @@ impl Candidate {
         }
         out.extend(self.flags.iter().map(|f| f.label().to_string()));
         if let Some(l) = self.likelihood.filter(|l| *l <= 3) {
-            out.push(format!("would recommend {l}/10"));
+            out.push(format!("likelihood to recommend {l}/10"));
         }
         out
     }
@@ -100,7 +100,7 @@ mod tests {
                 "pushed back this period",
                 "canned reply",
                 "contact ignored",
-                "would recommend 2/10"
+                "likelihood to recommend 2/10"
             ]
         );
     }

@@ -163,7 +163,11 @@ fn rule_cond(base: &Cond, rule: Rule, spec: &Spec, range: Option<(i64, i64)>) ->
             c.and("c.id IN (SELECT complaint_id FROM canned_members)", vec![]);
             return c;
         }
-        Rule::ContactIgnored | Rule::EscalationRefused | Rule::Late | Rule::Repeat => {
+        Rule::ContactIgnored
+        | Rule::EscalationRefused
+        | Rule::Late
+        | Rule::Repeat
+        | Rule::UnansweredWriting => {
             let flag = Value::Text(rule.name().into());
             c.and(
                 "c.id IN (SELECT complaint_id FROM complaint_flags WHERE flag = ?)",

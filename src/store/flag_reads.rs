@@ -56,6 +56,7 @@ pub struct DivisionCounts {
     pub escalation_refused: i64,
     pub late: i64,
     pub repeat: i64,
+    pub unanswered_writing: i64,
 }
 
 /// Flag counts per division, from the daily tallies.
@@ -80,23 +81,32 @@ pub fn counts(
             escalation_refused: r.get(5)?,
             late: r.get(6)?,
             repeat: 0,
+            unanswered_writing: 0,
         })
     })?;
     let mut out: Vec<DivisionCounts> = rows.collect::<rusqlite::Result<_>>()?;
-    // Repeats are counted off the flags themselves: the daily tallies predate them.
+    // Repeats and unanswered writing are counted off the flags themselves: the daily tallies
+    // predate them.
     let mut st = conn.prepare_cached(
-        "SELECT division, count(*) FROM complaint_flags
-         WHERE flag = 'repeat'
+        "SELECT division, flag, count(*) FROM complaint_flags
+         WHERE flag IN ('repeat', 'unanswered-writing')
            AND (?1 IS NULL OR division IN (SELECT value FROM json_each(?1)))
-         GROUP BY division",
+         GROUP BY division, flag",
     )?;
     let rows = st.query_map(params![scope_param(divisions)], |r| {
-        Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?))
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
     })?;
     for row in rows {
-        let (division, n) = row?;
+        let (division, flag, n) = row?;
         if let Some(d) = out.iter_mut().find(|d| d.division == division) {
-            d.repeat = n;
+            match Flag::parse(&flag) {
+                Some(Flag::Repeat) => d.repeat = n,
+                _ => d.unanswered_writing = n,
+            }
         }
     }
     Ok(out)
@@ -120,17 +130,20 @@ pub fn for_complaint(
     contact_secs: i64,
 ) -> rusqlite::Result<Vec<Explained>> {
     let mut out = Vec::new();
-    let canned = conn
-        .prepare_cached(
-            "SELECT g.id, g.customers, g.cluster_customers FROM canned_members m
-             JOIN canned_groups g ON g.id = m.group_id WHERE m.complaint_id = ?1",
-        )?
-        .query_row(params![complaint_id], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-        })
-        .optional()?;
-    if let Some((id, customers, cluster)) = canned {
-        let (customers, cluster): (i64, i64) = (customers, cluster);
+    // A thread may have received several canned replies: each is explained by its group.
+    let mut st = conn.prepare_cached(
+        "SELECT g.id, g.customers, g.cluster_customers FROM canned_members m
+         JOIN canned_groups g ON g.id = m.group_id WHERE m.complaint_id = ?1 ORDER BY g.id",
+    )?;
+    let rows = st.query_map(params![complaint_id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, i64>(1)?,
+            r.get::<_, i64>(2)?,
+        ))
+    })?;
+    for row in rows {
+        let (id, customers, cluster) = row?;
         out.push(Explained {
             flag: Flag::Canned,
             explanation: explain(customers as u64, cluster as u64),
@@ -151,7 +164,8 @@ pub fn for_complaint(
     // The flag leads the key: one seek per flag.
     let mut st = conn.prepare_cached(
         "SELECT flag, value, note, received_at FROM complaint_flags
-         WHERE flag IN ('contact-ignored', 'escalation-refused', 'late', 'repeat')
+         WHERE flag IN ('contact-ignored', 'escalation-refused', 'late', 'repeat',
+                        'unanswered-writing')
            AND complaint_id = ?1
          ORDER BY flag",
     )?;

@@ -1,6 +1,7 @@
 //! The one pass of a flags refresh. The connection's thread reads every complaint once, in id
 //! order, and hands owned rows to a worker that decides the local flags, normalises and groups
-//! the replies and counts each day: reading and judging then share the two cores.
+//! the replies and counts each day: reading and judging then share the two cores. A complaint
+//! with a stored thread is judged on it (`thread_scan`, `domain::thread_checks`).
 
 use std::collections::HashMap;
 use std::sync::mpsc;
@@ -9,8 +10,11 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, Row};
 
 use super::flags::{CheckSettings, Tally};
-use crate::domain::canned::{self, Normaliser, HASHES};
+use super::reply_groups::Grouper;
+use super::thread_scan::{self, Thread};
 use crate::domain::flags::{self as rules, response_bucket, Facts, Flag, Phrases};
+use crate::domain::thread;
+use crate::domain::thread_checks;
 
 pub(super) struct FlagRow {
     pub(super) flag: Flag,
@@ -21,21 +25,15 @@ pub(super) struct FlagRow {
     pub(super) note: Option<String>,
 }
 
-pub(super) struct Group {
-    pub(super) customers: u32,
-    pub(super) words: u32,
-    pub(super) example: i64,
-    pub(super) sig: [u16; HASHES],
-}
-
 /// The result of one pass, before it is written.
 #[derive(Default)]
 pub(super) struct Pass {
     pub(super) divisions: Vec<String>,
     pub(super) flags: Vec<FlagRow>,
-    /// (complaint, group, received_at, division) of every reply long enough to judge.
+    /// (complaint, group, received_at, division) of every reply long enough to judge, in
+    /// complaint order; a thread's company messages are a reply each (one per group).
     pub(super) replies: Vec<(i64, u32, i64, u32)>,
-    pub(super) groups: Vec<Group>,
+    pub(super) groups: Vec<super::reply_groups::Group>,
     pub(super) daily: HashMap<(i64, u32), Tally>,
     pub(super) complaints: i64,
 }
@@ -48,6 +46,8 @@ struct Owned {
     likelihood: Option<u8>,
     /// The reply, when there is one that is a reply (not a portal's status line).
     reply: Option<Reply>,
+    /// The stored thread, for the few complaints that have one.
+    thread: Option<Box<Thread>>,
 }
 
 struct Reply {
@@ -75,6 +75,7 @@ fn first_contacts(conn: &Connection) -> rusqlite::Result<HashMap<i64, i64>> {
 
 pub(super) fn scan(conn: &Connection, s: &CheckSettings, now: i64) -> rusqlite::Result<Pass> {
     let contacts = first_contacts(conn)?;
+    let mut threads = thread_scan::Reader::new(conn)?;
     let (tx, rx) = mpsc::sync_channel::<Vec<Owned>>(4);
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || judge(rx, s, now));
@@ -84,7 +85,8 @@ pub(super) fn scan(conn: &Connection, s: &CheckSettings, now: i64) -> rusqlite::
             let mut st = conn.prepare(
                 "SELECT id, source, division, received_at, responded_at, wants_contact,
                      likelihood, customer, responder, response_text, complaint_text,
-                     outcome_response IS NOT NULL OR outcome_timely IS NOT NULL, outcome_timely
+                     outcome_response IS NOT NULL OR outcome_timely IS NOT NULL, outcome_timely,
+                     message_count IS NOT NULL
                  FROM complaints ORDER BY id",
             )?;
             let mut rows = st.query([])?;
@@ -103,6 +105,11 @@ pub(super) fn scan(conn: &Connection, s: &CheckSettings, now: i64) -> rusqlite::
                 let response = text(r, 9).filter(|t| !t.trim().is_empty());
                 let source = text(r, 1).unwrap_or_default();
                 let status_line = s.status_sources.iter().any(|x| x == source);
+                let thread = if r.get(13)? {
+                    Some(Box::new(threads.read(id)?))
+                } else {
+                    None
+                };
                 batch.push(Owned {
                     id,
                     division,
@@ -121,6 +128,7 @@ pub(super) fn scan(conn: &Connection, s: &CheckSettings, now: i64) -> rusqlite::
                         complaint: text(r, 10).unwrap_or_default().to_string(),
                         names: [7, 8].map(|i| text(r, i).unwrap_or_default().to_string()),
                     }),
+                    thread,
                 });
                 if batch.len() == BATCH
                     && tx
@@ -149,8 +157,7 @@ pub(super) fn scan(conn: &Connection, s: &CheckSettings, now: i64) -> rusqlite::
 /// The worker: every flag but the canned ones, the reply groups and the daily tallies.
 fn judge(rx: mpsc::Receiver<Vec<Owned>>, s: &CheckSettings, now: i64) -> Pass {
     let (asked, offered) = (Phrases::new(&s.asked), Phrases::new(&s.offered));
-    let normaliser = Normaliser::new(&s.canned.greetings);
-    let mut group_ids: HashMap<u64, u32> = HashMap::new();
+    let mut grouper = Grouper::new(&s.canned);
     let mut p = Pass::default();
     let mut lowered = String::new();
     for o in rx.into_iter().flatten() {
@@ -192,7 +199,18 @@ fn judge(rx: mpsc::Receiver<Vec<Owned>>, s: &CheckSettings, now: i64) -> Pass {
                 (f.timely == Some(false)).then(|| rules::UNTIMELY.to_string()),
             );
         }
-        if let Some(first) = rules::contact_ignored(f, now, s.contact_secs) {
+        if let Some(th) = &o.thread {
+            let shape = thread::shape(&th.messages);
+            let ignored = thread_checks::contact_ignored(&shape, &th.contacts, now, s.contact_secs);
+            if let Some(waited) = ignored {
+                t.contact_ignored += 1;
+                let note = thread_checks::LAST_MESSAGE.to_string();
+                flag(Flag::ContactIgnored, Some(waited), Some(note));
+            }
+            if let Some(n) = thread_checks::unanswered_writing(&shape, s.unanswered_writes) {
+                flag(Flag::UnansweredWriting, Some(n as i64), None);
+            }
+        } else if let Some(first) = rules::contact_ignored(f, now, s.contact_secs) {
             t.contact_ignored += 1;
             flag(Flag::ContactIgnored, first, None);
         }
@@ -209,23 +227,11 @@ fn judge(rx: mpsc::Receiver<Vec<Owned>>, s: &CheckSettings, now: i64) -> Pass {
             }
         }
         let names = [reply.names[0].as_str(), reply.names[1].as_str()];
-        let (norm, words) = normaliser.normalise(&reply.text, &names);
-        if words < s.canned.min_words {
-            continue;
+        let at = (o.id, f.received_at, o.division);
+        match &o.thread {
+            Some(th) => grouper.thread(&mut p.groups, &mut p.replies, at, th, names),
+            None => grouper.row(&mut p.groups, &mut p.replies, at, &reply.text, names),
         }
-        let g = *group_ids
-            .entry(canned::hash64(norm.as_bytes()))
-            .or_insert_with(|| {
-                p.groups.push(Group {
-                    customers: 0,
-                    words,
-                    example: o.id,
-                    sig: canned::signature(&norm, s.canned.shingle_words),
-                });
-                p.groups.len() as u32 - 1
-            });
-        p.groups[g as usize].customers += 1;
-        p.replies.push((o.id, g, f.received_at, o.division));
     }
     p
 }

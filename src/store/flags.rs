@@ -4,12 +4,14 @@
 use std::collections::HashMap;
 use std::time::Instant;
 
-use rusqlite::{params, Connection, Transaction, TransactionBehavior};
+use rusqlite::{params, CachedStatement, Connection, Transaction, TransactionBehavior};
 use serde::Serialize;
 
 use super::customers::{self, Repeat};
 use super::flag_scan::{scan, Pass};
+use super::thread_scan;
 use crate::domain::canned::{self, Normaliser};
+use crate::domain::flags::Flag;
 
 /// The checks' settings, from the configuration.
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +26,8 @@ pub struct CheckSettings {
     pub detractor_max: u8,
     /// The repeat check's window, in days.
     pub repeat_days: i64,
+    /// Customer messages before the first answer that flag a thread (`thread_checks`).
+    pub unanswered_writes: u32,
 }
 
 /// One day's counts for one division.
@@ -121,10 +125,12 @@ fn settle_canned(tx: &Transaction, s: &CheckSettings, p: &mut Pass) -> rusqlite:
     {
         // Normalised again from an example rather than kept for every group: a store of
         // distinct replies would otherwise hold them all in memory.
-        let (reply, customer, responder): (String, String, String) = example
-            .query_row(params![g.example], |r| {
+        let (reply, customer, responder): (String, String, String) = match g.example_seq {
+            Some(seq) => thread_scan::example(tx, g.example, seq)?,
+            None => example.query_row(params![g.example], |r| {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
+            })?,
+        };
         let (normalised, _) = normaliser.normalise(&reply, &[&customer, &responder]);
         let root = roots[i] as usize;
         insert.execute(params![
@@ -146,8 +152,12 @@ fn settle_canned(tx: &Transaction, s: &CheckSettings, p: &mut Pass) -> rusqlite:
         let group = store_id[g as usize];
         if group > 0 {
             let day = received_at.div_euclid(86_400);
-            if let Some(t) = p.daily.get_mut(&(day, division)) {
-                t.canned += 1;
+            // A thread's replies come one after another, each in a group of its own: the
+            // complaint is a member of every canned one, and counts once as canned.
+            if c.members.last().map(|m| m.0) != Some(id) {
+                if let Some(t) = p.daily.get_mut(&(day, division)) {
+                    t.canned += 1;
+                }
             }
             *c.daily.entry((day, division, group)).or_default() += 1;
             c.members.push((id, group));
@@ -174,24 +184,28 @@ fn write(
          DELETE FROM canned_daily; DELETE FROM check_daily;",
     )?;
     let mut order: Vec<usize> = (0..p.flags.len()).collect();
-    // Key order, so every row lands at the end of the table's tree.
+    // Key order, so every row lands at the end of the table's tree (flags sort as their names).
     order.sort_unstable_by_key(|&i| (p.flags[i].flag, p.flags[i].complaint_id));
+    let before_repeat = order.partition_point(|&i| p.flags[i].flag < Flag::Repeat);
     let mut ins = tx.prepare_cached(
         "INSERT INTO complaint_flags (flag, complaint_id, received_at, division, value, note)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    for i in order {
-        let f = &p.flags[i];
-        ins.execute(params![
-            f.flag.name(),
-            f.complaint_id,
-            f.received_at,
-            p.divisions[f.division as usize],
-            f.value,
-            f.note
-        ])?;
-    }
-    // "repeat" sorts after the other flags, and the repeats come in complaint order.
+    let put = |ins: &mut CachedStatement, flags: &[usize]| -> rusqlite::Result<()> {
+        for f in flags.iter().map(|&i| &p.flags[i]) {
+            ins.execute(params![
+                f.flag.name(),
+                f.complaint_id,
+                f.received_at,
+                p.divisions[f.division as usize],
+                f.value,
+                f.note
+            ])?;
+        }
+        Ok(())
+    };
+    put(&mut ins, &order[..before_repeat])?;
+    // The repeats come in complaint order.
     for r in repeats {
         ins.execute(params![
             "repeat",
@@ -202,6 +216,7 @@ fn write(
             None::<String>
         ])?;
     }
+    put(&mut ins, &order[before_repeat..])?;
     let mut ins =
         tx.prepare_cached("INSERT INTO canned_members (complaint_id, group_id) VALUES (?1, ?2)")?;
     for (id, group) in &c.members {

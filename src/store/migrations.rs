@@ -385,6 +385,66 @@ ALTER TABLE complaint_history ADD COLUMN thread TEXT;
 -- Updates an import held back as damaged copies of the stored text.
 ALTER TABLE imports ADD COLUMN degraded INTEGER NOT NULL DEFAULT 0;
 "#,
+    // 10: a thread's company messages are each a reply to the canned check, so one complaint may
+    // have received several canned replies: a member of each of their groups.
+    r#"
+CREATE TABLE canned_members_10 (
+    complaint_id INTEGER NOT NULL,
+    group_id     INTEGER NOT NULL,
+    PRIMARY KEY (complaint_id, group_id)
+) WITHOUT ROWID;
+INSERT INTO canned_members_10 SELECT complaint_id, group_id FROM canned_members;
+DROP TABLE canned_members;
+ALTER TABLE canned_members_10 RENAME TO canned_members;
+"#,
+    // 11: what goes to customers and people by e-mail. Every sign-off puts its letter in the
+    // outbox; the executive's own letters (outreach) and notifications wait there too. A row
+    // records the delivery's intent (its exact bytes and Message-ID) before the server is
+    // spoken to and its outcome after, so that no message goes twice (see `mail::deliver`).
+    r#"
+CREATE TABLE outbox (
+    id            INTEGER PRIMARY KEY,
+    kind          TEXT    NOT NULL CHECK (kind IN ('letter', 'outreach', 'notice')),
+    complaint_id  INTEGER REFERENCES complaints(id),
+    -- The sign-off a letter carries.
+    decision_id   INTEGER REFERENCES decisions(id),
+    -- The address it goes to; NULL for a letter whose customer left no e-mail address.
+    recipient     TEXT,
+    subject       TEXT,
+    -- The text of an outreach letter or a notification, as written.
+    body          TEXT,
+    -- Who put it there, by login, and the name the message goes out under.
+    author        TEXT    NOT NULL,
+    author_name   TEXT,
+    queued_at     INTEGER NOT NULL,
+    -- The Message-ID, in angle brackets: fixed when the row is queued (outreach) or at the
+    -- first attempt (letters and notifications), and the same at every attempt after.
+    message_id    TEXT UNIQUE,
+    state         TEXT    NOT NULL DEFAULT 'queued'
+                  CHECK (state IN ('queued', 'sending', 'sent', 'failed', 'withdrawn')),
+    -- The exact message, fixed at the first attempt: a later attempt sends the same bytes.
+    content       BLOB,
+    attempts      INTEGER NOT NULL DEFAULT 0,
+    attempted_at  INTEGER,
+    sent_at       INTEGER,
+    -- The server's reply to the delivery, or to the last attempt that failed.
+    reply         TEXT,
+    -- Why a message was withdrawn or failed, or why its last attempt did not go.
+    note          TEXT
+);
+-- One letter per sign-off.
+CREATE UNIQUE INDEX outbox_letter ON outbox(decision_id) WHERE kind = 'letter';
+CREATE INDEX outbox_waiting ON outbox(state) WHERE state IN ('queued', 'sending');
+CREATE INDEX outbox_complaint ON outbox(complaint_id) WHERE complaint_id IS NOT NULL;
+-- The notifications' sent log: each event (a push-back sent to a division head, an answer
+-- due, a CAR call-back running out, a daily digest) is notified once per person.
+CREATE TABLE notice_log (
+    event      TEXT    PRIMARY KEY,
+    login      TEXT    NOT NULL,
+    outbox_id  INTEGER REFERENCES outbox(id),
+    at         INTEGER NOT NULL
+) WITHOUT ROWID;
+"#,
 ];
 
 /// Brings a store to the latest step. The steps may call `signoff_customer_no(key)`, the
@@ -694,5 +754,64 @@ mod tests {
             .query_row("SELECT count(*) FROM messages", [], |r| r.get(0))
             .expect("messages");
         assert_eq!(stored, 0, "rows that are their own thread are not copied");
+    }
+
+    #[test]
+    fn step_10_keeps_the_canned_members_and_takes_several_per_complaint() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        super::register_functions(&conn).expect("functions");
+        Migrations::new(super::STEPS[..9].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("steps 1-9");
+        conn.execute_batch("INSERT INTO canned_members VALUES (3, 1), (5, 2);")
+            .expect("members");
+        super::migrate(&mut conn).expect("step 10");
+        conn.execute_batch("INSERT INTO canned_members VALUES (5, 1);")
+            .expect("a second group");
+        let members: Vec<(i64, i64)> = conn
+            .prepare("SELECT complaint_id, group_id FROM canned_members")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        assert_eq!(members, [(3, 1), (5, 1), (5, 2)]);
+    }
+
+    #[test]
+    fn step_11_keeps_one_letter_per_sign_off_and_each_event_once() {
+        use rusqlite::Connection;
+        let mut conn = Connection::open_in_memory().expect("open");
+        super::migrate(&mut conn).expect("migrate");
+        // The rows the outbox names need not exist for what this pins.
+        conn.execute_batch(
+            "PRAGMA foreign_keys = OFF;
+             INSERT INTO outbox (kind, complaint_id, decision_id, author, queued_at)
+             VALUES ('letter', 7, 3, 'dana', 200);",
+        )
+        .expect("a letter");
+        let again = conn.execute(
+            "INSERT INTO outbox (kind, complaint_id, decision_id, author, queued_at)
+             VALUES ('letter', 7, 3, 'dana', 201)",
+            [],
+        );
+        assert!(again.is_err(), "a second letter for one sign-off");
+        let state: String = conn
+            .query_row("SELECT state FROM outbox", [], |r| r.get(0))
+            .expect("state");
+        assert_eq!(state, "queued");
+        conn.execute(
+            "INSERT INTO notice_log VALUES ('push-back:3:priya', 'priya', NULL, 1)",
+            [],
+        )
+        .expect("an event");
+        assert!(conn
+            .execute(
+                "INSERT INTO notice_log VALUES ('push-back:3:priya', 'priya', NULL, 2)",
+                [],
+            )
+            .is_err());
     }
 }

@@ -5,10 +5,10 @@ use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection};
 
-use super::decisions::current_text_hash;
 use super::flag_reads::scope_param;
-use crate::domain::decision::{effective, Decision, Kind};
-use crate::domain::report::{DayCounts, DayRow, DecisionFact, ReviewItem, SampleFacts};
+use crate::domain::decision::{Decision, Kind};
+use crate::domain::report::{DayCounts, DayRow, DecisionFact, SampleFacts};
+use crate::domain::rollup::Item;
 
 /// Daily tallies of the days in [start, end), in the divisions given (None = all).
 pub fn days(
@@ -102,14 +102,16 @@ fn decisions_of(conn: &Connection, ids: &[i64]) -> rusqlite::Result<HashMap<i64,
     Ok(out)
 }
 
-/// What the review pack needs of the decisions: the period's reviewed items (sampled in a
-/// sample drawn in [start, end), or decided in it) with all their decisions, and the effective
-/// decisions made in [trend_start, end).
+/// What the review pack needs of the decisions: the period's sampled items (of a sample drawn
+/// in [start, end), or decided in it) as the roll-up judges them, the complaints decided in it
+/// outside any sample, and the sampled items' standing decisions made in [trend_start, end).
 pub struct Review {
-    pub items: Vec<ReviewItem>,
+    pub items: Vec<Item>,
+    pub ad_hoc: Vec<Item>,
     pub facts: Vec<DecisionFact>,
+    /// Complaints pushed back in the period, ad hoc ones among them.
     pub pushed_back: HashSet<i64>,
-    /// The samples drawn in the period with their items' decisions.
+    /// The samples drawn in the period with their items.
     pub samples: Vec<SampleFacts>,
 }
 
@@ -129,24 +131,34 @@ impl Divisions<'_> {
     }
 }
 
+/// What a sampled complaint decided in the period but drawn before it is listed as: neither
+/// random for the period's bound nor taken by one of its rules.
+const SAMPLED_EARLIER: &str = "sampled earlier";
+
 pub fn review(
     conn: &Connection,
     divisions: Option<&[String]>,
     trend_start: i64,
-    start: i64,
-    end: i64,
+    (start, end): (i64, i64),
+    now: i64,
 ) -> rusqlite::Result<Review> {
     let mut division = Divisions {
         st: conn.prepare_cached("SELECT division FROM complaints WHERE id = ?1")?,
         seen: HashMap::new(),
     };
+    // Sampled complaints are few next to decisions: known once, not looked up per decision.
+    let sampled: HashSet<i64> = conn
+        .prepare_cached("SELECT DISTINCT complaint_id FROM sample_items")?
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
     // A retraction made any time cancels its decision, whenever that was made.
     let retracted: HashSet<i64> = conn
         .prepare_cached("SELECT retracts FROM decisions WHERE retracts IS NOT NULL")?
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let mut facts = Vec::new();
-    let mut wanted: Vec<(i64, bool)> = Vec::new();
+    let mut wanted: Vec<(i64, String)> = Vec::new();
+    let mut ad_hoc: Vec<i64> = Vec::new();
     let mut pushed_back = HashSet::new();
     // The trend's decisions, read in table order with only the short columns.
     let mut st = conn.prepare_cached(
@@ -170,15 +182,19 @@ pub fn review(
                 continue;
             }
         }
+        let in_sample = sampled.contains(&complaint_id);
         let kind = Kind::parse(&kind).unwrap_or(Kind::Retract);
         let effective = kind != Kind::Retract && !retracted.contains(&id);
         if at >= start {
-            wanted.push((complaint_id, false));
+            match in_sample {
+                true => wanted.push((complaint_id, SAMPLED_EARLIER.into())),
+                false => ad_hoc.push(complaint_id),
+            }
             if effective && kind == Kind::PushBack {
                 pushed_back.insert(complaint_id);
             }
         }
-        if effective {
+        if effective && in_sample {
             facts.push(DecisionFact {
                 complaint_id,
                 at,
@@ -187,8 +203,7 @@ pub fn review(
             });
         }
     }
-    let mut samples: Vec<SampleFacts> = Vec::new();
-    let mut sampled: Vec<i64> = Vec::new();
+    let mut samples: Vec<(SampleFacts, Vec<(i64, String)>)> = Vec::new();
     let mut st = conn.prepare_cached(
         "SELECT s.id, s.label, s.population, s.confidence, si.complaint_id, si.reason, s.strata
          FROM samples s JOIN sample_items si ON si.sample_id = s.id
@@ -207,65 +222,63 @@ pub fn review(
     })?;
     for row in rows {
         let (id, label, population, confidence, complaint, reason, strata) = row?;
-        if samples.last().is_none_or(|s| s.id != id) {
-            samples.push(SampleFacts {
+        if samples.last().is_none_or(|s| s.0.id != id) {
+            let facts = SampleFacts {
                 id,
                 label,
                 population: population.max(0) as u64,
                 confidence,
                 items: Vec::new(),
                 strata: super::samples::strata_column(6, strata)?,
-            });
+            };
+            samples.push((facts, Vec::new()));
         }
-        wanted.push((complaint, reason.starts_with("random")));
+        wanted.push((complaint, reason.clone()));
         if let Some(s) = samples.last_mut() {
-            s.items.push((reason, Vec::new()));
+            s.1.push((complaint, reason));
         }
-        sampled.push(complaint);
     }
     // A complaint counts once; it is random if any period sample drew it at random.
-    wanted.sort_by_key(|(id, random)| (*id, !*random));
+    wanted.sort_by_key(|(id, reason)| (*id, !reason.starts_with("random")));
     wanted.dedup_by_key(|(id, _)| *id);
-    let ids: Vec<i64> = wanted.iter().map(|w| w.0).collect();
-    let mut by_complaint = decisions_of(conn, &ids)?;
-    let items_of_samples = samples.iter_mut().flat_map(|s| s.items.iter_mut());
-    for ((_, decisions), id) in items_of_samples.zip(&sampled) {
-        decisions.clone_from(by_complaint.get(id).unwrap_or(&Vec::new()));
-    }
-    let mut changed = conn.prepare_cached(
-        "SELECT EXISTS (SELECT 1 FROM complaint_history WHERE complaint_id = ?1)",
-    )?;
-    let mut items = Vec::with_capacity(wanted.len());
-    for (id, random) in wanted {
+    ad_hoc.sort_unstable();
+    ad_hoc.dedup();
+    let mut ids: Vec<i64> = wanted.iter().map(|w| w.0).collect();
+    ids.extend(&ad_hoc);
+    ids.extend(samples.iter().flat_map(|s| s.1.iter().map(|i| i.0)));
+    let decisions = decisions_of(conn, &ids)?;
+    let none = Vec::new();
+    let mut judge = |id: i64, reason: &str| -> rusqlite::Result<Option<Item>> {
         let of = division.of(id)?.to_string();
         if divisions.is_some_and(|ds| !ds.contains(&of)) {
-            continue;
+            return Ok(None);
         }
-        let decisions = by_complaint.remove(&id).unwrap_or_default();
-        // Only a signature is judged against the current text. Imports and revisions keep the
-        // text they replace in the history, so a complaint without history still holds the
-        // text it was signed on; only the others are hashed again.
-        let signed = effective(&decisions)
-            .last()
-            .filter(|d| d.kind == Kind::Approve)
-            .map(|d| d.text_hash.clone());
-        let text_hash = match signed {
-            Some(h) if !changed.query_row(params![id], |r| r.get::<_, bool>(0))? => h,
-            Some(_) => current_text_hash(conn, id)?,
-            None => String::new(),
-        };
-        items.push(ReviewItem {
-            complaint_id: id,
-            division: of,
-            decisions,
-            text_hash,
-            random,
-        });
+        let ds = decisions.get(&id).unwrap_or(&none);
+        super::rollup::judge(conn, id, &of, reason, ds, now).map(Some)
+    };
+    let mut items = Vec::with_capacity(wanted.len());
+    for (id, reason) in &wanted {
+        items.extend(judge(*id, reason)?);
+    }
+    let mut adhoc = Vec::with_capacity(ad_hoc.len());
+    for id in ad_hoc {
+        adhoc.extend(judge(id, "")?);
+    }
+    let mut period_samples = Vec::with_capacity(samples.len());
+    for (mut facts, its) in samples {
+        for (id, reason) in its {
+            let ds = decisions.get(&id).unwrap_or(&none);
+            let of = division.of(id)?.to_string();
+            // Only the bound reads these: whether each was reviewed and pushed back.
+            facts.items.push(Item::of(id, &of, &reason, ds, "", now));
+        }
+        period_samples.push(facts);
     }
     Ok(Review {
         items,
+        ad_hoc: adhoc,
         facts,
         pushed_back,
-        samples,
+        samples: period_samples,
     })
 }

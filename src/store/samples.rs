@@ -4,7 +4,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use serde::Serialize;
 
 use crate::domain::report::SampleBound;
-use crate::domain::sample_bound::{sample_bound, Design, Reviewed, StratumSize};
+use crate::domain::rollup::Item as RollupItem;
+use crate::domain::sample_bound::{of_items, Design, StratumSize};
 
 pub use super::draw::{draw, draw_with_limit, Drawn, Filters, Item, Spec};
 
@@ -196,13 +197,13 @@ pub fn draw_and_record(
 /// What a recorded sample proves now (`domain::sample_bound`): over its random items, per
 /// stratum where it was stratified, once every one is reviewed.
 pub fn bound(conn: &Connection, s: &Sample, now: i64) -> rusqlite::Result<SampleBound> {
-    let items = items(conn, s.id)?;
-    let mut reviewed = Vec::new();
-    for it in items.iter().filter(|i| i.reason.starts_with("random")) {
-        let ds = super::decisions::for_complaint(conn, it.complaint_id)?;
-        reviewed.extend(Reviewed::of(&it.reason, &ds, now));
-    }
-    let design = Design {
+    let items = super::rollup::of_sample(conn, s.id, None, now)?;
+    Ok(of_items(&design(s, &items), &items))
+}
+
+/// A recorded sample as its bound needs it.
+pub fn design<'a>(s: &'a Sample, items: &[RollupItem]) -> Design<'a> {
+    Design {
         sample: s.id,
         label: &s.label,
         population: s.population,
@@ -212,6 +213,5 @@ pub fn bound(conn: &Connection, s: &Sample, now: i64) -> rusqlite::Result<Sample
             .count() as u64,
         confidence: s.confidence,
         strata: s.strata.as_deref(),
-    };
-    Ok(sample_bound(&design, &reviewed))
+    }
 }

@@ -69,6 +69,21 @@ pub fn thread(
     }
 }
 
+/// The conversation as it is read: the thread, with the executive's own letters to the customer
+/// in time order (`domain::outreach`; a sign-off does not cover them).
+pub fn conversation(
+    conn: &Connection,
+    complaint_id: i64,
+    c: &Complaint,
+) -> rusqlite::Result<Vec<Message>> {
+    let letters = super::outbox::outreach_messages(conn, complaint_id)?;
+    let thread = thread(conn, complaint_id, c)?;
+    if letters.is_empty() {
+        return Ok(thread);
+    }
+    Ok(crate::domain::outreach::with_letters(thread, letters))
+}
+
 /// Messages in the store, counting a complaint without stored messages as its row's one or two.
 pub fn total(conn: &Connection) -> rusqlite::Result<i64> {
     conn.query_row(
@@ -80,17 +95,23 @@ pub fn total(conn: &Connection) -> rusqlite::Result<i64> {
 }
 
 /// The external id of the complaint whose stored thread holds the message with this export id,
-/// among complaints of `source`.
+/// or whose executive's letter carried it as its Message-ID, among complaints of `source`.
 pub fn complaint_of_message(
     conn: &Connection,
     source: &str,
     message_id: &str,
 ) -> rusqlite::Result<Option<String>> {
     use rusqlite::OptionalExtension;
-    conn.prepare_cached(
-        "SELECT c.external_id FROM messages m JOIN complaints c ON c.id = m.complaint_id
-         WHERE m.ext_id = ?2 AND c.source = ?1 LIMIT 1",
-    )?
-    .query_row(params![source, message_id], |r| r.get(0))
-    .optional()
+    let found = conn
+        .prepare_cached(
+            "SELECT c.external_id FROM messages m JOIN complaints c ON c.id = m.complaint_id
+             WHERE m.ext_id = ?2 AND c.source = ?1 LIMIT 1",
+        )?
+        .query_row(params![source, message_id], |r| r.get(0))
+        .optional()?;
+    match found {
+        Some(ext) => Ok(Some(ext)),
+        // A reply to the executive's own letter answers its Message-ID.
+        None => super::outbox::complaint_of_letter(conn, source, message_id),
+    }
 }

@@ -226,6 +226,8 @@ pub fn approve(
     d.statement = Some(signature_statement(&p.name, &p.title));
     d.note = note.filter(|n| !n.trim().is_empty());
     let rec = sd::append(&tx, d, signer)?;
+    // The letter that carries the signature to the customer waits in the outbox from now on.
+    super::outbox::queue_letter(&tx, complaint_id, rec.id, &p.login, now)?;
     tx.commit()?;
     Ok(rec)
 }

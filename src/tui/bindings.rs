@@ -20,6 +20,8 @@ pub struct Browse {
     pub item: bool,
     /// The selected item has an open push-back to answer.
     pub answerable: bool,
+    /// The selected item is signed (its text unchanged since): it has a letter.
+    pub signed: bool,
     /// This session holds a decision that `undo` retracts.
     pub undo: bool,
     /// A save waits for the store.
@@ -34,6 +36,7 @@ impl Browse {
             tab: Tab::Search,
             item: true,
             answerable: true,
+            signed: true,
             undo: true,
             waiting: false,
         }
@@ -52,6 +55,8 @@ pub enum Shown {
     Plan,
     PushBack(PushFocus),
     Answer,
+    /// An executive's letter to the customer.
+    ReachOut,
 }
 
 /// The keys of one binding.
@@ -158,6 +163,9 @@ impl App {
                 answerable: self
                     .current_detail()
                     .is_some_and(|d| matches!(d.status, Status::PushedBack { .. })),
+                signed: self
+                    .current_detail()
+                    .is_some_and(|d| matches!(d.status, Status::Signed { .. })),
                 undo: !self.session.is_empty(),
                 waiting: self.waiting.is_some(),
             }),
@@ -169,6 +177,7 @@ impl App {
             Mode::Plan(_) => Shown::Plan,
             Mode::PushBack(f) => Shown::PushBack(f.focus),
             Mode::Answer(_) => Shown::Answer,
+            Mode::ReachOut(_) => Shown::ReachOut,
         }
     }
 }

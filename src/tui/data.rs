@@ -3,14 +3,15 @@
 
 use rusqlite::{params, Connection};
 
-use crate::domain::decision::{self, Decision, Kind, Status};
-use crate::domain::report::SampleBound;
-use crate::domain::stats;
+use crate::domain::decision::{self, Decision, Status};
+use crate::domain::rollup::Item;
 use crate::domain::text::one_line;
 use crate::domain::thread::Message;
 use crate::domain::Complaint;
 use crate::store::decisions as sd;
-use crate::store::samples::{self, Sample};
+use crate::store::samples::Sample;
+
+pub use super::figures::{dashboard, Dashboard};
 
 /// One line of the queue.
 #[derive(Debug, Clone, PartialEq)]
@@ -28,6 +29,23 @@ pub struct Row {
     pub reason: String,
     /// Messages in the complaint's thread (its row alone: 1, or 2 with a response).
     pub messages: u32,
+    /// Pushed back at least once, whatever came after (`domain::rollup`).
+    pub pushed_back: bool,
+}
+
+impl Row {
+    /// The row as the roll-up counts it (`domain::rollup`): the header's figures.
+    pub fn item(&self) -> Item {
+        Item {
+            complaint_id: self.complaint_id,
+            division: self.division.clone(),
+            reason: self.reason.clone(),
+            status: self.status.clone(),
+            pushed_back: self.pushed_back,
+            reasons: Vec::new(),
+            reviewed_at: None,
+        }
+    }
 }
 
 /// Everything the detail pane shows about one complaint.
@@ -183,7 +201,8 @@ pub fn detail(
     Ok(d)
 }
 
-/// The stored thread, or the row's complaint and response as its messages.
+/// The stored thread, or the row's complaint and response as its messages, with the
+/// executive's own letters to the customer.
 fn thread_of(conn: &Connection, d: &Detail) -> rusqlite::Result<Vec<Message>> {
     let row = Complaint {
         customer: d.customer.clone(),
@@ -195,7 +214,7 @@ fn thread_of(conn: &Connection, d: &Detail) -> rusqlite::Result<Vec<Message>> {
         responder: d.responder.clone(),
         ..Complaint::default()
     };
-    crate::store::threads::thread(conn, d.complaint_id, &row)
+    crate::store::threads::conversation(conn, d.complaint_id, &row)
 }
 
 /// One search hit.
@@ -290,119 +309,4 @@ pub fn fts_query(input: &str) -> String {
         .map(|w| format!("\"{w}\""))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// Figures for the dashboard.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Dashboard {
-    /// (division, reviewed, pushed back, upper bound on the unfit rate)
-    pub divisions: Vec<(String, u64, u64, f64)>,
-    /// (reason code, count)
-    pub reasons: Vec<(String, u64)>,
-    /// Sign-off rate per week, oldest first, for the last 12 weeks (None: nothing reviewed).
-    pub weeks: Vec<(String, Option<f64>, u64)>,
-    pub open_push_backs: u64,
-    pub overdue_push_backs: u64,
-    /// What the sample on screen proves, as `signoff status` states it; for those who see
-    /// every division only.
-    pub sample: Option<SampleBound>,
-}
-
-pub fn dashboard(
-    conn: &Connection,
-    scope: Option<&[String]>,
-    now: i64,
-    confidence: f64,
-    sample: Option<i64>,
-) -> rusqlite::Result<Dashboard> {
-    // Decisions are few next to complaints; walk them once, per complaint.
-    let mut st = conn.prepare_cached(
-        "SELECT d.complaint_id, c.division FROM decisions d JOIN complaints c ON c.id = d.complaint_id
-         GROUP BY d.complaint_id",
-    )?;
-    let ids: Vec<(i64, String)> = st
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut per_div: std::collections::BTreeMap<String, (u64, u64)> = Default::default();
-    let mut reasons: std::collections::BTreeMap<String, u64> = Default::default();
-    let week_start = now - 12 * 7 * 86_400;
-    let mut weeks: Vec<(u64, u64)> = vec![(0, 0); 12];
-    let mut dash = Dashboard::default();
-    for (id, division) in ids {
-        if scope.is_some_and(|s| !s.contains(&division)) {
-            continue;
-        }
-        let ds = sd::for_complaint(conn, id)?;
-        let text = sd::current_text_hash(conn, id)?;
-        let status = decision::status(&ds, &text, now);
-        let eff = decision::effective(&ds);
-        let pushed = eff.iter().any(|d| d.kind == Kind::PushBack);
-        let entry = per_div.entry(division).or_default();
-        if status.reviewed() {
-            entry.0 += 1;
-            if pushed {
-                entry.1 += 1;
-            }
-        }
-        for d in eff.iter().filter(|d| d.kind == Kind::PushBack) {
-            for r in d
-                .reasons
-                .as_deref()
-                .unwrap_or("")
-                .split(',')
-                .filter(|r| !r.is_empty())
-            {
-                *reasons.entry(r.to_string()).or_default() += 1;
-            }
-        }
-        if let Some(first) = eff
-            .iter()
-            .find(|d| matches!(d.kind, Kind::Approve | Kind::PushBack))
-        {
-            if first.at >= week_start {
-                let w = ((first.at - week_start) / (7 * 86_400)).clamp(0, 11) as usize;
-                weeks[w].0 += 1;
-                if first.kind == Kind::PushBack {
-                    weeks[w].1 += 1;
-                }
-            }
-        }
-        if let Status::PushedBack { overdue, .. } = status {
-            dash.open_push_backs += 1;
-            if overdue {
-                dash.overdue_push_backs += 1;
-            }
-        }
-    }
-    dash.divisions = per_div
-        .into_iter()
-        .map(|(d, (n, x))| {
-            let ub = if n > 0 {
-                stats::upper_bound(None, n, x, confidence / 100.0)
-            } else {
-                1.0
-            };
-            (d, n, x, ub)
-        })
-        .collect();
-    let mut rs: Vec<(String, u64)> = reasons.into_iter().collect();
-    rs.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    dash.reasons = rs;
-    if let (None, Some(id)) = (scope, sample) {
-        if let Some(s) = samples::find(conn, &id.to_string())? {
-            dash.sample = Some(samples::bound(conn, &s, now)?);
-        }
-    }
-    dash.weeks = weeks
-        .into_iter()
-        .enumerate()
-        .map(|(i, (n, x))| {
-            let start = week_start + i as i64 * 7 * 86_400;
-            let label = chrono::DateTime::from_timestamp(start, 0)
-                .map(|d| d.format("%d %b").to_string())
-                .unwrap_or_default();
-            (label, (n > 0).then(|| (n - x) as f64 / n as f64), n)
-        })
-        .collect();
-    Ok(dash)
 }

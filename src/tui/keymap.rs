@@ -25,6 +25,7 @@ pub const DEFAULT_KEYS: &[(&str, &str)] = &[
     ("bottom", "G"),
     ("draw_sample", "s"),
     ("others", "o"),
+    ("letter", "L"),
 ];
 
 /// A key as written in the configuration: "a", "G", "ctrl-s", "enter", "f2".

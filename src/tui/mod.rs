@@ -3,6 +3,7 @@
 pub mod app;
 pub mod bindings;
 pub mod data;
+pub mod figures;
 pub mod flag_list;
 pub mod keymap;
 pub mod rows;
@@ -305,6 +306,39 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             );
             saved(s, app, r)?
         }
+        Effect::Letter { complaint_id } => {
+            let dir = match s.cfg.mail.letters_dir.trim() {
+                "" => std::path::PathBuf::from("."),
+                d => std::path::PathBuf::from(d),
+            };
+            match crate::store::letters::of(&s.db.conn, complaint_id, now)? {
+                Ok(l) => match crate::mail::letter::write_page(&l, &dir) {
+                    Ok(path) => app.letter_written(strings::letter_written(
+                        &l.external_id,
+                        &path.display().to_string(),
+                        &l.code,
+                    )),
+                    Err(e) => {
+                        app.decision_failed(strings::letter_not_written(&e.to_string()), None)
+                    }
+                },
+                Err(why) => app.decision_failed(why, None),
+            }
+            Effect::None
+        }
+        Effect::ReachOut { complaint_id, text } => {
+            let from = s.cfg.mail.from.clone();
+            let person = s.person.clone();
+            match crate::mail::outreach::queue(&mut s.db, &from, &person, complaint_id, &text, now)
+            {
+                Ok(o) => app.reached_out(complaint_id, strings::reached_out(&o.to)),
+                Err(e) => {
+                    let form = app.pending.take();
+                    app.decision_failed(strings::letter_not_saved(&e.to_string()), form);
+                    Effect::None
+                }
+            }
+        }
         Effect::Search(q) => {
             let hits = data::search(&s.db.conn, &q, s.scope().as_deref(), SEARCH_PAGE)?;
             app.search_done(hits)
@@ -323,11 +357,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             app.search_done(hits)
         }
         Effect::LoadDashboard => {
-            let c = app
-                .sample
-                .as_ref()
-                .map(|x| x.confidence)
-                .unwrap_or(s.cfg.sampling.confidence);
+            let c = s.cfg.sampling.confidence;
             let smp = app.sample.as_ref().map(|x| x.id);
             app.dashboard = Some(data::dashboard(
                 &s.db.conn,

@@ -3,9 +3,8 @@
 use rusqlite::{params, Connection};
 
 use super::data::Row;
-use crate::domain::decision::{self, Status};
+use crate::domain::decision::Status;
 use crate::domain::text::one_line;
-use crate::store::decisions as sd;
 use crate::store::{division_list, samples};
 
 pub fn row_for(conn: &Connection, id: i64, reason: String, now: i64) -> rusqlite::Result<Row> {
@@ -29,11 +28,11 @@ pub fn row_for(conn: &Connection, id: i64, reason: String, now: i64) -> rusqlite
             status: Status::Pending,
             reason,
             messages: r.get(8)?,
+            pushed_back: false,
         })
     })?;
-    let ds = sd::for_complaint(conn, id)?;
-    let text = sd::current_text_hash(conn, id)?;
-    row.status = decision::status(&ds, &text, now);
+    let item = crate::store::rollup::item(conn, id, &row.division, &row.reason, now)?;
+    (row.status, row.pushed_back) = (item.status, item.pushed_back);
     Ok(row)
 }
 

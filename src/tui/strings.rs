@@ -25,6 +25,8 @@ pub const DRAW: (&str, &str) = ("draw", "draw a sample");
 pub const REVISE: (&str, &str) = ("revise", "answer with a revised response");
 pub const CORRECTIVE: (&str, &str) = ("corrective", "answer with a corrective action");
 pub const DISPUTE: (&str, &str) = ("dispute", "dispute the push-back");
+pub const LETTER: (&str, &str) = ("letter", "write a signed item's letter to a file");
+pub const REACH_OUT: (&str, &str) = ("write", "write to the customer yourself (via the outbox)");
 pub const HELP: (&str, &str) = ("help", "this help");
 pub const QUIT: (&str, &str) = ("quit", "quit");
 pub const FORCE_QUIT: (&str, &str) = ("quit now", "quit at once");
@@ -42,6 +44,7 @@ pub const CLEAR: (&str, &str) = ("clear", "clear the field");
 pub const NEXT_FIELD: (&str, &str) = ("next field", "next field");
 pub const DRAW_NOW: (&str, &str) = ("draw", "draw the sample");
 pub const SAVE: (&str, &str) = ("save", "save");
+pub const TO_OUTBOX: (&str, &str) = ("to outbox", "put the letter in the outbox");
 pub const TOGGLE: (&str, &str) = ("toggle", "tick or untick the reason");
 
 // --- help ---
@@ -120,6 +123,13 @@ pub const EMPTY_ANSWER: &str = "the answer is empty";
 pub const DISCARD: &str = "unsaved text: Esc again discards it, Ctrl-S saves";
 pub const PUSH_BACK_DISCARDED: &str = "push-back discarded";
 pub const ANSWER_DISCARDED: &str = "answer discarded";
+pub const LETTER_PLACEHOLDER: &str = "Write to the customer in your own words.";
+pub const EMPTY_LETTER: &str = "the letter is empty";
+pub const LETTER_DISCARDED: &str = "letter discarded";
+
+pub fn reach_out_title(external_id: &str) -> String {
+    format!(" Your letter to the customer of {external_id} ")
+}
 
 // --- messages ---
 
@@ -137,6 +147,7 @@ pub const NO_IDENTITY: &str = "no customer identity (e-mail, phone or handle) fo
 pub const ONLY_EXEC_SIGNS: &str = "only an executive signs responses";
 pub const ONLY_EXEC_PUSHES: &str = "only an executive pushes responses back";
 pub const ONLY_HEAD_ANSWERS: &str = "only a division head answers push-backs";
+pub const ONLY_EXEC_WRITES: &str = "only an executive writes to customers from here";
 pub const ALREADY_SIGNED: &str = "already signed; its text has not changed since";
 pub const NOTHING_TO_ANSWER: &str = "this item has no open push-back to answer";
 
@@ -157,6 +168,24 @@ pub fn decided(kind: Kind, external_id: &str, division: &str, retracts: Option<i
         Kind::CorrectiveAction => format!("recorded the corrective action for {external_id}"),
         Kind::Dispute => format!("disputed the push-back on {external_id}"),
     }
+}
+
+/// The letter key wrote its file.
+pub fn letter_written(external_id: &str, path: &str, code: &str) -> String {
+    format!("letter for {external_id} written to {path} · verification code {code}")
+}
+
+pub fn letter_not_written(e: &str) -> String {
+    format!("the letter was not written: {e}")
+}
+
+/// An executive's letter went to the outbox.
+pub fn reached_out(to: &str) -> String {
+    format!("your letter to {to} waits in the outbox; `signoff send` delivers it")
+}
+
+pub fn letter_not_saved(e: &str) -> String {
+    format!("the letter was not saved: {e}")
 }
 
 pub fn matches(n: usize, query: &str) -> String {

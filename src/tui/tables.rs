@@ -137,6 +137,13 @@ impl Keymap {
                 t.quiet(vec![press(KeyCode::Tab), back_tab()], Action::FocusNext);
                 t.quiet(vec![Key::Text], Action::Input(no_key()));
             }
+            Shown::ReachOut => {
+                t.offer(vec![ctrl('s')], Action::Save, s::TO_OUTBOX);
+                t.offer(vec![cancel], Action::Cancel, s::CANCEL);
+                // Nor in a letter.
+                t.quiet(vec![press(KeyCode::Tab), back_tab()], Action::FocusNext);
+                t.quiet(vec![Key::Text], Action::Input(no_key()));
+            }
         }
         t.0
     }
@@ -153,6 +160,12 @@ impl Keymap {
         if exec && b.item {
             t.offer(vec![k("sign")], Action::Sign, s::SIGN);
             t.offer(vec![k("push_back")], Action::PushBack, s::PUSH_BACK);
+            // The division head's revise key: an executive writes to the customer with it.
+            t.offer(
+                vec![k("revise")],
+                Action::Answer(Kind::Revise),
+                s::REACH_OUT,
+            );
         }
         if head && b.item {
             // Bound on any item, so that the screen can say why there is nothing to answer;
@@ -170,6 +183,11 @@ impl Keymap {
                     b.answerable,
                 );
             }
+        }
+        if b.item {
+            // Bound on any item, so that the screen can say why there is no letter; offered
+            // only on a signed one.
+            t.push(vec![k("letter")], Action::Letter, Some(s::LETTER), b.signed);
         }
         if b.tab == Tab::Search && b.item {
             t.offer(vec![press(KeyCode::Enter)], Action::Confirm, s::JUMP);

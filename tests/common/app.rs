@@ -14,6 +14,7 @@ pub fn person(role: Role) -> Person {
         title: "Chief Executive".into(),
         role,
         keys: vec![],
+        email: None,
         divisions: if role == Role::DivisionHead {
             vec!["Billing".into()]
         } else {
@@ -35,6 +36,7 @@ pub fn row(id: i64, division: &str, status: Status, likelihood: Option<u8>) -> R
         status,
         reason: "random".into(),
         messages: 2,
+        pushed_back: false,
     }
 }
 

@@ -5,6 +5,7 @@ pub mod app;
 pub mod screen;
 pub mod threads;
 pub mod tmux;
+pub mod week;
 
 use std::path::{Path, PathBuf};
 

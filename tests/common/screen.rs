@@ -1,5 +1,6 @@
 //! A store and a session for whole-screen tests: the clean helpdesk fixture, one sample of 6
-//! drawn with a fixed seed, a fixed clock, and frames drawn on ratatui's test backend.
+//! drawn with a fixed seed, a fixed clock, and frames drawn on ratatui's test backend; or the
+//! screen opened in-process on any test store (`open`), as Dana Reyes at the tests' clock.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,17 +12,19 @@ use signoff::domain::sample::{Plan, Strata};
 use signoff::import::{import_file, Options};
 use signoff::store::samples::{draw_and_record, Filters, Spec};
 use signoff::store::Db;
-use signoff::tui::app::App;
+use signoff::tui::app::{Action, App, Tab};
 use signoff::tui::keymap::Keymap;
 use signoff::tui::theme::Theme;
-use signoff::tui::{view, Session};
+use signoff::tui::{perform_all, prepare, view, Open, Session};
 
-pub const NOW: i64 = 1_795_262_400; // 2026-11-21 12:00 UTC
+/// [`super::NOW`] in seconds: 2026-11-21 12:00 UTC.
+pub const NOW: i64 = 1_795_262_400;
 
 pub fn person(login: &str, role: Role, divisions: &[&str]) -> Person {
     Person {
         login: login.into(),
         keys: vec![],
+        email: None,
         name: if login == "dana" {
             "Dana Reyes".into()
         } else {
@@ -104,4 +107,29 @@ pub fn render(s: &Session, app: &App, w: u16, h: u16) -> String {
     };
     t.draw(|f| view::draw(f, app, &cx)).expect("draw");
     t.backend().to_string()
+}
+
+/// The screen Dana Reyes (executive) opens on a test store, at NOW.
+pub fn open(db: &Path) -> (Session, App) {
+    let db = Db::open(db, Duration::from_secs(5)).expect("open");
+    let mut s = session(db, person("dana", Role::Executive, &[]));
+    let app = prepare(&mut s, &Open::default()).expect("prepare");
+    (s, app)
+}
+
+/// The whole screen at 200 × 50, as text.
+pub fn render_wide(s: &Session, app: &App) -> String {
+    render(s, app, 200, 50)
+}
+
+/// Moves to the dashboard tab, loading it.
+pub fn dashboard(s: &mut Session, app: &mut App) {
+    for _ in 0..Tab::ALL.len() {
+        if app.tab == Tab::Dashboard {
+            break;
+        }
+        let eff = app.update(Action::NextTab);
+        perform_all(s, app, eff);
+    }
+    assert!(app.dashboard.is_some(), "the dashboard loaded");
 }

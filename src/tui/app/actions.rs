@@ -45,6 +45,8 @@ pub enum Action {
     DrawSample,
     /// List the customer's other complaints in the search view.
     Others,
+    /// Write the signed item's letter to a file.
+    Letter,
 }
 
 /// What the loop must do for the app.
@@ -82,5 +84,14 @@ pub enum Effect {
     },
     /// Count the population a draw would start from, for the plan editor's preview.
     CountPopulation,
+    /// Write the signed complaint's letter to a file.
+    Letter {
+        complaint_id: i64,
+    },
+    /// Put the executive's letter to the customer in the outbox.
+    ReachOut {
+        complaint_id: i64,
+        text: String,
+    },
     Quit,
 }

@@ -2,12 +2,14 @@
 //! No terminal, no store, no clock here: the loop performs effects and reports back.
 //!
 //! `normal` handles the lists, `forms` the dialogs and forms, `reports` what the loop reports
-//! back, `division` a division head's grouped list and `views` the saved views.
+//! back, `division` a division head's grouped list, `views` the saved views and `letters` what
+//! reaches the customer from the screen (a signed item's letter, an executive's own letter).
 
 mod actions;
 mod dialogs;
 mod division;
 mod forms;
+mod letters;
 mod normal;
 mod reports;
 mod views;
@@ -15,6 +17,7 @@ mod views;
 pub use actions::{Action, Effect};
 pub use division::Group;
 pub use forms::{AnswerForm, PlanField, PlanForm, PushBackForm, PushFocus};
+pub use letters::ReachOutForm;
 pub use reports::Waiting;
 pub use views::{digit as views_digit, SavedView};
 
@@ -56,6 +59,7 @@ pub enum Mode {
     },
     PushBack(Box<PushBackForm>),
     Answer(Box<AnswerForm>),
+    ReachOut(Box<ReachOutForm>),
     SearchInput,
     ConfirmQuit,
     Plan(PlanForm),
@@ -238,19 +242,15 @@ impl App {
         }
     }
 
+    /// (reviewed, items, pushed back) as the roll-up counts them (`domain::rollup`).
     pub fn reviewed(&self) -> (usize, usize, usize) {
-        let reviewed = self.rows.iter().filter(|r| r.status.reviewed()).count();
-        let pushed = self
-            .rows
-            .iter()
-            .filter(|r| {
-                matches!(
-                    r.status,
-                    Status::PushedBack { .. } | Status::Answered { .. }
-                )
-            })
-            .count();
-        (reviewed, self.rows.len(), pushed)
+        let items: Vec<_> = self.rows.iter().map(Row::item).collect();
+        let t = crate::domain::rollup::total(&items);
+        (
+            t.reviewed as usize,
+            t.sampled as usize,
+            t.pushed_back as usize,
+        )
     }
 
     /// Items of the sample on screen that nobody has decided yet.
@@ -266,6 +266,7 @@ impl App {
         match &self.mode {
             Mode::PushBack(f) => !f.note.is_empty(),
             Mode::Answer(f) => !f.body.is_empty(),
+            Mode::ReachOut(f) => !f.body.is_empty(),
             _ => false,
         }
     }
@@ -297,6 +298,7 @@ impl App {
             Mode::ConfirmDraw { unreviewed } => self.confirm_draw(unreviewed, action),
             Mode::PushBack(form) => self.push_back_form(*form, action),
             Mode::Answer(form) => self.answer_form(*form, action),
+            Mode::ReachOut(form) => self.reach_out_form(*form, action),
             Mode::SearchInput => self.search_input(action),
             Mode::ConfirmQuit => match action {
                 Action::Confirm => Effect::Quit,

@@ -59,7 +59,12 @@ impl App {
             }
             Action::Sign => self.start_sign(),
             Action::PushBack => self.start_push_back(),
+            // One key writes: a division head's revised response, an executive's own letter.
+            Action::Answer(Kind::Revise) if self.me.role == Role::Executive => {
+                self.start_reach_out()
+            }
             Action::Answer(kind) => self.start_answer(kind),
+            Action::Letter => self.letter(),
             Action::Undo => match self.session.last() {
                 Some(d) => Effect::Retract { decision_id: d.id },
                 None => {

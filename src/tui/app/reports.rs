@@ -66,6 +66,7 @@ impl App {
             .position(|r| r.complaint_id == d.complaint_id)
         {
             self.rows[i].status = d.status.clone();
+            self.rows[i].pushed_back = crate::domain::decision::ever_pushed_back(&d.decisions);
         }
         self.detail = Some(d);
     }

@@ -1,5 +1,5 @@
-//! The dashboard: sign-off rate per division with its bound, push-back reasons, the weekly
-//! trend and what is open.
+//! The dashboard: the roll-up of the sample on screen per division with its bound, push-back
+//! reasons, likelihood to recommend, the weekly sign-off rate and what is open.
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -10,10 +10,22 @@ use super::Ctx;
 use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
 use crate::tui::app::App;
+use crate::tui::data::Dashboard;
 
-fn bar(width: usize, frac: f64) -> String {
+pub fn bar(width: usize, frac: f64) -> String {
     let n = ((frac.clamp(0.0, 1.0)) * width as f64).round() as usize;
     format!("{}{}", "█".repeat(n), "░".repeat(width.saturating_sub(n)))
+}
+
+pub fn boxed<'a>(cx: &Ctx, title: impl Into<Line<'a>>) -> Block<'a> {
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(cx.theme.border)
+        .title(title)
+}
+
+fn rate(x: Option<f64>) -> String {
+    x.map_or_else(|| "–".into(), format_rate)
 }
 
 pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect, compact: bool) {
@@ -21,60 +33,77 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect, compact: bool) {
         f.render_widget(Paragraph::new(" loading…").style(cx.theme.dim), area);
         return;
     };
-    // A small screen shows the sign-off rates alone: four panels there would show only frames.
-    let (high, wide) = if compact { (100, 100) } else { (60, 62) };
-    let [top, bottom] = Layout::vertical([
-        Constraint::Percentage(high),
-        Constraint::Percentage(100 - high),
+    let of = match &app.sample {
+        Some(s) => format!("sample {}", s.label),
+        None => "every sample".into(),
+    };
+    // A small screen shows the per-division figures alone: five panels there would show only
+    // frames.
+    if compact {
+        divisions(f, d, cx, area, &of);
+        return;
+    }
+    let [top, middle, bottom] = Layout::vertical([
+        Constraint::Percentage(40),
+        Constraint::Percentage(28),
+        Constraint::Percentage(32),
     ])
     .areas(area);
-    let [rates, reasons] = Layout::horizontal([
-        Constraint::Percentage(wide),
-        Constraint::Percentage(100 - wide),
-    ])
-    .areas(top);
+    let [rates, reasons] =
+        Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(top);
     let [trend, open] =
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
+    divisions(f, d, cx, rates, &of);
+    push_back_reasons(f, d, cx, reasons);
+    super::dashboard_recommend::draw(f, d, cx, middle);
+    weekly(f, d, cx, trend);
+    what_is_open(f, d, cx, open, &of);
+}
 
-    let w = rates.width.saturating_sub(40).clamp(4, 40) as usize;
+fn divisions(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect, of: &str) {
+    let w = (area.width as usize).saturating_sub(44).clamp(3, 40);
     let mut lines = vec![Line::styled(
         format!(
-            "{:<16} {:<w$} {:>6} {:>13}",
-            "division", "signed", "rate", "unfit at most"
+            "{:<14} {:<w$} {:>5} {:>5} {:>6} {:>7}",
+            "division", "signed", "", "rate", "pushed", "unfit ≤"
         ),
         cx.theme.dim,
     )];
-    for (div, n, x, ub) in &d.divisions {
-        let rate = if *n > 0 {
-            (n - x) as f64 / *n as f64
-        } else {
-            0.0
-        };
+    for r in &d.rollup.divisions {
+        let clean = r.reviewed - r.pushed_back;
         lines.push(Line::from(vec![
-            Span::raw(format!("{:<16} ", one_line(div, 16))),
+            Span::raw(format!("{:<14} ", one_line(&r.division, 14))),
             Span::styled(
-                bar(w, rate),
-                if *x == 0 { cx.theme.ok } else { cx.theme.warn },
+                bar(w, r.sign_off_rate.unwrap_or(0.0)),
+                if r.pushed_back == 0 {
+                    cx.theme.ok
+                } else {
+                    cx.theme.warn
+                },
             ),
-            Span::raw(format!(" {:>5} ", format!("{}/{}", n - x, n))),
-            Span::styled(format!("{:>12}", format_rate(*ub)), cx.theme.accent),
+            Span::raw(format!(
+                " {:>5} {:>5} {:>6} ",
+                format!("{clean}/{}", r.reviewed),
+                rate(r.sign_off_rate),
+                r.pushed_back
+            )),
+            Span::styled(format!("{:>7}", rate(r.upper_bound)), cx.theme.accent),
         ]));
     }
-    if d.divisions.is_empty() {
-        lines.push(Line::styled("nothing reviewed yet", cx.theme.dim));
+    if d.rollup.divisions.is_empty() {
+        lines.push(Line::styled("nothing sampled yet", cx.theme.dim));
     }
-    f.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(cx.theme.border)
-                .title(" Sign-off rate per division (bound at the plan's confidence) "),
-        ),
-        rates,
+    // Signed: of the reviewed items, those signed without a push-back.
+    let title = format!(
+        " {of} per division · unfit bound at {} % · signed without a push-back ",
+        d.confidence
     );
+    f.render_widget(Paragraph::new(lines).block(boxed(cx, title)), area);
+}
 
+fn push_back_reasons(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect) {
     let max = d.reasons.first().map(|r| r.1).unwrap_or(1).max(1);
-    let rw = reasons.width.saturating_sub(26).max(3) as usize;
+    let rw = area.width.saturating_sub(26).max(3) as usize;
     let rl: Vec<Line> = d
         .reasons
         .iter()
@@ -87,33 +116,33 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect, compact: bool) {
         })
         .collect();
     f.render_widget(
-        Paragraph::new(rl).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(cx.theme.border)
-                .title(" Push-back reasons "),
-        ),
-        reasons,
+        Paragraph::new(rl).block(boxed(cx, " Push-back reasons ")),
+        area,
     );
+}
 
-    let first = d.weeks.first().map(|w| w.0.clone()).unwrap_or_default();
-    let last = d.weeks.last().map(|w| w.0.clone()).unwrap_or_default();
+fn weekly(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect) {
+    let first = d.weeks.first().map(|w| w.short.clone()).unwrap_or_default();
+    let last = d.weeks.last().map(|w| w.short.clone()).unwrap_or_default();
     let n = d.weeks.len().max(1) as u16;
-    let bar_width = (trend.width.saturating_sub(2) / n).saturating_sub(1).max(1);
+    let bar_width = (area.width.saturating_sub(2) / n).saturating_sub(1).max(1);
     let bars: Vec<Bar> = d
         .weeks
         .iter()
-        .map(|(label, rate, reviewed)| {
-            let v = rate.map(|x| (x * 100.0).round() as u64).unwrap_or(0);
+        .map(|w| {
+            let v = w
+                .sign_off_rate
+                .map(|x| (x * 100.0).round() as u64)
+                .unwrap_or(0);
             Bar::default()
                 .value(v)
-                .text_value(if *reviewed > 0 {
+                .text_value(if w.reviewed > 0 {
                     format!("{v}")
                 } else {
                     "·".into()
                 })
                 .label(Line::from(if bar_width >= 6 {
-                    label.clone()
+                    w.short.clone()
                 } else {
                     String::new()
                 }))
@@ -121,45 +150,57 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect, compact: bool) {
         .collect();
     f.render_widget(
         BarChart::default()
-            .block(
-                Block::default()
-                    .borders(Borders::ALL)
-                    .border_style(cx.theme.border)
-                    .title(format!(
-                        " Weekly sign-off rate %, 12 weeks ({first} – {last}) "
-                    )),
-            )
+            .block(boxed(
+                cx,
+                format!(" Weekly sign-off rate %, {} weeks ({first} – {last}) ", n),
+            ))
             .data(BarGroup::default().bars(&bars))
             .bar_width(bar_width)
             .bar_gap(1)
             .max(100)
             .bar_style(cx.theme.accent)
             .value_style(cx.theme.title),
-        trend,
+        area,
     );
+}
+
+fn what_is_open(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect, of: &str) {
+    let t = &d.rollup.total;
+    let row = |label: &str, n: u64, style| {
+        Line::from(vec![
+            Span::raw(format!("{label:<14}")),
+            Span::styled(n.to_string(), style),
+        ])
+    };
     let mut ol = vec![
         Line::from(vec![
-            Span::raw("open push-backs     "),
-            Span::styled(d.open_push_backs.to_string(), cx.theme.warn),
+            Span::raw(format!("{of}: ")),
+            Span::styled(
+                format!("{} / {} reviewed", t.reviewed, t.sampled),
+                cx.theme.title,
+            ),
         ]),
-        Line::from(vec![
-            Span::raw("overdue push-backs  "),
-            Span::styled(d.overdue_push_backs.to_string(), cx.theme.bad),
-        ]),
+        row("pushed back", t.pushed_back, cx.theme.warn),
+        row("· open now", t.pushed_back_open, cx.theme.warn),
+        row("· overdue", t.pushed_back_overdue, cx.theme.bad),
+        row("· answered", t.pushed_back_answered, cx.theme.accent),
     ];
+    if d.ad_hoc.complaints > 0 {
+        ol.push(Line::styled(
+            format!(
+                "ad hoc: {} decided outside any sample ({} open), not counted above",
+                d.ad_hoc.complaints, d.ad_hoc.pushed_back_open
+            ),
+            cx.theme.dim,
+        ));
+    }
     if let Some(b) = &d.sample {
-        ol.push(Line::raw(""));
-        ol.push(Line::styled(format!("sample {}", b.label), cx.theme.dim));
         ol.push(Line::styled(b.statement.clone(), cx.theme.accent));
     }
     f.render_widget(
-        Paragraph::new(ol).wrap(Wrap { trim: true }).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .border_style(cx.theme.border)
-                .title(" Open "),
-        ),
-        open,
+        Paragraph::new(ol)
+            .wrap(Wrap { trim: true })
+            .block(boxed(cx, " Open ")),
+        area,
     );
-    let _ = app;
 }

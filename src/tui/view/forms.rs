@@ -1,5 +1,6 @@
-//! The forms: the plan editor, the push-back form and the answer editor. Their keys are in the
-//! footer, read from the same table the keys are (`bindings`).
+//! The forms: the plan editor, the push-back form, the answer editor and an executive's letter
+//! to the customer. Their keys are in the footer, read from the same table the keys are
+//! (`bindings`).
 
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
@@ -32,6 +33,19 @@ pub fn draw(f: &mut Frame, mode: &Mode, cx: &Ctx, area: Rect) {
                 _ => strings::DISPUTE_TITLE,
             };
             let block = boxed(title, cx);
+            let inner = block.inner(r);
+            f.render_widget(block, r);
+            let [body, err] =
+                Layout::vertical([Constraint::Min(1), Constraint::Length(1)]).areas(inner);
+            f.render_widget(&form.body, body);
+            if let Some(e) = &form.error {
+                f.render_widget(Paragraph::new(e.as_str()).style(cx.theme.bad), err);
+            }
+        }
+        Mode::ReachOut(form) => {
+            let r = popup(f, area, 76, 18);
+            let title = strings::reach_out_title(&form.external_id);
+            let block = boxed(&title, cx);
             let inner = block.inner(r);
             f.render_widget(block, r);
             let [body, err] =

@@ -1,6 +1,7 @@
 //! Rendering: a pure function of the app state. Views never touch the store or the clock.
 
 mod dashboard;
+mod dashboard_recommend;
 mod detail;
 mod dialogs;
 mod forms;
@@ -54,7 +55,7 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx) {
     match &app.mode {
         Mode::Normal => {}
         Mode::Help => help::draw(f, app, cx, screen.dialog()),
-        Mode::PushBack(_) | Mode::Answer(_) | Mode::Plan(_) => {
+        Mode::PushBack(_) | Mode::Answer(_) | Mode::ReachOut(_) | Mode::Plan(_) => {
             forms::draw(f, &app.mode, cx, screen.dialog())
         }
         m => dialogs::draw(f, app, m, cx, screen.dialog()),

@@ -1,0 +1,96 @@
+//! What the dashboard shows: the roll-up of the sample on screen (the figures `status` and
+//! the pack give), what was decided outside any sample, the weekly sign-off rate, push-back
+//! reasons and the recommend-rate trend. Read once when the dashboard opens.
+
+use chrono::DateTime;
+use rusqlite::Connection;
+
+use crate::domain::period::{self, Period};
+use crate::domain::recommend::{self, RecommendPeriod};
+use crate::domain::report::SampleBound;
+use crate::domain::review_trend::{self, Reviews};
+use crate::domain::rollup::{self, AdHoc, Rollup};
+use crate::store::{recommend as scores, rollup as items, samples};
+
+/// Weeks in the dashboard's trends.
+pub const WEEKS: u32 = 12;
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Dashboard {
+    /// The sample on screen per division and in all; without one (a division head's view),
+    /// every sampled item the person may see.
+    pub rollup: Rollup,
+    /// Percent: the confidence of the per-division bounds.
+    pub confidence: f64,
+    /// Push-back reasons over the same items, the most frequent first.
+    pub reasons: Vec<(String, u64)>,
+    /// Sampled items per week of their first review, oldest first, and how many were signed
+    /// without a push-back.
+    pub weeks: Vec<Reviews>,
+    /// Complaints decided outside any sample: in none of the figures.
+    pub ad_hoc: AdHoc,
+    /// What the sample on screen proves, as `signoff status` states it; for those who see
+    /// every division only.
+    pub sample: Option<SampleBound>,
+    /// Likelihood to recommend per week, oldest first.
+    pub recommend: Vec<RecommendPeriod>,
+    /// The same over all those weeks together.
+    pub recommend_all: Option<RecommendPeriod>,
+}
+
+/// The last [`WEEKS`] weeks, each ending at a midnight, the last one today.
+fn weeks(now: i64) -> Vec<Period> {
+    let Some(t) = DateTime::from_timestamp(now, 0) else {
+        return Vec::new();
+    };
+    match period::parse("week", t) {
+        Ok((p, stride)) => period::trend(&p, stride, WEEKS),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// `confidence` (percent) is the configured one, as `status` and the pack use for the
+/// per-division bounds; `sample` is the one on screen.
+pub fn dashboard(
+    conn: &Connection,
+    scope: Option<&[String]>,
+    now: i64,
+    confidence: f64,
+    sample: Option<i64>,
+) -> rusqlite::Result<Dashboard> {
+    let shown = match sample {
+        Some(id) => items::of_sample(conn, id, scope, now)?,
+        None => items::of_all_samples(conn, scope, None, now)?,
+    };
+    let weeks = weeks(now);
+    let since = weeks.first().map_or(now, |w| w.start);
+    let end = weeks.last().map_or(now, |w| w.end);
+    let recent = items::of_all_samples(conn, scope, Some(since), now)?;
+    let days = scores::score_days(conn, scope, since, end)?;
+    let bound = match (scope, sample) {
+        (None, Some(id)) => match samples::find(conn, &id.to_string())? {
+            Some(s) => Some(samples::bound(conn, &s, now)?),
+            None => None,
+        },
+        _ => None,
+    };
+    Ok(Dashboard {
+        rollup: rollup::roll_up(&shown, confidence),
+        confidence,
+        reasons: review_trend::reason_counts(&shown),
+        weeks: review_trend::reviews_per_period(&recent, &weeks),
+        ad_hoc: rollup::ad_hoc(&items::ad_hoc(conn, scope, None, now)?).1,
+        sample: bound,
+        recommend: recommend::trend(&days, &weeks),
+        recommend_all: recommend::trend(
+            &days,
+            &[Period {
+                label: String::new(),
+                short: String::new(),
+                start: since,
+                end,
+            }],
+        )
+        .pop(),
+    })
+}
