@@ -6,6 +6,7 @@ pub mod commands;
 pub mod config;
 pub mod domain;
 pub mod entry;
+pub mod error;
 pub mod files;
 pub mod import;
 pub mod mail;

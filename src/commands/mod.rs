@@ -42,41 +42,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, Command};
-use crate::config::{Config, ConfigError, Person, Role, Sources};
+use crate::config::{Config, Person, Role, Sources};
+use crate::error::{failed, refused, usage};
 use crate::store::workflow::{self, Patience};
 use crate::store::Db;
-
-/// An error that carries its exit status: 1 failure, 2 usage or configuration, 3 refused.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Exit {
-    pub code: i32,
-    pub message: String,
-}
-
-pub fn usage(message: impl Into<String>) -> anyhow::Error {
-    Exit {
-        code: 2,
-        message: message.into(),
-    }
-    .into()
-}
-
-pub fn refused(message: impl Into<String>) -> anyhow::Error {
-    Exit {
-        code: 3,
-        message: message.into(),
-    }
-    .into()
-}
-
-pub fn failed(message: impl Into<String>) -> anyhow::Error {
-    Exit {
-        code: 1,
-        message: message.into(),
-    }
-    .into()
-}
 
 /// Refuses an output file that is the store, one of its companion files or one of `inputs`:
 /// a report, a generated export or a rejects file must not overwrite them, whoever asks. Files
@@ -120,17 +89,6 @@ pub fn write_error(e: anyhow::Error) -> anyhow::Error {
     } else {
         e
     }
-}
-
-/// The exit status for an error returned by a command.
-pub fn exit_code(err: &anyhow::Error) -> i32 {
-    if let Some(e) = err.downcast_ref::<Exit>() {
-        return e.code;
-    }
-    if err.downcast_ref::<ConfigError>().is_some() {
-        return 2;
-    }
-    1
 }
 
 pub use crate::domain::signing::Clock;

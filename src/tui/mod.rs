@@ -91,7 +91,7 @@ pub fn prepare(s: &mut Session, open: &Open) -> anyhow::Result<App> {
             .iter()
             .position(|v| v.name.eq_ignore_ascii_case(name))
             .ok_or_else(|| {
-                crate::commands::usage(format!(
+                crate::error::usage(format!(
                     "no saved view {name:?} (views: {})",
                     app.views
                         .iter()
@@ -105,7 +105,7 @@ pub fn prepare(s: &mut Session, open: &Open) -> anyhow::Result<App> {
     let sample = match &open.sample {
         Some(k) => Some(
             samples::find(&s.db.conn, k)?
-                .ok_or_else(|| crate::commands::failed(format!("no sample {k:?}")))?,
+                .ok_or_else(|| crate::error::failed(format!("no sample {k:?}")))?,
         ),
         None => samples::latest(&s.db.conn)?,
     };
