@@ -10,6 +10,7 @@ pub mod error;
 pub mod files;
 pub mod import;
 pub mod mail;
+pub mod render;
 pub mod sign;
 pub mod store;
 pub mod tui;

@@ -9,11 +9,13 @@ use crate::config::{Config, Role};
 use crate::domain::car::{next_steps, OpenRule, State};
 use crate::domain::sample::Rule;
 use crate::domain::text::{inert, one_line};
+use crate::error::{failed, refused, usage};
+use crate::render::time::fmt_time;
 use crate::store::cars::{self, AfterImport, Car, Filter, Opening};
 use crate::store::draw::phrase_query;
 use crate::store::rule_sets::PhraseRule;
 
-use super::{failed, fmt_time, parse_time, refs, refused, usage, Ctx};
+use super::{parse_time, refs, Ctx};
 
 /// The import hook's settings: the configured rules, opened in the importer's name, and a flags
 /// refresh unless `refresh` is false (a dry run).

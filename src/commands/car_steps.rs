@@ -6,10 +6,12 @@ use rusqlite::TransactionBehavior;
 use crate::cli::{CarCommand, YesNo};
 use crate::config::Role;
 use crate::domain::car::{self, next_steps, Actor, Step, StepError};
+use crate::error::{failed, refused, usage};
+use crate::render::time::fmt_time;
 use crate::store::cars::{self, NewEvent};
 
 use super::car::visible;
-use super::{failed, fmt_time, parse_time, refused, usage, Ctx};
+use super::{parse_time, Ctx};
 
 /// One step as the command line gives it.
 struct Request {

@@ -3,10 +3,12 @@
 use crate::cli::{AnswerArgs, ApproveArgs, PushBackArgs, RetractArgs, ShowArgs};
 use crate::domain::decision::{add_working_days, Decision, Kind};
 use crate::domain::text::inert;
+use crate::error::{failed, refused, usage};
+use crate::render::time::fmt_time;
 use crate::store::queries;
 use crate::store::workflow::{self, WorkflowError};
 
-use super::{failed, fmt_time, parse_time, refs, refused, still_busy, usage, Ctx};
+use super::{parse_time, refs, still_busy, Ctx};
 
 /// Workflow errors keep their exit status: refusals 3, conflicts 1.
 fn exit(e: WorkflowError) -> anyhow::Error {

@@ -1,8 +1,9 @@
 //! Turning a REF (external id, internal id, `source:external-id`, `id:N`) into a complaint.
 
+use crate::error::{failed, refused};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{failed, refused, Ctx};
+use super::Ctx;
 
 /// The complaint id for a REF, checked against what the person may see.
 pub fn resolve(ctx: &Ctx, conn: &Connection, r: &str) -> anyhow::Result<i64> {

@@ -13,9 +13,11 @@ use crate::domain::sample::{parse_include, Include, Plan, Sized, Strata};
 use crate::domain::sample_bound::sized_stratified;
 use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
+use crate::error::{failed, usage};
+use crate::render::time::{fmt_date, fmt_time};
 use crate::store::samples::{self, Drawn, Filters, Sample, Spec};
 
-use super::{failed, fmt_date, parse_time, usage, Ctx};
+use super::{parse_time, Ctx};
 
 /// The spec a command line asks for, with the configuration's defaults.
 pub fn spec_from_args(ctx: &Ctx, a: &SampleArgs) -> anyhow::Result<Spec> {
@@ -401,7 +403,7 @@ pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
             "{:>4}  {:<10} {}  by {:<8} {:>3} / {:<3} reviewed · {} signed · {} pushed back ({} open, {} answered) · population {}",
             r.id,
             r.label,
-            super::fmt_time(r.drawn_at),
+            fmt_time(r.drawn_at),
             r.drawn_by,
             r.reviewed,
             r.items,

@@ -9,10 +9,11 @@ use crate::domain::report::SampleBound;
 use crate::domain::rollup::{self, AdHoc, Figures, Item};
 use crate::domain::stats::format_rate;
 use crate::domain::text::inert;
+use crate::error::failed;
 use crate::store::rollup as items;
 use crate::store::samples;
 
-use super::{failed, Ctx};
+use super::Ctx;
 
 #[derive(Debug, Serialize)]
 pub struct Report {

@@ -312,7 +312,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
                 d => std::path::PathBuf::from(d),
             };
             match crate::store::letters::of(&s.db.conn, complaint_id, now)? {
-                Ok(l) => match crate::mail::letter::write_page(&l, &dir) {
+                Ok(l) => match write_letter_page(&l, &dir) {
                     Ok(path) => app.letter_written(strings::letter_written(
                         &l.external_id,
                         &path.display().to_string(),
@@ -514,4 +514,32 @@ pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
     }
     ratatui::restore();
     result
+}
+
+/// Writes a letter as a printable HTML page, `letter-REF.html` in `dir` (readable by its owner
+/// only): the review screen's letter key. The file's path, or what went wrong.
+fn write_letter_page(
+    l: &crate::domain::letter::Letter,
+    dir: &std::path::Path,
+) -> Result<std::path::PathBuf, String> {
+    use std::io::Write;
+    let safe: String = l
+        .external_id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let path = dir.join(format!("letter-{safe}.html"));
+    let write = || -> std::io::Result<()> {
+        let mut out = crate::files::Output::create(&path)?;
+        out.write_all(crate::render::letter::html(l).as_bytes())?;
+        out.commit()
+    };
+    write().map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(path)
 }

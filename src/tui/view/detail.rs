@@ -8,10 +8,10 @@ use ratatui::Frame;
 
 use super::layout::Screen;
 use super::{thread, Ctx};
-use crate::commands::{fmt_date, fmt_time};
 use crate::domain::decision::Status;
 use crate::domain::text::{inert, one_line};
 use crate::domain::thread::Author;
+use crate::render::time::{fmt_date, fmt_time};
 use crate::tui::app::{App, Tab};
 use crate::tui::data::Detail;
 

@@ -7,10 +7,10 @@ use ratatui::Frame;
 
 use super::layout::Screen;
 use super::Ctx;
-use crate::commands::fmt_date;
 use crate::config::Role;
 use crate::domain::decision::Status;
 use crate::domain::text::one_line;
+use crate::render::time::fmt_date;
 use crate::tui::app::{views_digit, App, Group, Tab};
 use crate::tui::strings;
 
