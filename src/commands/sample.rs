@@ -1,21 +1,21 @@
 //! `signoff sample` and `signoff samples`.
 
-use chrono::Datelike;
 use rusqlite::params;
 use serde::Serialize;
 
 use crate::cli::SampleArgs;
 use crate::config::Role;
+use crate::domain::period::iso_week_label;
 use crate::domain::report::SampleBound;
 use crate::domain::rng::Rng;
 use crate::domain::rollup::{self, Figures};
-use crate::domain::sample::{parse_include, Include, Plan, Sized, Strata};
+use crate::domain::sample::{parse_include, Filters, Include, Plan, Sized, Spec, Strata};
 use crate::domain::sample_bound::sized_stratified;
 use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
 use crate::error::{failed, usage};
 use crate::render::time::{fmt_date, fmt_time};
-use crate::store::samples::{self, Drawn, Filters, Sample, Spec};
+use crate::store::samples::{self, Drawn, Sample};
 
 use super::{parse_time, Ctx};
 
@@ -110,11 +110,6 @@ fn describe(spec: &Spec) -> String {
         Strata::PerDivision { n } => format!("{n} per division, {} %", spec.plan.confidence()),
         Strata::Proportional => format!("{}, by division", spec.plan.describe()),
     }
-}
-
-pub fn iso_week_label(t: chrono::DateTime<chrono::Utc>) -> String {
-    let w = t.iso_week();
-    format!("{}-W{:02}", w.year(), w.week())
 }
 
 #[derive(Serialize)]
@@ -415,25 +410,4 @@ pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// The configured weekly draw: the last `window_days`, the configured rules, not stratified.
-pub fn weekly_spec(cfg: &crate::config::Config, now: i64, plan: Plan) -> anyhow::Result<Spec> {
-    let s = &cfg.sampling;
-    let mut includes: Vec<Include> = Vec::new();
-    for raw in &s.include {
-        includes.push(parse_include(raw).map_err(usage)?);
-    }
-    Ok(Spec {
-        plan,
-        filters: Filters {
-            since: Some(now - i64::from(s.window_days) * 86_400),
-            ..Default::default()
-        },
-        includes,
-        strata: Strata::None,
-        detractor_max: s.detractor_max,
-        manager_phrases: s.phrases.asked_for_manager.clone(),
-        negative_phrases: s.phrases.negative.clone(),
-    })
 }

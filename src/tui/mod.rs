@@ -20,9 +20,11 @@ use crossterm::event::{self, Event, KeyEventKind, MouseButton, MouseEventKind};
 
 use crate::config::{Config, Person, Role};
 use crate::domain::decision::add_working_days;
+use crate::domain::period::iso_week_label;
 use crate::domain::rng::Rng;
 use crate::domain::sample::Plan;
 use crate::domain::signing::{Clock, SharedSigner};
+use crate::error::{failed, usage};
 use crate::store::workflow::{self, WorkflowError};
 use crate::store::{samples, Db};
 use app::{App, Effect, Mode, SavedView};
@@ -91,7 +93,7 @@ pub fn prepare(s: &mut Session, open: &Open) -> anyhow::Result<App> {
             .iter()
             .position(|v| v.name.eq_ignore_ascii_case(name))
             .ok_or_else(|| {
-                crate::error::usage(format!(
+                usage(format!(
                     "no saved view {name:?} (views: {})",
                     app.views
                         .iter()
@@ -103,10 +105,9 @@ pub fn prepare(s: &mut Session, open: &Open) -> anyhow::Result<App> {
         app.active_view = Some(i);
     }
     let sample = match &open.sample {
-        Some(k) => Some(
-            samples::find(&s.db.conn, k)?
-                .ok_or_else(|| crate::error::failed(format!("no sample {k:?}")))?,
-        ),
+        Some(k) => {
+            Some(samples::find(&s.db.conn, k)?.ok_or_else(|| failed(format!("no sample {k:?}")))?)
+        }
         None => samples::latest(&s.db.conn)?,
     };
     let rows = match (&sample, s.person.role) {
@@ -369,14 +370,17 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             Effect::None
         }
         Effect::CountPopulation => {
-            let spec = crate::commands::sample::weekly_spec(
-                &s.cfg,
-                now,
-                Plan::Size {
-                    n: 0,
-                    confidence: 95.0,
-                },
-            )?;
+            let spec = s
+                .cfg
+                .sampling
+                .weekly_spec(
+                    now,
+                    Plan::Size {
+                        n: 0,
+                        confidence: 95.0,
+                    },
+                )
+                .map_err(usage)?;
             let next = samples::next_id(&s.db.conn)?;
             let n = crate::store::draw::population_size(&s.db.conn, &spec.filters, next)?;
             if let Mode::Plan(p) = &mut app.mode {
@@ -388,15 +392,18 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             confidence,
             tolerable,
         } => {
-            let spec = crate::commands::sample::weekly_spec(
-                &s.cfg,
-                now,
-                Plan::Confidence {
-                    confidence,
-                    tolerable,
-                },
-            )?;
-            let label = crate::commands::sample::iso_week_label((s.clock)());
+            let spec = s
+                .cfg
+                .sampling
+                .weekly_spec(
+                    now,
+                    Plan::Confidence {
+                        confidence,
+                        tolerable,
+                    },
+                )
+                .map_err(usage)?;
+            let label = iso_week_label((s.clock)());
             let (id, drawn) = samples::draw_and_record(
                 &mut s.db.conn,
                 &spec,
