@@ -24,6 +24,7 @@ pub mod rollup;
 pub mod rule_sets;
 pub mod samples;
 pub mod schema;
+pub mod screen;
 pub mod stats;
 mod thread_scan;
 pub mod threads;
@@ -161,6 +162,11 @@ impl Db {
         // opener switches it), this handle must work.
         self.conn = conn;
         switched
+    }
+
+    /// How long each statement waits for another writer before it gives up as busy.
+    pub fn wait_for_writers(&self, timeout: Duration) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(timeout)
     }
 
     pub fn err(&self, error: rusqlite::Error) -> StoreError {

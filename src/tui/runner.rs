@@ -22,7 +22,7 @@ pub const ATTEMPT: Duration = Duration::from_millis(100);
 /// Runs the screen until the person quits, restoring the terminal on every way out.
 pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
     // Short attempts: a save that finds the store busy waits between frames, not inside one.
-    s.db.conn.busy_timeout(ATTEMPT)?;
+    s.db.wait_for_writers(ATTEMPT)?;
     let mut app = prepare(&mut s, &open)?;
     let term_signal = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
