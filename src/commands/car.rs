@@ -1,7 +1,6 @@
 //! `signoff car open|list|show|verify`, and what imports need to open CARs by rule. The steps
 //! that work a CAR (contact, cause, act, check, close) are in `car_steps`.
 
-use rusqlite::TransactionBehavior;
 use serde::Serialize;
 
 use crate::cli::{CarArgs, CarCommand, CarListArgs, CarOpenArgs};
@@ -11,6 +10,7 @@ use crate::domain::sample::Rule;
 use crate::domain::text::{inert, one_line};
 use crate::error::{failed, refused, usage};
 use crate::render::time::fmt_time;
+use crate::store;
 use crate::store::cars::{self, AfterImport, Car, Filter, Opening};
 use crate::store::draw::phrase_query;
 use crate::store::rule_sets::PhraseRule;
@@ -124,33 +124,33 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
     let mut db = ctx.open_db()?;
     let id = ctx
         .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // The resolver refuses a division head someone else's complaint.
-            let complaint = refs::resolve(ctx, &tx, &a.reference)?;
-            if let Some(existing) = cars::for_complaint(&tx, complaint, now)? {
-                return Err(failed(format!(
-                    "{} already has CAR-{} ({}); one CAR per complaint",
-                    a.reference,
-                    existing.id,
-                    existing.state.label()
-                )));
-            }
-            let id = cars::open(
-                &tx,
-                &Opening {
-                    complaint_id: complaint,
-                    origin: "manual",
-                    actor: &p.login,
-                    actor_name: &p.name,
-                    at: now,
-                    due_at: due,
-                    why,
-                },
-                signer.0.as_ref(),
-            )?
-            .ok_or_else(|| failed(format!("{} already has a CAR", a.reference)))?;
-            tx.commit()?;
-            Ok(id)
+            store::immediate(conn, |tx| {
+                // The resolver refuses a division head someone else's complaint.
+                let complaint = refs::resolve(ctx, tx, &a.reference)?;
+                if let Some(existing) = cars::for_complaint(tx, complaint, now)? {
+                    return Err(failed(format!(
+                        "{} already has CAR-{} ({}); one CAR per complaint",
+                        a.reference,
+                        existing.id,
+                        existing.state.label()
+                    )));
+                }
+                let id = cars::open(
+                    tx,
+                    &Opening {
+                        complaint_id: complaint,
+                        origin: "manual",
+                        actor: &p.login,
+                        actor_name: &p.name,
+                        at: now,
+                        due_at: due,
+                        why,
+                    },
+                    signer.0.as_ref(),
+                )?
+                .ok_or_else(|| failed(format!("{} already has a CAR", a.reference)))?;
+                Ok(id)
+            })
         })
         .map_err(super::write_error)?;
     let car = cars::by_id(&db.conn, id, now)?.ok_or_else(|| failed("the CAR vanished"))?;

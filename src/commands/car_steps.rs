@@ -1,13 +1,12 @@
 //! `signoff car contact|cause|act|check|close ID ...`: working a CAR, one recorded step at a
 //! time, each checked against the CAR's state and the person's role.
 
-use rusqlite::TransactionBehavior;
-
 use crate::cli::{CarCommand, YesNo};
 use crate::config::Role;
 use crate::domain::car::{self, next_steps, Actor, Step, StepError};
 use crate::error::{failed, refused, usage};
 use crate::render::time::fmt_time;
+use crate::store;
 use crate::store::cars::{self, NewEvent};
 
 use super::car::visible;
@@ -83,7 +82,9 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
     let mut db = ctx.open_db()?;
     let (car, rec, next) = ctx
         .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
-            step(ctx, conn, &p, signer.0.as_ref(), &req, now, happened_at)
+            store::immediate(conn, |tx| {
+                step(ctx, tx, &p, signer.0.as_ref(), &req, now, happened_at)
+            })
         })
         .map_err(super::write_error)?;
     super::out::survive_closed_pipe();
@@ -110,18 +111,18 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
     super::out::after_save(&saved, printed.map_err(Into::into))
 }
 
-/// One step in one write transaction: checked against the CAR's state and the person's role.
+/// One step, in the caller's write transaction: checked against the CAR's state and the
+/// person's role.
 fn step(
     ctx: &Ctx,
-    conn: &mut rusqlite::Connection,
+    tx: &rusqlite::Transaction,
     p: &crate::config::Person,
     signer: &dyn crate::domain::signing::RecordSigner,
     req: &Request,
     now: i64,
     happened_at: i64,
 ) -> anyhow::Result<(cars::Car, car::CarEvent, car::State)> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let car = visible(ctx, &tx, &req.id)?;
+    let car = visible(ctx, tx, &req.id)?;
     let actor = match p.role {
         Role::Executive => Actor::Executive,
         Role::DivisionHead if p.divisions.contains(&car.division) => Actor::OwnDivisionHead,
@@ -158,7 +159,7 @@ fn step(
         _ => req.text.clone(),
     };
     let rec = cars::append(
-        &tx,
+        tx,
         NewEvent {
             car_id: car.id,
             complaint_id: car.complaint_id,
@@ -174,6 +175,5 @@ fn step(
         },
         signer,
     )?;
-    tx.commit()?;
     Ok((car, rec, next))
 }

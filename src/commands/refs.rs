@@ -1,7 +1,9 @@
 //! Turning a REF (external id, internal id, `source:external-id`, `id:N`) into a complaint.
 
+use rusqlite::Connection;
+
 use crate::error::{failed, refused};
-use rusqlite::{params, Connection, OptionalExtension};
+use crate::store::queries;
 
 use super::Ctx;
 
@@ -9,11 +11,7 @@ use super::Ctx;
 pub fn resolve(ctx: &Ctx, conn: &Connection, r: &str) -> anyhow::Result<i64> {
     let id = find(conn, r)?;
     if let Some(visible) = ctx.visible_divisions()? {
-        let division: String = conn.query_row(
-            "SELECT division FROM complaints WHERE id = ?1",
-            params![id],
-            |row| row.get(0),
-        )?;
+        let division = queries::division(conn, id)?;
         if !visible.iter().any(|d| d == &division) {
             return Err(refused(format!(
                 "{r} belongs to {division}, which is not among your divisions ({})",
@@ -30,26 +28,17 @@ fn find(conn: &Connection, r: &str) -> anyhow::Result<i64> {
         let id: i64 = n
             .parse()
             .map_err(|_| failed(format!("{r:?}: an internal id is a number")))?;
-        return exists(conn, id)?
+        return queries::exists(conn, id)?
             .ok_or_else(|| failed(format!("no complaint has the internal id {id}")));
     }
-    let mut by_external: Vec<(i64, String)> = {
-        let mut st =
-            conn.prepare_cached("SELECT id, source FROM complaints WHERE external_id = ?1")?;
-        let rows = st.query_map(params![r], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+    let mut by_external = queries::by_external_id(conn, r)?;
     if by_external.is_empty() {
         if let Some((source, ext)) = r.split_once(':') {
-            let mut st = conn.prepare_cached(
-                "SELECT id, source FROM complaints WHERE source = ?1 AND external_id = ?2",
-            )?;
-            let rows = st.query_map(params![source, ext], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            by_external = rows.collect::<rusqlite::Result<_>>()?;
+            by_external = queries::by_source_and_external_id(conn, source, ext)?;
         }
     }
     let by_internal = match r.parse::<i64>() {
-        Ok(n) => exists(conn, n)?,
+        Ok(n) => queries::exists(conn, n)?,
         Err(_) => None,
     };
     match (by_external.as_slice(), by_internal) {
@@ -69,13 +58,4 @@ fn find(conn: &Connection, r: &str) -> anyhow::Result<i64> {
                 .join(" or ")
         ))),
     }
-}
-
-fn exists(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
-        "SELECT id FROM complaints WHERE id = ?1",
-        params![id],
-        |r| r.get(0),
-    )
-    .optional()
 }

@@ -12,6 +12,7 @@ use crate::domain::report::{self, Input};
 use crate::domain::verbatim;
 use crate::error::{failed, refused, usage};
 use crate::render;
+use crate::store;
 use crate::store::decisions::{chain_end, ChainTable};
 use crate::store::{flag_reads, report as sr, report_picks as picks};
 
@@ -38,10 +39,9 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
     let (p, stride) = period::parse(&a.period, ctx.now).map_err(usage)?;
     let trend = period::trend(&p, stride, ctx.cfg.report.trend_periods);
     let mut db = ctx.open_db()?;
-    // One read transaction: every figure comes from the same moment of the store.
-    let tx = db.conn.transaction()?;
-    let pack = gather(ctx, &tx, divisions.as_deref(), p, trend, &person.name)?;
-    tx.finish()?;
+    let pack = store::snapshot(&mut db.conn, |conn| {
+        gather(ctx, conn, divisions.as_deref(), p, trend, &person.name)
+    })?;
     let text = match format {
         ReportFormat::Md => render::markdown::render(&pack),
         ReportFormat::Html => render::html::render(&pack),

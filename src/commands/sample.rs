@@ -1,6 +1,5 @@
 //! `signoff sample` and `signoff samples`.
 
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::cli::SampleArgs;
@@ -16,6 +15,7 @@ use crate::domain::text::one_line;
 use crate::error::{failed, usage};
 use crate::render::time::{fmt_date, fmt_time};
 use crate::store::samples::{self, Drawn, Sample};
+use crate::store::{queries, Db};
 
 use super::{parse_time, Ctx};
 
@@ -143,38 +143,19 @@ struct SampleJson<'a> {
     items: Vec<ItemJson>,
 }
 
-fn items_json(conn: &rusqlite::Connection, drawn: &Drawn) -> anyhow::Result<Vec<ItemJson>> {
-    let mut st = conn.prepare_cached(
-        "SELECT external_id, source, division, received_at, subject, complaint_text FROM complaints WHERE id = ?1",
-    )?;
+fn items_json(db: &Db, drawn: &Drawn) -> anyhow::Result<Vec<ItemJson>> {
     let mut out = Vec::with_capacity(drawn.items.len());
     for (i, it) in drawn.items.iter().enumerate() {
-        let (external_id, source, division, received_at, subject, text): (
-            String,
-            String,
-            String,
-            i64,
-            Option<String>,
-            String,
-        ) = st.query_row(params![it.complaint_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?;
+        let c = queries::listed(&db.conn, it.complaint_id)?;
         out.push(ItemJson {
             position: i + 1,
             reference: it.complaint_id.to_string(),
-            external_id,
-            source,
-            division,
-            received_at,
+            external_id: c.external_id,
+            source: c.source,
+            division: c.division,
+            received_at: c.received_at,
             reason: it.reason.clone(),
-            subject: Some(subject.unwrap_or_else(|| one_line(&text, 60))),
+            subject: Some(c.subject.unwrap_or_else(|| one_line(&c.complaint_text, 60))),
         });
     }
     Ok(out)
@@ -234,7 +215,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     let sized = sized(&spec, &drawn);
     let weak = matches!(spec.plan, Plan::Percent { .. })
         && sized.proves * 100.0 > ctx.cfg.sampling.weak_proof_percent;
-    let items = items_json(&db.conn, &drawn)?;
+    let items = items_json(&db, &drawn)?;
     if ctx.json {
         return ctx.print_json(&SampleJson {
             id: Some(id),

@@ -33,7 +33,7 @@ pub mod workflow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -175,6 +175,30 @@ impl Db {
             error,
         }
     }
+}
+
+/// Runs `write` in one transaction that takes the write lock at its start, so that what it
+/// reads stays true while it writes; committed when `write` succeeds, rolled back otherwise.
+pub fn immediate<T, E: From<rusqlite::Error>>(
+    conn: &mut Connection,
+    write: impl FnOnce(&Transaction) -> Result<T, E>,
+) -> Result<T, E> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = write(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Runs `read` in one read transaction: every figure it reads comes from the same moment of
+/// the store, however long it takes and whoever writes meanwhile.
+pub fn snapshot<T, E: From<rusqlite::Error>>(
+    conn: &mut Connection,
+    read: impl FnOnce(&Connection) -> Result<T, E>,
+) -> Result<T, E> {
+    let tx = conn.transaction()?;
+    let out = read(&tx)?;
+    tx.finish()?;
+    Ok(out)
 }
 
 /// How long opening a store waits for a first import that holds it locked.
