@@ -7,9 +7,9 @@ use serde::Serialize;
 use crate::cli::StatusArgs;
 use crate::domain::report::SampleBound;
 use crate::domain::rollup::{self, AdHoc, Figures, Item};
-use crate::domain::stats::format_rate;
 use crate::domain::text::inert;
 use crate::error::failed;
+use crate::render::number::pct;
 use crate::store::rollup as items;
 use crate::store::samples;
 
@@ -103,7 +103,7 @@ fn print(report: &Report) {
             f.pushed_back_answered,
             f.pushed_back_overdue,
             f.pending,
-            f.sign_off_rate.map_or_else(|| "–".into(), format_rate)
+            pct(f.sign_off_rate)
         );
     };
     println!(

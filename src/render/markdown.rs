@@ -10,9 +10,9 @@ use crate::domain::report::Report;
 use super::escape::markdown as esc;
 use super::number::{count as n, hours, pct};
 use super::rows::{
-    ad_hoc_lines, byline, car_cells, division_cells, flag_cells, head_line, recommend_answered,
-    recommend_rows, trend_cells, variants, verbatim_title, CAR_HEAD, DIVISION_HEAD, DIVISION_NOTE,
-    FLAG_HEAD, RECOMMEND_HEAD, RECOMMEND_NONE, RECOMMEND_NOTE,
+    ad_hoc_lines, bound_lines, byline, car_cells, division_cells, flag_cells, head_line,
+    recommend_answered, recommend_rows, trend_cells, variants, verbatim_title, CAR_HEAD,
+    DIVISION_HEAD, DIVISION_NOTE, FLAG_HEAD, RECOMMEND_HEAD, RECOMMEND_NONE, RECOMMEND_NOTE,
 };
 use super::time::fmt_time;
 
@@ -121,13 +121,8 @@ fn divisions(o: &mut String, r: &Report) {
         DIVISION_NOTE
     );
     table(o, &DIVISION_HEAD, r.divisions.iter().map(division_cells));
-    for d in r.divisions.iter().filter(|d| d.review.random_items > 0) {
-        let _ = writeln!(
-            o,
-            "- {}: {}",
-            esc(&d.review.division),
-            esc(&d.review.bound_statement)
-        );
+    for line in bound_lines(r) {
+        let _ = writeln!(o, "- {}", esc(&line));
     }
     for s in &r.samples {
         let _ = writeln!(

@@ -53,6 +53,16 @@ pub fn division_cells(d: &DivisionRow) -> Vec<String> {
     ]
 }
 
+/// What each division's random items prove, one line per division that has any.
+pub fn bound_lines(r: &Report) -> Vec<String> {
+    r.divisions
+        .iter()
+        .map(|d| &d.review)
+        .filter(|f| f.random_items > 0)
+        .map(|f| format!("{}: {}", f.division, f.bound_statement))
+        .collect()
+}
+
 /// The complaints decided outside any sample, one line per division.
 pub fn ad_hoc_lines(r: &Report) -> Vec<String> {
     r.ad_hoc

@@ -5,7 +5,9 @@ use std::fmt::Write;
 
 use crate::domain::report::Report;
 use crate::render::escape::html as esc;
-use crate::render::rows::{ad_hoc_lines, division_cells, DIVISION_HEAD, DIVISION_NOTE};
+use crate::render::rows::{
+    ad_hoc_lines, bound_lines, division_cells, DIVISION_HEAD, DIVISION_NOTE,
+};
 use crate::render::svg::{self, GREEN, GREY, RED};
 
 use super::table;
@@ -45,18 +47,8 @@ pub fn section(o: &mut String, r: &Report) {
     let body: Vec<Vec<String>> = r.divisions.iter().map(division_cells).collect();
     table(o, &DIVISION_HEAD, &body);
     o.push_str("<ul class=\"notes\">");
-    for f in r
-        .divisions
-        .iter()
-        .map(|d| &d.review)
-        .filter(|f| f.random_items > 0)
-    {
-        let _ = write!(
-            o,
-            "<li>{}: {}</li>",
-            esc(&f.division),
-            esc(&f.bound_statement)
-        );
+    for line in bound_lines(r) {
+        let _ = write!(o, "<li>{}</li>", esc(&line));
     }
     for b in &r.samples {
         let _ = write!(

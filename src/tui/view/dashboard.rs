@@ -7,8 +7,8 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Wrap}
 use ratatui::Frame;
 
 use super::Ctx;
-use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
+use crate::render::number::pct;
 use crate::tui::app::App;
 use crate::tui::data::Dashboard;
 
@@ -22,10 +22,6 @@ pub fn boxed<'a>(cx: &Ctx, title: impl Into<Line<'a>>) -> Block<'a> {
         .borders(Borders::ALL)
         .border_style(cx.theme.border)
         .title(title)
-}
-
-fn rate(x: Option<f64>) -> String {
-    x.map_or_else(|| "–".into(), format_rate)
 }
 
 pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect, compact: bool) {
@@ -84,10 +80,10 @@ fn divisions(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect, of: &str) {
             Span::raw(format!(
                 " {:>5} {:>5} {:>6} ",
                 format!("{clean}/{}", r.reviewed),
-                rate(r.sign_off_rate),
+                pct(r.sign_off_rate),
                 r.pushed_back
             )),
-            Span::styled(format!("{:>7}", rate(r.upper_bound)), cx.theme.accent),
+            Span::styled(format!("{:>7}", pct(r.upper_bound)), cx.theme.accent),
         ]));
     }
     if d.rollup.divisions.is_empty() {
