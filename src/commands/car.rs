@@ -11,7 +11,7 @@ use crate::domain::text::{inert, one_line};
 use crate::error::{failed, refused, usage};
 use crate::render::time::fmt_time;
 use crate::store;
-use crate::store::cars::{self, AfterImport, Car, Filter, Opening};
+use crate::store::cars::{self, AfterImport, Filter, Opening};
 use crate::store::draw::phrase_query;
 use crate::store::rule_sets::PhraseRule;
 
@@ -76,35 +76,6 @@ pub fn run(ctx: &Ctx, a: CarArgs) -> anyhow::Result<()> {
         CarCommand::Verify => verify(ctx),
         step => super::car_steps::run(ctx, step),
     }
-}
-
-/// "12" or "CAR-12".
-pub fn parse_id(s: &str) -> anyhow::Result<i64> {
-    let t = s.trim();
-    let digits = t
-        .get(..4)
-        .filter(|p| p.eq_ignore_ascii_case("car-"))
-        .map_or(t, |_| &t[4..]);
-    digits
-        .parse()
-        .map_err(|_| usage(format!("{s:?} is not a CAR id: write 12 or CAR-12")))
-}
-
-/// The CAR, if the person may see it.
-pub fn visible(ctx: &Ctx, conn: &rusqlite::Connection, raw: &str) -> anyhow::Result<Car> {
-    let id = parse_id(raw)?;
-    let car = cars::by_id(conn, id, ctx.now.timestamp())?
-        .ok_or_else(|| failed(format!("there is no CAR-{id}")))?;
-    if let Some(scope) = ctx.visible_divisions()? {
-        if !scope.contains(&car.division) {
-            return Err(refused(format!(
-                "CAR-{id} belongs to {}, which is not among your divisions ({})",
-                inert(&car.division),
-                scope.join(", ")
-            )));
-        }
-    }
-    Ok(car)
 }
 
 fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
@@ -263,7 +234,7 @@ fn list(ctx: &Ctx, a: CarListArgs) -> anyhow::Result<()> {
 
 fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let db = ctx.open_db()?;
-    let car = visible(ctx, &db.conn, raw)?;
+    let car = refs::car(ctx, &db.conn, raw)?;
     if ctx.json {
         return ctx.print_json(&car);
     }

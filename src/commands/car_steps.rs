@@ -9,8 +9,7 @@ use crate::render::time::fmt_time;
 use crate::store;
 use crate::store::cars::{self, NewEvent};
 
-use super::car::visible;
-use super::{parse_time, Ctx};
+use super::{parse_time, refs, Ctx};
 
 /// One step as the command line gives it.
 struct Request {
@@ -122,7 +121,7 @@ fn step(
     now: i64,
     happened_at: i64,
 ) -> anyhow::Result<(cars::Car, car::CarEvent, car::State)> {
-    let car = visible(ctx, tx, &req.id)?;
+    let car = refs::car(ctx, tx, &req.id)?;
     let actor = match p.role {
         Role::Executive => Actor::Executive,
         Role::DivisionHead if p.divisions.contains(&car.division) => Actor::OwnDivisionHead,

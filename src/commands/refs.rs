@@ -1,8 +1,11 @@
-//! Turning a REF (external id, internal id, `source:external-id`, `id:N`) into a complaint.
+//! Turning a REF (external id, internal id, `source:external-id`, `id:N`) into a complaint, and
+//! a CAR id into its CAR, each checked against what the person may see.
 
 use rusqlite::Connection;
 
-use crate::error::{failed, refused};
+use crate::domain::text::inert;
+use crate::error::{failed, refused, usage};
+use crate::store::cars::{self, Car};
 use crate::store::queries;
 
 use super::Ctx;
@@ -58,4 +61,33 @@ fn find(conn: &Connection, r: &str) -> anyhow::Result<i64> {
                 .join(" or ")
         ))),
     }
+}
+
+/// "12" or "CAR-12".
+fn car_id(s: &str) -> anyhow::Result<i64> {
+    let t = s.trim();
+    let digits = t
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("car-"))
+        .map_or(t, |_| &t[4..]);
+    digits
+        .parse()
+        .map_err(|_| usage(format!("{s:?} is not a CAR id: write 12 or CAR-12")))
+}
+
+/// The CAR a CAR id (`12`, `CAR-12`) names, if the person may see it.
+pub fn car(ctx: &Ctx, conn: &Connection, raw: &str) -> anyhow::Result<Car> {
+    let id = car_id(raw)?;
+    let car = cars::by_id(conn, id, ctx.now.timestamp())?
+        .ok_or_else(|| failed(format!("there is no CAR-{id}")))?;
+    if let Some(scope) = ctx.visible_divisions()? {
+        if !scope.contains(&car.division) {
+            return Err(refused(format!(
+                "CAR-{id} belongs to {}, which is not among your divisions ({})",
+                inert(&car.division),
+                scope.join(", ")
+            )));
+        }
+    }
+    Ok(car)
 }
