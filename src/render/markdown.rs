@@ -13,20 +13,9 @@ use super::rows::{
     ad_hoc_lines, bound_lines, byline, car_cells, division_cells, flag_cells, head_line,
     recommend_answered, recommend_rows, trend_cells, variants, verbatim_title, CAR_HEAD,
     DIVISION_HEAD, DIVISION_NOTE, FLAG_HEAD, RECOMMEND_HEAD, RECOMMEND_NONE, RECOMMEND_NOTE,
+    TREND_HEAD,
 };
 use super::time::fmt_time;
-
-/// The trend table's columns.
-const TREND_HEAD: [&str; 8] = [
-    "Period",
-    "Complaints",
-    "Signed",
-    "Pushed back",
-    "Push-back rate",
-    "Canned share",
-    "Late share",
-    "CARs opened",
-];
 
 /// A table: the first column left-aligned, the others (numbers) right-aligned; cells escaped.
 fn table(o: &mut String, head: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {

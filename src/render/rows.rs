@@ -81,8 +81,19 @@ pub fn ad_hoc_lines(r: &Report) -> Vec<String> {
         .collect()
 }
 
-/// A trend period's row: its counts and rates (the two formats name the shares' columns
-/// each in its own words).
+/// The trend table's columns.
+pub const TREND_HEAD: [&str; 8] = [
+    "Period",
+    "Complaints",
+    "Signed",
+    "Pushed back",
+    "Push-back rate",
+    "Canned share",
+    "Late share",
+    "CARs opened",
+];
+
+/// A trend period's row: its counts and rates.
 pub fn trend_cells(t: &TrendRow) -> Vec<String> {
     vec![
         t.label.clone(),
