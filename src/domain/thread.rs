@@ -239,8 +239,19 @@ pub fn shape(messages: &[Message]) -> Shape {
 /// the matter being settled.
 pub fn is_closing(text: &str) -> bool {
     const WORDS: &[&str] = &[
-        "thank", "thanks", "thx", "cheers", "sorted", "resolved", "solved", "fixed", "perfect",
-        "great", "brilliant", "appreciated", "appreciate",
+        "thank",
+        "thanks",
+        "thx",
+        "cheers",
+        "sorted",
+        "resolved",
+        "solved",
+        "fixed",
+        "perfect",
+        "great",
+        "brilliant",
+        "appreciated",
+        "appreciate",
     ];
     let lower = text.to_lowercase();
     if lower.contains('?') || lower.split_whitespace().count() > 15 {
@@ -252,7 +263,7 @@ pub fn is_closing(text: &str) -> bool {
     !negated
         && lower
             .split(|c: char| !c.is_alphanumeric())
-            .any(|w| WORDS.iter().any(|k| w == *k))
+            .any(|w| WORDS.contains(&w))
 }
 
 #[cfg(test)]
