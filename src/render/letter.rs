@@ -114,7 +114,7 @@ pub fn html(l: &Letter) -> String {
 <title>{title}</title>
 <style>
 body {{ font-family: Georgia, "Times New Roman", serif; color: #1a1a1a; background: #fff;
-  max-width: 170mm; margin: 0 auto; padding: 12mm 10mm; line-height: 1.5; }}
+  max-width: 170mm; margin: 0 auto; padding: 12mm 10mm; line-height: 1.5; overflow-wrap: anywhere; }}
 h1 {{ font-size: 1.3em; margin: 0 0 1em; }}
 .message {{ border-left: 3px solid #c8c8c8; padding: 0 0 0 1em; margin: 1em 0; overflow-wrap: anywhere; }}
 .when {{ color: #555; font-size: 0.9em; margin: 0; }}

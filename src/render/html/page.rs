@@ -13,7 +13,7 @@ const STYLE: &str = r#"
 :root { --ink: #1d232b; --muted: #5c6670; --line: #d9dee4; --red: #c0392b; }
 * { box-sizing: border-box; }
 body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: var(--ink);
-       margin: 0 auto; max-width: 960px; padding: 24px; }
+       margin: 0 auto; max-width: 960px; padding: 24px; overflow-wrap: anywhere; }
 h1 { font-size: 24px; margin: 0; } h2 { font-size: 18px; margin: 28px 0 8px; border-bottom: 2px solid var(--ink); padding-bottom: 3px; }
 h3 { font-size: 15px; margin: 16px 0 4px; }
 .by { color: var(--muted); margin: 4px 0 16px; }
@@ -21,9 +21,10 @@ h3 { font-size: 15px; margin: 16px 0 4px; }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 10px; }
 .card b { display: block; font-size: 22px; } .card span { color: var(--muted); font-size: 12px; }
 .card.alert { border-color: var(--red); } .card.alert b { color: var(--red); }
-table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 13px; }
-th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: right; }
+table { border-collapse: collapse; width: 100%; margin: 8px 0; font-size: 12px; }
+th, td { border-bottom: 1px solid var(--line); padding: 4px; text-align: right; overflow-wrap: normal; }
 th:first-child, td:first-child { text-align: left; } th { background: #f3f5f7; }
+td:first-child { overflow-wrap: anywhere; min-width: 8em; }
 .two { display: grid; grid-template-columns: 1fr 1fr; gap: 18px; }
 .overdue { color: var(--red); font-weight: 600; }
 blockquote { margin: 6px 0; padding: 6px 12px; border-left: 4px solid var(--line); background: #fafbfc; }
