@@ -4,7 +4,7 @@
 # stores under target/bench-data (about 3 GB) and takes a few minutes more.
 #
 #   scripts/bench.sh              all of them
-#   scripts/bench.sh import draw  some of them (import, draw, tui, checks, report)
+#   scripts/bench.sh import draw  some of them (import, weekly_import, draw, tui, checks, report)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,7 @@ if ! command -v sqlite3 >/dev/null 2>&1; then
 fi
 
 benches=("$@")
-[ ${#benches[@]} -gt 0 ] || benches=(import draw tui checks report)
+[ ${#benches[@]} -gt 0 ] || benches=(import weekly_import draw tui checks report)
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'), load $(cut -d' ' -f1-3 /proc/loadavg)"
 # The benches run signoff with its clock at their data's date: the library's entry behind
 # examples/fixed_clock.

@@ -166,11 +166,21 @@ fn contact_ignored_is_judged_on_the_last_customer_message() {
         follow_up,
         [(
             "contact-ignored".to_string(),
-            Some(86 * H),
+            None,
             Some("last-message".to_string())
         )],
-        "no contact request is needed, and the wait runs from the follow-up"
+        "no contact request is needed"
     );
+    // A wait still running is stored as when it began, and told as of when it is read.
+    let since: Option<i64> = db
+        .conn
+        .query_row(
+            "SELECT since FROM complaint_flags WHERE complaint_id = ?1",
+            [id(&db, "FOLLOW-UP")],
+            |r| r.get(0),
+        )
+        .expect("since");
+    assert_eq!(since, Some(T0 + 10 * H), "the wait runs from the follow-up");
     assert!(!has(&db, "ANSWERED", "contact-ignored"));
     assert!(
         has(&db, "ANSWERED", "late"),

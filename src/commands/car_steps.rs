@@ -174,5 +174,7 @@ fn step(
         },
         signer,
     )?;
+    // A contact answers the customer as a reply does: the complaint's flags follow at once.
+    crate::store::flag_update::touch(tx, &[car.complaint_id], now)?;
     Ok((car, rec, next))
 }

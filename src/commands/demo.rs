@@ -137,6 +137,10 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
         "UPDATE messages SET at = at + ?1 WHERE at IS NOT NULL",
         [shift],
     )?;
+    // The imports judged the complaints on their old dates: judge them on the ones shown.
+    let tx = db.conn.transaction()?;
+    crate::store::flags::refresh(&tx, &super::flags::settings(&cfg), "alex", now)?;
+    tx.commit()?;
     Ok(Built {
         db_path,
         config_path,

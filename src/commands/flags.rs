@@ -77,7 +77,9 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let db = ctx.open_db()?;
+    let mut db = ctx.open_db()?;
+    // Flags that time alone raised since the store last changed are raised before they are read.
+    crate::store::flag_update::catch_up_if_free(&mut db.conn, ctx.now.timestamp())?;
     let conn = &db.conn;
     if let Some(r) = &a.complaint {
         let id = refs::resolve(ctx, conn, r)?;

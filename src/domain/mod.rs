@@ -1,9 +1,11 @@
 //! Pure domain logic: no IO, no terminal, no SQL.
 
 pub mod canned;
+pub mod canned_lsh;
 pub mod car;
 pub mod complaint;
 pub mod customer;
+pub mod deadlines;
 pub mod decision;
 pub mod degrade;
 pub mod flags;

@@ -614,7 +614,6 @@ fn import_pass(
             Err(e) => e,
             Ok(()) => fail("store: the search indexer stopped".into(), false),
         };
-        let mut tally = rule_sets::Tally::default();
         let mut writer = sc::Writer::new(&tx, import_id, &file_name, opts.now)
             .map_err(sql)?
             .insert_first(!state.source_has_rows)
@@ -679,7 +678,6 @@ fn import_pass(
                         match writer.write(c, h, line).map_err(sql)? {
                             (Upsert::Inserted, id) => {
                                 counts.inserted += 1;
-                                tally.add(c);
                                 new_rows.push((i as u32, id));
                                 None
                             }
@@ -739,21 +737,18 @@ fn import_pass(
             )
             .map_err(|e| fail(e, false))?;
             thread_counts = Some(tc);
-            for (_, c) in &new_rows {
-                tally.add(c);
-            }
             if let Some(t) = &to_index {
                 if t.send(IndexWork::Rows(new_rows)).is_err() {
                     return Err(stopped(indexer.take()));
                 }
             }
         }
+        let written = writer.finish().map_err(sql)?;
         drop(writer);
         clock.mark("rows written");
         // The indexer finishes its queue meanwhile.
         drop(to_index);
         sc::create_indexes(&tx, &rebuilt).map_err(sql)?;
-        crate::store::stats::refresh_division_counts(&tx).map_err(sql)?;
         clock.mark("indexes built");
         if indexer.is_some() {
             indexer_result(indexer.take())?;
@@ -763,24 +758,27 @@ fn import_pass(
             sc::index_for_search(&tx, state.max_id).map_err(sql)?;
         }
         clock.mark("search index in place");
-        // What sampling rules count and pick from: topped up when the import only added rows.
+        // What sampling rules count and pick from moves by what the import wrote: the counts by
+        // its rows' old and new values, the phrase matches by its rows searched again alone.
         if !opts.dry_run {
-            let only_added = counts.updated == 0;
-            if only_added {
-                tally.apply(&tx).map_err(sql)?;
-            } else {
-                rule_sets::recount(&tx).map_err(sql)?;
-            }
-            rule_sets::refresh_phrase_rules(
+            written.tally.apply(&tx).map_err(sql)?;
+            let changed: Vec<i64> = written
+                .changed
+                .iter()
+                .copied()
+                .filter(|&id| id <= state.max_id)
+                .collect();
+            rule_sets::update_phrase_rules(
                 &tx,
                 &opts.after_import.phrase_rules,
-                only_added.then_some(state.max_id),
+                Some(state.max_id),
+                &changed,
             )
             .map_err(sql)?;
         }
         clock.mark("sampling rules");
         // CARs and checks read the new rows, and may search them.
-        crate::store::cars::after_import(&tx, import_id, &opts.after_import)
+        crate::store::cars::after_import(&tx, &written, &opts.after_import)
             .map_err(|e| fail(format!("store: {e}"), false))?;
         clock.mark("after-import rules and checks");
         // A file still being written (or replaced) was read partly old, partly new.

@@ -106,12 +106,15 @@ pub fn upsert(
     now: i64,
 ) -> rusqlite::Result<Upsert> {
     let mut w = Writer::new(tx, import_id, file, now)?;
-    Ok(w.write(c, hash, line)?.0)
+    let (upsert, _) = w.write(c, hash, line)?;
+    w.finish()?;
+    Ok(upsert)
 }
 
 const LOOKUP: &str =
-    "SELECT id, content_hash, last_import_id, source_line, customer_key FROM complaints
-     WHERE source = ?1 AND external_id = ?2";
+    "SELECT id, content_hash, last_import_id, source_line, customer_key, division, likelihood,
+         wants_contact
+     FROM complaints WHERE source = ?1 AND external_id = ?2";
 const INSERT: &str =
     "INSERT INTO complaints (source, external_id, received_at, channel, customer, contact,
          division, product, subject, complaint_text, response_text, responded_at, responder,
@@ -147,6 +150,9 @@ const HISTORY: &str =
 pub(crate) const FTS_INSERT: &str =
     "INSERT INTO complaints_fts(rowid, subject, complaint_text, response_text)
      VALUES (?1, ?2, ?3, ?4)";
+const FTS_DELETE_OLD: &str =
+    "INSERT INTO complaints_fts(complaints_fts, rowid, subject, complaint_text, response_text)
+     VALUES ('delete', ?1, ?2, ?3, ?4)";
 const FTS_DELETE: &str =
     "INSERT INTO complaints_fts(complaints_fts, rowid, subject, complaint_text, response_text)
      SELECT 'delete', id, subject, complaint_text, response_text FROM complaints WHERE id = ?1";
@@ -158,6 +164,8 @@ struct Stored {
     last_import: i64,
     line: i64,
     customer_key: Option<String>,
+    /// What the sampling rules count it by (`rule_sets::Tally`).
+    rule_key: (String, Option<u8>, Option<bool>),
 }
 
 /// Writes the complaints of one import, holding its statements for the whole import.
@@ -183,7 +191,28 @@ pub struct Writer<'c> {
     update: CachedStatement<'c>,
     history: CachedStatement<'c>,
     fts_insert: CachedStatement<'c>,
-    fts_delete: CachedStatement<'c>,
+    old_text: CachedStatement<'c>,
+    written: Written,
+    /// Updated rows whose search entries are replaced together, with their old text: an FTS5
+    /// statement between other writes flushes its pending entries into a segment of their own
+    /// (SQLite opens a statement savepoint, and FTS5 writes out at each), which cost every
+    /// updated row a segment and a merge, several milliseconds on a large store.
+    reindex: Vec<(i64, Option<String>, String, Option<String>)>,
+    reindex_bytes: usize,
+}
+
+/// Old texts held for [`Writer::reindex`] before they are written out.
+const REINDEX_BYTES: usize = 32 << 20;
+
+/// The complaints a writer changed, for the work after an import that is proportional to them.
+#[derive(Debug, Default, Clone)]
+pub struct Written {
+    /// Inserted or updated, in the order written.
+    pub changed: Vec<i64>,
+    /// Unchanged but given another customer key.
+    pub rekeyed: Vec<i64>,
+    /// What they change in the sampling rules' counts.
+    pub tally: super::rule_sets::Tally,
 }
 
 impl<'c> Writer<'c> {
@@ -212,8 +241,45 @@ impl<'c> Writer<'c> {
             update: conn.prepare_cached(UPDATE)?,
             history: conn.prepare_cached(HISTORY)?,
             fts_insert: conn.prepare_cached(FTS_INSERT)?,
-            fts_delete: conn.prepare_cached(FTS_DELETE)?,
+            old_text: conn.prepare_cached(
+                "SELECT subject, complaint_text, response_text FROM complaints WHERE id = ?1",
+            )?,
+            written: Written::default(),
+            reindex: Vec::new(),
+            reindex_bytes: 0,
         })
+    }
+
+    /// Brings the search index up to date for the updated rows; returns the complaints
+    /// written. Call once the rows are written.
+    pub fn finish(&mut self) -> rusqlite::Result<Written> {
+        self.reindex()?;
+        Ok(std::mem::take(&mut self.written))
+    }
+
+    /// Replaces the updated rows' search entries, in id order, one statement after another.
+    fn reindex(&mut self) -> rusqlite::Result<()> {
+        let mut rows = std::mem::take(&mut self.reindex);
+        self.reindex_bytes = 0;
+        rows.sort_unstable_by_key(|r| r.0);
+        let mut delete = self.conn.prepare_cached(FTS_DELETE_OLD)?;
+        // Read first, then written as plain values: a statement that reads while it writes the
+        // search index opens a savepoint too.
+        let mut now = Vec::with_capacity(rows.len());
+        for (id, ..) in &rows {
+            now.push(self.old_text.query_row(params![id], |r| {
+                Ok((
+                    r.get::<_, Option<String>>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, Option<String>>(2)?,
+                ))
+            })?);
+        }
+        for ((id, subject, complaint, response), new) in rows.into_iter().zip(now) {
+            delete.execute(params![id, subject, complaint, response])?;
+            self.fts_insert.execute(params![id, new.0, new.1, new.2])?;
+        }
+        Ok(())
     }
 
     /// Insert first and look up only on a taken key: right when the store holds no rows of the
@@ -251,6 +317,7 @@ impl<'c> Writer<'c> {
                     last_import: r.get(2)?,
                     line: r.get(3)?,
                     customer_key: r.get(4)?,
+                    rule_key: (r.get(5)?, r.get(6)?, r.get(7)?),
                 })
             })
             .optional()
@@ -277,6 +344,7 @@ impl<'c> Writer<'c> {
             last_import,
             line: old_line,
             customer_key: old_key,
+            rule_key,
         }) = existing
         else {
             return match self.insert(c, hash, line)? {
@@ -314,7 +382,16 @@ impl<'c> Writer<'c> {
         }
         self.history
             .execute(params![id, self.now, "import", Some(self.import_id)])?;
-        self.fts_delete.execute(params![id])?;
+        let old = self.old_text.query_row(params![id], |r| {
+            Ok((
+                id,
+                r.get(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+            ))
+        })?;
+        self.reindex_bytes += old.2.len() + old.3.as_ref().map_or(0, String::len);
+        self.reindex.push(old);
         self.update.execute(params![
             id,
             c.received_at,
@@ -346,8 +423,14 @@ impl<'c> Writer<'c> {
             message_count(c)
         ])?;
         super::threads::replace(self.conn, id, &c.messages)?;
-        self.fts_insert
-            .execute(params![id, c.subject, c.complaint_text, c.response_text])?;
+        if self.reindex_bytes > REINDEX_BYTES {
+            self.reindex()?;
+        }
+        self.written.changed.push(id);
+        self.written
+            .tally
+            .remove(&rule_key.0, rule_key.1, rule_key.2);
+        self.written.tally.add(c);
         Ok((Upsert::Updated, id))
     }
 
@@ -366,6 +449,7 @@ impl<'c> Writer<'c> {
                 c.customer_key,
                 c.customer_key.as_deref().map(customer::number)
             ])?;
+            self.written.rekeyed.push(id);
         } else {
             self.touch.execute(params![id, self.import_id])?;
         }
@@ -414,6 +498,8 @@ impl<'c> Writer<'c> {
             return Ok(None);
         }
         let id = self.conn.last_insert_rowid();
+        self.written.changed.push(id);
+        self.written.tally.add(c);
         if !c.messages.is_empty() {
             super::threads::replace(self.conn, id, &c.messages)?;
         }

@@ -35,23 +35,26 @@ pub fn repeats(
             found.push((id, at, (i - first + 1) as i64));
         }
     };
-    // In key order: a refresh reads them all, sorted once.
+    // By the key's number, as the updates for what changed read a customer's complaints
+    // (`repeat_update`): two keys of one number (a 63-bit hash) would count as one customer.
+    let numbers: Option<Vec<i64>> =
+        customers.map(|ks| ks.iter().map(|k| customer::number(k)).collect());
+    let numbers = numbers.map(|n| serde_json::to_string(&n).unwrap_or_else(|_| "[]".into()));
     let mut st = conn.prepare_cached(
-        "SELECT customer_key, received_at, id FROM complaints
+        "SELECT customer_no, received_at, id FROM complaints
          WHERE customer_no IS NOT NULL
-           AND (?1 IS NULL OR customer_key IN (SELECT value FROM json_each(?1)))
-         ORDER BY customer_key, received_at, id",
+           AND (?1 IS NULL OR customer_no IN (SELECT value FROM json_each(?1)))
+         ORDER BY customer_no, received_at, id",
     )?;
-    let mut rows = st.query(params![scope_param(customers)])?;
-    let mut key = String::new();
+    let mut rows = st.query(params![numbers])?;
+    let mut key: Option<i64> = None;
     let mut dated: Vec<(i64, i64)> = Vec::new();
     while let Some(r) = rows.next()? {
-        let k = r.get_ref(0)?.as_str()?;
-        if k != key {
+        let k: i64 = r.get(0)?;
+        if Some(k) != key {
             judge(&dated);
             dated.clear();
-            key.clear();
-            key.push_str(k);
+            key = Some(k);
         }
         dated.push((r.get(1)?, r.get(2)?));
     }
@@ -81,7 +84,7 @@ pub fn explain(
 ) -> rusqlite::Result<String> {
     let mut st = conn.prepare_cached(
         "SELECT o.external_id FROM complaints c
-             JOIN customer_complaints k ON k.customer_no = c.customer_no
+             JOIN customer_links k ON k.customer_no = c.customer_no
              JOIN complaints o ON o.id = k.complaint_id AND o.customer_key = c.customer_key
          WHERE c.id = ?1 AND o.received_at >= c.received_at - ?2
            AND (o.received_at < c.received_at OR (o.received_at = c.received_at AND o.id < c.id))
@@ -122,7 +125,7 @@ pub fn others(
 ) -> rusqlite::Result<Vec<Other>> {
     let mut st = conn.prepare_cached(
         "SELECT c.id, c.source, c.external_id, c.division, c.received_at
-         FROM customer_complaints k JOIN complaints c ON c.id = k.complaint_id
+         FROM customer_links k JOIN complaints c ON c.id = k.complaint_id
          WHERE k.customer_no = ?5 AND c.customer_key = ?1 AND c.id <> ?2
            AND (?3 IS NULL OR c.division IN (SELECT value FROM json_each(?3)))
          ORDER BY c.received_at DESC, c.id DESC LIMIT ?4",
@@ -143,14 +146,15 @@ pub fn others(
     rows.collect()
 }
 
-/// Links every complaint to its customer again, as a checks refresh does: complaints imported
-/// since the last refresh are listed among their customer's others from then on.
+/// Links every complaint to its customer again, as a checks refresh does (updates link the
+/// complaints they judge: `repeat_update`).
 pub fn relink(conn: &Connection) -> rusqlite::Result<()> {
     // Without a WHERE clause SQLite drops the pages wholesale rather than row by row.
     conn.execute_batch(
-        "DELETE FROM customer_complaints;
+        "DELETE FROM customer_complaints; DELETE FROM customer_links_recent;
          INSERT INTO customer_complaints
-             SELECT customer_no, id FROM complaints WHERE customer_no IS NOT NULL ORDER BY 1, 2;",
+             SELECT customer_no, received_at, id FROM complaints WHERE customer_no IS NOT NULL
+             ORDER BY 1, 2, 3;",
     )
 }
 

@@ -150,7 +150,11 @@ pub fn for_complaint(
             group: Some(id),
         });
     }
-    let run_at = last_run(conn)?.map_or(0, |r| r.at);
+    // Waits still running are told as of when the flags were last brought up to date.
+    let run_at = match super::flags::as_of(conn)? {
+        Some(at) => at,
+        None => last_run(conn)?.map_or(0, |r| r.at),
+    };
     // The repeat window the last refresh judged by.
     let repeat_days: Option<i64> = conn
         .query_row(
@@ -163,7 +167,7 @@ pub fn for_complaint(
         .flatten();
     // The flag leads the key: one seek per flag.
     let mut st = conn.prepare_cached(
-        "SELECT flag, value, note, received_at FROM complaint_flags
+        "SELECT flag, value, note, received_at, since FROM complaint_flags
          WHERE flag IN ('contact-ignored', 'escalation-refused', 'late', 'repeat',
                         'unanswered-writing')
            AND complaint_id = ?1
@@ -175,10 +179,12 @@ pub fn for_complaint(
             r.get::<_, Option<i64>>(1)?,
             r.get::<_, Option<String>>(2)?,
             r.get::<_, i64>(3)?,
+            r.get::<_, Option<i64>>(4)?,
         ))
     })?;
     for row in rows {
-        let (name, value, note, received_at) = row?;
+        let (name, value, note, received_at, since) = row?;
+        let value = since.map(|since| run_at - since).or(value);
         if let (Some(Flag::Repeat), Some(days)) = (Flag::parse(&name), repeat_days) {
             out.push(Explained {
                 flag: Flag::Repeat,

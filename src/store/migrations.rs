@@ -445,6 +445,100 @@ CREATE TABLE notice_log (
     at         INTEGER NOT NULL
 ) WITHOUT ROWID;
 "#,
+    // 12: the checks kept up to date for the complaints that changed rather than rebuilt after
+    // every import (`store::flag_update`). What each complaint last added to the derived tables,
+    // the registry of reply texts that places a new reply among the canned groups, and each
+    // customer's complaints by date.
+    r#"
+-- What the checks last made of each complaint they judged: its day and division, its customer,
+-- what it added to its day's check_daily row (`counts`, bits: see store::check_seen) and when a
+-- flag of its would change if nothing else did (a deadline passing without an answer). A change
+-- takes the old contribution out and puts the new one in.
+CREATE TABLE check_seen (
+    complaint_id INTEGER PRIMARY KEY,
+    received_at  INTEGER NOT NULL,
+    division     TEXT    NOT NULL,
+    customer_no  INTEGER,
+    counts       INTEGER NOT NULL,
+    rt_seconds   INTEGER NOT NULL,
+    due_at       INTEGER
+);
+CREATE INDEX check_seen_due ON check_seen(due_at) WHERE due_at IS NOT NULL;
+
+-- For a flag that holds because nothing has come yet (a thread's last message unanswered): when
+-- the wait began, so that the wait is told as of the moment it is read, not stored.
+ALTER TABLE complaint_flags ADD COLUMN since INTEGER;
+
+-- Every distinct normalised reply text the checks met, in the order first met: `seq` is its
+-- canned group's id. Its MinHash signature (32 little-endian u16) and the LSH buckets it fell
+-- in place a new text among the others without clustering them all again; `cluster` is the
+-- smallest seq linked to it. Texts stay when no complaint holds them any longer, so that the
+-- clusters depend on the texts met, not on the order complaints changed in.
+CREATE TABLE reply_texts (
+    seq       INTEGER PRIMARY KEY,
+    hash      INTEGER NOT NULL UNIQUE,
+    words     INTEGER NOT NULL,
+    sig       BLOB    NOT NULL,
+    cluster   INTEGER NOT NULL,
+    customers INTEGER NOT NULL
+);
+CREATE INDEX reply_texts_cluster ON reply_texts(cluster);
+CREATE TABLE reply_clusters (
+    root      INTEGER PRIMARY KEY,
+    customers INTEGER NOT NULL
+);
+-- Per LSH band and key, the first and the last text that fell in it: a new text is compared
+-- with both, as `domain::canned::cluster` compares each text.
+CREATE TABLE reply_buckets (
+    band INTEGER NOT NULL,
+    key  INTEGER NOT NULL,
+    head INTEGER NOT NULL,
+    last INTEGER NOT NULL,
+    PRIMARY KEY (band, key)
+) WITHOUT ROWID;
+-- The replies of groups that are not canned (those of canned groups are in canned_members).
+CREATE TABLE reply_members (
+    complaint_id INTEGER NOT NULL,
+    seq          INTEGER NOT NULL,
+    PRIMARY KEY (complaint_id, seq)
+) WITHOUT ROWID;
+CREATE INDEX reply_members_seq ON reply_members(seq);
+CREATE INDEX canned_members_group ON canned_members(group_id, complaint_id);
+
+-- A customer's complaints by date: the repeat check reads one customer's window.
+CREATE TABLE customer_complaints_12 (
+    customer_no  INTEGER NOT NULL,
+    received_at  INTEGER NOT NULL,
+    complaint_id INTEGER NOT NULL,
+    PRIMARY KEY (customer_no, received_at, complaint_id)
+) WITHOUT ROWID;
+INSERT INTO customer_complaints_12
+    SELECT k.customer_no, c.received_at, c.id
+    FROM customer_complaints k JOIN complaints c ON c.id = k.complaint_id ORDER BY 1, 2, 3;
+DROP TABLE customer_complaints;
+ALTER TABLE customer_complaints_12 RENAME TO customer_complaints;
+-- The links of complaints judged since the last refresh, which folds them into the table above:
+-- a week's complaints belong to thousands of customers, and inserting them among a million
+-- links would rewrite nearly every page of it. Readers take both (`customer_links`).
+CREATE TABLE customer_links_recent (
+    customer_no  INTEGER NOT NULL,
+    received_at  INTEGER NOT NULL,
+    complaint_id INTEGER NOT NULL,
+    PRIMARY KEY (customer_no, received_at, complaint_id)
+) WITHOUT ROWID;
+CREATE VIEW customer_links AS
+    SELECT customer_no, received_at, complaint_id FROM customer_complaints
+    UNION ALL
+    SELECT customer_no, received_at, complaint_id FROM customer_links_recent;
+
+-- The settings the stored flags were judged with and the moment they were last brought up to
+-- date. No row until a refresh has filled the tables above: until then changes wait for one.
+CREATE TABLE check_state (
+    id       INTEGER PRIMARY KEY CHECK (id = 1),
+    as_of    INTEGER NOT NULL,
+    settings TEXT    NOT NULL
+);
+"#,
 ];
 
 /// Brings a store to the latest step. The steps may call `signoff_customer_no(key)`, the
@@ -813,5 +907,49 @@ mod tests {
                 [],
             )
             .is_err());
+    }
+    /// Step 12 keeps every customer link, now by date, and leaves the checks without a state:
+    /// the next import or refresh judges the whole store once and fills the new tables.
+    #[test]
+    fn step_12_links_customers_by_date_and_waits_for_a_refresh() {
+        use rusqlite::Connection;
+        use rusqlite_migration::{Migrations, M};
+        let mut conn = Connection::open_in_memory().expect("open");
+        super::register_functions(&conn).expect("functions");
+        Migrations::new(super::STEPS[..11].iter().map(|s| M::up(s)).collect())
+            .to_latest(&mut conn)
+            .expect("steps 1-11");
+        conn.execute_batch(
+            "INSERT INTO imports VALUES (1, 's', 'p', 'f', 0, 'utf-8', 'comma', 'a', 0, 0, 1, 1, 0, 0, 0, NULL, 0);
+             INSERT INTO complaints (id, source, external_id, received_at, division, complaint_text,
+                 content_hash, import_id, source_file, source_line, last_import_id, customer_no)
+             VALUES (4, 's', 'X-4', 500, 'Billing', 'late again', x'00', 1, 'f', 2, 1, 77),
+                    (9, 's', 'X-9', 100, 'Billing', 'late', x'00', 1, 'f', 3, 1, 77);
+             INSERT INTO customer_complaints VALUES (77, 4), (77, 9);
+             INSERT INTO complaint_flags (flag, complaint_id, received_at, division)
+             VALUES ('late', 4, 500, 'Billing');",
+        )
+        .expect("a customer's complaints");
+        super::migrate(&mut conn).expect("step 12");
+        let links: Vec<(i64, i64, i64)> = conn
+            .prepare("SELECT customer_no, received_at, complaint_id FROM customer_complaints")
+            .expect("prepare")
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .expect("query")
+            .map(|r| r.expect("row"))
+            .collect();
+        assert_eq!(
+            links,
+            [(77, 100, 9), (77, 500, 4)],
+            "by date within the customer"
+        );
+        let since: Option<i64> = conn
+            .query_row("SELECT since FROM complaint_flags", [], |r| r.get(0))
+            .expect("the flag kept");
+        assert_eq!(since, None);
+        let states: i64 = conn
+            .query_row("SELECT count(*) FROM check_state", [], |r| r.get(0))
+            .expect("state");
+        assert_eq!(states, 0, "no state until a refresh judged the store");
     }
 }

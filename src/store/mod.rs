@@ -1,14 +1,21 @@
 //! The SQLite store: one file, WAL, a busy timeout, foreign keys, numbered migrations.
 
+mod canned_groups;
+mod canned_update;
 pub mod car_rules;
 pub mod cars;
+mod check_seen;
 pub mod complaints;
 pub mod customers;
 pub mod decisions;
 pub mod division_list;
 pub mod draw;
+mod flag_judge;
 pub mod flag_reads;
-pub mod flag_scan;
+mod flag_scan;
+mod flag_tally;
+pub mod flag_update;
+mod flag_write;
 pub mod flags;
 pub mod letters;
 pub mod migrations;
@@ -16,7 +23,9 @@ pub mod notices;
 pub mod outbox;
 pub mod queries;
 pub mod recommend;
+mod repeat_update;
 mod reply_groups;
+mod reply_registry;
 pub mod report;
 pub mod report_cars;
 pub mod report_picks;

@@ -1,20 +1,24 @@
 //! Gathering a refresh's replies into groups of the same normalised text, for the canned check
-//! (`domain::canned`). A complaint row's response is one reply; a stored thread's company
-//! messages are a reply each, since a template pasted into the third answer of a conversation
-//! is as canned as one sent alone, and the joined text of several answers matches no template.
+//! (`domain::canned`). The groups are the registry of reply texts (`reply_texts`) the store
+//! keeps: a refresh starts from the texts already met, in the order first met, and adds the
+//! new ones after them, so that a group keeps its id and the clusters come out as the updates
+//! for what changed (`canned_update`) leave them.
 
 use std::collections::HashMap;
 
-use super::thread_scan::Thread;
-use crate::domain::canned::{self, Normaliser, Settings, HASHES};
-use crate::domain::thread_checks;
+use rusqlite::{params, Connection};
+
+use super::flag_judge::ReplyText;
+use crate::domain::canned::{self, sig_from_bytes, HASHES};
 
 pub(super) struct Group {
+    /// Its id, in the order texts were first met.
+    pub(super) seq: i64,
+    pub(super) hash: u64,
     pub(super) customers: u32,
     pub(super) words: u32,
-    pub(super) example: i64,
-    /// The example's message, when it is one of a thread's company messages.
-    pub(super) example_seq: Option<u32>,
+    /// The first complaint met with it, and the thread message, when it is one.
+    pub(super) example: Option<(i64, Option<u32>)>,
     pub(super) sig: [u16; HASHES],
 }
 
@@ -24,87 +28,72 @@ pub(super) type At = (i64, i64, u32);
 /// (complaint, group, received_at, division) of a reply placed in a group.
 pub(super) type Placed = (i64, u32, i64, u32);
 
-pub(super) struct Grouper<'s> {
-    normaliser: Normaliser,
+pub(super) struct Grouper {
+    pub(super) groups: Vec<Group>,
     ids: HashMap<u64, u32>,
-    s: &'s Settings,
+    next_seq: i64,
+    shingles: usize,
 }
 
-impl<'s> Grouper<'s> {
-    pub(super) fn new(s: &'s Settings) -> Grouper<'s> {
+impl Grouper {
+    /// Groups that start from the stored texts (`known`, in the order first met).
+    pub(super) fn new(known: Vec<Group>, shingles: usize) -> Grouper {
+        let ids = known
+            .iter()
+            .enumerate()
+            .map(|(i, g)| (g.hash, i as u32))
+            .collect();
+        let next_seq = known.last().map_or(1, |g| g.seq + 1);
         Grouper {
-            normaliser: Normaliser::new(&s.greetings),
-            ids: HashMap::new(),
-            s,
+            groups: known,
+            ids,
+            next_seq,
+            shingles,
         }
     }
 
-    /// A complaint row's response, `names` being its customer's and responder's.
-    pub(super) fn row(
-        &mut self,
-        groups: &mut Vec<Group>,
-        replies: &mut Vec<Placed>,
-        (id, received_at, division): At,
-        text: &str,
-        names: [&str; 2],
-    ) {
-        if let Some(g) = self.place(groups, text, &names, (id, None)) {
-            groups[g as usize].customers += 1;
+    /// Places a complaint's replies: one customer more in each of their groups.
+    pub(super) fn place(&mut self, replies: &mut Vec<Placed>, at: At, texts: &[ReplyText]) {
+        let (id, received_at, division) = at;
+        for t in texts {
+            let g = match self.ids.get(&t.hash) {
+                Some(g) => *g,
+                None => {
+                    self.groups.push(Group {
+                        seq: self.next_seq,
+                        hash: t.hash,
+                        customers: 0,
+                        words: t.words,
+                        example: None,
+                        sig: canned::signature(&t.normalised, self.shingles),
+                    });
+                    self.next_seq += 1;
+                    let g = self.groups.len() as u32 - 1;
+                    self.ids.insert(t.hash, g);
+                    g
+                }
+            };
+            let group = &mut self.groups[g as usize];
+            group.customers += 1;
+            group.example.get_or_insert((id, t.example_seq));
             replies.push((id, g, received_at, division));
         }
     }
+}
 
-    /// Each company message of a thread. A complaint counts once in a group however many of
-    /// its messages fall in it: the group's count is of customers, not of messages.
-    pub(super) fn thread(
-        &mut self,
-        groups: &mut Vec<Group>,
-        replies: &mut Vec<Placed>,
-        (id, received_at, division): At,
-        thread: &Thread,
-        [customer, responder]: [&str; 2],
-    ) {
-        let mut placed: Vec<u32> = Vec::new();
-        for (i, m) in thread_checks::company_replies(&thread.messages) {
-            let names = [customer, m.name.as_deref().unwrap_or(responder)];
-            let example = (id, Some(thread.seqs[i]));
-            let Some(g) = self.place(groups, &m.text, &names, example) else {
-                continue;
-            };
-            if !placed.contains(&g) {
-                placed.push(g);
-                groups[g as usize].customers += 1;
-                replies.push((id, g, received_at, division));
-            }
-        }
-    }
-
-    /// The group of a reply long enough to judge, made with this example when its text is new.
-    fn place(
-        &mut self,
-        groups: &mut Vec<Group>,
-        text: &str,
-        names: &[&str; 2],
-        (example, example_seq): (i64, Option<u32>),
-    ) -> Option<u32> {
-        let (norm, words) = self.normaliser.normalise(text, names);
-        if words < self.s.min_words {
-            return None;
-        }
-        let shingles = self.s.shingle_words;
-        let g = self
-            .ids
-            .entry(canned::hash64(norm.as_bytes()))
-            .or_insert_with(|| {
-                groups.push(Group {
-                    customers: 0,
-                    words,
-                    example,
-                    example_seq,
-                    sig: canned::signature(&norm, shingles),
-                });
-                groups.len() as u32 - 1
-            });
-        Some(*g)
-    }
+/// The stored texts in the order first met, none of them with a customer yet.
+pub(super) fn known(conn: &Connection) -> rusqlite::Result<Vec<Group>> {
+    let mut st = conn.prepare("SELECT seq, hash, words, sig FROM reply_texts ORDER BY seq")?;
+    let rows = st.query_map(params![], |r| {
+        let sig = sig_from_bytes(r.get_ref(3)?.as_blob()?).unwrap_or([0; HASHES]);
+        Ok(Group {
+            seq: r.get(0)?,
+            hash: r.get::<_, i64>(1)? as u64,
+            customers: 0,
+            words: r.get(2)?,
+            example: None,
+            sig,
+        })
+    })?;
+    rows.collect()
 }

@@ -3,14 +3,14 @@
 //! rule's search matches. A draw from the whole store then knows how many complaints a rule
 //! matches without reading them, and picks among them at random, a key lookup a pick.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::domain::Complaint;
 
 /// Complaints an import added, by (division, likelihood, wants-contact), -1 standing for none.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Tally(HashMap<String, HashMap<(i64, i64), i64>>);
 
 impl Tally {
@@ -26,7 +26,22 @@ impl Tally {
         *by.entry(key).or_insert(0) += 1;
     }
 
-    /// Adds the tally to the stored counts.
+    /// Takes out a complaint as it was before an update replaced it.
+    pub fn remove(&mut self, division: &str, likelihood: Option<u8>, wants_contact: Option<bool>) {
+        let key = (
+            likelihood.map_or(-1, i64::from),
+            wants_contact.map_or(-1, i64::from),
+        );
+        *self
+            .0
+            .entry(division.to_string())
+            .or_default()
+            .entry(key)
+            .or_insert(0) -= 1;
+    }
+
+    /// Adds the tally to the stored counts, and to the complaints per division; a count left
+    /// at nothing loses its row, as a recount would write none.
     pub fn apply(&self, conn: &Connection) -> rusqlite::Result<()> {
         let mut st = conn.prepare_cached(
             "INSERT INTO rule_counts (division, likelihood, wants_contact, complaints)
@@ -34,12 +49,20 @@ impl Tally {
              ON CONFLICT (division, likelihood, wants_contact)
              DO UPDATE SET complaints = complaints + excluded.complaints",
         )?;
+        let mut per_division = conn.prepare_cached(
+            "INSERT INTO division_counts (division, complaints) VALUES (?1, ?2)
+             ON CONFLICT (division) DO UPDATE SET complaints = complaints + excluded.complaints",
+        )?;
         for (division, by) in &self.0 {
             for ((likelihood, wants_contact), n) in by {
                 st.execute(params![division, likelihood, wants_contact, n])?;
             }
+            per_division.execute(params![division, by.values().sum::<i64>()])?;
         }
-        Ok(())
+        conn.execute_batch(
+            "DELETE FROM rule_counts WHERE complaints = 0;
+             DELETE FROM division_counts WHERE complaints = 0;",
+        )
     }
 }
 
@@ -89,6 +112,14 @@ impl PhraseSet {
             self.matches += 1;
         }
     }
+
+    fn remove(&mut self, id: i64) {
+        if self.contains(id) {
+            let i = id as usize;
+            self.bits[i / 8] &= !(1u8 << (i % 8));
+            self.matches -= 1;
+        }
+    }
 }
 
 /// Brings each phrase rule's matches up to date. `new_after`: the import only added complaints,
@@ -98,6 +129,18 @@ pub fn refresh_phrase_rules(
     conn: &Connection,
     rules: &[PhraseRule],
     new_after: Option<i64>,
+) -> rusqlite::Result<()> {
+    update_phrase_rules(conn, rules, new_after, &[])
+}
+
+/// [`refresh_phrase_rules`] after an import that added complaints above `new_after` and
+/// changed the text of `changed`: a set right up to `new_after` is topped up and each changed
+/// complaint searched for again, alone, rather than the whole store.
+pub fn update_phrase_rules(
+    conn: &Connection,
+    rules: &[PhraseRule],
+    new_after: Option<i64>,
+    changed: &[i64],
 ) -> rusqlite::Result<()> {
     let max_id: i64 = conn.query_row("SELECT coalesce(max(id), 0) FROM complaints", [], |r| {
         r.get(0)
@@ -120,6 +163,29 @@ pub fn refresh_phrase_rules(
             ),
             _ => (0, PhraseSet::default()),
         };
+        if !r.query.is_empty() && from > 0 {
+            // Changed complaints close together are searched for in one stretch of ids: a
+            // search costs as much to start as to read a stretch of a few hundred.
+            let mut stretch = conn.prepare_cached(
+                "SELECT rowid FROM complaints_fts
+                 WHERE complaints_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3",
+            )?;
+            let mut ids: Vec<i64> = changed.iter().copied().filter(|&id| id <= from).collect();
+            ids.sort_unstable();
+            ids.dedup();
+            for run in ids.chunk_by(|a, b| b - a <= STRETCH) {
+                let (lo, hi) = (run[0], run[run.len() - 1]);
+                let found: HashSet<i64> = stretch
+                    .query_map(params![r.query, lo, hi], |row| row.get(0))?
+                    .collect::<rusqlite::Result<_>>()?;
+                for &id in run {
+                    match found.contains(&id) {
+                        true => set.insert(id),
+                        false => set.remove(id),
+                    }
+                }
+            }
+        }
         if !r.query.is_empty() {
             let mut st = conn.prepare(
                 "SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?1 AND rowid > ?2",
@@ -137,6 +203,9 @@ pub fn refresh_phrase_rules(
     }
     Ok(())
 }
+
+/// Changed complaints at most this many ids apart are searched for together.
+const STRETCH: i64 = 512;
 
 /// A phrase rule's matches in the whole store, if its stored set is that of `query` and up to
 /// date.

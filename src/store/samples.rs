@@ -184,6 +184,8 @@ pub fn draw_and_record(
     drawn_at: i64,
 ) -> rusqlite::Result<(Option<i64>, Drawn)> {
     let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    // Rules on flags (late, contact ignored) draw from the flags as of the draw.
+    super::flag_update::catch_up(&tx, drawn_at)?;
     let id = next_id(&tx)?;
     let drawn = draw(&tx, spec, seed, id)?;
     if drawn.items.is_empty() {

@@ -20,7 +20,10 @@ pub(super) struct Thread {
 /// Reads threads during one pass.
 pub(super) struct Reader<'c> {
     messages: Statement<'c>,
-    contacts: HashMap<i64, Vec<i64>>,
+    /// Every threaded complaint's CAR contacts, read at once for a pass over the store; None
+    /// when a few complaints are judged, each looking its own up.
+    contacts: Option<HashMap<i64, Vec<i64>>>,
+    one: Statement<'c>,
 }
 
 impl<'c> Reader<'c> {
@@ -37,12 +40,20 @@ impl<'c> Reader<'c> {
         while let Some(r) = rows.next()? {
             contacts.entry(r.get(0)?).or_default().push(r.get(1)?);
         }
+        let mut r = Reader::for_some(conn)?;
+        r.contacts = Some(contacts);
+        Ok(r)
+    }
+
+    /// A reader for a few complaints.
+    pub(super) fn for_some(conn: &'c Connection) -> rusqlite::Result<Reader<'c>> {
         Ok(Reader {
             messages: conn.prepare(
                 "SELECT seq, author, name, at, text FROM messages
                  WHERE complaint_id = ?1 ORDER BY seq",
             )?,
-            contacts,
+            contacts: None,
+            one: conn.prepare(CONTACTS)?,
         })
     }
 
@@ -51,7 +62,10 @@ impl<'c> Reader<'c> {
         let mut t = Thread {
             messages: Vec::new(),
             seqs: Vec::new(),
-            contacts: self.contacts.remove(&complaint_id).unwrap_or_default(),
+            contacts: match &mut self.contacts {
+                Some(all) => all.remove(&complaint_id).unwrap_or_default(),
+                None => contacts(&mut self.one, complaint_id)?,
+            },
         };
         let mut rows = self.messages.query(params![complaint_id])?;
         while let Some(r) = rows.next()? {
@@ -69,6 +83,15 @@ impl<'c> Reader<'c> {
         }
         Ok(t)
     }
+}
+
+/// A complaint's CAR contacts, through its CAR.
+const CONTACTS: &str = "SELECT e.happened_at FROM cars k JOIN car_events e ON e.car_id = k.id
+     WHERE k.complaint_id = ?1 AND e.step = 'contact' ORDER BY e.id";
+
+fn contacts(st: &mut Statement, complaint_id: i64) -> rusqlite::Result<Vec<i64>> {
+    let rows = st.query_map(params![complaint_id], |r| r.get(0))?;
+    rows.collect()
 }
 
 /// A canned group's example when it is a thread's message: its text, and the customer's and

@@ -313,6 +313,9 @@ pub fn answer(
     );
     d.body = Some(body.trim_end().to_string());
     let rec = sd::append(&tx, d, signer)?;
+    // The complaint's flags say what the answer changed (a revised response is no longer late,
+    // nor the same canned reply) from now on, not from the next refresh.
+    super::flag_update::touch(&tx, &[complaint_id], now)?;
     tx.commit()?;
     Ok(rec)
 }

@@ -1,0 +1,222 @@
+//! Writing a refresh's pass: every table the checks keep is replaced whole, in key order, and
+//! the registry of reply texts is written back with its clusters and LSH buckets, from which
+//! later updates place new replies (`canned_update`).
+
+use std::collections::HashMap;
+use std::time::Instant;
+
+use rusqlite::{params, CachedStatement, Transaction};
+
+use super::customers::{self, Repeat};
+use super::flag_scan::Pass;
+use super::flags::{CheckSettings, Summary};
+use super::thread_scan;
+use crate::domain::canned::{self, bucket_ends, sig_bytes, Normaliser, BANDS};
+use crate::domain::flags::Flag;
+
+/// Whether a group is canned: it reached enough customers, alone or with its cluster.
+pub(super) fn is_canned(s: &CheckSettings, customers: i64, cluster_customers: i64) -> bool {
+    let min = i64::from(s.canned.min_customers);
+    customers > 0 && (customers >= min || cluster_customers >= min)
+}
+
+/// Clusters the groups, stores the registry of texts and the canned groups; returns which
+/// groups are canned.
+fn settle_canned(tx: &Transaction, s: &CheckSettings, p: &Pass) -> rusqlite::Result<Vec<bool>> {
+    let sigs: Vec<_> = p.groups.iter().map(|g| g.sig).collect();
+    let roots = canned::cluster(&sigs, s.canned.near_threshold);
+    let mut cluster_customers = vec![0i64; p.groups.len()];
+    for (g, root) in p.groups.iter().zip(&roots) {
+        cluster_customers[*root as usize] += i64::from(g.customers);
+    }
+    tx.execute_batch(
+        "DELETE FROM canned_groups; DELETE FROM reply_texts; DELETE FROM reply_clusters;
+         DELETE FROM reply_buckets;",
+    )?;
+    let normaliser = Normaliser::new(&s.canned.greetings);
+    let mut example = tx.prepare_cached(
+        "SELECT response_text, coalesce(customer, ''), coalesce(responder, '')
+         FROM complaints WHERE id = ?1",
+    )?;
+    let mut group = tx.prepare_cached(
+        "INSERT INTO canned_groups (id, cluster, customers, cluster_customers, words,
+             example_complaint, normalised) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut text = tx.prepare_cached(
+        "INSERT INTO reply_texts (seq, hash, words, sig, cluster, customers)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?;
+    let mut canned = Vec::with_capacity(p.groups.len());
+    for (g, &root) in p.groups.iter().zip(&roots) {
+        let (root, customers) = (root as usize, i64::from(g.customers));
+        let cluster = p.groups[root].seq;
+        text.execute(params![
+            g.seq,
+            g.hash as i64,
+            g.words,
+            sig_bytes(&g.sig),
+            cluster,
+            customers
+        ])?;
+        let yes = is_canned(s, customers, cluster_customers[root]);
+        canned.push(yes);
+        let Some((first, seq)) = g.example.filter(|_| yes) else {
+            continue;
+        };
+        // Normalised again from its example rather than kept for every group: a store of
+        // distinct replies would otherwise hold them all in memory.
+        let (reply, customer, responder): (String, String, String) = match seq {
+            Some(seq) => thread_scan::example(tx, first, seq)?,
+            None => example.query_row(params![first], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?,
+        };
+        let (normalised, _) = normaliser.normalise(&reply, &[&customer, &responder]);
+        group.execute(params![
+            g.seq,
+            cluster,
+            customers,
+            cluster_customers[root],
+            g.words,
+            first,
+            normalised
+        ])?;
+    }
+    let mut put =
+        tx.prepare_cached("INSERT INTO reply_clusters (root, customers) VALUES (?1, ?2)")?;
+    for (i, &root) in roots.iter().enumerate() {
+        if root as usize == i {
+            put.execute(params![p.groups[i].seq, cluster_customers[i]])?;
+        }
+    }
+    let mut put = tx.prepare_cached(
+        "INSERT INTO reply_buckets (band, key, head, last) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for band in 0..BANDS {
+        for (key, head, last) in bucket_ends(&sigs, band) {
+            let seq = |i: u32| p.groups[i as usize].seq;
+            put.execute(params![band as i64, key as i64, seq(head), seq(last)])?;
+        }
+    }
+    Ok(canned)
+}
+
+pub(super) fn write(
+    tx: &Transaction,
+    p: &mut Pass,
+    repeats: &[Repeat],
+    started: Instant,
+    s: &CheckSettings,
+    by: &str,
+    now: i64,
+) -> rusqlite::Result<Summary> {
+    let canned = settle_canned(tx, s, p)?;
+    customers::relink(tx)?;
+    // Without a WHERE clause SQLite drops the pages wholesale rather than row by row.
+    tx.execute_batch(
+        "DELETE FROM complaint_flags; DELETE FROM canned_members; DELETE FROM reply_members;
+         DELETE FROM canned_daily; DELETE FROM check_daily; DELETE FROM check_seen;",
+    )?;
+    write_flags(tx, p, repeats)?;
+    // The replies, in complaint order: canned ones are members of their group, counted per day.
+    let mut member =
+        tx.prepare_cached("INSERT INTO canned_members (complaint_id, group_id) VALUES (?1, ?2)")?;
+    let mut other =
+        tx.prepare_cached("INSERT INTO reply_members (complaint_id, seq) VALUES (?1, ?2)")?;
+    let mut canned_daily: HashMap<(i64, u32, i64), i64> = HashMap::new();
+    let mut canned_ids: Vec<i64> = Vec::new();
+    for &(id, g, received_at, division) in &p.replies {
+        let seq = p.groups[g as usize].seq;
+        if !canned[g as usize] {
+            other.execute(params![id, seq])?;
+            continue;
+        }
+        member.execute(params![id, seq])?;
+        let day = received_at.div_euclid(86_400);
+        // A thread's replies may fall in several canned groups: the complaint counts once.
+        if canned_ids.last() != Some(&id) {
+            canned_ids.push(id);
+            if let Some(t) = p.daily.get_mut(&(day, division)) {
+                t.canned += 1;
+            }
+        }
+        *canned_daily.entry((day, division, seq)).or_default() += 1;
+    }
+    let mut ins = tx.prepare_cached(
+        "INSERT INTO canned_daily (day, division, group_id, replies) VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for ((day, division, group), n) in &canned_daily {
+        ins.execute(params![day, p.divisions[*division as usize], group, n])?;
+    }
+    let mut ins = tx.prepare_cached(super::flag_tally::INSERT_DAY)?;
+    for ((day, division), t) in &p.daily {
+        super::flag_tally::put_day(&mut ins, *day, &p.divisions[*division as usize], t)?;
+    }
+    let mut next_canned = canned_ids.iter().peekable();
+    for (id, division, seen) in p.seen.iter_mut() {
+        if next_canned.next_if(|c| **c == *id).is_some() {
+            seen.set_canned(true);
+        }
+        super::check_seen::write(tx, *id, seen, &p.divisions[*division as usize])?;
+    }
+    let mut ids: Vec<i64> = p.flags.iter().map(|f| f.complaint_id).collect();
+    ids.extend(canned_ids);
+    ids.extend(repeats.iter().map(|r| r.complaint_id));
+    ids.sort_unstable();
+    ids.dedup();
+    let flagged = ids.len() as i64;
+    let canned_groups = canned.iter().filter(|c| **c).count() as i64;
+    let millis = started.elapsed().as_millis() as i64;
+    let settings = serde_json::to_string(s).unwrap_or_default();
+    tx.execute(
+        "INSERT INTO check_runs (at, run_by, complaints, flagged, canned_groups, millis, settings)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        params![
+            now,
+            by,
+            p.complaints,
+            flagged,
+            canned_groups,
+            millis,
+            settings
+        ],
+    )?;
+    tx.execute(
+        "INSERT OR REPLACE INTO check_state (id, as_of, settings) VALUES (1, ?1, ?2)",
+        params![now, settings],
+    )?;
+    Ok(Summary {
+        complaints: p.complaints,
+        flagged,
+        canned_groups,
+        millis,
+    })
+}
+
+/// The local flags and the repeats, in key order, so that every row lands at the end of the
+/// table's tree (flags sort as their names).
+fn write_flags(tx: &Transaction, p: &Pass, repeats: &[Repeat]) -> rusqlite::Result<()> {
+    let mut order: Vec<usize> = (0..p.flags.len()).collect();
+    order.sort_unstable_by_key(|&i| (p.flags[i].local.flag, p.flags[i].complaint_id));
+    let before_repeat = order.partition_point(|&i| p.flags[i].local.flag < Flag::Repeat);
+    let mut ins = tx.prepare_cached(super::flag_tally::INSERT_FLAG)?;
+    let put = |ins: &mut CachedStatement, flags: &[usize]| -> rusqlite::Result<()> {
+        for f in flags.iter().map(|&i| &p.flags[i]) {
+            let division = &p.divisions[f.division as usize];
+            super::flag_tally::put_flag(ins, f.complaint_id, f.received_at, division, &f.local)?;
+        }
+        Ok(())
+    };
+    put(&mut ins, &order[..before_repeat])?;
+    // The repeats come in complaint order.
+    for r in repeats {
+        ins.execute(params![
+            "repeat",
+            r.complaint_id,
+            r.received_at,
+            r.division,
+            r.ordinal,
+            None::<String>,
+            None::<i64>
+        ])?;
+    }
+    put(&mut ins, &order[before_repeat..])
+}

@@ -1,0 +1,411 @@
+//! The checks kept up to date for what changed agree with a full refresh. A scripted sequence
+//! (an import, a second one adding and changing rows, threaded exports, a re-import that changes
+//! nothing, an answer revising a response, a CAR contact, days passing) runs on one store; after
+//! each step a copy of the store is refreshed whole as of the same moment, and every table the
+//! checks keep must be identical. A second copy rebuilt from nothing (its registry of reply texts
+//! forgotten, so its canned groups get other ids) must put the same complaints in the same
+//! canned groups, and agree on every other table.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use signoff::commands::flags::settings;
+use signoff::config::{Config, Person};
+use signoff::domain::decision::Kind;
+use signoff::domain::signing::{SharedSigner, Unsigned};
+use signoff::import::run::{import_file, Options};
+use signoff::store::cars::{self, NewEvent, Opening};
+use signoff::store::flags::{refresh, CheckSettings};
+use signoff::store::{flag_update, workflow, Db};
+
+const DAY: i64 = 86_400;
+/// 2026-11-02 00:00 UTC.
+const NOV_2: i64 = 1_793_577_600;
+
+/// Tables the checks keep, each with the order that makes its rows comparable.
+const KEPT: &[(&str, &str)] = &[
+    ("complaint_flags", "flag, complaint_id"),
+    ("check_daily", "day, division"),
+    ("check_seen", "complaint_id"),
+    ("customer_links", "customer_no, received_at, complaint_id"),
+    ("canned_members", "complaint_id, group_id"),
+    ("canned_daily", "day, division, group_id"),
+    ("canned_groups", "id"),
+    ("reply_members", "complaint_id, seq"),
+    ("reply_texts", "seq"),
+    ("reply_clusters", "root"),
+    ("reply_buckets", "band, key"),
+];
+
+fn rows(db: &rusqlite::Connection, sql: &str) -> Vec<String> {
+    let mut st = db.prepare(sql).expect("prepare");
+    let n = st.column_count();
+    let out = st
+        .query_map([], |r| {
+            let cells: Vec<String> = (0..n)
+                .map(|i| format!("{:?}", r.get::<_, rusqlite::types::Value>(i).expect("cell")))
+                .collect();
+            Ok(cells.join(" | "))
+        })
+        .expect("query")
+        .map(|r| r.expect("row"))
+        .collect();
+    out
+}
+
+fn table(db: &rusqlite::Connection, name: &str, order: &str) -> Vec<String> {
+    rows(db, &format!("SELECT * FROM {name} ORDER BY {order}"))
+}
+
+/// Complaints per canned group, the group named by its normalised text.
+fn canned_sets(db: &rusqlite::Connection) -> BTreeMap<String, BTreeSet<i64>> {
+    let mut st = db
+        .prepare(
+            "SELECT g.normalised, m.complaint_id FROM canned_members m
+             JOIN canned_groups g ON g.id = m.group_id",
+        )
+        .expect("prepare");
+    let mut out: BTreeMap<String, BTreeSet<i64>> = BTreeMap::new();
+    for r in st
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
+        .expect("query")
+    {
+        let (text, id) = r.expect("row");
+        out.entry(text).or_default().insert(id);
+    }
+    out
+}
+
+/// Refreshes copies of the store as of `now` and compares them with it.
+fn agrees_with_refresh(db: &Db, s: &CheckSettings, now: i64, step: &str) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let kept = dir.path().join("kept.db");
+    let fresh = dir.path().join("fresh.db");
+    for copy in [&kept, &fresh] {
+        db.conn
+            .execute("VACUUM INTO ?1", [copy.display().to_string()])
+            .expect("copy");
+    }
+    let mut copies = Vec::new();
+    for (path, forget) in [(&kept, false), (&fresh, true)] {
+        let mut c = Db::open(path, Duration::from_secs(5)).expect("open copy");
+        let tx = c.conn.transaction().expect("tx");
+        if forget {
+            tx.execute_batch("DELETE FROM check_state; DELETE FROM reply_texts;")
+                .expect("forget the registry");
+        }
+        refresh(&tx, s, "test", now).expect("refresh");
+        tx.commit().expect("commit");
+        copies.push(c);
+    }
+    let (kept, fresh) = (&copies[0].conn, &copies[1].conn);
+    for (name, order) in KEPT {
+        assert_eq!(
+            table(&db.conn, name, order),
+            table(kept, name, order),
+            "{step}: {name} differs from a refresh"
+        );
+    }
+    let group_free = [
+        "complaint_flags",
+        "check_daily",
+        "check_seen",
+        "customer_links",
+    ];
+    for (name, order) in KEPT.iter().filter(|(n, _)| group_free.contains(n)) {
+        assert_eq!(
+            table(&db.conn, name, order),
+            table(fresh, name, order),
+            "{step}: {name} differs from a rebuild"
+        );
+    }
+    assert_eq!(
+        canned_sets(&db.conn),
+        canned_sets(fresh),
+        "{step}: canned groups differ from a rebuild"
+    );
+    let per_day = "SELECT d.day, d.division, g.normalised, d.replies FROM canned_daily d
+         JOIN canned_groups g ON g.id = d.group_id ORDER BY 1, 2, 3";
+    assert_eq!(
+        rows(&db.conn, per_day),
+        rows(fresh, per_day),
+        "{step}: canned per day"
+    );
+}
+
+/// The sample helpdesk export's rows, header first.
+fn helpdesk() -> Vec<Vec<String>> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/helpdesk.csv");
+    let mut r = csv::Reader::from_path(path).expect("sample data");
+    let mut out = vec![r
+        .headers()
+        .expect("header")
+        .iter()
+        .map(String::from)
+        .collect()];
+    for rec in r.records() {
+        out.push(rec.expect("row").iter().map(String::from).collect());
+    }
+    out
+}
+
+fn write_csv(dir: &Path, name: &str, rows: &[Vec<String>]) -> PathBuf {
+    let p = dir.join(name);
+    let mut w = csv::Writer::from_path(&p).expect("csv");
+    for r in rows {
+        w.write_record(r).expect("row");
+    }
+    w.flush().expect("flush");
+    p
+}
+
+fn import(db: &mut Db, cfg: &Config, file: &Path, now: i64) {
+    let opts = Options {
+        profile: None,
+        profiles_dir: None,
+        source: None,
+        encoding: None,
+        delimiter: None,
+        date_order: None,
+        dry_run: false,
+        accept_incomplete: false,
+        accept_degraded: true,
+        allow_unlinked: true,
+        rejects: None,
+        batch_rows: cfg.import.batch_rows,
+        max_field_bytes: cfg.import.max_field_bytes,
+        progress: false,
+        imported_by: "alex".into(),
+        now,
+        after_import: signoff::commands::car::after_import(
+            cfg,
+            "alex",
+            now,
+            true,
+            SharedSigner::default(),
+        ),
+        write_wait: Duration::ZERO,
+    };
+    let division = |d: &str| cfg.canonical_division(d).to_string();
+    import_file(db, file, &opts, &division).expect("import");
+}
+
+fn person(toml: &str) -> Person {
+    toml::from_str(toml).expect("person")
+}
+
+fn id_of(db: &Db, external: &str) -> i64 {
+    db.conn
+        .query_row(
+            "SELECT id FROM complaints WHERE external_id = ?1",
+            [external],
+            |r| r.get(0),
+        )
+        .expect("id")
+}
+
+#[test]
+fn updates_for_what_changed_agree_with_a_refresh() {
+    let cfg = Config::defaults().expect("defaults");
+    let s = settings(&cfg);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut db = Db::open(&dir.path().join("s.db"), Duration::from_secs(5)).expect("open");
+    let all = helpdesk();
+    let (header, body) = (all[0].clone(), &all[1..]);
+    let col = |name: &str| header.iter().position(|h| h == name).expect("column");
+    let (created, reply, email, group, replied) = (
+        col("Created"),
+        col("Public reply"),
+        col("Requester email"),
+        col("Group"),
+        col("Replied"),
+    );
+
+    // October's complaints, imported early in November: the newest still within their targets.
+    let (mut early, mut late): (Vec<_>, Vec<_>) = body
+        .iter()
+        .cloned()
+        .partition(|r: &Vec<String>| r[created].as_str() < "2026-11");
+    // A reply sent to three customers: not yet a template.
+    let refund = "Your refund of the duplicate charge has been processed and will reach your \
+                  account within five working days.";
+    for r in early.iter_mut().skip(40).take(3) {
+        r[reply] = refund.into();
+    }
+    let mut first = vec![header.clone()];
+    first.extend(early.iter().cloned());
+    import(
+        &mut db,
+        &cfg,
+        &write_csv(dir.path(), "oct.csv", &first),
+        NOV_2,
+    );
+    agrees_with_refresh(&db, &s, NOV_2, "first import");
+
+    // November's, with October's rows changed: a canned reply pasted in, a reply withdrawn, a
+    // complaint moved to another customer, another day, another division.
+    let template = "Thank you for your feedback. Your concern has been noted.";
+    // Two more customers get the refund reply: five, so all five are canned now.
+    for r in late.iter_mut().take(2) {
+        r[reply] = refund.into();
+    }
+    let mut second = vec![header.clone()];
+    second.extend(late.iter().cloned());
+    for (i, r) in early.iter().enumerate().take(30) {
+        let mut r = r.clone();
+        match i % 5 {
+            0 => r[reply] = template.into(),
+            1 => {
+                r[reply].clear();
+                r[replied].clear();
+            }
+            2 => r[email] = early[0][email].clone(),
+            3 => r[created] = format!("2026-10-0{} 10:00:00", 1 + i % 9),
+            _ => r[group] = "Logistics".into(),
+        }
+        second.push(r);
+    }
+    let nov = write_csv(dir.path(), "nov.csv", &second);
+    let t2 = NOV_2 + 19 * DAY;
+    import(&mut db, &cfg, &nov, t2);
+    agrees_with_refresh(&db, &s, t2, "second import");
+
+    // Conversations, then the same file again, which changes nothing.
+    let t3 = t2 + 6 * 3600;
+    for name in ["messages.csv", "social.csv"] {
+        let p = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("sample-data")
+            .join(name);
+        import(&mut db, &cfg, &p, t3);
+    }
+    import(&mut db, &cfg, &nov, t3);
+    let canned = |db: &Db| {
+        canned_sets(&db.conn)
+            .keys()
+            .any(|t| t.starts_with("your refund"))
+    };
+    assert!(canned(&db), "five customers got the refund reply");
+    agrees_with_refresh(&db, &s, t3, "threads and a re-import");
+
+    // One of them gets another reply: four, and none of them is canned any more.
+    let mut changed = late[0].clone();
+    changed[reply] = "We have looked again at your bill and the charge was right.".into();
+    import(
+        &mut db,
+        &cfg,
+        &write_csv(dir.path(), "fix.csv", &[header.clone(), changed]),
+        t3,
+    );
+    assert!(!canned(&db), "four customers are not enough");
+    agrees_with_refresh(&db, &s, t3, "a template no longer sent to enough customers");
+
+    // A division head revises a response that was withdrawn, with the canned template.
+    let t4 = t3 + DAY;
+    let withdrawn = id_of(&db, &early[1][0]);
+    let division: String = db
+        .conn
+        .query_row(
+            "SELECT division FROM complaints WHERE id = ?1",
+            [withdrawn],
+            |r| r.get(0),
+        )
+        .expect("division");
+    let exec = person("login = 'dana'\nname = 'Dana'\ntitle = 'CEO'\nrole = 'executive'");
+    let head = person(&format!(
+        "login = 'lee'\nname = 'Lee'\ntitle = 'Head'\nrole = 'division_head'\ndivisions = ['{division}']"
+    ));
+    let reasons = ["late".to_string()];
+    workflow::push_back(
+        &mut db.conn,
+        &exec,
+        &Unsigned,
+        withdrawn,
+        &reasons,
+        "answer",
+        t4 + DAY,
+        t4,
+    )
+    .expect("push back");
+    workflow::answer(
+        &mut db.conn,
+        &head,
+        &Unsigned,
+        withdrawn,
+        Kind::Revise,
+        template,
+        t4,
+    )
+    .expect("revise");
+    agrees_with_refresh(&db, &s, t4, "a revised response");
+
+    // A CAR contact for a customer who asked to be contacted and heard nothing.
+    let asked: i64 = db
+        .conn
+        .query_row(
+            "SELECT complaint_id FROM complaint_flags WHERE flag = 'contact-ignored'
+             ORDER BY complaint_id LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .expect("an ignored contact request");
+    let tx = db.conn.transaction().expect("tx");
+    let opening = Opening {
+        complaint_id: asked,
+        origin: "manual",
+        actor: "dana",
+        actor_name: "Dana",
+        at: t4,
+        due_at: t4 + DAY,
+        why: "call back",
+    };
+    let car = match cars::open(&tx, &opening, &Unsigned).expect("open") {
+        Some(id) => id,
+        None => {
+            cars::for_complaint(&tx, asked, t4)
+                .expect("car")
+                .expect("one")
+                .id
+        }
+    };
+    let step = NewEvent {
+        car_id: car,
+        complaint_id: asked,
+        step: signoff::domain::car::Step::Contact,
+        actor: "dana".into(),
+        actor_name: "Dana".into(),
+        at: t4,
+        happened_at: t4 - 3 * DAY,
+        due_at: None,
+        category: None,
+        worked: None,
+        text: "called".into(),
+    };
+    cars::append(&tx, step, &Unsigned).expect("contact");
+    assert!(flag_update::touch(&tx, &[asked], t4).expect("touch"));
+    tx.commit().expect("commit");
+    agrees_with_refresh(&db, &s, t4, "a CAR contact");
+
+    // A week passes with nothing imported: complaints still within their targets then turn
+    // late, contact requests go unanswered.
+    let t5 = t4 + 8 * DAY;
+    let late_before: i64 = db
+        .conn
+        .query_row(
+            "SELECT count(*) FROM complaint_flags WHERE flag = 'late'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(flag_update::catch_up(&db.conn, t5).expect("catch up"));
+    let late_after: i64 = db
+        .conn
+        .query_row(
+            "SELECT count(*) FROM complaint_flags WHERE flag = 'late'",
+            [],
+            |r| r.get(0),
+        )
+        .expect("count");
+    assert!(late_after > late_before, "time alone made complaints late");
+    agrees_with_refresh(&db, &s, t5, "a week later");
+}
