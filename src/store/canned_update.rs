@@ -3,7 +3,7 @@
 //! cluster's count crossed the threshold becomes canned, or stops being, with every complaint in
 //! it. The threshold being a handful of customers, such a group has a handful of members.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use rusqlite::{params, Connection};
 
@@ -22,14 +22,22 @@ pub(super) struct Change<'a> {
     pub(super) replies: &'a [ReplyText],
 }
 
-/// Brings the groups up to date for `changes`; returns the other complaints whose canned
-/// verdict may have changed (members of groups that became canned or stopped being).
+/// What an update made of the canned groups.
+pub(super) struct Placed {
+    /// The changed complaints that received a canned reply.
+    pub(super) canned: HashSet<i64>,
+    /// Other complaints whose canned verdict may have changed (members of groups that became
+    /// canned or stopped being), in id order.
+    pub(super) moved: Vec<i64>,
+}
+
+/// Brings the groups up to date for `changes`.
 pub(super) fn apply(
     conn: &Connection,
     s: &CheckSettings,
     changes: &[Change],
     deltas: &mut Deltas,
-) -> rusqlite::Result<Vec<i64>> {
+) -> rusqlite::Result<Placed> {
     let mut reg = Registry::new(conn, s);
     // The old replies leave (a complaint new to the checks has none).
     for c in changes.iter().filter(|c| c.before.is_some()) {
@@ -103,25 +111,30 @@ pub(super) fn apply(
         }
     }
     // The changed complaints join their groups as they now stand.
+    let mut member =
+        conn.prepare_cached("INSERT INTO canned_members (complaint_id, group_id) VALUES (?1, ?2)")?;
+    let mut other =
+        conn.prepare_cached("INSERT INTO reply_members (complaint_id, seq) VALUES (?1, ?2)")?;
+    let mut canned_ids = HashSet::new();
     for (i, seq) in joining {
         let c = &changes[i];
         // Every text a reply joined had its count change, so it was judged above.
-        let canned = canned_now.get(&seq).copied().unwrap_or(false);
-        let table = if canned {
-            "INSERT INTO canned_members (complaint_id, group_id) VALUES (?1, ?2)"
-        } else {
-            "INSERT INTO reply_members (complaint_id, seq) VALUES (?1, ?2)"
-        };
-        conn.prepare_cached(table)?.execute(params![c.id, seq])?;
-        if canned {
+        if canned_now.get(&seq).copied().unwrap_or(false) {
+            member.execute(params![c.id, seq])?;
             deltas.canned(c.after.0, c.after.1, seq, 1);
+            canned_ids.insert(c.id);
+        } else {
+            other.execute(params![c.id, seq])?;
         }
     }
     super::canned_groups::sync(conn, s, &reg, &roots, &canned_now, &texts)?;
-    let mut out: Vec<i64> = moved.into_iter().map(|m| m.0).collect();
-    out.sort_unstable();
-    out.dedup();
-    Ok(out)
+    let mut moved: Vec<i64> = moved.into_iter().map(|m| m.0).collect();
+    moved.sort_unstable();
+    moved.dedup();
+    Ok(Placed {
+        canned: canned_ids,
+        moved,
+    })
 }
 
 /// A complaint's groups, and whether each is canned.

@@ -121,14 +121,29 @@ pub(super) fn read(
     Ok(out)
 }
 
-/// Writes (or replaces) a complaint's verdict.
-pub(super) fn write(conn: &Connection, id: i64, s: &Seen, division: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(
-        "INSERT OR REPLACE INTO check_seen
-             (complaint_id, received_at, division, customer_no, counts, rt_seconds, due_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-    )?
-    .execute(params![
+/// Writes a complaint's verdict; `stored` when it has one already, which is replaced. A plain
+/// insert or update needs no statement journal, which an insert-or-replace would write a page
+/// of for every row.
+pub(super) fn write(
+    conn: &Connection,
+    id: i64,
+    s: &Seen,
+    division: &str,
+    stored: bool,
+) -> rusqlite::Result<()> {
+    let sql = match stored {
+        true => {
+            "UPDATE check_seen SET received_at = ?2, division = ?3, customer_no = ?4,
+                 counts = ?5, rt_seconds = ?6, due_at = ?7
+             WHERE complaint_id = ?1"
+        }
+        false => {
+            "INSERT INTO check_seen
+                 (complaint_id, received_at, division, customer_no, counts, rt_seconds, due_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        }
+    };
+    conn.prepare_cached(sql)?.execute(params![
         id,
         s.received_at,
         division,

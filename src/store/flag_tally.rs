@@ -112,7 +112,10 @@ impl Deltas {
         for ((day, division), t) in &self.days {
             if *t != Tally::default() {
                 put_day(&mut add, *day, division, t)?;
-                empty.execute(params![day, division])?;
+                // Only a day that lost complaints can be left without any.
+                if t.complaints < 0 {
+                    empty.execute(params![day, division])?;
+                }
             }
         }
         let mut add = conn.prepare_cached(
@@ -126,7 +129,9 @@ impl Deltas {
         for ((day, division, group), n) in &self.canned {
             if *n != 0 {
                 add.execute(params![day, division, group, n])?;
-                empty.execute(params![day, division, group])?;
+                if *n < 0 {
+                    empty.execute(params![day, division, group])?;
+                }
             }
         }
         Ok(())

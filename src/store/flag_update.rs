@@ -132,8 +132,11 @@ fn update_some(
         })
         .collect();
     mark("local flags");
-    let moved = canned_update::apply(conn, s, &changes, &mut deltas)?;
+    let placed = canned_update::apply(conn, s, &changes, &mut deltas)?;
+    let moved = &placed.moved;
     mark("canned replies");
+    // A complaint still of the same customer and date changes no one's repeats, its own
+    // included.
     let moves: Vec<Moved> = judged
         .iter()
         .filter(|(_, o, _)| !settled(&o.id))
@@ -143,8 +146,18 @@ fn update_some(
             after: (o.customer_no, o.facts.received_at),
             division,
         })
+        .filter(|m| m.before != Some(m.after))
         .collect();
     repeat_update::apply(conn, s.repeat_days, &moves)?;
+    // One moved to another division keeps its repeat, under its new division.
+    let mut moved_division = conn.prepare_cached(
+        "UPDATE complaint_flags SET division = ?2 WHERE flag = 'repeat' AND complaint_id = ?1",
+    )?;
+    for (division, o, _) in &judged {
+        if old.get(&o.id).is_some_and(|(_, d)| d != division) {
+            moved_division.execute(params![o.id, division])?;
+        }
+    }
     mark("repeats");
     let mut canned = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM canned_members WHERE complaint_id = ?1)")?;
@@ -152,21 +165,22 @@ fn update_some(
     for (division, o, j) in &judged {
         let mut seen = Seen::new(o.facts.received_at, o.customer_no, &j.counts, j.due_at);
         let canned = match old.get(&o.id) {
-            Some((before, _)) if settled(&o.id) && moved.binary_search(&o.id).is_err() => {
-                before.canned()
-            }
-            _ => is_canned(o.id)?,
+            Some((before, _)) if settled(&o.id) => match moved.binary_search(&o.id) {
+                Ok(_) => is_canned(o.id)?,
+                Err(_) => before.canned(),
+            },
+            _ => placed.canned.contains(&o.id),
         };
         seen.set_canned(canned);
         if let Some((before, d)) = old.get(&o.id) {
             deltas.day(before.day(), d, &before.tally(-1));
         }
         deltas.day(seen.day(), division, &seen.tally(1));
-        check_seen::write(conn, o.id, &seen, division)?;
+        check_seen::write(conn, o.id, &seen, division, old.contains_key(&o.id))?;
     }
     // Members of groups that became canned, or stopped being, without changing themselves.
     let judged_ids: HashSet<i64> = judged.iter().map(|(_, o, _)| o.id).collect();
-    for (id, (mut seen, division)) in check_seen::read(conn, &moved)? {
+    for (id, (mut seen, division)) in check_seen::read(conn, moved)? {
         let now_canned = is_canned(id)?;
         if judged_ids.contains(&id) || now_canned == seen.canned() {
             continue;
@@ -177,7 +191,7 @@ fn update_some(
         };
         deltas.day(seen.day(), &division, &change);
         seen.set_canned(now_canned);
-        check_seen::write(conn, id, &seen, &division)?;
+        check_seen::write(conn, id, &seen, &division, true)?;
     }
     deltas.apply(conn)?;
     mark("tallies");

@@ -155,7 +155,7 @@ pub(super) fn write(
         if next_canned.next_if(|c| **c == *id).is_some() {
             seen.set_canned(true);
         }
-        super::check_seen::write(tx, *id, seen, &p.divisions[*division as usize])?;
+        super::check_seen::write(tx, *id, seen, &p.divisions[*division as usize], false)?;
     }
     let mut ids: Vec<i64> = p.flags.iter().map(|f| f.complaint_id).collect();
     ids.extend(canned_ids);

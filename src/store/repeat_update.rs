@@ -130,6 +130,14 @@ fn set(
         .execute(params![id])?;
         return Ok(());
     };
+    // A plain insert or update: an insert-or-replace writes a statement journal page a row.
+    if stored.is_some() {
+        conn.prepare_cached(
+            "UPDATE complaint_flags SET value = ?2 WHERE flag = 'repeat' AND complaint_id = ?1",
+        )?
+        .execute(params![id, n])?;
+        return Ok(());
+    }
     let division: String = match divisions.get(&id) {
         Some(d) => d.to_string(),
         None => conn
@@ -137,8 +145,7 @@ fn set(
             .query_row(params![id], |r| r.get(0))?,
     };
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO complaint_flags
-             (flag, complaint_id, received_at, division, value, note, since)
+        "INSERT INTO complaint_flags (flag, complaint_id, received_at, division, value, note, since)
          VALUES ('repeat', ?1, ?2, ?3, ?4, NULL, NULL)",
     )?
     .execute(params![id, received_at, division, n])?;
