@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use chrono::DateTime;
 use signoff::commands::report::gather;
-use signoff::commands::{report_html, report_md, Ctx};
+use signoff::commands::Ctx;
 use signoff::config::Config;
 use signoff::domain::period;
+use signoff::render::{html, markdown};
 use signoff::store::Db;
 use support::{median, peak_rss_mb, report_store, NOW};
 
@@ -64,9 +65,9 @@ fn main() {
             let pack = gather(&ctx, &tx, None, p.clone(), trend.clone(), "Bench").expect("gather");
             tx.finish().expect("end");
             g.push(t.elapsed());
-            std::hint::black_box(report_html::render(&pack));
+            std::hint::black_box(html::render(&pack));
             h.push(t.elapsed());
-            std::hint::black_box(report_md::render(&pack));
+            std::hint::black_box(markdown::render(&pack));
             m.push(t.elapsed());
         }
         let cfg = path.with_extension("toml");

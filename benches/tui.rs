@@ -50,15 +50,17 @@ fn main() {
         // The screen opens on the latest sample: make sure there is one.
         let mut s = session(&path);
         if samples::latest(&s.db.conn).expect("latest").is_none() {
-            let spec = signoff::commands::sample::weekly_spec(
-                &s.cfg,
-                NOW,
-                Plan::Confidence {
-                    confidence: 95.0,
-                    tolerable: 5.0,
-                },
-            )
-            .expect("spec");
+            let spec = s
+                .cfg
+                .sampling
+                .weekly_spec(
+                    NOW,
+                    Plan::Confidence {
+                        confidence: 95.0,
+                        tolerable: 5.0,
+                    },
+                )
+                .expect("spec");
             samples::draw_and_record(&mut s.db.conn, &spec, 1, "bench", "bench", NOW)
                 .expect("draw");
         }

@@ -5,6 +5,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::domain::sample::{parse_include, Filters, Plan, Spec, Strata};
+
 /// The commented default configuration, built into the binary.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
 
@@ -145,6 +147,30 @@ pub struct SamplingConfig {
     pub detractor_max: u8,
     pub weak_proof_percent: f64,
     pub phrases: Phrases,
+}
+
+impl SamplingConfig {
+    /// The configured weekly draw under `plan`: the last `window_days` before `now`, the
+    /// configured rules, not stratified. The screen's `s` and its plan editor draw it.
+    pub fn weekly_spec(&self, now: i64, plan: Plan) -> Result<Spec, String> {
+        let includes = self
+            .include
+            .iter()
+            .map(|raw| parse_include(raw))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Spec {
+            plan,
+            filters: Filters {
+                since: Some(now - i64::from(self.window_days) * 86_400),
+                ..Default::default()
+            },
+            includes,
+            strata: Strata::None,
+            detractor_max: self.detractor_max,
+            manager_phrases: self.phrases.asked_for_manager.clone(),
+            negative_phrases: self.phrases.negative.clone(),
+        })
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -628,5 +654,22 @@ mod tests {
         assert_eq!(c.canonical_division("accounts"), "Billing");
         assert_eq!(c.canonical_division("billing"), "Billing");
         assert_eq!(c.canonical_division("Elsewhere"), "Elsewhere");
+    }
+
+    #[test]
+    fn the_weekly_draw_is_the_window_with_the_configured_rules() {
+        let mut c = Config::defaults().expect("defaults").sampling;
+        let plan = Plan::Size {
+            n: 5,
+            confidence: 95.0,
+        };
+        let spec = c.weekly_spec(10 * 86_400, plan.clone()).expect("spec");
+        assert_eq!(spec.filters.since, Some(3 * 86_400));
+        assert_eq!(spec.includes.len(), c.include.len());
+        assert_eq!(spec.strata, Strata::None);
+        c.include = vec!["no-such-rule".into()];
+        assert!(c
+            .weekly_spec(0, plan)
+            .is_err_and(|e| e.contains("not a rule")));
     }
 }

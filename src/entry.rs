@@ -33,7 +33,7 @@ pub fn main(clock: Clock) -> i32 {
             if !msg.is_empty() {
                 eprintln!("signoff: {msg}");
             }
-            crate::commands::exit_code(&err)
+            crate::error::exit_code(&err)
         }
     }
 }

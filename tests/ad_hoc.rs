@@ -13,7 +13,7 @@ fn a_complaint_signed_from_search_is_ad_hoc_and_in_no_sample_figure() {
     let env = env();
     drawn(&env);
     let (mut ses, mut app) = common::screen::open(&env.db);
-    let before = common::screen::render(&ses, &app);
+    let before = common::screen::render_wide(&ses, &app);
     let header = before.lines().next().expect("header").to_string();
     assert!(
         header.contains("0 / 9 reviewed · 0 pushed back"),
@@ -45,7 +45,7 @@ fn a_complaint_signed_from_search_is_ad_hoc_and_in_no_sample_figure() {
         ),
         1
     );
-    let after = common::screen::render(&ses, &app);
+    let after = common::screen::render_wide(&ses, &app);
     assert!(
         after
             .lines()

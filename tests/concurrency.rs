@@ -421,7 +421,7 @@ fn the_screen_signs_during_an_import_and_never_shows_locked() {
     t.wait_for_checking("waiting for the import", limit, &mut never_locked);
     // The screen is not frozen meanwhile: help opens and closes while the save waits.
     t.keys(&["?"]);
-    let s = t.wait_for_checking("any key closes", limit, &mut never_locked);
+    let s = t.wait_for_checking("this help", limit, &mut never_locked);
     assert!(
         s.contains("waiting for the import") || import.try_wait().expect("import").is_some(),
         "{s}"

@@ -172,7 +172,7 @@ fn the_dashboard_shows_the_twelve_weeks_and_each_recent_week() {
     // The week ending today holds only 15 Nov: a 3.
     let last = &d.recommend[11].all;
     assert_eq!((last.answers, last.detractors), (1, 1));
-    let screen = common::screen::render(&s, &app);
+    let screen = common::screen::render_wide(&s, &app);
     assert!(
         screen.contains("Likelihood to recommend, 12 weeks"),
         "{screen}"

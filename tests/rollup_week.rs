@@ -151,7 +151,7 @@ fn every_view_states_the_same_figures_after_a_week_of_review() {
     );
 
     // 3. The review screen's header, and its queue item by item.
-    let header = common::screen::render(&ses, &app);
+    let header = common::screen::render_wide(&ses, &app);
     let header = header.lines().next().expect("header");
     assert!(
         header.contains("9 drawn of") && header.contains("7 / 9 reviewed · 4 pushed back"),
@@ -189,7 +189,7 @@ fn every_view_states_the_same_figures_after_a_week_of_review() {
     assert_eq!(printed(&dash.rollup.total), status["total"]);
     assert_eq!(printed(&dash.sample), status["bound"]);
     assert_eq!(dash.ad_hoc.complaints, 2);
-    let shown = common::screen::render(&ses, &app);
+    let shown = common::screen::render_wide(&ses, &app);
     let line = shown
         .lines()
         .find(|l| l.contains("│Billing "))

@@ -121,3 +121,48 @@ fn executive_signs_and_pushes_back_then_the_division_answers() {
     );
     env.cmd("dana").arg("verify").assert().success();
 }
+
+/// Lines of the queue on a screen: a status glyph after the selection mark.
+fn queue_lines(screen: &str) -> usize {
+    screen
+        .lines()
+        .skip(1)
+        .filter(|l| {
+            l.trim_start_matches(['›', ' '])
+                .starts_with(['·', '✓', '✗', '↩'])
+        })
+        .count()
+}
+
+#[test]
+fn small_terminals_keep_the_rows_and_the_confirm_key() {
+    let env = Env::with_config(CONFIG);
+    env.import_json(&answered_only(&env), &[]);
+    env.cmd("dana")
+        .args(["sample", "--size", "5", "--all", "--seed", "3"])
+        .assert()
+        .success();
+
+    let t = Tmux::start_sized(&env, "dana", "small", 30, 8);
+    let screen = t.wait_for("0/5");
+    assert!(queue_lines(&screen) >= 2, "{screen}");
+    t.keys(&["a"]);
+    t.wait_for("y / Enter: sign");
+    t.keys(&["Escape"]);
+    t.wait_for("not signed");
+    t.resize(20, 5);
+    let start = std::time::Instant::now();
+    while queue_lines(&t.screen()) < 2 {
+        assert!(start.elapsed().as_secs() < 20, "{}", t.screen());
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    t.keys(&["a"]);
+    t.wait_for("y / Enter: sign");
+    t.keys(&["y"]);
+    t.wait_for("1/5");
+    t.resize(19, 5);
+    t.wait_for("enlarge the");
+    t.resize(80, 24);
+    t.keys(&["q"]);
+    t.wait_for("EXITED 0");
+}

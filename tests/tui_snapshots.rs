@@ -1,111 +1,14 @@
-//! Whole-screen snapshots with ratatui's TestBackend: each view at 80 × 24 and 200 × 50, and the
-//! too-small screen, on fixed data and a fixed clock.
+//! Whole-screen snapshots with ratatui's TestBackend: each view at 80 × 24 and 200 × 50, the
+//! compact layout at 30 × 8 and 20 × 5, and the too-small screen, on fixed data and a fixed
+//! clock.
 
-use std::path::Path;
-use std::time::Duration;
+mod common;
 
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
-use signoff::config::{Config, Person, Role};
-use signoff::domain::sample::{Plan, Strata};
-use signoff::import::{import_file, Options};
-use signoff::store::samples::{draw_and_record, Filters, Spec};
-use signoff::store::{workflow, Db};
+use common::screen::{person, render, session, store, NOW};
+use signoff::config::Role;
+use signoff::store::workflow;
 use signoff::tui::app::{Action, App};
-use signoff::tui::keymap::Keymap;
-use signoff::tui::theme::Theme;
-use signoff::tui::{perform_all, prepare, view, Open, Session};
-
-const NOW: i64 = 1_795_262_400; // 2026-11-21 12:00 UTC
-
-fn person(login: &str, role: Role, divisions: &[&str]) -> Person {
-    Person {
-        login: login.into(),
-        keys: vec![],
-        email: None,
-        name: if login == "dana" {
-            "Dana Reyes".into()
-        } else {
-            "Priya Shah".into()
-        },
-        title: if login == "dana" {
-            "Chief Executive".into()
-        } else {
-            "Head of Billing".into()
-        },
-        role,
-        divisions: divisions.iter().map(|d| d.to_string()).collect(),
-    }
-}
-
-/// A store holding the clean helpdesk fixture and one sample of 6 drawn with a fixed seed.
-fn store(dir: &Path) -> Db {
-    let mut db = Db::open(&dir.join("s.db"), Duration::from_secs(5)).expect("open");
-    let opts = Options {
-        profile: None,
-        profiles_dir: None,
-        source: None,
-        encoding: None,
-        delimiter: None,
-        date_order: None,
-        dry_run: false,
-        accept_incomplete: false,
-        accept_degraded: false,
-        allow_unlinked: false,
-        rejects: Some(dir.join("rejects.csv")),
-        batch_rows: 100,
-        max_field_bytes: 16 << 20,
-        progress: false,
-        imported_by: "alex".into(),
-        now: NOW,
-        after_import: Default::default(),
-        write_wait: std::time::Duration::ZERO,
-    };
-    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/import/hd_clean.csv");
-    import_file(&mut db, &fixture, &opts, &|d: &str| d.to_string()).expect("import");
-    let spec = Spec {
-        plan: Plan::Size {
-            n: 6,
-            confidence: 95.0,
-        },
-        filters: Filters::default(),
-        includes: vec![],
-        strata: Strata::None,
-        detractor_max: 6,
-        manager_phrases: vec!["manager".into()],
-        negative_phrases: vec![],
-    };
-    draw_and_record(&mut db.conn, &spec, 42, "2026-W47", "dana", NOW).expect("draw");
-    db
-}
-
-fn session(db: Db, who: Person) -> Session {
-    let mut cfg = Config::defaults().expect("config");
-    cfg.people = vec![who.clone()];
-    Session {
-        db,
-        keys: Keymap::new(&cfg.review.keys).expect("keys"),
-        cfg,
-        person: who,
-        clock: {
-            let t = chrono::DateTime::from_timestamp(NOW, 0).expect("now");
-            std::sync::Arc::new(move || t)
-        },
-        signer: Default::default(),
-        theme: Theme::plain(),
-    }
-}
-
-fn render(s: &Session, app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).expect("terminal");
-    let cx = view::Ctx {
-        theme: &s.theme,
-        keys: &s.keys,
-        now: NOW,
-    };
-    t.draw(|f| view::draw(f, app, &cx)).expect("draw");
-    t.backend().to_string()
-}
+use signoff::tui::{perform_all, prepare, Open, Session};
 
 fn both(name: &str, s: &Session, app: &App) {
     insta::assert_snapshot!(format!("{name}_80x24"), render(s, app, 80, 24));
@@ -143,8 +46,49 @@ fn executive_queue_help_forms_and_dashboard() {
     insta::assert_snapshot!("smallest", render(&s, &app, 20, 5));
 }
 
+/// The compact layout: list lines without frames, the detail below when there is room, and
+/// dialogs that show their confirm key first.
+fn small(name: &str, s: &Session, app: &App) -> [String; 2] {
+    let screens = [render(s, app, 30, 8), render(s, app, 20, 5)];
+    insta::assert_snapshot!(format!("{name}_30x8"), screens[0]);
+    insta::assert_snapshot!(format!("{name}_20x5"), screens[1]);
+    screens
+}
+
 #[test]
-fn division_head_sees_their_push_backs() {
+fn small_terminals_keep_rows_and_confirm_keys() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut s = session(store(dir.path()), person("dana", Role::Executive, &[]));
+    let mut app = prepare(&mut s, &Open::default()).expect("prepare");
+    for screen in small("queue", &s, &app) {
+        let rows = screen
+            .lines()
+            .skip(1)
+            .filter(|l| {
+                let l = l.trim_start_matches(['"', '›', ' ']);
+                l.starts_with(['·', '✓', '✗', '↩', '!'])
+            })
+            .count();
+        assert!(rows >= 2, "the queue shows its rows:\n{screen}");
+    }
+    app.update(Action::Sign);
+    for screen in small("sign_confirm", &s, &app) {
+        assert!(screen.contains("y / Enter: sign"), "{screen}");
+    }
+    app.update(Action::Cancel);
+    app.update(Action::Help);
+    small("help", &s, &app);
+    app.update(Action::Cancel);
+    app.update(Action::DrawSample);
+    for screen in small("draw_over", &s, &app) {
+        assert!(screen.contains("y / Enter: draw"), "{screen}");
+    }
+    let enlarge = render(&s, &app, 20, 4);
+    assert!(enlarge.contains("enlarge the"), "{enlarge}");
+}
+
+#[test]
+fn division_head_sees_every_sampled_item_grouped_by_status() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut db = store(dir.path());
     let dana = person("dana", Role::Executive, &[]);
@@ -167,10 +111,23 @@ fn division_head_sees_their_push_backs() {
         NOW,
     )
     .expect("push back");
+    let sampled: i64 = db
+        .conn
+        .query_row(
+            "SELECT count(*) FROM sample_items si JOIN complaints c ON c.id = si.complaint_id
+             WHERE c.division = 'Billing' AND si.complaint_id != ?1",
+            [billing],
+            |r| r.get(0),
+        )
+        .expect("sampled");
+    assert!(sampled > 0, "the fixture's sample holds Billing items");
     let mut s = session(db, person("priya", Role::DivisionHead, &["Billing"]));
     let app = prepare(&mut s, &Open::default()).expect("prepare");
-    assert_eq!(app.rows.len(), 1);
+    // The push-back first, then every other sampled Billing item awaiting review.
+    assert_eq!(app.rows.len() as i64, sampled + 1);
+    assert_eq!(app.current().map(|r| r.complaint_id), Some(billing));
     both("division_head", &s, &app);
+    small("division_head", &s, &app);
 }
 
 #[test]
@@ -189,4 +146,31 @@ fn search_shows_hits() {
     perform_all(&mut s, &mut app, eff);
     assert!(!app.hits.is_empty());
     both("search", &s, &app);
+}
+
+#[test]
+fn the_help_box_names_the_saved_views() {
+    let km = common::app::keymap();
+    let a = common::app::app(Role::Executive);
+    let lines = km.bindings(signoff::tui::bindings::Shown::Browse(
+        signoff::tui::bindings::Browse::everything(Role::Executive),
+    ));
+    assert!(lines
+        .iter()
+        .any(|b| b.words.is_some_and(|w| w.1.contains("saved views"))));
+    let theme = signoff::tui::theme::Theme::plain();
+    let cx = signoff::tui::view::Ctx {
+        theme: &theme,
+        keys: &km,
+        now: 0,
+    };
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(80, 40)).expect("t");
+    let mut a = a;
+    a.update(Action::Help);
+    t.draw(|f| signoff::tui::view::draw(f, &a, &cx))
+        .expect("draw");
+    let screen = t.backend().to_string();
+    assert!(screen.contains("1 detractors"), "{screen}");
+    assert!(screen.contains("view: detractors"), "{screen}");
+    assert!(screen.contains("jump to it in the queue"), "{screen}");
 }

@@ -1,94 +1,13 @@
 //! `App::update` for every action, without a terminal or a store.
 
+mod common;
+
+use common::app::{app, detail, key};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use signoff::config::{Person, Role};
+use signoff::config::Role;
 use signoff::domain::decision::{Kind, Status};
-use signoff::tui::app::{Action, App, Effect, Mode, SavedView, Tab};
-use signoff::tui::data::{Detail, Hit, Row};
-
-fn person(role: Role) -> Person {
-    Person {
-        login: "dana".into(),
-        name: "Dana Reyes".into(),
-        title: "Chief Executive".into(),
-        role,
-        keys: vec![],
-        email: None,
-        divisions: if role == Role::DivisionHead {
-            vec!["Billing".into()]
-        } else {
-            vec![]
-        },
-    }
-}
-
-fn row(id: i64, division: &str, status: Status, likelihood: Option<u8>) -> Row {
-    Row {
-        complaint_id: id,
-        external_id: format!("T-{id}"),
-        division: division.into(),
-        received_at: 1_795_000_000 + id,
-        channel: Some("email".into()),
-        subject: format!("subject {id}"),
-        likelihood,
-        wants_contact: Some(id % 2 == 0),
-        status,
-        reason: "random".into(),
-        messages: 2,
-        pushed_back: false,
-    }
-}
-
-fn detail(id: i64, status: Status) -> Detail {
-    Detail {
-        complaint_id: id,
-        external_id: format!("T-{id}"),
-        source: "helpdesk".into(),
-        division: "Billing".into(),
-        channel: None,
-        customer: None,
-        customer_key: None,
-        repeat: None,
-        product: None,
-        subject: None,
-        received_at: 0,
-        complaint_text: "text".into(),
-        response_text: Some("reply".into()),
-        responder: None,
-        responded_at: None,
-        likelihood: None,
-        wants_contact: None,
-        text_from_fields: false,
-        outcome: None,
-        decisions: vec![],
-        status,
-        flags: vec![],
-        thread: vec![],
-    }
-}
-
-fn app(role: Role) -> App {
-    let views = vec![SavedView {
-        name: "detractors".into(),
-        division: None,
-        status: None,
-        likelihood_max: Some(6),
-        wants_contact: None,
-    }];
-    let mut a = App::new(person(role), vec!["canned".into(), "late".into()], 5, views);
-    let eff = a.set_rows(vec![
-        row(1, "Billing", Status::Pending, Some(9)),
-        row(2, "Support", Status::Pending, Some(2)),
-        row(3, "Billing", Status::Pending, None),
-    ]);
-    assert_eq!(eff, Effect::LoadDetail(1));
-    a.detail_loaded(detail(1, Status::Pending));
-    a
-}
-
-fn key(c: char) -> Action {
-    Action::Input(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE))
-}
+use signoff::tui::app::{Action, Effect, Mode, Tab};
+use signoff::tui::data::Hit;
 
 #[test]
 fn moving_loads_the_detail_of_the_new_line() {
@@ -182,6 +101,23 @@ fn a_saved_decision_moves_on_to_the_next_unreviewed_item() {
 }
 
 #[test]
+fn reopening_starts_on_the_next_unreviewed_item() {
+    let mut a = app(Role::Executive);
+    let signed = Status::Signed {
+        decision: 7,
+        by: "Dana Reyes".into(),
+        at: 0,
+    };
+    let mut rows = a.rows.clone();
+    rows[0].status = signed.clone();
+    rows[1].status = signed;
+    a.selected = 0;
+    a.detail = None;
+    a.set_rows(rows);
+    assert_eq!(a.open_on_work(), Effect::LoadDetail(3));
+}
+
+#[test]
 fn push_back_needs_a_reason_and_a_note() {
     let mut a = app(Role::Executive);
     a.update(Action::PushBack);
@@ -191,7 +127,7 @@ fn push_back_needs_a_reason_and_a_note() {
         panic!("form closed")
     };
     assert!(f.error.as_deref().unwrap_or("").contains("reason"));
-    a.update(key(' '));
+    a.update(Action::Toggle);
     a.update(Action::Save);
     let Mode::PushBack(f) = &a.mode else {
         panic!("form closed")

@@ -1,7 +1,6 @@
 //! `signoff car open|list|show|verify`, and what imports need to open CARs by rule. The steps
 //! that work a CAR (contact, cause, act, check, close) are in `car_steps`.
 
-use rusqlite::TransactionBehavior;
 use serde::Serialize;
 
 use crate::cli::{CarArgs, CarCommand, CarListArgs, CarOpenArgs};
@@ -9,11 +8,14 @@ use crate::config::{Config, Role};
 use crate::domain::car::{next_steps, OpenRule, State};
 use crate::domain::sample::Rule;
 use crate::domain::text::{inert, one_line};
-use crate::store::cars::{self, AfterImport, Car, Filter, Opening};
+use crate::error::{failed, refused, usage};
+use crate::render::time::fmt_time;
+use crate::store;
+use crate::store::cars::{self, AfterImport, Filter, Opening};
 use crate::store::draw::phrase_query;
 use crate::store::rule_sets::PhraseRule;
 
-use super::{failed, fmt_time, parse_time, refs, refused, usage, Ctx};
+use super::{parse_time, refs, Ctx};
 
 /// The import hook's settings: the configured rules, opened in the importer's name, and a flags
 /// refresh unless `refresh` is false (a dry run).
@@ -76,35 +78,6 @@ pub fn run(ctx: &Ctx, a: CarArgs) -> anyhow::Result<()> {
     }
 }
 
-/// "12" or "CAR-12".
-pub fn parse_id(s: &str) -> anyhow::Result<i64> {
-    let t = s.trim();
-    let digits = t
-        .get(..4)
-        .filter(|p| p.eq_ignore_ascii_case("car-"))
-        .map_or(t, |_| &t[4..]);
-    digits
-        .parse()
-        .map_err(|_| usage(format!("{s:?} is not a CAR id: write 12 or CAR-12")))
-}
-
-/// The CAR, if the person may see it.
-pub fn visible(ctx: &Ctx, conn: &rusqlite::Connection, raw: &str) -> anyhow::Result<Car> {
-    let id = parse_id(raw)?;
-    let car = cars::by_id(conn, id, ctx.now.timestamp())?
-        .ok_or_else(|| failed(format!("there is no CAR-{id}")))?;
-    if let Some(scope) = ctx.visible_divisions()? {
-        if !scope.contains(&car.division) {
-            return Err(refused(format!(
-                "CAR-{id} belongs to {}, which is not among your divisions ({})",
-                inert(&car.division),
-                scope.join(", ")
-            )));
-        }
-    }
-    Ok(car)
-}
-
 fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
     let p = ctx
         .require(&[Role::Executive, Role::DivisionHead], "open a CAR")?
@@ -122,33 +95,33 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
     let mut db = ctx.open_db()?;
     let id = ctx
         .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            // The resolver refuses a division head someone else's complaint.
-            let complaint = refs::resolve(ctx, &tx, &a.reference)?;
-            if let Some(existing) = cars::for_complaint(&tx, complaint, now)? {
-                return Err(failed(format!(
-                    "{} already has CAR-{} ({}); one CAR per complaint",
-                    a.reference,
-                    existing.id,
-                    existing.state.label()
-                )));
-            }
-            let id = cars::open(
-                &tx,
-                &Opening {
-                    complaint_id: complaint,
-                    origin: "manual",
-                    actor: &p.login,
-                    actor_name: &p.name,
-                    at: now,
-                    due_at: due,
-                    why,
-                },
-                signer.0.as_ref(),
-            )?
-            .ok_or_else(|| failed(format!("{} already has a CAR", a.reference)))?;
-            tx.commit()?;
-            Ok(id)
+            store::immediate(conn, |tx| {
+                // The resolver refuses a division head someone else's complaint.
+                let complaint = refs::resolve(ctx, tx, &a.reference)?;
+                if let Some(existing) = cars::for_complaint(tx, complaint, now)? {
+                    return Err(failed(format!(
+                        "{} already has CAR-{} ({}); one CAR per complaint",
+                        a.reference,
+                        existing.id,
+                        existing.state.label()
+                    )));
+                }
+                let id = cars::open(
+                    tx,
+                    &Opening {
+                        complaint_id: complaint,
+                        origin: "manual",
+                        actor: &p.login,
+                        actor_name: &p.name,
+                        at: now,
+                        due_at: due,
+                        why,
+                    },
+                    signer.0.as_ref(),
+                )?
+                .ok_or_else(|| failed(format!("{} already has a CAR", a.reference)))?;
+                Ok(id)
+            })
         })
         .map_err(super::write_error)?;
     let car = cars::by_id(&db.conn, id, now)?.ok_or_else(|| failed("the CAR vanished"))?;
@@ -261,7 +234,7 @@ fn list(ctx: &Ctx, a: CarListArgs) -> anyhow::Result<()> {
 
 fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let db = ctx.open_db()?;
-    let car = visible(ctx, &db.conn, raw)?;
+    let car = refs::car(ctx, &db.conn, raw)?;
     if ctx.json {
         return ctx.print_json(&car);
     }

@@ -1,15 +1,15 @@
 //! `signoff car contact|cause|act|check|close ID ...`: working a CAR, one recorded step at a
 //! time, each checked against the CAR's state and the person's role.
 
-use rusqlite::TransactionBehavior;
-
 use crate::cli::{CarCommand, YesNo};
 use crate::config::Role;
 use crate::domain::car::{self, next_steps, Actor, Step, StepError};
+use crate::error::{failed, refused, usage};
+use crate::render::time::fmt_time;
+use crate::store;
 use crate::store::cars::{self, NewEvent};
 
-use super::car::visible;
-use super::{failed, fmt_time, parse_time, refused, usage, Ctx};
+use super::{parse_time, refs, Ctx};
 
 /// One step as the command line gives it.
 struct Request {
@@ -81,7 +81,9 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
     let mut db = ctx.open_db()?;
     let (car, rec, next) = ctx
         .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
-            step(ctx, conn, &p, signer.0.as_ref(), &req, now, happened_at)
+            store::immediate(conn, |tx| {
+                step(ctx, tx, &p, signer.0.as_ref(), &req, now, happened_at)
+            })
         })
         .map_err(super::write_error)?;
     super::out::survive_closed_pipe();
@@ -108,18 +110,18 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
     super::out::after_save(&saved, printed.map_err(Into::into))
 }
 
-/// One step in one write transaction: checked against the CAR's state and the person's role.
+/// One step, in the caller's write transaction: checked against the CAR's state and the
+/// person's role.
 fn step(
     ctx: &Ctx,
-    conn: &mut rusqlite::Connection,
+    tx: &rusqlite::Transaction,
     p: &crate::config::Person,
     signer: &dyn crate::domain::signing::RecordSigner,
     req: &Request,
     now: i64,
     happened_at: i64,
 ) -> anyhow::Result<(cars::Car, car::CarEvent, car::State)> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let car = visible(ctx, &tx, &req.id)?;
+    let car = refs::car(ctx, tx, &req.id)?;
     let actor = match p.role {
         Role::Executive => Actor::Executive,
         Role::DivisionHead if p.divisions.contains(&car.division) => Actor::OwnDivisionHead,
@@ -156,7 +158,7 @@ fn step(
         _ => req.text.clone(),
     };
     let rec = cars::append(
-        &tx,
+        tx,
         NewEvent {
             car_id: car.id,
             complaint_id: car.complaint_id,
@@ -173,7 +175,6 @@ fn step(
         signer,
     )?;
     // A contact answers the customer as a reply does: the complaint's flags follow at once.
-    crate::store::flag_update::touch(&tx, &[car.complaint_id], now)?;
-    tx.commit()?;
+    crate::store::flag_update::touch(tx, &[car.complaint_id], now)?;
     Ok((car, rec, next))
 }

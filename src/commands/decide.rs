@@ -3,10 +3,13 @@
 use crate::cli::{AnswerArgs, ApproveArgs, PushBackArgs, RetractArgs, ShowArgs};
 use crate::domain::decision::{add_working_days, Decision, Kind};
 use crate::domain::text::inert;
+use crate::error::{failed, refused, usage};
+use crate::render::time::fmt_time;
 use crate::store::queries;
 use crate::store::workflow::{self, WorkflowError};
+use crate::store::Db;
 
-use super::{failed, fmt_time, parse_time, refs, refused, still_busy, usage, Ctx};
+use super::{parse_time, refs, still_busy, Ctx};
 
 /// Workflow errors keep their exit status: refusals 3, conflicts 1.
 fn exit(e: WorkflowError) -> anyhow::Error {
@@ -30,12 +33,8 @@ fn print_decision(ctx: &Ctx, d: &Decision, what: &str) -> anyhow::Result<()> {
 }
 
 /// The complaint's external id, to print.
-fn external_id(conn: &rusqlite::Connection, id: i64) -> anyhow::Result<String> {
-    let ext: String = conn.query_row(
-        "SELECT external_id FROM complaints WHERE id = ?1",
-        [id],
-        |r| r.get(0),
-    )?;
+fn external_id(db: &Db, id: i64) -> anyhow::Result<String> {
+    let ext = queries::external_id(&db.conn, id)?;
     Ok(inert(&ext).into_owned())
 }
 
@@ -50,7 +49,7 @@ pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
             workflow::approve(conn, &p, signer.0.as_ref(), id, a.note.clone(), now)
         })
         .map_err(exit)?;
-    let ext = external_id(&db.conn, id)?;
+    let ext = external_id(&db, id)?;
     print_decision(
         ctx,
         &rec,
@@ -92,7 +91,7 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
             workflow::push_back(conn, &p, signer.0.as_ref(), id, &reasons, &a.note, due, now)
         })
         .map_err(exit)?;
-    let ext = external_id(&db.conn, id)?;
+    let ext = external_id(&db, id)?;
     print_decision(
         ctx,
         &rec,
@@ -134,7 +133,7 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
             workflow::answer(conn, &p, signer.0.as_ref(), id, kind, &body, now)
         })
         .map_err(exit)?;
-    let ext = external_id(&db.conn, id)?;
+    let ext = external_id(&db, id)?;
     let what = match kind {
         Kind::Revise => "response revised",
         Kind::CorrectiveAction => "corrective action recorded",

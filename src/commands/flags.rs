@@ -7,10 +7,12 @@ use crate::cli::FlagsArgs;
 use crate::config::{Config, Role};
 use crate::domain::canned;
 use crate::domain::text::one_line;
+use crate::error::refused;
+use crate::render::time::fmt_time;
 use crate::store::flag_reads::{self, DivisionCounts};
 use crate::store::flags::{self, CheckSettings};
 
-use super::{fmt_time, refs, refused, Ctx};
+use super::{refs, Ctx};
 
 /// The checks' settings from the configuration.
 pub fn settings(cfg: &Config) -> CheckSettings {

@@ -7,6 +7,7 @@ use rand_chacha::ChaCha8Rng;
 use rand_core::{RngCore, SeedableRng};
 
 use crate::cli::GenerateArgs;
+use crate::error::usage;
 
 use super::failed;
 
@@ -130,7 +131,7 @@ impl Gen {
 pub fn run(a: GenerateArgs) -> anyhow::Result<()> {
     let until = match &a.until {
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map_err(|e| super::usage(format!("--until {s:?}: {e}")))?,
+            .map_err(|e| usage(format!("--until {s:?}: {e}")))?,
         None => chrono::Utc::now().date_naive(),
     };
     match &a.out {

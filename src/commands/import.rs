@@ -4,11 +4,12 @@ use std::io::IsTerminal;
 
 use crate::cli::{DateOrderArg, ImportArgs};
 use crate::config::Role;
+use crate::error::{failed, usage};
 use crate::import::decode::Encoding;
 use crate::import::profile::DateOrder;
 use crate::import::{import_file, Options, Report};
 
-use super::{failed, usage, Ctx};
+use super::Ctx;
 
 /// SQLite's default SQLITE_MAX_LENGTH: no string or blob may be longer.
 const SQLITE_MAX_LENGTH: usize = 1_000_000_000;

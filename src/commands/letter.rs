@@ -5,10 +5,12 @@ use std::io::Write;
 use std::path::Path;
 
 use crate::cli::{LetterArgs, LetterFormat};
-use crate::mail::{compose, letter as render};
+use crate::error::{failed, refused, usage};
+use crate::mail::compose;
+use crate::render::letter as render;
 use crate::store::letters;
 
-use super::{failed, refs, refused, usage, Ctx};
+use super::{refs, Ctx};
 
 /// The format: the flag, else the output file's extension, else Markdown.
 fn format_of(a: &LetterArgs) -> anyhow::Result<LetterFormat> {

@@ -7,13 +7,14 @@ use sha2::{Digest, Sha256};
 
 use crate::domain::complaint::hex;
 use crate::domain::letter::{message_id, sender_domain};
+use crate::error::usage;
 use crate::mail::compose::{self, Envelope};
 use crate::mail::deliver::{self, Book, Composed, Line, Options, Withhold};
 use crate::mail::smtp::{Folder, Smtp, Transport};
 use crate::store::outbox::{self, Attempt, Item};
 use crate::store::{letters, Db};
 
-use super::{usage, Ctx};
+use super::Ctx;
 
 /// The server of `[mail]`, or the dry run's folder; refused with the reason when `[mail]` is
 /// not set up for it.

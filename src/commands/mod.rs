@@ -17,13 +17,6 @@ pub mod profile;
 pub mod reach_out;
 pub mod refs;
 pub mod report;
-pub mod report_csv;
-pub mod report_html;
-pub mod report_html_parts;
-pub mod report_md;
-pub mod report_md_parts;
-pub mod report_recommend;
-pub mod report_svg;
 pub mod review;
 pub mod sample;
 pub mod send;
@@ -42,41 +35,11 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, Command};
-use crate::config::{Config, ConfigError, Person, Role, Sources};
+use crate::config::{Config, Person, Role, Sources};
 use crate::store::workflow::{self, Patience};
 use crate::store::Db;
 
-/// An error that carries its exit status: 1 failure, 2 usage or configuration, 3 refused.
-#[derive(Debug, thiserror::Error)]
-#[error("{message}")]
-pub struct Exit {
-    pub code: i32,
-    pub message: String,
-}
-
-pub fn usage(message: impl Into<String>) -> anyhow::Error {
-    Exit {
-        code: 2,
-        message: message.into(),
-    }
-    .into()
-}
-
-pub fn refused(message: impl Into<String>) -> anyhow::Error {
-    Exit {
-        code: 3,
-        message: message.into(),
-    }
-    .into()
-}
-
-pub fn failed(message: impl Into<String>) -> anyhow::Error {
-    Exit {
-        code: 1,
-        message: message.into(),
-    }
-    .into()
-}
+use crate::error::{failed, refused, usage};
 
 /// Refuses an output file that is the store, one of its companion files or one of `inputs`:
 /// a report, a generated export or a rejects file must not overwrite them, whoever asks. Files
@@ -120,17 +83,6 @@ pub fn write_error(e: anyhow::Error) -> anyhow::Error {
     } else {
         e
     }
-}
-
-/// The exit status for an error returned by a command.
-pub fn exit_code(err: &anyhow::Error) -> i32 {
-    if let Some(e) = err.downcast_ref::<Exit>() {
-        return e.code;
-    }
-    if err.downcast_ref::<ConfigError>().is_some() {
-        return 2;
-    }
-    1
 }
 
 pub use crate::domain::signing::Clock;
@@ -355,18 +307,4 @@ pub fn parse_time(flag: &str, s: &str, end_of_day: bool) -> anyhow::Result<i64> 
     Ok(d.and_hms_opt(0, 0, 0)
         .map(|t| t.and_utc().timestamp())
         .unwrap_or_default())
-}
-
-/// Unix seconds as "2026-11-20 09:14" (UTC).
-pub fn fmt_time(t: i64) -> String {
-    DateTime::from_timestamp(t, 0)
-        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_else(|| t.to_string())
-}
-
-/// Unix seconds as "2026-11-20" (UTC).
-pub fn fmt_date(t: i64) -> String {
-    DateTime::from_timestamp(t, 0)
-        .map(|d| d.format("%Y-%m-%d").to_string())
-        .unwrap_or_else(|| t.to_string())
 }

@@ -10,10 +10,12 @@ use crate::cli::NotifyArgs;
 use crate::config::Role;
 use crate::domain::notify::{self, Event, Horizon, Recipient};
 use crate::domain::text::inert;
+use crate::error::failed;
 use crate::mail::deliver::Options;
+use crate::render::time::{fmt_date, fmt_time};
 use crate::store::{notices, outbox};
 
-use super::{failed, fmt_date, fmt_time, mailer, Ctx};
+use super::{mailer, Ctx};
 
 /// One person's message this run.
 #[derive(serde::Serialize)]

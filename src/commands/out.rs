@@ -4,6 +4,8 @@
 
 use std::io::Write;
 
+use crate::error::failed;
+
 /// A write to standard output that failed.
 #[derive(Debug, thiserror::Error)]
 #[error("cannot write to standard output: {0}")]
@@ -48,7 +50,7 @@ pub fn survive_closed_pipe() {
 /// What to do when the result of something saved could not be printed: say what was saved,
 /// on standard error, and fail.
 pub fn after_save(what: &str, printed: anyhow::Result<()>) -> anyhow::Result<()> {
-    printed.map_err(|e| super::failed(format!("saved {what} but could not print it: {e:#}")))
+    printed.map_err(|e| failed(format!("saved {what} but could not print it: {e:#}")))
 }
 
 /// For main: a panic from `print!`/`println!` on a closed or full output (in code not yet

@@ -9,13 +9,14 @@ use serde_json::json;
 use crate::cli::{ProfileArgs, ProfileCommand, ProfileDraftArgs, ProfileShowArgs};
 use crate::config::Role;
 use crate::domain::text::{inert, one_line};
+use crate::error::{failed, usage};
 use crate::import::catalogue::{catalogue, Entry, Origin};
 use crate::import::draft::draft as draft_profile;
 use crate::import::peek::peek;
 use crate::import::profile::{DateOrder, BUILT_IN};
 
 use super::import::{parse_delimiter, parse_encoding};
-use super::{failed, usage, Ctx};
+use super::Ctx;
 
 /// How far down the file the draft looks for the header: further than a profile's default,
 /// since the draft then says where it is.

@@ -4,8 +4,9 @@
 
 use crate::cli::ReachOutArgs;
 use crate::config::Role;
+use crate::error::{failed, refused};
 
-use super::{failed, refs, refused, Ctx};
+use super::{refs, Ctx};
 
 pub fn run(ctx: &Ctx, a: ReachOutArgs) -> anyhow::Result<()> {
     let p = ctx

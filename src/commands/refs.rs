@@ -1,18 +1,20 @@
-//! Turning a REF (external id, internal id, `source:external-id`, `id:N`) into a complaint.
+//! Turning a REF (external id, internal id, `source:external-id`, `id:N`) into a complaint, and
+//! a CAR id into its CAR, each checked against what the person may see.
 
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::Connection;
 
-use super::{failed, refused, Ctx};
+use crate::domain::text::inert;
+use crate::error::{failed, refused, usage};
+use crate::store::cars::{self, Car};
+use crate::store::queries;
+
+use super::Ctx;
 
 /// The complaint id for a REF, checked against what the person may see.
 pub fn resolve(ctx: &Ctx, conn: &Connection, r: &str) -> anyhow::Result<i64> {
     let id = find(conn, r)?;
     if let Some(visible) = ctx.visible_divisions()? {
-        let division: String = conn.query_row(
-            "SELECT division FROM complaints WHERE id = ?1",
-            params![id],
-            |row| row.get(0),
-        )?;
+        let division = queries::division(conn, id)?;
         if !visible.iter().any(|d| d == &division) {
             return Err(refused(format!(
                 "{r} belongs to {division}, which is not among your divisions ({})",
@@ -29,26 +31,17 @@ fn find(conn: &Connection, r: &str) -> anyhow::Result<i64> {
         let id: i64 = n
             .parse()
             .map_err(|_| failed(format!("{r:?}: an internal id is a number")))?;
-        return exists(conn, id)?
+        return queries::exists(conn, id)?
             .ok_or_else(|| failed(format!("no complaint has the internal id {id}")));
     }
-    let mut by_external: Vec<(i64, String)> = {
-        let mut st =
-            conn.prepare_cached("SELECT id, source FROM complaints WHERE external_id = ?1")?;
-        let rows = st.query_map(params![r], |row| Ok((row.get(0)?, row.get(1)?)))?;
-        rows.collect::<rusqlite::Result<_>>()?
-    };
+    let mut by_external = queries::by_external_id(conn, r)?;
     if by_external.is_empty() {
         if let Some((source, ext)) = r.split_once(':') {
-            let mut st = conn.prepare_cached(
-                "SELECT id, source FROM complaints WHERE source = ?1 AND external_id = ?2",
-            )?;
-            let rows = st.query_map(params![source, ext], |row| Ok((row.get(0)?, row.get(1)?)))?;
-            by_external = rows.collect::<rusqlite::Result<_>>()?;
+            by_external = queries::by_source_and_external_id(conn, source, ext)?;
         }
     }
     let by_internal = match r.parse::<i64>() {
-        Ok(n) => exists(conn, n)?,
+        Ok(n) => queries::exists(conn, n)?,
         Err(_) => None,
     };
     match (by_external.as_slice(), by_internal) {
@@ -70,11 +63,31 @@ fn find(conn: &Connection, r: &str) -> anyhow::Result<i64> {
     }
 }
 
-fn exists(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
-    conn.query_row(
-        "SELECT id FROM complaints WHERE id = ?1",
-        params![id],
-        |r| r.get(0),
-    )
-    .optional()
+/// "12" or "CAR-12".
+fn car_id(s: &str) -> anyhow::Result<i64> {
+    let t = s.trim();
+    let digits = t
+        .get(..4)
+        .filter(|p| p.eq_ignore_ascii_case("car-"))
+        .map_or(t, |_| &t[4..]);
+    digits
+        .parse()
+        .map_err(|_| usage(format!("{s:?} is not a CAR id: write 12 or CAR-12")))
+}
+
+/// The CAR a CAR id (`12`, `CAR-12`) names, if the person may see it.
+pub fn car(ctx: &Ctx, conn: &Connection, raw: &str) -> anyhow::Result<Car> {
+    let id = car_id(raw)?;
+    let car = cars::by_id(conn, id, ctx.now.timestamp())?
+        .ok_or_else(|| failed(format!("there is no CAR-{id}")))?;
+    if let Some(scope) = ctx.visible_divisions()? {
+        if !scope.contains(&car.division) {
+            return Err(refused(format!(
+                "CAR-{id} belongs to {}, which is not among your divisions ({})",
+                inert(&car.division),
+                scope.join(", ")
+            )));
+        }
+    }
+    Ok(car)
 }

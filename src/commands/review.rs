@@ -5,12 +5,13 @@ use std::io::IsTerminal;
 use crate::cli::ReviewArgs;
 use crate::config::{platform_data_dir, Config, Person};
 use crate::domain::signing::{CannotSign, Clock, SharedSigner};
+use crate::error::{failed, usage};
 use crate::store::Db;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
 use crate::tui::{Open, Session};
 
-use super::{failed, usage, Ctx};
+use super::Ctx;
 
 /// Logs go to a file: the screen owns the terminal.
 fn start_log(cfg: &Config) {

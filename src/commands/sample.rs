@@ -1,21 +1,23 @@
 //! `signoff sample` and `signoff samples`.
 
-use chrono::Datelike;
-use rusqlite::params;
 use serde::Serialize;
 
 use crate::cli::SampleArgs;
 use crate::config::Role;
+use crate::domain::period::iso_week_label;
 use crate::domain::report::SampleBound;
 use crate::domain::rng::Rng;
 use crate::domain::rollup::{self, Figures};
-use crate::domain::sample::{parse_include, Include, Plan, Sized, Strata};
+use crate::domain::sample::{parse_include, Filters, Include, Plan, Sized, Spec, Strata};
 use crate::domain::sample_bound::sized_stratified;
 use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
-use crate::store::samples::{self, Drawn, Filters, Sample, Spec};
+use crate::error::{failed, usage};
+use crate::render::time::{fmt_date, fmt_time};
+use crate::store::samples::{self, Drawn, Sample};
+use crate::store::{queries, Db};
 
-use super::{failed, fmt_date, parse_time, usage, Ctx};
+use super::{parse_time, Ctx};
 
 /// The spec a command line asks for, with the configuration's defaults.
 pub fn spec_from_args(ctx: &Ctx, a: &SampleArgs) -> anyhow::Result<Spec> {
@@ -110,11 +112,6 @@ fn describe(spec: &Spec) -> String {
     }
 }
 
-pub fn iso_week_label(t: chrono::DateTime<chrono::Utc>) -> String {
-    let w = t.iso_week();
-    format!("{}-W{:02}", w.year(), w.week())
-}
-
 #[derive(Serialize)]
 struct ItemJson {
     position: usize,
@@ -146,38 +143,19 @@ struct SampleJson<'a> {
     items: Vec<ItemJson>,
 }
 
-fn items_json(conn: &rusqlite::Connection, drawn: &Drawn) -> anyhow::Result<Vec<ItemJson>> {
-    let mut st = conn.prepare_cached(
-        "SELECT external_id, source, division, received_at, subject, complaint_text FROM complaints WHERE id = ?1",
-    )?;
+fn items_json(db: &Db, drawn: &Drawn) -> anyhow::Result<Vec<ItemJson>> {
     let mut out = Vec::with_capacity(drawn.items.len());
     for (i, it) in drawn.items.iter().enumerate() {
-        let (external_id, source, division, received_at, subject, text): (
-            String,
-            String,
-            String,
-            i64,
-            Option<String>,
-            String,
-        ) = st.query_row(params![it.complaint_id], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?;
+        let c = queries::listed(&db.conn, it.complaint_id)?;
         out.push(ItemJson {
             position: i + 1,
             reference: it.complaint_id.to_string(),
-            external_id,
-            source,
-            division,
-            received_at,
+            external_id: c.external_id,
+            source: c.source,
+            division: c.division,
+            received_at: c.received_at,
             reason: it.reason.clone(),
-            subject: Some(subject.unwrap_or_else(|| one_line(&text, 60))),
+            subject: Some(c.subject.unwrap_or_else(|| one_line(&c.complaint_text, 60))),
         });
     }
     Ok(out)
@@ -237,7 +215,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     let sized = sized(&spec, &drawn);
     let weak = matches!(spec.plan, Plan::Percent { .. })
         && sized.proves * 100.0 > ctx.cfg.sampling.weak_proof_percent;
-    let items = items_json(&db.conn, &drawn)?;
+    let items = items_json(&db, &drawn)?;
     if ctx.json {
         return ctx.print_json(&SampleJson {
             id: Some(id),
@@ -401,7 +379,7 @@ pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
             "{:>4}  {:<10} {}  by {:<8} {:>3} / {:<3} reviewed · {} signed · {} pushed back ({} open, {} answered) · population {}",
             r.id,
             r.label,
-            super::fmt_time(r.drawn_at),
+            fmt_time(r.drawn_at),
             r.drawn_by,
             r.reviewed,
             r.items,
@@ -413,25 +391,4 @@ pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// The configured weekly draw: the last `window_days`, the configured rules, not stratified.
-pub fn weekly_spec(cfg: &crate::config::Config, now: i64, plan: Plan) -> anyhow::Result<Spec> {
-    let s = &cfg.sampling;
-    let mut includes: Vec<Include> = Vec::new();
-    for raw in &s.include {
-        includes.push(parse_include(raw).map_err(usage)?);
-    }
-    Ok(Spec {
-        plan,
-        filters: Filters {
-            since: Some(now - i64::from(s.window_days) * 86_400),
-            ..Default::default()
-        },
-        includes,
-        strata: Strata::None,
-        detractor_max: s.detractor_max,
-        manager_phrases: s.phrases.asked_for_manager.clone(),
-        negative_phrases: s.phrases.negative.clone(),
-    })
 }

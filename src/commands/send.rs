@@ -6,10 +6,12 @@ use serde_json::json;
 use crate::cli::SendArgs;
 use crate::config::Role;
 use crate::domain::text::inert;
+use crate::error::failed;
 use crate::mail::deliver::Options;
+use crate::render::time::fmt_time;
 use crate::store::outbox;
 
-use super::{failed, fmt_time, mailer, Ctx};
+use super::{mailer, Ctx};
 
 /// How many messages `--list` shows.
 const LISTED: i64 = 50;

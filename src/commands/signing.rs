@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use crate::config::{Config, KeySpec, Person};
 use crate::domain::signing::{SharedSigner, Unsigned};
+use crate::error::{refused, usage};
 use crate::sign::{self, KeySigner, SignerSource, TrustRoot};
 
-use super::{refused, usage, Ctx};
+use super::Ctx;
 
 /// The keys of `[[people]]` and of `[signing] allowed_signers`.
 pub fn trust_root(cfg: &Config) -> anyhow::Result<TrustRoot> {

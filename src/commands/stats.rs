@@ -1,6 +1,7 @@
 //! `signoff stats`
 
 use crate::domain::text::inert;
+use crate::render::time::fmt_time;
 use crate::store::stats::stats;
 
 use super::Ctx;
@@ -34,9 +35,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     if !s.imports.is_empty() {
         crate::out!("\nimports")?;
         for i in &s.imports {
-            let when = chrono::DateTime::from_timestamp(i.started_at, 0)
-                .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
-                .unwrap_or_default();
+            let when = fmt_time(i.started_at);
             crate::out!(
                 "  #{:<4} {when}  {:<10} {:<12} {}  read {}: inserted {}, updated {}, unchanged {}, degraded {}, rejected {}",
                 i.id, inert(&i.source), inert(&i.profile), inert(&i.file), i.read, i.inserted, i.updated, i.unchanged, i.degraded, i.rejected

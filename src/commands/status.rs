@@ -7,12 +7,13 @@ use serde::Serialize;
 use crate::cli::StatusArgs;
 use crate::domain::report::SampleBound;
 use crate::domain::rollup::{self, AdHoc, Figures, Item};
-use crate::domain::stats::format_rate;
 use crate::domain::text::inert;
+use crate::error::failed;
+use crate::render::number::pct;
 use crate::store::rollup as items;
 use crate::store::samples;
 
-use super::{failed, Ctx};
+use super::Ctx;
 
 #[derive(Debug, Serialize)]
 pub struct Report {
@@ -102,7 +103,7 @@ fn print(report: &Report) {
             f.pushed_back_answered,
             f.pushed_back_overdue,
             f.pending,
-            f.sign_off_rate.map_or_else(|| "–".into(), format_rate)
+            pct(f.sign_off_rate)
         );
     };
     println!(
@@ -132,7 +133,10 @@ fn print(report: &Report) {
         println!("! signed, but the text changed since: needs signing again");
     }
     for f in report.divisions.iter().filter(|f| f.random_items > 0) {
-        println!("  {}", inert(&format!("{}: {}", f.division, f.bound_statement)));
+        println!(
+            "  {}",
+            inert(&format!("{}: {}", f.division, f.bound_statement))
+        );
     }
     if let Some(b) = &report.bound {
         println!("\nsample {} \"{}\": {}", b.sample, b.label, b.statement);

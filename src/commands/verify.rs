@@ -8,13 +8,15 @@ use serde::Serialize;
 use crate::cli::VerifyArgs;
 use crate::config::Role;
 use crate::domain::decision;
+use crate::error::failed;
+use crate::render::time::fmt_time;
 use crate::sign;
 use crate::store::decisions as sd;
 use crate::store::queries;
 
 use super::verify_head::{self as vh, Head, Remembered};
 use super::verify_records::{beyond_role, check_decisions, Checked, Finding, CLOCK_SLACK_SECS};
-use super::{failed, fmt_time, signing, Ctx};
+use super::{signing, Ctx};
 
 /// The last record of a chain, as `--head` prints it.
 #[derive(Debug, Serialize)]

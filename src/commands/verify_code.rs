@@ -8,12 +8,14 @@ use serde::Serialize;
 use crate::domain::decision::{self, Kind};
 use crate::domain::letter::{normalise_code, verification_code};
 use crate::domain::text::inert;
+use crate::error::{failed, usage};
+use crate::render::time::fmt_time;
 use crate::sign;
 use crate::store::decisions as sd;
 use crate::store::queries;
 
 use super::verify_records::check_decisions;
-use super::{failed, fmt_time, signing, usage, Ctx};
+use super::{signing, Ctx};
 
 #[derive(Debug, Serialize)]
 struct Found {

@@ -10,7 +10,7 @@ use crate::sign::{self, TrustRoot};
 use crate::store::decisions as sd;
 use crate::store::{queries, Db};
 
-use super::fmt_time;
+use crate::render::time::fmt_time;
 
 /// A record may carry a time a little before the one ahead of it in the chain (two writers'
 /// clocks); more than this and its time was set back.

@@ -12,6 +12,7 @@ pub mod flags;
 pub mod letter;
 pub mod notify;
 pub mod outreach;
+pub mod pack;
 pub mod period;
 pub mod recommend;
 pub mod report;

@@ -16,6 +16,12 @@ pub struct Period {
     pub end: i64,
 }
 
+/// The ISO week of `t` as a sample's label: "2026-W47".
+pub fn iso_week_label(t: DateTime<Utc>) -> String {
+    let w = t.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}
+
 /// How far back each earlier period of the trend lies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stride {

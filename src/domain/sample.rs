@@ -1,4 +1,5 @@
-//! Sample planning and the pure parts of drawing: sizes, what a plan proves, strata, rules.
+//! Sample planning and the pure parts of drawing: what a draw is asked for, sizes, what a plan
+//! proves, strata, rules.
 
 use serde::{Deserialize, Serialize};
 
@@ -199,6 +200,37 @@ pub enum Strata {
     },
     /// The plan's size shared among divisions in proportion to their populations.
     Proportional,
+}
+
+/// Which complaints a sample is drawn from.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Filters {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub divisions: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub channels: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub products: Vec<String>,
+    /// Received at or after (Unix seconds).
+    pub since: Option<i64>,
+    /// Received before (Unix seconds).
+    pub until: Option<i64>,
+    #[serde(default)]
+    pub include_sampled: bool,
+}
+
+/// Everything a draw depends on besides the seed and the store: recorded with the sample.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Spec {
+    pub plan: Plan,
+    pub filters: Filters,
+    pub includes: Vec<Include>,
+    pub strata: Strata,
+    pub detractor_max: u8,
+    pub manager_phrases: Vec<String>,
+    pub negative_phrases: Vec<String>,
 }
 
 /// Largest-remainder allocation of `n` over strata of the given sizes; each gets at most its size.

@@ -214,7 +214,10 @@ pub fn shape(messages: &[Message]) -> Shape {
                 if !answered {
                     s.wrote_before_answer += 1;
                 }
-                if s.unanswered_since.is_none() {
+                // "Thank you, that's sorted" after an answer closes the conversation: it
+                // asks for nothing.
+                let closes = answered && s.unanswered_since.is_none() && is_closing(&m.text);
+                if s.unanswered_since.is_none() && !closes {
                     s.unanswered_since = m.at.or(Some(i64::MIN));
                 }
             }
@@ -229,6 +232,38 @@ pub fn shape(messages: &[Message]) -> Shape {
         s.unanswered_since = None;
     }
     s
+}
+
+/// A short message of thanks or agreement that asks for nothing more ("Thank you, that's
+/// sorted.", "Cheers, all good now"): at most 15 words, no question, and a word of thanks or of
+/// the matter being settled.
+pub fn is_closing(text: &str) -> bool {
+    const WORDS: &[&str] = &[
+        "thank",
+        "thanks",
+        "thx",
+        "cheers",
+        "sorted",
+        "resolved",
+        "solved",
+        "fixed",
+        "perfect",
+        "great",
+        "brilliant",
+        "appreciated",
+        "appreciate",
+    ];
+    let lower = text.to_lowercase();
+    if lower.contains('?') || lower.split_whitespace().count() > 15 {
+        return false;
+    }
+    let negated = ["not ", "n't ", "no longer", "still"]
+        .iter()
+        .any(|n| lower.contains(n));
+    !negated
+        && lower
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| WORDS.contains(&w))
 }
 
 #[cfg(test)]
@@ -319,6 +354,25 @@ mod tests {
         let s = shape(&answered);
         assert_eq!(s.wrote_before_answer, 3);
         assert_eq!(s.unanswered_since, Some(6));
+    }
+
+    #[test]
+    fn thanks_after_an_answer_asks_for_nothing() {
+        let mut t = vec![
+            msg(Author::Customer, 1, "my refund?"),
+            msg(Author::Company, 2, "refunded today"),
+            msg(Author::Customer, 3, "Thank you, that's sorted."),
+        ];
+        assert_eq!(shape(&t).unanswered_since, None);
+        t[2].text = "Thanks, but it's still not there.".into();
+        assert_eq!(shape(&t).unanswered_since, Some(3));
+        t[2].text = "thanks - when will it arrive?".into();
+        assert_eq!(shape(&t).unanswered_since, Some(3));
+        // Thanks before anyone answered is still waiting for an answer.
+        let early = vec![msg(Author::Customer, 1, "Thanks in advance")];
+        assert_eq!(shape(&early).unanswered_since, Some(1));
+        assert!(is_closing("Cheers, all good now"));
+        assert!(!is_closing("Thanks. It isn't fixed."));
     }
 
     #[test]

@@ -65,8 +65,8 @@ pub fn letter(e: &Envelope, l: &Letter) -> Result<Vec<u8>, String> {
             l.code.clone(),
         ))
         .multipart(MultiPart::alternative_plain_html(
-            super::letter::text(l),
-            super::letter::html(l),
+            crate::render::letter::text(l),
+            crate::render::letter::html(l),
         ))
         .map_err(|e| format!("cannot build the letter: {e}"))?;
     Ok(m.formatted())

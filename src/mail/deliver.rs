@@ -18,6 +18,7 @@
 use serde::Serialize;
 
 use super::smtp::{Failure, Transport};
+use crate::render::time::fmt_time;
 use crate::store::outbox::Item;
 
 /// A message ready to go: to whom, under which Message-ID, as which bytes.
@@ -111,8 +112,7 @@ pub fn run(
                  Look for Message-ID {} in the server's log; `signoff send --resend-interrupted` \
                  sends it again with that same Message-ID",
                 item.attempted_at
-                    .and_then(|t| chrono::DateTime::from_timestamp(t, 0))
-                    .map(|t| format!(" at {}", t.format("%Y-%m-%d %H:%M UTC")))
+                    .map(|t| format!(" at {} UTC", fmt_time(t)))
                     .unwrap_or_default(),
                 item.message_id.as_deref().unwrap_or("(none)")
             );

@@ -4,6 +4,5 @@
 
 pub mod compose;
 pub mod deliver;
-pub mod letter;
 pub mod outreach;
 pub mod smtp;

@@ -4,6 +4,7 @@ use rusqlite::{params, Connection, OptionalExtension, Transaction};
 
 use crate::domain::complaint::signed_text_hash;
 use crate::domain::decision::{Decision, Kind, GENESIS};
+use crate::domain::pack::ChainEnd;
 use crate::domain::signing::RecordSigner;
 use crate::domain::thread::{Author, Message};
 
@@ -175,14 +176,6 @@ pub fn for_complaint(conn: &Connection, complaint_id: i64) -> rusqlite::Result<V
     ))?;
     let rows = st.query_map(params![complaint_id], from_row)?;
     rows.collect()
-}
-
-/// The end of a chain: how many records it holds, and the last one's id and hash.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct ChainEnd {
-    pub records: i64,
-    pub id: i64,
-    pub hash: String,
 }
 
 /// The end of the decision chain (`table` "decisions") or of the CAR steps' ("car_events").

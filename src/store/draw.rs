@@ -9,45 +9,15 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use rusqlite::types::Value;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::rule_sets;
 use crate::domain::complaint::hex;
 use crate::domain::rng::Rng;
-use crate::domain::sample::{allocate_proportional, share_count, Include, Plan, Rule, Strata};
+use crate::domain::sample::{allocate_proportional, share_count, Include, Rule, Strata};
+pub use crate::domain::sample::{Filters, Spec};
 use crate::domain::sample_bound::StratumSize;
-
-/// Which complaints a sample is drawn from.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Filters {
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub divisions: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub sources: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub channels: Vec<String>,
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub products: Vec<String>,
-    /// Received at or after (Unix seconds).
-    pub since: Option<i64>,
-    /// Received before (Unix seconds).
-    pub until: Option<i64>,
-    #[serde(default)]
-    pub include_sampled: bool,
-}
-
-/// Everything a draw depends on besides the seed and the store: recorded with the sample.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Spec {
-    pub plan: Plan,
-    pub filters: Filters,
-    pub includes: Vec<Include>,
-    pub strata: Strata,
-    pub detractor_max: u8,
-    pub manager_phrases: Vec<String>,
-    pub negative_phrases: Vec<String>,
-}
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Item {

@@ -8,6 +8,7 @@ mod check_seen;
 pub mod complaints;
 pub mod customers;
 pub mod decisions;
+pub mod division_list;
 pub mod draw;
 mod flag_judge;
 pub mod flag_reads;
@@ -32,6 +33,7 @@ pub mod rollup;
 pub mod rule_sets;
 pub mod samples;
 pub mod schema;
+pub mod screen;
 pub mod stats;
 mod thread_scan;
 pub mod threads;
@@ -40,7 +42,7 @@ pub mod workflow;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use rusqlite::Connection;
+use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -171,12 +173,41 @@ impl Db {
         switched
     }
 
+    /// How long each statement waits for another writer before it gives up as busy.
+    pub fn wait_for_writers(&self, timeout: Duration) -> rusqlite::Result<()> {
+        self.conn.busy_timeout(timeout)
+    }
+
     pub fn err(&self, error: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.display().to_string(),
             error,
         }
     }
+}
+
+/// Runs `write` in one transaction that takes the write lock at its start, so that what it
+/// reads stays true while it writes; committed when `write` succeeds, rolled back otherwise.
+pub fn immediate<T, E: From<rusqlite::Error>>(
+    conn: &mut Connection,
+    write: impl FnOnce(&Transaction) -> Result<T, E>,
+) -> Result<T, E> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let out = write(&tx)?;
+    tx.commit()?;
+    Ok(out)
+}
+
+/// Runs `read` in one read transaction: every figure it reads comes from the same moment of
+/// the store, however long it takes and whoever writes meanwhile.
+pub fn snapshot<T, E: From<rusqlite::Error>>(
+    conn: &mut Connection,
+    read: impl FnOnce(&Connection) -> Result<T, E>,
+) -> Result<T, E> {
+    let tx = conn.transaction()?;
+    let out = read(&tx)?;
+    tx.finish()?;
+    Ok(out)
 }
 
 /// How long opening a store waits for a first import that holds it locked.

@@ -169,3 +169,83 @@ pub fn external_id_and_division(
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()
 }
+
+/// A complaint's external id, for messages about it.
+pub fn external_id(conn: &Connection, id: i64) -> rusqlite::Result<String> {
+    conn.query_row(
+        "SELECT external_id FROM complaints WHERE id = ?1",
+        [id],
+        |r| r.get(0),
+    )
+}
+
+/// A complaint's division, to check it against what a person may see.
+pub fn division(conn: &Connection, id: i64) -> rusqlite::Result<String> {
+    conn.query_row(
+        "SELECT division FROM complaints WHERE id = ?1",
+        params![id],
+        |row| row.get(0),
+    )
+}
+
+/// The id, when a complaint has it.
+pub fn exists(conn: &Connection, id: i64) -> rusqlite::Result<Option<i64>> {
+    conn.query_row(
+        "SELECT id FROM complaints WHERE id = ?1",
+        params![id],
+        |r| r.get(0),
+    )
+    .optional()
+}
+
+/// The complaints with this external id, each with its source: one per source at most.
+pub fn by_external_id(
+    conn: &Connection,
+    external_id: &str,
+) -> rusqlite::Result<Vec<(i64, String)>> {
+    let mut st = conn.prepare_cached("SELECT id, source FROM complaints WHERE external_id = ?1")?;
+    let rows = st.query_map(params![external_id], |row| Ok((row.get(0)?, row.get(1)?)))?;
+    rows.collect()
+}
+
+/// The complaint with this external id in `source`, with its source.
+pub fn by_source_and_external_id(
+    conn: &Connection,
+    source: &str,
+    external_id: &str,
+) -> rusqlite::Result<Vec<(i64, String)>> {
+    let mut st = conn.prepare_cached(
+        "SELECT id, source FROM complaints WHERE source = ?1 AND external_id = ?2",
+    )?;
+    let rows = st.query_map(params![source, external_id], |row| {
+        Ok((row.get(0)?, row.get(1)?))
+    })?;
+    rows.collect()
+}
+
+/// What a list of complaints shows of one: where it comes from, when, and what it is about.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Listed {
+    pub external_id: String,
+    pub source: String,
+    pub division: String,
+    pub received_at: i64,
+    pub subject: Option<String>,
+    pub complaint_text: String,
+}
+
+pub fn listed(conn: &Connection, id: i64) -> rusqlite::Result<Listed> {
+    let mut st = conn.prepare_cached(
+        "SELECT external_id, source, division, received_at, subject, complaint_text FROM complaints WHERE id = ?1",
+    )?;
+    st.query_row(params![id], |r| {
+        Ok(Listed {
+            external_id: r.get(0)?,
+            source: r.get(1)?,
+            division: r.get(2)?,
+            received_at: r.get(3)?,
+            subject: r.get(4)?,
+            complaint_text: r.get(5)?,
+        })
+    })
+}

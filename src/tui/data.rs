@@ -1,85 +1,17 @@
-//! What the review screen reads from the store. Every query is bounded: a sample's items, one
-//! complaint, one page of search hits, a dashboard of aggregates.
+//! What the review screen shows of the store: a complaint's detail with its decisions,
+//! status and flags, the sample on screen, the dashboard. The queries are `store::screen`'s.
 
-use rusqlite::{params, Connection};
+use rusqlite::Connection;
 
-use crate::domain::decision::{self, Decision, Status};
-use crate::domain::rollup::Item;
-use crate::domain::text::one_line;
+use crate::domain::decision;
 use crate::domain::thread::Message;
 use crate::domain::Complaint;
 use crate::store::decisions as sd;
-use crate::store::samples::{self, Sample};
+use crate::store::samples::Sample;
+use crate::store::screen;
 
 pub use super::figures::{dashboard, Dashboard};
-
-/// One line of the queue.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Row {
-    pub complaint_id: i64,
-    pub external_id: String,
-    pub division: String,
-    pub received_at: i64,
-    pub channel: Option<String>,
-    pub subject: String,
-    pub likelihood: Option<u8>,
-    pub wants_contact: Option<bool>,
-    pub status: Status,
-    /// Why it is in the sample ("random", "rule:wants-contact"), empty outside a sample.
-    pub reason: String,
-    /// Messages in the complaint's thread (its row alone: 1, or 2 with a response).
-    pub messages: u32,
-    /// Pushed back at least once, whatever came after (`domain::rollup`).
-    pub pushed_back: bool,
-}
-
-impl Row {
-    /// The row as the roll-up counts it (`domain::rollup`): the header's figures.
-    pub fn item(&self) -> Item {
-        Item {
-            complaint_id: self.complaint_id,
-            division: self.division.clone(),
-            reason: self.reason.clone(),
-            status: self.status.clone(),
-            pushed_back: self.pushed_back,
-            reasons: Vec::new(),
-            reviewed_at: None,
-        }
-    }
-}
-
-/// Everything the detail pane shows about one complaint.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Detail {
-    pub complaint_id: i64,
-    pub external_id: String,
-    pub source: String,
-    pub division: String,
-    pub channel: Option<String>,
-    pub customer: Option<String>,
-    /// The normalised customer identity: `o` lists the customer's other complaints.
-    pub customer_key: Option<String>,
-    /// "3rd complaint from this customer in 90 days (…)", when the last check found it a repeat.
-    pub repeat: Option<String>,
-    pub product: Option<String>,
-    pub subject: Option<String>,
-    pub received_at: i64,
-    pub complaint_text: String,
-    pub response_text: Option<String>,
-    pub responder: Option<String>,
-    pub responded_at: Option<i64>,
-    pub likelihood: Option<u8>,
-    pub wants_contact: Option<bool>,
-    /// The text is the issue the consumer chose: their own words were not published.
-    pub text_from_fields: bool,
-    pub outcome: Option<crate::domain::Outcome>,
-    pub decisions: Vec<Decision>,
-    pub status: Status,
-    pub flags: Vec<String>,
-    /// The conversation as it is read and signed: the stored messages, or the row's complaint
-    /// and response.
-    pub thread: Vec<Message>,
-}
+pub use crate::store::screen::{customer_hits, search, Detail, Hit, Row};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SampleInfo {
@@ -102,87 +34,6 @@ impl From<&Sample> for SampleInfo {
     }
 }
 
-fn row_for(conn: &Connection, id: i64, reason: String, now: i64) -> rusqlite::Result<Row> {
-    let mut st = conn.prepare_cached(
-        "SELECT external_id, division, received_at, channel, subject, complaint_text, likelihood,
-                wants_contact, COALESCE(message_count, 1 + (response_text IS NOT NULL))
-         FROM complaints WHERE id = ?1",
-    )?;
-    let mut row = st.query_row(params![id], |r| {
-        let subject: Option<String> = r.get(4)?;
-        let text: String = r.get(5)?;
-        Ok(Row {
-            complaint_id: id,
-            external_id: r.get(0)?,
-            division: r.get(1)?,
-            received_at: r.get(2)?,
-            channel: r.get(3)?,
-            subject: one_line(subject.as_deref().unwrap_or(&text), 120),
-            likelihood: r.get(6)?,
-            wants_contact: r.get(7)?,
-            status: Status::Pending,
-            reason,
-            messages: r.get(8)?,
-            pushed_back: false,
-        })
-    })?;
-    let item = crate::store::rollup::item(conn, id, &row.division, &row.reason, now)?;
-    (row.status, row.pushed_back) = (item.status, item.pushed_back);
-    Ok(row)
-}
-
-/// The sample's items, in draw order, limited to the divisions the person may see.
-pub fn sample_rows(
-    conn: &Connection,
-    sample_id: i64,
-    scope: Option<&[String]>,
-    now: i64,
-) -> rusqlite::Result<Vec<Row>> {
-    let mut out = Vec::new();
-    for it in samples::items(conn, sample_id)? {
-        let row = row_for(conn, it.complaint_id, it.reason, now)?;
-        if scope.is_none_or(|s| s.contains(&row.division)) {
-            out.push(row);
-        }
-    }
-    Ok(out)
-}
-
-/// A division head's work: their divisions' complaints that have decisions, most urgent first
-/// (overdue and open push-backs, then answered, then signed).
-pub fn division_rows(
-    conn: &Connection,
-    divisions: &[String],
-    now: i64,
-) -> rusqlite::Result<Vec<Row>> {
-    let json = serde_json::to_string(divisions).unwrap_or_else(|_| "[]".into());
-    let mut st = conn.prepare_cached(
-        "SELECT DISTINCT d.complaint_id FROM decisions d JOIN complaints c ON c.id = d.complaint_id
-         WHERE c.division IN (SELECT value FROM json_each(?1))",
-    )?;
-    let ids: Vec<i64> = st
-        .query_map(params![json], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
-    let mut rows = Vec::with_capacity(ids.len());
-    for id in ids {
-        rows.push(row_for(conn, id, String::new(), now)?);
-    }
-    rows.sort_by_key(|r| (urgency(&r.status), r.received_at));
-    Ok(rows)
-}
-
-/// Sort key for a division head's list.
-pub fn urgency(s: &Status) -> u8 {
-    match s {
-        Status::PushedBack { overdue: true, .. } => 0,
-        Status::PushedBack { .. } => 1,
-        Status::SignedTextChanged { .. } => 2,
-        Status::Answered { .. } => 3,
-        Status::Pending => 4,
-        Status::Signed { .. } => 5,
-    }
-}
-
 /// Targets for the failure-mode flags, in seconds (`checks.late_hours`, `checks.contact_hours`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FlagTargets {
@@ -197,69 +48,46 @@ pub fn detail(
     manager_phrases: &[String],
     targets: FlagTargets,
 ) -> rusqlite::Result<Detail> {
-    let mut d = conn.query_row(
-        "SELECT external_id, source, division, channel, customer, product, subject, received_at,
-                complaint_text, response_text, responder, responded_at, likelihood, wants_contact,
-                text_from_fields, outcome_response, outcome_public_response, outcome_timely,
-                outcome_disputed, customer_key
-         FROM complaints WHERE id = ?1",
-        params![id],
-        |r| {
-            Ok(Detail {
-                complaint_id: id,
-                external_id: r.get(0)?,
-                source: r.get(1)?,
-                division: r.get(2)?,
-                channel: r.get(3)?,
-                customer: r.get(4)?,
-                customer_key: r.get(19)?,
-                repeat: None,
-                product: r.get(5)?,
-                subject: r.get(6)?,
-                received_at: r.get(7)?,
-                complaint_text: r.get(8)?,
-                response_text: r.get(9)?,
-                responder: r.get(10)?,
-                responded_at: r.get(11)?,
-                likelihood: r.get(12)?,
-                wants_contact: r.get(13)?,
-                text_from_fields: r.get::<_, Option<bool>>(14)? == Some(true),
-                outcome: crate::store::queries::outcome_from_row(r, 15)?,
-                decisions: Vec::new(),
-                status: Status::Pending,
-                flags: Vec::new(),
-                thread: Vec::new(),
-            })
-        },
-    )?;
+    let mut d = screen::detail(conn, id)?;
     d.thread = thread_of(conn, &d)?;
     d.decisions = sd::for_complaint(conn, id)?;
     let text = sd::current_text_hash(conn, id)?;
     d.status = decision::status(&d.decisions, &text, now);
+    use crate::domain::flags::Flag;
+    use crate::tui::flag_list::{merge, Topic};
     let lower = d.complaint_text.to_lowercase();
+    let mut glance = Vec::new();
     if manager_phrases
         .iter()
         .any(|p| !p.is_empty() && lower.contains(&p.to_lowercase()))
     {
-        d.flags.push("asked for a manager".into());
+        glance.push((Topic::Manager, "asked for a manager".to_string()));
     }
     if d.wants_contact == Some(true) {
-        d.flags.push("asked to be contacted".into());
+        glance.push((Topic::Contact, "asked to be contacted".to_string()));
     }
     if d.response_text.is_none() {
-        d.flags.push("no response sent".into());
+        glance.push((Topic::NoResponse, "no response sent".to_string()));
     }
     // The stored checks (canned replies, ignored contact requests, refused escalations, late
-    // answers), as the last refresh computed them.
+    // answers), as the last refresh computed them; they say the glance's facts more exactly.
     let flags =
         crate::store::flag_reads::for_complaint(conn, id, targets.late_secs, targets.contact_secs)?;
+    let mut checks = Vec::new();
     for f in flags {
-        if f.flag == crate::domain::flags::Flag::Repeat {
-            d.repeat = Some(f.explanation);
-        } else {
-            d.flags.push(f.explanation);
-        }
+        let topic = match f.flag {
+            Flag::Repeat => {
+                d.repeat = Some(f.explanation);
+                continue;
+            }
+            Flag::ContactIgnored => Topic::Contact,
+            Flag::EscalationRefused => Topic::Manager,
+            Flag::Late if d.response_text.is_none() => Topic::NoResponse,
+            _ => Topic::Other,
+        };
+        checks.push((topic, f.explanation));
     }
+    d.flags = merge(glance, checks);
     if let Some(car) = crate::store::cars::for_complaint(conn, id, now)? {
         d.flags.push(format!(
             "CAR {} {}{}",
@@ -285,98 +113,4 @@ fn thread_of(conn: &Connection, d: &Detail) -> rusqlite::Result<Vec<Message>> {
         ..Complaint::default()
     };
     crate::store::threads::conversation(conn, d.complaint_id, &row)
-}
-
-/// One search hit.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Hit {
-    pub complaint_id: i64,
-    pub external_id: String,
-    pub division: String,
-    pub received_at: i64,
-    pub snippet: String,
-}
-
-/// The newest matches first: FTS5 walks its postings in descending id order and stops at the
-/// page size, so a common word costs no more than a rare one.
-pub fn search(
-    conn: &Connection,
-    query: &str,
-    scope: Option<&[String]>,
-    limit: usize,
-) -> rusqlite::Result<Vec<Hit>> {
-    let fts = fts_query(query);
-    if fts.is_empty() {
-        return Ok(Vec::new());
-    }
-    let mut st = conn.prepare_cached(
-        "SELECT f.rowid, snippet(complaints_fts, -1, '[', ']', '…', 12) FROM complaints_fts f
-         WHERE complaints_fts MATCH ?1 ORDER BY f.rowid DESC",
-    )?;
-    let mut rows = st.query(params![fts])?;
-    let mut info = conn.prepare_cached(
-        "SELECT external_id, division, received_at FROM complaints WHERE id = ?1",
-    )?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
-        let id: i64 = r.get(0)?;
-        let snippet: String = r.get(1)?;
-        let (external_id, division, received_at): (String, String, i64) =
-            info.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        if scope.is_some_and(|s| !s.contains(&division)) {
-            continue;
-        }
-        out.push(Hit {
-            complaint_id: id,
-            external_id,
-            division,
-            received_at,
-            snippet: one_line(&snippet, 200),
-        });
-        if out.len() >= limit {
-            break;
-        }
-    }
-    Ok(out)
-}
-
-/// A customer's complaints other than `except`, the newest first, as search hits.
-pub fn customer_hits(
-    conn: &Connection,
-    key: &str,
-    except: i64,
-    scope: Option<&[String]>,
-    limit: usize,
-) -> rusqlite::Result<Vec<Hit>> {
-    let others = crate::store::customers::others(conn, key, except, scope, limit as i64)?;
-    let mut text = conn
-        .prepare_cached("SELECT coalesce(subject, complaint_text) FROM complaints WHERE id = ?1")?;
-    let mut out = Vec::with_capacity(others.len());
-    for o in others {
-        let about: String = text.query_row(params![o.id], |r| r.get(0))?;
-        out.push(Hit {
-            complaint_id: o.id,
-            snippet: one_line(&format!("{} · {about}", o.source), 200),
-            external_id: o.external_id,
-            division: o.division,
-            received_at: o.received_at,
-        });
-    }
-    Ok(out)
-}
-
-/// Words typed by a person, as an FTS5 query: each word a quoted term (the index stems them),
-/// all required; quoting keeps FTS5 syntax typed by a person from being interpreted.
-pub fn fts_query(input: &str) -> String {
-    input
-        .split_whitespace()
-        .map(|w| {
-            w.chars()
-                .filter(|c| c.is_alphanumeric())
-                .collect::<String>()
-        })
-        .filter(|w| !w.is_empty())
-        .map(|w| format!("\"{w}\""))
-        .collect::<Vec<_>>()
-        .join(" ")
 }

@@ -1,11 +1,11 @@
-//! Keys to actions: a pure function of the key, the mode and the configured bindings.
+//! The rebindable keys: their defaults, the configuration's overrides, and how the screen names
+//! keys. Which key does what in each mode is `bindings`.
 
 use std::collections::BTreeMap;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyModifiers};
 
-use super::app::{Action, Mode};
-use crate::domain::decision::Kind;
+use super::bindings::Key;
 
 /// The rebindable actions and their default keys (config: [review.keys]).
 pub const DEFAULT_KEYS: &[(&str, &str)] = &[
@@ -71,14 +71,37 @@ pub fn parse_key(s: &str) -> Option<(KeyCode, KeyModifiers)> {
     Some((code, mods))
 }
 
-/// Bindings: action name → key.
+/// The rebindable keys: action name → key. The table of each mode (`bindings`) places them.
 #[derive(Debug, Clone)]
 pub struct Keymap {
     keys: BTreeMap<String, (KeyCode, KeyModifiers)>,
 }
 
+/// Keys that keep their meaning whatever the configuration says.
+fn fixed(code: KeyCode, mods: KeyModifiers) -> bool {
+    let ctrl = mods.contains(KeyModifiers::CONTROL);
+    matches!(
+        code,
+        KeyCode::Up
+            | KeyCode::Down
+            | KeyCode::Left
+            | KeyCode::Right
+            | KeyCode::PageUp
+            | KeyCode::PageDown
+            | KeyCode::Home
+            | KeyCode::End
+            | KeyCode::Tab
+            | KeyCode::BackTab
+            | KeyCode::Enter
+            | KeyCode::Esc
+            | KeyCode::Backspace
+    ) || matches!(code, KeyCode::Char(c) if c.is_ascii_digit() || c == ' ')
+        || (ctrl && matches!(code, KeyCode::Char('c' | 's' | 'u')))
+}
+
 impl Keymap {
-    /// Defaults overridden by the configuration; unknown names or keys are reported.
+    /// Defaults overridden by the configuration; unknown names, bad keys, fixed keys and two
+    /// actions on one key are reported.
     pub fn new(overrides: &BTreeMap<String, String>) -> Result<Keymap, String> {
         let mut keys = BTreeMap::new();
         for (name, key) in DEFAULT_KEYS {
@@ -100,139 +123,89 @@ impl Keymap {
             }
             let k = parse_key(key)
                 .ok_or_else(|| format!("review.keys.{name}: {key:?} is not a key"))?;
+            if fixed(k.0, k.1) {
+                return Err(format!(
+                    "review.keys.{name}: {key:?} is a fixed key (arrows, PgUp/PgDn, Home/End, \
+                     Tab, Enter, Esc, Backspace, space, digits, Ctrl-C/S/U)"
+                ));
+            }
             keys.insert(name.clone(), k);
+        }
+        let mut seen: Vec<(&(KeyCode, KeyModifiers), &str)> = Vec::new();
+        for (name, k) in &keys {
+            if let Some((_, other)) = seen.iter().find(|(o, _)| *o == k) {
+                return Err(format!(
+                    "review.keys: {other} and {name} are both on {:?}",
+                    key_label(k.0, k.1)
+                ));
+            }
+            seen.push((k, name));
         }
         Ok(Keymap { keys })
     }
 
-    /// The key bound to an action, for the help screen and the footer.
+    /// The key of a rebindable action.
+    pub fn key(&self, name: &str) -> Key {
+        match self.keys.get(name) {
+            Some((code, mods)) => Key::Press(*code, *mods),
+            // Every name the tables use is in DEFAULT_KEYS, so `new` bound it.
+            None => Key::Press(KeyCode::Null, KeyModifiers::NONE),
+        }
+    }
+
+    /// The key bound to an action, as the screen names it.
     pub fn label(&self, name: &str) -> String {
         match self.keys.get(name) {
-            Some((code, mods)) => {
-                let k = match code {
-                    KeyCode::Char(' ') => "space".to_string(),
-                    KeyCode::Char(c) => c.to_string(),
-                    KeyCode::F(n) => format!("F{n}"),
-                    other => format!("{other:?}").to_lowercase(),
-                };
-                if mods.contains(KeyModifiers::CONTROL) {
-                    format!("ctrl-{k}")
-                } else {
-                    k
-                }
-            }
+            Some((code, mods)) => key_label(*code, *mods),
             None => "?".into(),
         }
     }
+}
 
-    fn bound(&self, k: &KeyEvent) -> Option<&str> {
-        let mods = k.modifiers & !KeyModifiers::SHIFT;
-        self.keys
-            .iter()
-            .find(|(_, (code, m))| *code == k.code && *m == mods)
-            .map(|(name, _)| name.as_str())
+/// A key as the screen names it: "a", "G", "Ctrl-S", "Enter", "↓", "PgDn".
+pub fn key_label(code: KeyCode, mods: KeyModifiers) -> String {
+    let k = match code {
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => c.to_uppercase().to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::F(n) => format!("F{n}"),
+        KeyCode::Enter => "Enter".into(),
+        KeyCode::Esc => "Esc".into(),
+        KeyCode::Tab => "Tab".into(),
+        KeyCode::BackTab => "Shift-Tab".into(),
+        KeyCode::Backspace => "Backspace".into(),
+        KeyCode::Up => "↑".into(),
+        KeyCode::Down => "↓".into(),
+        KeyCode::Left => "←".into(),
+        KeyCode::Right => "→".into(),
+        KeyCode::PageUp => "PgUp".into(),
+        KeyCode::PageDown => "PgDn".into(),
+        KeyCode::Home => "Home".into(),
+        KeyCode::End => "End".into(),
+        other => format!("{other:?}"),
+    };
+    let mut out = String::new();
+    if mods.contains(KeyModifiers::CONTROL) {
+        out.push_str("Ctrl-");
     }
-
-    pub fn action(&self, k: KeyEvent, mode: &Mode) -> Option<Action> {
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        if ctrl && k.code == KeyCode::Char('c') {
-            return Some(Action::ForceQuit);
-        }
-        match mode {
-            Mode::PushBack(_)
-            | Mode::Answer(_)
-            | Mode::ReachOut(_)
-            | Mode::SearchInput
-            | Mode::Plan(_) => {
-                return Some(match k.code {
-                    KeyCode::Esc => Action::Cancel,
-                    KeyCode::Tab | KeyCode::BackTab => Action::FocusNext,
-                    KeyCode::Char('s') if ctrl => Action::Save,
-                    KeyCode::Enter if matches!(mode, Mode::SearchInput | Mode::Plan(_)) => {
-                        Action::Confirm
-                    }
-                    _ => Action::Input(k),
-                })
-            }
-            Mode::ConfirmSign { .. } | Mode::ConfirmQuit => {
-                return Some(match k.code {
-                    KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y') => Action::Confirm,
-                    _ => Action::Cancel,
-                })
-            }
-            Mode::Help => return Some(Action::Cancel),
-            Mode::Normal => {}
-        }
-        let fixed = match k.code {
-            KeyCode::Up => Some(Action::Up),
-            KeyCode::Down => Some(Action::Down),
-            KeyCode::Home => Some(Action::Top),
-            KeyCode::End => Some(Action::Bottom),
-            KeyCode::PageUp => Some(Action::PageUp),
-            KeyCode::PageDown => Some(Action::PageDown),
-            KeyCode::Tab => Some(Action::NextTab),
-            KeyCode::BackTab => Some(Action::PrevTab),
-            KeyCode::Enter => Some(Action::Confirm),
-            KeyCode::Esc => Some(Action::Cancel),
-            KeyCode::Char(c) if c.is_ascii_digit() && !ctrl => {
-                Some(Action::SavedView(c.to_digit(10).unwrap_or(0) as usize))
-            }
-            _ => None,
-        };
-        if fixed.is_some() {
-            return fixed;
-        }
-        Some(match self.bound(&k)? {
-            "sign" => Action::Sign,
-            "push_back" => Action::PushBack,
-            "revise" => Action::Answer(Kind::Revise),
-            "corrective_action" => Action::Answer(Kind::CorrectiveAction),
-            "dispute" => Action::Answer(Kind::Dispute),
-            "undo" => Action::Undo,
-            "next_unreviewed" => Action::NextUnreviewed,
-            "search" => Action::Search,
-            "help" => Action::Help,
-            "quit" => Action::Quit,
-            "up" => Action::Up,
-            "down" => Action::Down,
-            "top" => Action::Top,
-            "bottom" => Action::Bottom,
-            "draw_sample" => Action::DrawSample,
-            "others" => Action::Others,
-            "letter" => Action::Letter,
-            _ => return None,
-        })
+    if mods.contains(KeyModifiers::ALT) {
+        out.push_str("Alt-");
     }
+    out + &k
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn key(c: char) -> KeyEvent {
-        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
-    }
-
     #[test]
     fn defaults_and_overrides() {
         let km = Keymap::new(&BTreeMap::new()).expect("keymap");
-        assert_eq!(km.action(key('a'), &Mode::Normal), Some(Action::Sign));
-        assert_eq!(km.action(key('o'), &Mode::Normal), Some(Action::Others));
-        assert_eq!(
-            km.action(
-                KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT),
-                &Mode::Normal
-            ),
-            Some(Action::Bottom)
-        );
-        assert_eq!(
-            km.action(key('3'), &Mode::Normal),
-            Some(Action::SavedView(3))
-        );
+        assert_eq!(km.label("sign"), "a");
+        assert_eq!(km.label("bottom"), "G");
         let km =
             Keymap::new(&BTreeMap::from([("sign".to_string(), "y".to_string())])).expect("keymap");
-        assert_eq!(km.action(key('y'), &Mode::Normal), Some(Action::Sign));
-        assert_eq!(km.action(key('a'), &Mode::Normal), None);
+        assert_eq!(km.label("sign"), "y");
         assert!(Keymap::new(&BTreeMap::from([("fly".to_string(), "x".to_string())])).is_err());
         assert_eq!(
             parse_key("ctrl-s"),
@@ -242,25 +215,31 @@ mod tests {
     }
 
     #[test]
-    fn text_modes_take_letters_as_text() {
-        let km = Keymap::new(&BTreeMap::new()).expect("keymap");
-        assert_eq!(
-            km.action(key('q'), &Mode::SearchInput),
-            Some(Action::Input(key('q')))
+    fn a_key_holds_one_action_and_fixed_keys_stay_fixed() {
+        let clash = BTreeMap::from([("sign".to_string(), "p".to_string())]);
+        let e = Keymap::new(&clash).expect_err("two actions on p");
+        assert!(
+            e.contains("push_back and sign") || e.contains("sign and push_back"),
+            "{e}"
         );
+        for fixed in ["tab", "3", "esc", "ctrl-s", "space"] {
+            let m = BTreeMap::from([("sign".to_string(), fixed.to_string())]);
+            let e = Keymap::new(&m).expect_err(fixed);
+            assert!(e.contains("fixed key"), "{e}");
+        }
+    }
+
+    #[test]
+    fn keys_are_named_as_on_a_keyboard() {
         assert_eq!(
-            km.action(
-                KeyEvent::new(KeyCode::Char('s'), KeyModifiers::CONTROL),
-                &Mode::SearchInput
-            ),
-            Some(Action::Save)
+            key_label(KeyCode::Char('s'), KeyModifiers::CONTROL),
+            "Ctrl-S"
         );
+        assert_eq!(key_label(KeyCode::Char(' '), KeyModifiers::NONE), "Space");
+        assert_eq!(key_label(KeyCode::PageDown, KeyModifiers::NONE), "PgDn");
         assert_eq!(
-            km.action(
-                KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
-                &Mode::Normal
-            ),
-            Some(Action::ForceQuit)
+            key_label(KeyCode::BackTab, KeyModifiers::SHIFT),
+            "Shift-Tab"
         );
     }
 }

@@ -1,6 +1,7 @@
 //! Shared set-up for CLI tests: a temporary store and a configuration with three people.
 #![allow(dead_code)]
 
+pub mod app;
 pub mod screen;
 pub mod threads;
 pub mod tmux;

@@ -20,6 +20,11 @@ fn tmux(name: &str) -> Command {
 
 impl Tmux {
     pub fn start(env: &Env, user: &str, name: &str) -> Tmux {
+        Tmux::start_sized(env, user, name, 120, 36)
+    }
+
+    /// The screen on a terminal of `w` × `h`.
+    pub fn start_sized(env: &Env, user: &str, name: &str, w: u16, h: u16) -> Tmux {
         let bin = super::clocked_bin();
         // The clock starts at NOW and runs on, so a decision carries the moment it was made.
         let cmd = format!(
@@ -40,15 +45,33 @@ impl Tmux {
                 "-s",
                 &name,
                 "-x",
-                "120",
+                &w.to_string(),
                 "-y",
-                "36",
+                &h.to_string(),
                 &cmd,
             ])
             .status()
             .expect("tmux must be installed for the screen tests (apt-get install tmux)");
         assert!(ok.success(), "tmux new-session failed");
         Tmux { name }
+    }
+
+    /// Resizes the terminal, as a person dragging its corner would.
+    pub fn resize(&self, w: u16, h: u16) {
+        let ok = tmux(&self.name)
+            .args([
+                "resize-window",
+                "-t",
+                &self.name,
+                "-x",
+                &w.to_string(),
+                "-y",
+                &h.to_string(),
+            ])
+            .status()
+            .expect("resize-window");
+        assert!(ok.success());
+        std::thread::sleep(Duration::from_millis(100));
     }
 
     pub fn screen(&self) -> String {

@@ -3,8 +3,9 @@
 
 use tui_textarea::TextArea;
 
-use super::{key_of, Action, App, Effect, Mode, DISCARD};
+use super::{Action, App, Effect, Mode};
 use crate::config::Role;
+use crate::tui::strings;
 
 /// The executive's letter to the customer of one complaint.
 pub struct ReachOutForm {
@@ -21,7 +22,7 @@ impl App {
         let Some(id) = self.current_id() else {
             return Effect::None;
         };
-        let Some(d) = self.detail.as_ref().filter(|d| d.complaint_id == id) else {
+        let Some(d) = self.current_detail() else {
             return Effect::None;
         };
         match crate::domain::letter::refusal(&d.external_id, &d.status) {
@@ -35,20 +36,18 @@ impl App {
 
     pub(super) fn start_reach_out(&mut self) -> Effect {
         if self.me.role != Role::Executive {
-            self.error("only an executive writes to customers from here");
+            self.error(strings::ONLY_EXEC_WRITES);
             return Effect::None;
         }
         let Some(id) = self.current_id() else {
             return Effect::None;
         };
         let external_id = self
-            .detail
-            .as_ref()
-            .filter(|d| d.complaint_id == id)
+            .current_detail()
             .map(|d| d.external_id.clone())
             .unwrap_or_else(|| format!("#{id}"));
         let mut body = TextArea::default();
-        body.set_placeholder_text("Write to the customer in your own words.");
+        body.set_placeholder_text(strings::LETTER_PLACEHOLDER);
         self.mode = Mode::ReachOut(Box::new(ReachOutForm {
             complaint_id: id,
             external_id,
@@ -58,33 +57,31 @@ impl App {
         Effect::None
     }
 
+    /// The letter form takes the actions of its table (`bindings`): text, save, cancel.
     pub(super) fn reach_out_form(&mut self, mut f: ReachOutForm, action: Action) -> Effect {
+        let discarding = f.error.as_deref() == Some(strings::DISCARD);
+        f.error = None;
         match action {
-            Action::Cancel => {
-                if f.body.is_empty() || f.error.as_deref() == Some(DISCARD) {
-                    self.info("letter discarded");
-                    return Effect::None;
-                }
-                f.error = Some(DISCARD.into());
+            // Esc on a letter with text asks first: a second Esc discards.
+            Action::Cancel if f.body.is_empty() || discarding => {
+                self.info(strings::LETTER_DISCARDED);
+                return Effect::None;
             }
+            Action::Cancel => f.error = Some(strings::DISCARD.into()),
             Action::Save => {
                 let text = f.body.lines().join("\n").trim().to_string();
                 if text.is_empty() {
-                    f.error = Some("the letter is empty".into());
+                    f.error = Some(strings::EMPTY_LETTER.into());
                 } else {
                     let complaint_id = f.complaint_id;
                     self.pending = Some(Mode::ReachOut(Box::new(f)));
                     return Effect::ReachOut { complaint_id, text };
                 }
             }
-            a => {
-                if let Some(k) = key_of(&a) {
-                    f.body.input(k);
-                    if f.error.as_deref() == Some(DISCARD) {
-                        f.error = None;
-                    }
-                }
+            Action::Input(k) => {
+                f.body.input(k);
             }
+            _ => {}
         }
         self.mode = Mode::ReachOut(Box::new(f));
         Effect::None

@@ -7,8 +7,8 @@ use ratatui::widgets::{Bar, BarChart, BarGroup, Block, Borders, Paragraph, Wrap}
 use ratatui::Frame;
 
 use super::Ctx;
-use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
+use crate::render::number::pct;
 use crate::tui::app::App;
 use crate::tui::data::Dashboard;
 
@@ -24,15 +24,21 @@ pub fn boxed<'a>(cx: &Ctx, title: impl Into<Line<'a>>) -> Block<'a> {
         .title(title)
 }
 
-fn rate(x: Option<f64>) -> String {
-    x.map_or_else(|| "–".into(), format_rate)
-}
-
-pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
+pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect, compact: bool) {
     let Some(d) = &app.dashboard else {
         f.render_widget(Paragraph::new(" loading…").style(cx.theme.dim), area);
         return;
     };
+    let of = match &app.sample {
+        Some(s) => format!("sample {}", s.label),
+        None => "every sample".into(),
+    };
+    // A small screen shows the per-division figures alone: five panels there would show only
+    // frames.
+    if compact {
+        divisions(f, d, cx, area, &of);
+        return;
+    }
     let [top, middle, bottom] = Layout::vertical([
         Constraint::Percentage(40),
         Constraint::Percentage(28),
@@ -43,10 +49,6 @@ pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(top);
     let [trend, open] =
         Layout::horizontal([Constraint::Percentage(62), Constraint::Percentage(38)]).areas(bottom);
-    let of = match &app.sample {
-        Some(s) => format!("sample {}", s.label),
-        None => "every sample".into(),
-    };
     divisions(f, d, cx, rates, &of);
     push_back_reasons(f, d, cx, reasons);
     super::dashboard_recommend::draw(f, d, cx, middle);
@@ -78,10 +80,10 @@ fn divisions(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect, of: &str) {
             Span::raw(format!(
                 " {:>5} {:>5} {:>6} ",
                 format!("{clean}/{}", r.reviewed),
-                rate(r.sign_off_rate),
+                pct(r.sign_off_rate),
                 r.pushed_back
             )),
-            Span::styled(format!("{:>7}", rate(r.upper_bound)), cx.theme.accent),
+            Span::styled(format!("{:>7}", pct(r.upper_bound)), cx.theme.accent),
         ]));
     }
     if d.rollup.divisions.is_empty() {

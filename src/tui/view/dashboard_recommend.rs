@@ -10,16 +10,12 @@ use ratatui::Frame;
 use super::dashboard::boxed;
 use super::Ctx;
 use crate::domain::recommend::{format_nps, Recommend};
-use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
+use crate::render::number::pct;
 use crate::tui::data::Dashboard;
 
 /// Width of one week's cell: "+100 (999)" and a space.
 const CELL: usize = 11;
-
-fn share(x: Option<f64>) -> String {
-    x.map_or_else(|| "–".into(), format_rate)
-}
 
 fn nps_cell(r: &Recommend) -> String {
     match r.nps {
@@ -74,8 +70,8 @@ pub fn draw(f: &mut Frame, d: &Dashboard, cx: &Ctx, area: Rect) {
         };
         let mut spans = vec![
             Span::raw(format!("{:<14} ", one_line(name, 14))),
-            Span::styled(format!("{:>6} ", share(r.recommend_share)), cx.theme.ok),
-            Span::styled(format!("{:>6} ", share(r.detractor_share)), cx.theme.bad),
+            Span::styled(format!("{:>6} ", pct(r.recommend_share)), cx.theme.ok),
+            Span::styled(format!("{:>6} ", pct(r.detractor_share)), cx.theme.bad),
             Span::styled(format!("{:>11}  ", nps_cell(r)), cx.theme.title),
         ];
         let cells: String = recent

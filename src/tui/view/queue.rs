@@ -1,41 +1,57 @@
 //! The queue (or a division head's list, or search hits) beside the detail pane (`detail`).
 
-use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, List, ListItem, ListState, Paragraph, Wrap};
+use ratatui::widgets::{List, ListItem, ListState, Paragraph, Wrap};
 use ratatui::Frame;
 
+use super::layout::Screen;
 use super::Ctx;
-use crate::commands::fmt_date;
+use crate::config::Role;
 use crate::domain::decision::Status;
 use crate::domain::text::one_line;
-use crate::tui::app::{App, Tab};
+use crate::render::time::fmt_date;
+use crate::tui::app::{views_digit, App, Group, Tab};
+use crate::tui::strings;
 
-pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
-    let (list_area, detail_area) = split(area);
+pub fn draw(f: &mut Frame, app: &App, cx: &Ctx, screen: &Screen) {
+    let (list_area, detail_area) = screen.panes();
     match app.tab {
-        Tab::Search => hits(f, app, cx, list_area),
-        _ => queue(f, app, cx, list_area),
+        Tab::Search => hits(f, app, cx, screen, list_area),
+        _ => queue(f, app, cx, screen, list_area),
     }
-    super::detail::draw(f, app, cx, detail_area);
-}
-
-/// The list and the detail pane: side by side, or stacked on a narrow terminal.
-fn split(area: Rect) -> (Rect, Rect) {
-    if area.width >= 70 {
-        let w = (area.width * 2 / 5).clamp(24, 60);
-        let [a, b] = Layout::horizontal([Constraint::Length(w), Constraint::Min(10)]).areas(area);
-        (a, b)
-    } else {
-        let h = (area.height / 3).max(2);
-        let [a, b] = Layout::vertical([Constraint::Length(h), Constraint::Min(1)]).areas(area);
-        (a, b)
+    if let Some(d) = detail_area {
+        super::detail::draw(f, app, cx, screen, d);
     }
 }
 
-/// Where the detail pane goes in the body: `detail::room` measures it there.
-pub fn detail_area(body: Rect) -> Rect {
-    split(body).1
+/// A line of the list: a division head's list has a heading above each group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry {
+    Heading(Group, usize),
+    /// A position among the visible rows.
+    Row(usize),
+}
+
+pub fn entries(app: &App) -> Vec<Entry> {
+    let mut out = Vec::with_capacity(app.visible.len() + 6);
+    let grouped = app.me.role == Role::DivisionHead;
+    let mut last = None;
+    for (pos, &i) in app.visible.iter().enumerate() {
+        if grouped {
+            let g = Group::of(&app.rows[i].status);
+            if last != Some(g) {
+                let n = app.visible[pos..]
+                    .iter()
+                    .take_while(|&&j| Group::of(&app.rows[j].status) == g)
+                    .count();
+                out.push(Entry::Heading(g, n));
+                last = Some(g);
+            }
+        }
+        out.push(Entry::Row(pos));
+    }
+    out
 }
 
 fn status_style(s: &Status, cx: &Ctx) -> ratatui::style::Style {
@@ -47,46 +63,28 @@ fn status_style(s: &Status, cx: &Ctx) -> ratatui::style::Style {
     }
 }
 
-fn queue(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
-    let title = match app.active_view.and_then(|v| app.views.get(v)) {
-        Some(v) => format!(" {} · {} ", app.tab.title(app.me.role), v.name),
-        None => format!(" {} ", app.tab.title(app.me.role)),
+fn queue(f: &mut Frame, app: &App, cx: &Ctx, screen: &Screen, area: Rect) {
+    let tab = app.tab.title(app.me.role);
+    let title = match app.active_view.and_then(|v| Some((v, app.views.get(v)?))) {
+        Some((i, v)) => match views_digit(i) {
+            Some(d) => format!(" {tab} · {d} {} ", v.name),
+            None => format!(" {tab} · {} ", v.name),
+        },
+        None => format!(" {tab} "),
     };
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(cx.theme.border)
-        .title(title);
-    let inner_w = area.width.saturating_sub(2) as usize;
-    let items: Vec<ListItem> = app
-        .visible
+    let block = screen
+        .pane(Span::styled(title, cx.theme.title))
+        .border_style(cx.theme.border);
+    let inner_w = block.inner(area).width as usize;
+    let entries = entries(app);
+    let items: Vec<ListItem> = entries
         .iter()
-        .map(|&i| {
-            let r = &app.rows[i];
-            let status = if app.me.role == crate::config::Role::DivisionHead {
-                format!("{} {:<9}", r.status.glyph(), short_status(&r.status))
-            } else {
-                format!("{}", r.status.glyph())
-            };
-            let prefix = format!(
-                "{status} {:<10} {} ",
-                one_line(&r.division, 10),
-                chrono::DateTime::from_timestamp(r.received_at, 0)
-                    .map(|d| d.format("%a %d").to_string())
-                    .unwrap_or_default()
-            );
-            // Messages in the thread: more than a complaint and its reply stands out.
-            let count = format!("✉{:<2} ", r.messages);
-            let count_style = if r.messages > 2 {
-                cx.theme.accent
-            } else {
-                cx.theme.dim
-            };
-            let rest = inner_w.saturating_sub(prefix.chars().count() + count.chars().count() + 1);
-            ListItem::new(Line::from(vec![
-                Span::styled(prefix, status_style(&r.status, cx)),
-                Span::styled(count, count_style),
-                Span::raw(crate::domain::text::fit(&r.subject, rest.max(1))),
-            ]))
+        .map(|e| match *e {
+            Entry::Heading(g, n) => ListItem::new(Line::styled(
+                format!("── {} ({n})", g.title()),
+                cx.theme.accent,
+            )),
+            Entry::Row(pos) => row_item(app, cx, app.visible[pos], inner_w, screen.compact),
         })
         .collect();
     let empty = items.is_empty();
@@ -94,24 +92,20 @@ fn queue(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
         .block(block)
         .highlight_style(cx.theme.selected)
         .highlight_symbol("›");
-    let mut state = ListState::default().with_selected((!empty).then_some(app.selected));
+    let at = entries.iter().position(|e| *e == Entry::Row(app.selected));
+    let mut state = ListState::default().with_selected(at);
     f.render_stateful_widget(list, area, &mut state);
     if empty {
         let msg = match (&app.sample, app.me.role) {
-            (None, crate::config::Role::Executive) => format!(
-                "No sample yet. Press {} to draw one.",
-                cx.keys.label("draw_sample")
-            ),
-            (None, crate::config::Role::DivisionHead) => {
-                "Nothing pushed back to your divisions.".into()
-            }
-            _ => "Nothing here.".into(),
+            (None, Role::Executive) => strings::no_sample(&cx.keys.label("draw_sample")),
+            (None, Role::DivisionHead) => strings::NO_SAMPLE_DIVISION.into(),
+            _ => strings::NOTHING_HERE.into(),
         };
+        let inner = screen.list_lines();
         let inner = Rect {
-            x: area.x + 2,
-            y: area.y + 1,
-            width: area.width.saturating_sub(4),
-            height: area.height.saturating_sub(2),
+            x: inner.x + 1,
+            width: inner.width.saturating_sub(2),
+            ..inner
         };
         f.render_widget(
             Paragraph::new(msg)
@@ -122,23 +116,51 @@ fn queue(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
     }
 }
 
-fn short_status(s: &Status) -> &'static str {
-    match s {
-        Status::PushedBack { overdue: true, .. } => "overdue",
-        Status::PushedBack { .. } => "open",
-        Status::Answered { .. } => "answered",
-        Status::Signed { .. } => "signed",
-        Status::SignedTextChanged { .. } => "changed",
-        Status::Pending => "pending",
-    }
+/// One row: its status, division, day and message count, then as much subject as fits; a
+/// small screen keeps the status, division and subject.
+fn row_item<'a>(app: &App, cx: &Ctx, i: usize, inner_w: usize, compact: bool) -> ListItem<'a> {
+    let r = &app.rows[i];
+    let narrow = compact || inner_w < 28;
+    // A division head's list names the status in its group headings.
+    let status = r.status.glyph();
+    let prefix = if narrow {
+        format!("{status} {:<8} ", one_line(&r.division, 8))
+    } else {
+        format!(
+            "{status} {:<10} {} ",
+            one_line(&r.division, 10),
+            chrono::DateTime::from_timestamp(r.received_at, 0)
+                .map(|d| d.format("%a %d").to_string())
+                .unwrap_or_default()
+        )
+    };
+    // Messages in the thread: more than a complaint and its reply stands out.
+    let count = if narrow {
+        String::new()
+    } else {
+        format!("✉{:<2} ", r.messages)
+    };
+    let count_style = if r.messages > 2 {
+        cx.theme.accent
+    } else {
+        cx.theme.dim
+    };
+    let rest = inner_w.saturating_sub(prefix.chars().count() + count.chars().count() + 1);
+    ListItem::new(Line::from(vec![
+        Span::styled(prefix, status_style(&r.status, cx)),
+        Span::styled(count, count_style),
+        Span::raw(crate::domain::text::fit(&r.subject, rest.max(1))),
+    ]))
 }
 
-fn hits(f: &mut Frame, app: &App, cx: &Ctx, area: Rect) {
-    let block = Block::default()
-        .borders(Borders::ALL)
-        .border_style(cx.theme.border)
-        .title(format!(" Search: {} ", one_line(&app.query, 30)));
-    let w = area.width.saturating_sub(3) as usize;
+fn hits(f: &mut Frame, app: &App, cx: &Ctx, screen: &Screen, area: Rect) {
+    let block = screen
+        .pane(Span::styled(
+            format!(" Search: {} ", one_line(&app.query, 30)),
+            cx.theme.title,
+        ))
+        .border_style(cx.theme.border);
+    let w = block.inner(area).width.saturating_sub(1) as usize;
     let items: Vec<ListItem> = app
         .hits
         .iter()

@@ -5,9 +5,9 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 
 use super::Ctx;
-use crate::commands::fmt_time;
 use crate::domain::text::inert;
 use crate::domain::thread::{Author, Message};
+use crate::render::time::fmt_time;
 
 /// What a message's header says besides who wrote it and when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -3,39 +3,22 @@
 
 use std::fmt::Write;
 
-use crate::domain::canned::thousands;
+use crate::domain::pack::Pack;
+use crate::domain::recommend::RecommendPeriod;
 use crate::domain::report::Report;
-use crate::domain::text::stand_in;
 
-use super::report::{
-    ad_hoc_lines, byline, division_cells, head_line, pct, Pack, DIVISION_HEAD, DIVISION_NOTE,
+use super::escape::markdown as esc;
+use super::number::{count as n, hours, pct};
+use super::rows::{
+    ad_hoc_lines, bound_lines, byline, car_cells, division_cells, flag_cells, head_line,
+    recommend_answered, recommend_rows, trend_cells, variants, verbatim_title, CAR_HEAD,
+    DIVISION_HEAD, DIVISION_NOTE, FLAG_HEAD, RECOMMEND_HEAD, RECOMMEND_NONE, RECOMMEND_NOTE,
+    TREND_HEAD,
 };
-use super::report_md_parts as parts;
-
-/// Backslash-escapes the punctuation Markdown could read as markup.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '\n' | '\r' => out.push(' '),
-            c if crate::domain::text::is_hidden_control(c) && c != '\t' => out.push(stand_in(c)),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '~' | '!' | '&' | '{'
-            | '}' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-pub fn n(x: i64) -> String {
-    thousands(x.max(0) as u64)
-}
+use super::time::fmt_time;
 
 /// A table: the first column left-aligned, the others (numbers) right-aligned; cells escaped.
-pub fn table(o: &mut String, head: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
+fn table(o: &mut String, head: &[&str], rows: impl IntoIterator<Item = Vec<String>>) {
     let _ = writeln!(o, "| {} |", head.join(" | "));
     let _ = writeln!(o, "|---|{}", "---:|".repeat(head.len().saturating_sub(1)));
     for r in rows {
@@ -54,8 +37,9 @@ pub fn render(pack: &Pack) -> String {
     let _ = writeln!(o, "{}\n", head_line(m));
     glance(&mut o, pack);
     divisions(&mut o, r);
-    trend(&mut o, r);
-    super::report_recommend::markdown(&mut o, &r.recommend_trend);
+    let _ = writeln!(o, "## Trend\n");
+    table(&mut o, &TREND_HEAD, r.trend.iter().map(trend_cells));
+    recommend(&mut o, &r.recommend_trend);
     let _ = writeln!(o, "## Push-back reasons\n");
     if r.reasons.is_empty() {
         let _ = writeln!(o, "No push-backs this period.\n");
@@ -67,9 +51,10 @@ pub fn render(pack: &Pack) -> String {
         o.push('\n');
     }
     responses(&mut o, pack);
-    parts::flags(&mut o, r);
-    parts::cars(&mut o, pack);
-    parts::verbatims(&mut o, r);
+    let _ = writeln!(o, "## Failure-mode flags by division\n");
+    table(&mut o, &FLAG_HEAD, r.flags.iter().map(flag_cells));
+    cars(&mut o, pack);
+    verbatims(&mut o, r);
     o
 }
 
@@ -125,13 +110,8 @@ fn divisions(o: &mut String, r: &Report) {
         DIVISION_NOTE
     );
     table(o, &DIVISION_HEAD, r.divisions.iter().map(division_cells));
-    for d in r.divisions.iter().filter(|d| d.review.random_items > 0) {
-        let _ = writeln!(
-            o,
-            "- {}: {}",
-            esc(&d.review.division),
-            esc(&d.review.bound_statement)
-        );
+    for line in bound_lines(r) {
+        let _ = writeln!(o, "- {}", esc(&line));
     }
     for s in &r.samples {
         let _ = writeln!(
@@ -148,33 +128,14 @@ fn divisions(o: &mut String, r: &Report) {
     o.push('\n');
 }
 
-fn trend(o: &mut String, r: &Report) {
-    let _ = writeln!(o, "## Trend\n");
-    table(
-        o,
-        &[
-            "Period",
-            "Complaints",
-            "Signed",
-            "Pushed back",
-            "Push-back rate",
-            "Canned share",
-            "Late share",
-            "CARs opened",
-        ],
-        r.trend.iter().map(|t| {
-            vec![
-                t.label.clone(),
-                n(t.complaints),
-                n(t.signed),
-                n(t.pushed_back),
-                pct(t.push_back_rate),
-                pct(t.canned_share),
-                pct(t.late_share),
-                n(t.cars_opened),
-            ]
-        }),
-    );
+fn recommend(o: &mut String, trend: &[RecommendPeriod]) {
+    let _ = writeln!(o, "## Likelihood to recommend\n");
+    if !recommend_answered(trend) {
+        let _ = writeln!(o, "{RECOMMEND_NONE}\n");
+        return;
+    }
+    let _ = writeln!(o, "{RECOMMEND_NOTE}\n");
+    table(o, &RECOMMEND_HEAD, recommend_rows(trend));
 }
 
 fn responses(o: &mut String, pack: &Pack) {
@@ -192,8 +153,7 @@ fn responses(o: &mut String, pack: &Pack) {
         o,
         "\nMedian {}; mean {}; {} without a response; {} answered at an unknown time.\n",
         esc(rt.median.as_deref().unwrap_or("–")),
-        rt.mean_hours
-            .map_or_else(|| "–".into(), |h| format!("{h:.1} h")),
+        hours(rt.mean_hours),
         n(rt.no_response),
         n(rt.unknown_time)
     );
@@ -209,13 +169,116 @@ fn responses(o: &mut String, pack: &Pack) {
             esc(&g.normalised),
             n(g.customers_in_period),
             n(g.customers_all),
-            if g.cluster_customers > g.customers_all {
-                format!(", {} with near-identical variants", n(g.cluster_customers))
-            } else {
-                String::new()
-            },
+            variants(g),
             g.id
         );
     }
     o.push('\n');
+}
+
+fn cars(o: &mut String, pack: &Pack) {
+    let c = &pack.report.cars;
+    let _ = writeln!(
+        o,
+        "## Corrective actions (CARs)\n\nOpened {}, closed {}, **overdue {}** (not called back within {} h), open now {}. \
+         Of those opened this period: {} reached in time, {} late, {} not yet. \
+         Effectiveness checks: {} worked, {} did not.\n",
+        n(c.opened),
+        n(c.closed),
+        n(c.overdue),
+        pack.meta.car_due_hours,
+        n(c.open_now),
+        n(c.contacted_in_time),
+        n(c.contacted_late),
+        n(c.not_contacted),
+        n(c.checks_worked),
+        n(c.checks_failed)
+    );
+    table(o, &CAR_HEAD, c.by_division.iter().map(car_cells));
+    if !c.causes.is_empty() {
+        let causes: Vec<String> = c
+            .causes
+            .iter()
+            .map(|k| format!("{} {}", esc(&k.key), k.count))
+            .collect();
+        let _ = writeln!(o, "\nRoot causes recorded: {}.", causes.join(", "));
+    }
+    if !c.overdue_list.is_empty() {
+        let _ = writeln!(o, "\nOverdue, longest first:\n");
+        for l in &c.overdue_list {
+            let _ = writeln!(
+                o,
+                "- **CAR-{}** {} ({}): due {}, {} h overdue",
+                l.id,
+                esc(&l.external_id),
+                esc(&l.division),
+                fmt_time(l.due_at),
+                l.hours_overdue
+            );
+        }
+    }
+    o.push('\n');
+}
+
+fn verbatims(o: &mut String, r: &Report) {
+    let _ = writeln!(o, "## Worth reading\n");
+    if r.verbatims.is_empty() {
+        let _ = writeln!(o, "Nothing flagged this period.");
+    }
+    for v in &r.verbatims {
+        let _ = writeln!(
+            o,
+            "### {}\n\n*{}*\n\n> {}\n",
+            esc(&verbatim_title(v)),
+            esc(&v.why.join("; ")),
+            esc(&v.complaint)
+        );
+        match &v.response {
+            Some(t) => {
+                let _ = writeln!(o, "Response:\n\n> {}\n", esc(t));
+            }
+            None => {
+                let _ = writeln!(o, "No response.\n");
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::recommend::Recommend;
+
+    fn r(division: &str, answers: u64, nps: Option<f64>) -> Recommend {
+        Recommend {
+            division: division.into(),
+            answers,
+            recommend_share: nps.map(|_| 0.5),
+            detractor_share: nps.map(|_| 0.25),
+            nps,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn recommend_lists_all_then_the_divisions_that_answered() {
+        let trend = [RecommendPeriod {
+            label: "2026-11".into(),
+            short: "Nov".into(),
+            start: 0,
+            end: 1,
+            all: r("all", 4, Some(25.0)),
+            divisions: vec![r("Billing", 4, Some(25.0)), r("Support", 0, None)],
+        }];
+        let mut md = String::new();
+        recommend(&mut md, &trend);
+        assert!(
+            md.contains("| 2026-11 | all | 4 | 50 % | 25 % | +25 |"),
+            "{md}"
+        );
+        assert!(!md.contains("Support"));
+        let mut empty = String::new();
+        recommend(&mut empty, &[]);
+        assert!(empty.contains(RECOMMEND_NONE));
+    }
 }

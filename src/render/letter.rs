@@ -3,17 +3,8 @@
 
 use crate::domain::letter::Letter;
 
-fn date(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0)
-        .map(|d| d.format("%-d %B %Y").to_string())
-        .unwrap_or_default()
-}
-
-fn time(t: i64) -> String {
-    chrono::DateTime::from_timestamp(t, 0)
-        .map(|d| d.format("%-d %B %Y, %H:%M UTC").to_string())
-        .unwrap_or_default()
-}
+use super::escape::html as esc;
+use super::time::{long_date, long_time};
 
 /// The sentence under the code, for every format.
 fn check_line(l: &Letter) -> String {
@@ -22,7 +13,7 @@ fn check_line(l: &Letter) -> String {
          that signature: anyone at the company can check it.",
         l.signer,
         l.signer_title,
-        time(l.signed_at),
+        long_time(l.signed_at),
         l.code
     )
 }
@@ -38,7 +29,7 @@ fn about(l: &Letter) -> String {
     format!(
         "About your complaint {} of {}{}.",
         l.external_id,
-        date(l.received_at),
+        long_date(l.received_at),
         l.subject
             .as_deref()
             .filter(|s| !s.trim().is_empty())
@@ -53,7 +44,7 @@ pub fn text(l: &Letter) -> String {
     out.push_str("This is the response you received from us:\n\n");
     for p in &l.response {
         if let Some(at) = p.at {
-            out.push_str(&format!("[{}]\n", time(at)));
+            out.push_str(&format!("[{}]\n", long_time(at)));
         }
         out.push_str(&p.text);
         out.push_str("\n\n");
@@ -79,7 +70,7 @@ pub fn markdown(l: &Letter) -> String {
     );
     for p in &l.response {
         if let Some(at) = p.at {
-            out.push_str(&format!("*{}*\n\n", time(at)));
+            out.push_str(&format!("*{}*\n\n", long_time(at)));
         }
         for line in p.text.lines() {
             out.push_str("    ");
@@ -97,22 +88,6 @@ pub fn markdown(l: &Letter) -> String {
     out
 }
 
-/// Text for HTML, with the five characters that mean something there written as entities.
-pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The letter as one HTML page: the e-mail's HTML part, and a page to print. No scripts, no
 /// fetched resources, and no wider than an A4 page.
 pub fn html(l: &Letter) -> String {
@@ -120,12 +95,12 @@ pub fn html(l: &Letter) -> String {
     for p in &l.response {
         body.push_str("<section class=\"message\">");
         if let Some(at) = p.at {
-            body.push_str(&format!("<p class=\"when\">{}</p>", escape(&time(at))));
+            body.push_str(&format!("<p class=\"when\">{}</p>", esc(&long_time(at))));
         }
         for para in p.text.split("\n\n") {
             body.push_str(&format!(
                 "<p>{}</p>",
-                escape(para.trim()).replace('\n', "<br>")
+                esc(para.trim()).replace('\n', "<br>")
             ));
         }
         body.push_str("</section>\n");
@@ -139,7 +114,7 @@ pub fn html(l: &Letter) -> String {
 <title>{title}</title>
 <style>
 body {{ font-family: Georgia, "Times New Roman", serif; color: #1a1a1a; background: #fff;
-  max-width: 170mm; margin: 0 auto; padding: 12mm 10mm; line-height: 1.5; }}
+  max-width: 170mm; margin: 0 auto; padding: 12mm 10mm; line-height: 1.5; overflow-wrap: anywhere; }}
 h1 {{ font-size: 1.3em; margin: 0 0 1em; }}
 .message {{ border-left: 3px solid #c8c8c8; padding: 0 0 0 1em; margin: 1em 0; overflow-wrap: anywhere; }}
 .when {{ color: #555; font-size: 0.9em; margin: 0; }}
@@ -162,38 +137,13 @@ h1 {{ font-size: 1.3em; margin: 0 0 1em; }}
 </body>
 </html>
 "#,
-        title = escape(&l.title()),
-        greeting = escape(&greeting(l)),
-        about = escape(&about(l)),
-        statement = escape(&l.statement),
-        code = escape(&l.code),
-        check = escape(&check_line(l)),
+        title = esc(&l.title()),
+        greeting = esc(&greeting(l)),
+        about = esc(&about(l)),
+        statement = esc(&l.statement),
+        code = esc(&l.code),
+        check = esc(&check_line(l)),
     )
-}
-
-/// Writes the letter as a printable HTML page, `letter-REF.html` in `dir` (readable by its owner
-/// only): the review screen's letter key. The file's path, or what went wrong.
-pub fn write_page(l: &Letter, dir: &std::path::Path) -> Result<std::path::PathBuf, String> {
-    use std::io::Write;
-    let safe: String = l
-        .external_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    let path = dir.join(format!("letter-{safe}.html"));
-    let write = || -> std::io::Result<()> {
-        let mut out = crate::files::Output::create(&path)?;
-        out.write_all(html(l).as_bytes())?;
-        out.commit()
-    };
-    write().map_err(|e| format!("{}: {e}", path.display()))?;
-    Ok(path)
 }
 
 #[cfg(test)]

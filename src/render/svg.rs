@@ -3,32 +3,14 @@
 
 use std::fmt::Write;
 
+use super::escape::html as esc;
+
 pub const BLUE: &str = "#1f5fa8";
 pub const GREEN: &str = "#2e7d32";
 pub const RED: &str = "#c0392b";
 pub const GREY: &str = "#b8bec6";
 pub const PURPLE: &str = "#6a3d9a";
 pub const AMBER: &str = "#d68910";
-
-/// Escapes text for HTML and SVG; control characters get visible stand-ins.
-pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\n' | '\t' => out.push(c),
-            c if crate::domain::text::is_hidden_control(c) => {
-                out.push(crate::domain::text::stand_in(c))
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 fn open(o: &mut String, w: u32, h: u32, title: &str) {
     let _ = write!(

@@ -1,10 +1,9 @@
 //! The review pack's numbers as one tidy CSV (section, period, division, metric, value), ready
 //! for a pivot table. Every cell is made safe to open in a spreadsheet, and to print.
 
+use crate::domain::pack::Pack;
 use crate::domain::report::Report;
 use crate::domain::text::inert;
-
-use super::report::Pack;
 
 /// A cell a spreadsheet would run as a formula (= + - @, or a tab or carriage return that some
 /// spreadsheets strip before reading one) gets a leading apostrophe, so it stays text.
@@ -16,7 +15,7 @@ pub fn neutralise(cell: &str) -> std::borrow::Cow<'_, str> {
 }
 
 struct Rows {
-    w: csv::Writer<Vec<u8>>,
+    w: ::csv::Writer<Vec<u8>>,
 }
 
 impl Rows {
@@ -27,7 +26,7 @@ impl Rows {
         division: &str,
         metric: &str,
         value: String,
-    ) -> csv::Result<()> {
+    ) -> ::csv::Result<()> {
         let cells = [section, period, division, metric, &value];
         self.w
             .write_record(cells.iter().map(|c| neutralise(&inert(c)).into_owned()))
@@ -40,7 +39,7 @@ impl Rows {
         division: &str,
         metric: &str,
         v: Option<f64>,
-    ) -> csv::Result<()> {
+    ) -> ::csv::Result<()> {
         self.row(
             section,
             period,
@@ -54,7 +53,7 @@ impl Rows {
 pub fn render(pack: &Pack) -> anyhow::Result<String> {
     let r: &Report = &pack.report;
     let mut o = Rows {
-        w: csv::Writer::from_writer(Vec::new()),
+        w: ::csv::Writer::from_writer(Vec::new()),
     };
     o.w.write_record(["section", "period", "division", "metric", "value"])?;
     let p = r.period.label.as_str();
