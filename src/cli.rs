@@ -76,6 +76,9 @@ pub enum Command {
     /// Tell each person what is theirs: push-backs, answers due and overdue, call-backs, answers
     /// to review. For cron or a systemd timer.
     Notify(NotifyArgs),
+    /// People on a PostgreSQL store: `sync` gives each person of the configuration a database
+    /// login with exactly the rights of their role (run by the login that owns the store).
+    People(PeopleArgs),
     /// Print shell completions.
     Completions(CompletionsArgs),
     /// Print the manual page (roff).
@@ -312,6 +315,23 @@ pub struct ProfileDraftArgs {
     /// comma, semicolon, tab, pipe or a single character; default: detected.
     #[arg(long)]
     pub delimiter: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct PeopleArgs {
+    #[command(subcommand)]
+    pub command: PeopleCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PeopleCommand {
+    /// Create or update a database login per [[people]] entry, grant each the rights of their
+    /// role, and take every right from anyone no longer listed. Migrates the store first.
+    Sync {
+        /// Say what would be synced, changing nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 #[derive(Debug, Args)]

@@ -13,6 +13,7 @@ pub mod mailer;
 pub mod meta;
 pub mod notify;
 pub mod out;
+pub mod people;
 pub mod profile;
 pub mod reach_out;
 pub mod refs;
@@ -124,7 +125,20 @@ impl Ctx {
         })
     }
 
+    /// The store's URL when it is a PostgreSQL store.
+    pub fn store_url(&self) -> Option<String> {
+        crate::store::pg::is_url(&self.cfg.store.path)
+            .then(|| self.cfg.store.path.trim().to_string())
+    }
+
     pub fn open_db(&self) -> anyhow::Result<Db> {
+        if let Some(url) = self.store_url() {
+            return Err(crate::error::usage(format!(
+                "{} is a PostgreSQL store: this version sets up its people and rights \
+                 (`signoff people sync`); the other commands run on a SQLite store",
+                crate::store::pg::shown_url(&url)
+            )));
+        }
         let path = self.cfg.store_path()?;
         Ok(Db::open(
             &path,
@@ -281,6 +295,7 @@ pub fn run_with_clock(cli: Cli, clock: Clock) -> anyhow::Result<()> {
         Command::Send(a) => send::run(&ctx, a),
         Command::ReachOut(a) => reach_out::run(&ctx, a),
         Command::Notify(a) => notify::run(&ctx, a),
+        Command::People(a) => people::run(&ctx, &a),
         Command::Completions(a) => meta::completions(a),
         Command::Man => meta::man(),
         Command::Generate(a) => {

@@ -21,6 +21,7 @@ pub mod letters;
 pub mod migrations;
 pub mod notices;
 pub mod outbox;
+pub mod pg;
 pub mod queries;
 pub mod recommend;
 mod repeat_update;
