@@ -135,6 +135,11 @@ fn a_division_head_reads_only_their_divisions() {
         "0"
     );
     assert_eq!(allowed(&db, "lee", "SELECT count(*) FROM decisions"), "1");
+    // Search (through the GIN index) finds only what the searcher may read.
+    let search = "SELECT count(*) FROM signoff_search(plainto_tsquery('simple', 'log in'))";
+    assert_eq!(allowed(&db, "priya", search), "0");
+    assert_eq!(allowed(&db, "lee", search), "1");
+    assert_eq!(allowed(&db, "dana", search), "1");
     // Asking for the row by its id does not help, nor does changing the division to one's own.
     assert_eq!(
         allowed(&db, "priya", "SELECT count(*) FROM complaints WHERE id = 2"),

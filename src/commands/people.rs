@@ -60,7 +60,12 @@ fn sync(ctx: &Ctx, dry_run: bool) -> anyhow::Result<()> {
             }
         );
         for p in &people {
-            println!("  {:<16} {}{}", p.login, p.role, divisions(&p.divisions));
+            println!(
+                "  {:<16} {:<14}{}",
+                p.login,
+                p.role,
+                divisions(&p.divisions)
+            );
         }
         return Ok(());
     }
@@ -85,6 +90,8 @@ fn sync(ctx: &Ctx, dry_run: bool) -> anyhow::Result<()> {
     for p in &people {
         let what = if report.created.contains(&p.login) {
             "new login"
+        } else if report.added.contains(&p.login) {
+            "added (existing login)"
         } else if report.changed.contains(&p.login) {
             "changed"
         } else {
@@ -99,6 +106,12 @@ fn sync(ctx: &Ctx, dry_run: bool) -> anyhow::Result<()> {
     }
     for login in &report.removed {
         println!("  {login:<16} removed: no longer among the people; every right taken away");
+    }
+    for (login, why) in &report.unbound {
+        println!(
+            "  warning: {login} is {why}: the server cannot hold them to their role; \
+             give them an everyday login of their own"
+        );
     }
     println!("Rights are held by the roles {}.", {
         report

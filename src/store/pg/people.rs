@@ -19,6 +19,8 @@ pub struct PersonGrant {
 pub struct SyncReport {
     /// Logins created (they can connect once the organisation's authentication lets them).
     pub created: Vec<String>,
+    /// Logins that existed already and are now among the people.
+    pub added: Vec<String>,
     /// People whose role, divisions, name or title changed.
     pub changed: Vec<String>,
     pub unchanged: Vec<String>,
@@ -26,6 +28,9 @@ pub struct SyncReport {
     pub removed: Vec<String>,
     /// The group role of each signoff role on this store.
     pub groups: Vec<(String, String)>,
+    /// People whose login the server does not hold to their role: a superuser, a login that
+    /// bypasses row-level security, or the owner of the store's tables.
+    pub unbound: Vec<(String, &'static str)>,
 }
 
 const ROLES: [&str; 3] = ["executive", "division_head", "admin"];
@@ -195,6 +200,8 @@ pub(super) fn sync(
                 && r.get::<_, Vec<String>>(4) == p.divisions
         });
         if report.created.contains(&p.login) {
+        } else if before.is_none() {
+            report.added.push(p.login.clone());
         } else if same {
             report.unchanged.push(p.login.clone());
         } else {
@@ -217,6 +224,27 @@ pub(super) fn sync(
             }
         }
         report.removed.push(login);
+    }
+    for p in people {
+        let row = tx.query_one(
+            "SELECT r.rolsuper, r.rolbypassrls,
+                    pg_get_userbyid((SELECT relowner FROM pg_class
+                                     WHERE oid = 'public.decisions'::regclass)) = r.rolname
+             FROM pg_roles r WHERE r.rolname = $1",
+            &[&p.login],
+        )?;
+        let why = if row.get::<_, bool>(0) {
+            Some("a superuser")
+        } else if row.get::<_, bool>(1) {
+            Some("allowed to bypass row-level security")
+        } else if row.get::<_, bool>(2) {
+            Some("the owner of the store's tables")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            report.unbound.push((p.login.clone(), why));
+        }
     }
     tx.commit()?;
     Ok(report)
