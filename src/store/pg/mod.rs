@@ -3,10 +3,12 @@
 //! row-level security, set up by `signoff people sync`).
 
 mod connect;
+mod load;
 mod migrations;
 mod people;
 
 pub use connect::{is_url, shown_url};
+pub use load::{PgImportMeta, PgLoadCounts, PgRecord};
 pub use people::{PersonGrant, SyncReport};
 
 /// An error from the PostgreSQL store, naming the database (without its password).

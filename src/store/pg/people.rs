@@ -275,6 +275,18 @@ fn grant_group(
     for (table, rights) in writes(role) {
         sql.push_str(&format!("GRANT {rights} ON {table} TO {g};\n"));
     }
+    // An import stages its rows in temporary tables before merging them.
+    if role != "division_head" {
+        sql.push_str(&format!(
+            "GRANT TEMPORARY ON DATABASE {} TO {g};\n",
+            ident(db)
+        ));
+    } else {
+        sql.push_str(&format!(
+            "REVOKE TEMPORARY ON DATABASE {} FROM {g};\n",
+            ident(db)
+        ));
+    }
     tx.batch_execute(&sql)
 }
 

@@ -1,0 +1,194 @@
+//! The PostgreSQL store's loader: an import's records copied in and merged in one transaction.
+//! Needs a server (SIGNOFF_TEST_PG); skipped without one, except under CI.
+
+mod common;
+
+use common::pg::{server, TestDb};
+use signoff::domain::thread::{Author, Message};
+use signoff::domain::Complaint;
+use signoff::store::pg::{PersonGrant, PgImportMeta, PgRecord, PgStore};
+
+fn complaint(id: &str, division: &str, text: &str) -> Complaint {
+    Complaint {
+        source: "helpdesk".into(),
+        external_id: id.into(),
+        received_at: 1_763_000_000,
+        division: division.into(),
+        complaint_text: text.into(),
+        response_text: Some("We are sorry; it is fixed.".into()),
+        responded_at: Some(1_763_003_600),
+        likelihood: Some(4),
+        wants_contact: Some(true),
+        customer_key: Some("mail:ann@example.com".into()),
+        ..Complaint::default()
+    }
+}
+
+fn meta(file: &str) -> PgImportMeta<'_> {
+    PgImportMeta {
+        source: "helpdesk",
+        profile: "helpdesk",
+        file_name: file,
+        file_size: 100,
+        encoding: "utf-8",
+        delimiter: ",",
+        started_at: 1_764_000_000,
+        rows_read: 0,
+        rejected: 0,
+        rejects_file: None,
+        dry_run: false,
+    }
+}
+
+fn records(cs: &[Complaint]) -> Vec<PgRecord<'_>> {
+    cs.iter()
+        .enumerate()
+        .map(|(i, c)| PgRecord {
+            complaint: c,
+            hash: c.content_hash(),
+            line: i as u64 + 2,
+        })
+        .collect()
+}
+
+/// A store migrated, with an admin to load as.
+fn store(db: &TestDb) -> PgStore {
+    let mut owner = PgStore::connect(&db.owner_url()).expect("connect as owner");
+    owner.migrate().expect("migrate");
+    owner
+        .sync_people(&[
+            PersonGrant {
+                login: db.login("alex"),
+                name: "Alex Kim".into(),
+                title: "Operations Administrator".into(),
+                role: "admin".into(),
+                divisions: vec![],
+            },
+            PersonGrant {
+                login: db.login("priya"),
+                name: "Priya Shah".into(),
+                title: "Head of Billing".into(),
+                role: "division_head".into(),
+                divisions: vec!["Billing".into()],
+            },
+        ])
+        .expect("sync");
+    PgStore::connect(&db.url_for("alex")).expect("connect as admin")
+}
+
+#[test]
+fn a_load_inserts_then_leaves_unchanged_then_updates_with_history() {
+    let Some(url) = server("a_load_inserts_then_leaves_unchanged_then_updates_with_history") else {
+        return;
+    };
+    let db = TestDb::new(&url);
+    let mut admin = store(&db);
+    let mut week = vec![
+        complaint("B-1", "Billing", "Charged twice for one order"),
+        complaint("S-1", "Support", "Cannot log in since Monday"),
+        complaint("B-1", "Billing", "A later copy of the same ticket"),
+    ];
+    let mut thread = complaint("S-2", "Support", "Where is my parcel?");
+    thread.messages = vec![
+        Message {
+            id: Some("m1".into()),
+            author: Author::Customer,
+            name: Some("Ann".into()),
+            at: Some(1_763_000_000),
+            channel: Some("email".into()),
+            text: "Where is my parcel?".into(),
+        },
+        Message {
+            id: Some("m2".into()),
+            author: Author::Company,
+            name: Some("Agent 7".into()),
+            at: Some(1_763_007_200),
+            channel: Some("email".into()),
+            text: "It left the depot today.".into(),
+        },
+    ];
+    week.push(thread);
+    let first = admin
+        .load(&meta("week1.csv"), records(&week))
+        .expect("first load");
+    assert_eq!(
+        (
+            first.inserted,
+            first.updated,
+            first.unchanged,
+            first.duplicates
+        ),
+        (3, 0, 0, 1)
+    );
+    let q = |sql: &str| db.psql_owner(sql).stdout.trim().to_string();
+    // The first row of a repeated key is the one kept.
+    assert_eq!(
+        q("SELECT complaint_text || '|' || source_line FROM complaints WHERE external_id = 'B-1'"),
+        "Charged twice for one order|2"
+    );
+    assert_eq!(
+        q("SELECT string_agg(author || ':' || text, ' / ' ORDER BY seq) FROM messages"),
+        "customer:Where is my parcel? / company:It left the depot today."
+    );
+    assert_eq!(
+        q("SELECT message_count FROM complaints WHERE external_id = 'S-2'"),
+        "2"
+    );
+    // Search finds the thread's words through the index.
+    assert_eq!(
+        q("SELECT count(*) FROM complaints WHERE search @@ plainto_tsquery('simple', 'log in')"),
+        "1"
+    );
+
+    // The same file again: nothing changes, nothing is rewritten.
+    let again = admin
+        .load(&meta("week1.csv"), records(&week))
+        .expect("again");
+    assert_eq!((again.inserted, again.updated, again.unchanged), (0, 0, 3));
+    assert_eq!(q("SELECT count(*) FROM complaint_history"), "0");
+
+    // A changed response: updated, with the earlier text kept.
+    week[1].response_text = Some("We reset your password.".into());
+    let later = admin
+        .load(&meta("week2.csv"), records(&week))
+        .expect("update");
+    assert_eq!((later.inserted, later.updated, later.unchanged), (0, 1, 2));
+    assert_eq!(
+        q("SELECT response_text || '|' || source_file FROM complaints WHERE external_id = 'S-1'"),
+        "We reset your password.|week2.csv"
+    );
+    assert_eq!(
+        q("SELECT response_text FROM complaint_history"),
+        "We are sorry; it is fixed."
+    );
+    // The thread of an unchanged complaint is kept as it was.
+    assert_eq!(q("SELECT count(*) FROM messages"), "2");
+    assert_eq!(
+        q("SELECT string_agg(inserted || '/' || updated || '/' || unchanged || ' by ' || (imported_by = current_user)::text, ', ' ORDER BY id) FROM imports"),
+        "3/0/0 by false, 0/0/3 by false, 0/1/2 by false"
+    );
+}
+
+#[test]
+fn a_dry_run_or_a_refused_load_keeps_nothing() {
+    let Some(url) = server("a_dry_run_or_a_refused_load_keeps_nothing") else {
+        return;
+    };
+    let db = TestDb::new(&url);
+    let mut admin = store(&db);
+    let week = vec![complaint("B-1", "Billing", "Charged twice")];
+    let mut dry = meta("week1.csv");
+    dry.dry_run = true;
+    let counts = admin.load(&dry, records(&week)).expect("dry run");
+    assert_eq!(counts.inserted, 1);
+    let q = |sql: &str| db.psql_owner(sql).stdout.trim().to_string();
+    assert_eq!(q("SELECT count(*) FROM complaints"), "0");
+    assert_eq!(q("SELECT count(*) FROM imports"), "0");
+    // A division head may not import: the server refuses, and nothing is kept.
+    let mut head = PgStore::connect(&db.url_for("priya")).expect("connect as head");
+    let err = head
+        .load(&meta("week1.csv"), records(&week))
+        .expect_err("refused");
+    assert!(err.to_string().contains("permission denied"), "{err}");
+    assert_eq!(q("SELECT count(*) FROM complaints"), "0");
+}
