@@ -73,20 +73,22 @@ fn store(db: &TestDb) -> Env {
          INSERT INTO messages (complaint_id, seq, author, text)
          VALUES (1, 0, 'customer', 'Charged twice'), (2, 0, 'customer', 'Cannot log in');
          INSERT INTO decisions (complaint_id, kind, actor, actor_name, actor_title, at, text_hash, prev_hash, hash)
-         VALUES (2, 'approve', '{dana}', 'Dana Reyes', 'Chief Executive', 200, 't', 'genesis', 'h1');
+         VALUES (2, 'approve', '{dana}', 'Dana Reyes', 'Chief Executive', 200, 't', repeat('0', 64), 'h1');
          INSERT INTO cars (id, complaint_id, opened_at, due_at, opened_by, origin)
          VALUES (1, 2, 100, 86500, '{dana}', 'rule');
          INSERT INTO car_events (car_id, complaint_id, step, actor, actor_name, at, happened_at, text, prev_hash, hash)
-         VALUES (1, 2, 'open', '{dana}', 'Dana Reyes', 100, 100, 'opened', 'genesis', 'c1');"
+         VALUES (1, 2, 'open', '{dana}', 'Dana Reyes', 100, 100, 'opened', repeat('0', 64), 'c1');"
     ));
     assert!(seed.ok, "seed: {}", seed.stderr);
     env
 }
 
+/// A decision linked to the end of the chain, as signoff writes one.
 fn decision(id_complaint: i64, kind: &str, actor: &str) -> String {
     format!(
         "INSERT INTO decisions (complaint_id, kind, actor, actor_name, actor_title, at, text_hash, prev_hash, hash)
-         VALUES ({id_complaint}, '{kind}', '{actor}', 'Someone', 'Title', 300, 't', 'h1', 'h2')"
+         SELECT {id_complaint}, '{kind}', '{actor}', 'Someone', 'Title', 300, 't', e.hash, md5(random()::text)
+         FROM signoff_chain_end('decisions') e"
     )
 }
 
@@ -189,7 +191,8 @@ fn the_server_refuses_what_a_role_may_not_do() {
         "lee",
         &format!(
             "INSERT INTO decisions (complaint_id, kind, actor, actor_name, actor_title, at, retracts, text_hash, prev_hash, hash)
-             VALUES (2, 'retract', '{lee}', 'Lee', 'Head', 300, 1, 't', 'h1', 'h2')"
+             SELECT 2, 'retract', '{lee}', 'Lee', 'Head', 300, 1, 't', e.hash, 'h2'
+             FROM signoff_chain_end('decisions') e"
         ),
         rls,
     );
@@ -290,7 +293,8 @@ fn each_role_does_what_is_theirs() {
     let step = |who: &str| {
         format!(
             "INSERT INTO car_events (car_id, complaint_id, step, actor, actor_name, at, happened_at, text, prev_hash, hash)
-             VALUES (1, 2, 'contact', '{who}', 'Head', 1, 1, 'called', 'c1', 'c2')"
+             SELECT 1, 2, 'contact', '{who}', 'Head', 1, 1, 'called', e.hash, md5(random()::text)
+             FROM signoff_chain_end('car_events') e"
         )
     };
     allowed(&db, "lee", &step(&db.login("lee")));
@@ -447,4 +451,66 @@ fn other_commands_name_the_postgres_store_and_write_nothing() {
         .expect("run");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("PostgreSQL store"));
+}
+
+#[test]
+fn the_chain_cannot_fork_whoever_writes() {
+    let Some(url) = server("the_chain_cannot_fork_whoever_writes") else {
+        return;
+    };
+    let db = TestDb::new(&url);
+    let _env = store(&db);
+    let (dana, priya) = (db.login("dana"), db.login("priya"));
+    // A division head sees no decision of another division, yet links to the chain's end.
+    assert_eq!(allowed(&db, "priya", "SELECT count(*) FROM decisions"), "0");
+    assert_eq!(
+        allowed(
+            &db,
+            "priya",
+            "SELECT hash FROM signoff_chain_end('decisions')"
+        ),
+        "h1"
+    );
+    allowed(&db, "dana", &decision(1, "push_back", &dana));
+    allowed(&db, "priya", &decision(1, "revise", &priya));
+    // A record linked to anything but the end is refused, for a person and for the owner.
+    let stale = |who: &str| {
+        format!(
+            "INSERT INTO decisions (complaint_id, kind, actor, actor_name, actor_title, at, text_hash, prev_hash, hash)
+             VALUES (1, 'approve', '{who}', 'Someone', 'Title', 400, 't', 'h1', 'fork')"
+        )
+    };
+    refused(
+        &db,
+        "dana",
+        &stale(&dana),
+        "must link to the end of the chain",
+    );
+    let owner = db.psql_owner(&stale(&dana));
+    assert!(
+        !owner.ok && owner.stderr.contains("must link to the end of the chain"),
+        "{}",
+        owner.stderr
+    );
+    // Nor can a record take an id before the end.
+    refused(
+        &db,
+        "dana",
+        &format!(
+            "INSERT INTO decisions (id, complaint_id, kind, actor, actor_name, actor_title, at, text_hash, prev_hash, hash)
+             SELECT 1000000, 1, 'approve', '{dana}', 'D', 'T', 400, 't', e.hash, 'x'
+             FROM signoff_chain_end('decisions') e;
+             INSERT INTO decisions (id, complaint_id, kind, actor, actor_name, actor_title, at, text_hash, prev_hash, hash)
+             VALUES (5, 1, 'approve', '{dana}', 'D', 'T', 400, 't', 'x', 'y')"
+        ),
+        "must come after the end of the chain",
+    );
+    assert_eq!(
+        allowed(
+            &db,
+            "dana",
+            "SELECT string_agg(kind, ',' ORDER BY id) FROM decisions"
+        ),
+        "approve,push_back,revise"
+    );
 }

@@ -182,3 +182,52 @@ CREATE FUNCTION signoff_search(q TSQUERY) RETURNS SETOF BIGINT
                        SELECT complaint_id FROM public.messages WHERE search @@ q)
           AND (public.signoff_sees_all() OR c.division = ANY (public.signoff_my_divisions()))
     $$;
+
+-- The decisions and the CAR steps are each one hash chain over the whole store. A division
+-- head cannot read other divisions' records, yet must chain to the last of them: these give
+-- the end of a chain (its id and hash; nothing of what it says) to anyone among the people.
+CREATE FUNCTION signoff_chain_end(chain TEXT, OUT id BIGINT, OUT hash TEXT)
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+    AS $$
+BEGIN
+    IF public.signoff_my_role() IS NULL THEN
+        RAISE EXCEPTION 'only the people of this store may append to its chains'
+            USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    IF chain = 'decisions' THEN
+        SELECT d.id, d.hash INTO id, hash FROM public.decisions d ORDER BY d.id DESC LIMIT 1;
+    ELSIF chain = 'car_events' THEN
+        SELECT e.id, e.hash INTO id, hash FROM public.car_events e ORDER BY e.id DESC LIMIT 1;
+    ELSE
+        RAISE EXCEPTION 'no chain %', chain;
+    END IF;
+    hash := coalesce(hash, repeat('0', 64));
+END $$;
+
+-- Every record must link to the end of its chain as it stands when it is inserted: appends are
+-- taken one at a time (an advisory lock per chain, held to the end of the transaction), and a
+-- record whose prev_hash is not the last record's hash is refused, so the chain cannot fork,
+-- whoever inserts and however. A writer takes the same lock before it reads the end to link to.
+CREATE FUNCTION signoff_chain_link() RETURNS trigger
+    LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public
+    AS $$
+DECLARE last_id BIGINT; last_hash TEXT;
+BEGIN
+    PERFORM pg_advisory_xact_lock(hashtext('signoff chain ' || TG_TABLE_NAME));
+    EXECUTE format('SELECT id, hash FROM public.%I ORDER BY id DESC LIMIT 1', TG_TABLE_NAME)
+        INTO last_id, last_hash;
+    IF NEW.prev_hash IS DISTINCT FROM coalesce(last_hash, repeat('0', 64)) THEN
+        RAISE EXCEPTION 'a record of % must link to the end of the chain (record %)',
+            TG_TABLE_NAME, coalesce(last_id, 0)
+            USING ERRCODE = 'serialization_failure';
+    END IF;
+    IF last_id IS NOT NULL AND NEW.id <= last_id THEN
+        RAISE EXCEPTION 'a record of % must come after the end of the chain (record %)',
+            TG_TABLE_NAME, last_id USING ERRCODE = 'serialization_failure';
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER decisions_chain_link BEFORE INSERT ON decisions
+    FOR EACH ROW EXECUTE FUNCTION signoff_chain_link();
+CREATE TRIGGER car_events_chain_link BEFORE INSERT ON car_events
+    FOR EACH ROW EXECUTE FUNCTION signoff_chain_link();
