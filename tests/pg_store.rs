@@ -192,3 +192,177 @@ fn a_dry_run_or_a_refused_load_keeps_nothing() {
     assert!(err.to_string().contains("permission denied"), "{err}");
     assert_eq!(q("SELECT count(*) FROM complaints"), "0");
 }
+
+fn new_decision(
+    complaint_id: i64,
+    kind: signoff::domain::decision::Kind,
+    actor: &str,
+    at: i64,
+) -> signoff::store::decisions::NewDecision {
+    signoff::store::decisions::NewDecision {
+        complaint_id,
+        sample_id: None,
+        kind,
+        actor: actor.to_string(),
+        actor_name: "Someone".into(),
+        actor_title: "Title".into(),
+        at,
+        statement: Some(format!("I, {actor}, approve this message.")),
+        reasons: None,
+        note: None,
+        due_at: None,
+        body: None,
+        retracts: None,
+    }
+}
+
+#[test]
+fn decisions_are_signed_chained_and_checked_as_in_sqlite() {
+    use signoff::domain::decision::{Kind, GENESIS};
+    use signoff::sign::{generate_ed25519, write_key_pair, KeySigner, SignerSource, TrustRoot};
+    let Some(url) = server("decisions_are_signed_chained_and_checked_as_in_sqlite") else {
+        return;
+    };
+    let db = TestDb::new(&url);
+    let mut admin = store(&db);
+    let mut owner = PgStore::connect(&db.owner_url()).expect("owner");
+    let dana = db.login("dana");
+    let priya = db.login("priya");
+    owner
+        .sync_people(&[
+            PersonGrant {
+                login: db.login("alex"),
+                name: "Alex Kim".into(),
+                title: "Operations Administrator".into(),
+                role: "admin".into(),
+                divisions: vec![],
+            },
+            PersonGrant {
+                login: priya.clone(),
+                name: "Priya Shah".into(),
+                title: "Head of Billing".into(),
+                role: "division_head".into(),
+                divisions: vec!["Billing".into()],
+            },
+            PersonGrant {
+                login: dana.clone(),
+                name: "Dana Reyes".into(),
+                title: "Chief Executive".into(),
+                role: "executive".into(),
+                divisions: vec![],
+            },
+        ])
+        .expect("sync");
+    let week = vec![
+        complaint("B-1", "Billing", "Charged twice for one order"),
+        complaint("S-1", "Support", "Cannot log in since Monday"),
+    ];
+    admin
+        .load(&meta("week1.csv"), records(&week))
+        .expect("load");
+    let id = |ext: &str| -> i64 {
+        db.psql_owner(&format!(
+            "SELECT id FROM complaints WHERE external_id = '{ext}'"
+        ))
+        .stdout
+        .trim()
+        .parse()
+        .expect("id")
+    };
+    let (b1, s1) = (id("B-1"), id("S-1"));
+
+    // Dana signs with her own SSH key; the trust root is the verifier's, not the store's.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let key = generate_ed25519("dana").expect("key");
+    let key_path = dir.path().join("id_ed25519");
+    write_key_pair(&key, &key_path).expect("write key");
+    let public = key.public_key().to_openssh().expect("public key");
+    let mut trust = TrustRoot::default();
+    trust.add(&dana, &public, None, None).expect("trust");
+    let listed = trust.valid_keys(&dana, 1_764_100_000);
+    let signer = KeySigner::open(&SignerSource::KeyFile(key_path), &dana, &listed).expect("signer");
+
+    let mut exec = PgStore::connect(&db.url_for("dana")).expect("exec");
+    let first = exec
+        .append_decision(
+            new_decision(s1, Kind::Approve, &dana, 1_764_100_000),
+            &signer,
+        )
+        .expect("sign S-1");
+    let second = exec
+        .append_decision(
+            new_decision(b1, Kind::PushBack, &dana, 1_764_100_100),
+            &signer,
+        )
+        .expect("push back B-1");
+    let mut head = PgStore::connect(&db.url_for("priya")).expect("head");
+    let answer = head
+        .append_decision(
+            new_decision(b1, Kind::Revise, &priya, 1_764_100_200),
+            &signature_free(),
+        )
+        .expect("answer B-1");
+    // A head may not sign; the server says so and the chain is as it was.
+    let err = head
+        .append_decision(
+            new_decision(b1, Kind::Approve, &priya, 1_764_100_300),
+            &signature_free(),
+        )
+        .expect_err("a head may not sign");
+    assert!(
+        matches!(err, signoff::store::pg::PgAppendError::Refused(_)),
+        "{err}"
+    );
+    // Nor reach a complaint of another division.
+    let err = head
+        .append_decision(
+            new_decision(s1, Kind::Revise, &priya, 1_764_100_300),
+            &signature_free(),
+        )
+        .expect_err("not hers");
+    assert!(
+        err.to_string().contains("not in the store, or not yours"),
+        "{err}"
+    );
+
+    // One chain across divisions, each link and hash as the domain computes it.
+    let chain = exec.decisions().expect("read");
+    assert_eq!(chain.len(), 3);
+    assert_eq!(chain[0].prev_hash, GENESIS);
+    for pair in chain.windows(2) {
+        assert_eq!(pair[1].prev_hash, pair[0].hash);
+    }
+    for (d, made) in chain.iter().zip([&first, &second, &answer]) {
+        assert_eq!(d.hash, d.compute_hash());
+        assert_eq!(d.hash, made.hash);
+        assert_eq!(d.id, made.id);
+    }
+    assert_eq!(
+        chain[0].text_hash,
+        signoff::domain::complaint::signed_text_hash(
+            "Cannot log in since Monday",
+            Some("We are sorry; it is fixed.")
+        )
+    );
+    // Dana's records check against her key, over what the store holds now.
+    for d in &chain[..2] {
+        let check = signoff::sign::check(
+            &trust,
+            &d.actor,
+            d.at,
+            &d.canonical(),
+            d.signature.as_deref(),
+        );
+        assert!(check.is_valid(), "{:?}", check);
+    }
+    // The division head reads only her division's decisions.
+    let hers = head.decisions().expect("read");
+    assert_eq!(
+        hers.iter().map(|d| d.complaint_id).collect::<Vec<_>>(),
+        vec![b1, b1]
+    );
+}
+
+fn signature_free() -> signoff::domain::signing::Unsigned {
+    signoff::domain::signing::Unsigned
+}

@@ -3,11 +3,13 @@
 //! row-level security, set up by `signoff people sync`).
 
 mod connect;
+mod decisions;
 mod load;
 mod migrations;
 mod people;
 
 pub use connect::{is_url, shown_url};
+pub use decisions::PgAppendError;
 pub use load::{PgImportMeta, PgLoadCounts, PgRecord};
 pub use people::{PersonGrant, SyncReport};
 

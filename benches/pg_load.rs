@@ -1,0 +1,238 @@
+//! The PostgreSQL loader beside its anchor: `psql \copy` of the same rows, as CSV, into a plain
+//! table with the same columns and no index. The loader copies the rows into staging tables,
+//! merges them into the store (keys, the search column and its GIN index, the indexes the draw
+//! and the screens use) and writes the provenance, in one transaction.
+//!
+//! Needs a server: SIGNOFF_TEST_PG (a superuser URL; `scripts/pg-test-server.sh` starts one).
+//! SIGNOFF_BENCH_ROWS sets the size (default 1 000 000).
+
+use std::io::Write;
+use std::process::Command;
+use std::time::Instant;
+
+use signoff::domain::Complaint;
+use signoff::store::pg::{PersonGrant, PgImportMeta, PgRecord, PgStore};
+
+const WORDS: &[&str] = &[
+    "parcel",
+    "refund",
+    "charged",
+    "twice",
+    "login",
+    "password",
+    "late",
+    "delivery",
+    "manager",
+    "invoice",
+    "broken",
+    "damaged",
+    "waiting",
+    "weeks",
+    "nobody",
+    "answered",
+    "account",
+    "card",
+    "cancel",
+    "order",
+    "replacement",
+    "missing",
+    "wrong",
+    "address",
+    "courier",
+    "support",
+];
+const DIVISIONS: &[&str] = &["Billing", "Support", "Logistics", "Sales", "Claims"];
+
+fn text(seed: u64, words: usize) -> String {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    let mut out = Vec::with_capacity(words);
+    for _ in 0..words {
+        x ^= x >> 33;
+        x = x.wrapping_mul(0xff51afd7ed558ccd);
+        out.push(WORDS[(x % WORDS.len() as u64) as usize]);
+    }
+    out.join(" ")
+}
+
+fn complaints(n: u64) -> Vec<Complaint> {
+    (0..n)
+        .map(|i| Complaint {
+            source: "helpdesk".into(),
+            external_id: format!("HD-{i:07}"),
+            received_at: 1_735_689_600 + (i as i64) * 30,
+            channel: Some(["email", "web", "phone"][(i % 3) as usize].into()),
+            customer: Some(format!("Customer {}", i % 50_000)),
+            contact: Some(format!("c{}@example.com", i % 50_000)),
+            customer_key: Some(format!("mail:c{}@example.com", i % 50_000)),
+            division: DIVISIONS[(i % 5) as usize].into(),
+            product: Some("Card".into()),
+            subject: Some(text(i ^ 0x55, 4)),
+            complaint_text: text(i, 28),
+            response_text: Some(text(i ^ 0xaa, 22)),
+            responded_at: Some(1_735_689_600 + (i as i64) * 30 + 7200),
+            responder: Some(format!("Agent {}", i % 40)),
+            likelihood: Some((i % 11) as u8),
+            wants_contact: Some(i % 7 == 0),
+            ..Complaint::default()
+        })
+        .collect()
+}
+
+fn csv_field(s: Option<&str>) -> String {
+    match s {
+        None => String::new(),
+        Some(s) => format!("\"{}\"", s.replace('"', "\"\"")),
+    }
+}
+
+fn psql(url: &str, sql: &str) {
+    let out = Command::new("psql")
+        .args([url, "-X", "-q", "-v", "ON_ERROR_STOP=1", "-c", sql])
+        .output()
+        .expect("psql");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn main() {
+    let Ok(admin) = std::env::var("SIGNOFF_TEST_PG") else {
+        eprintln!("pg_load: skipped: set SIGNOFF_TEST_PG to a PostgreSQL superuser URL");
+        return;
+    };
+    let rows: u64 = std::env::var("SIGNOFF_BENCH_ROWS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let base = admin
+        .rsplit_once('/')
+        .map_or(admin.as_str(), |(b, _)| b)
+        .to_string();
+    let db = "signoff_bench_load";
+    let url = format!("{base}/{db}");
+    psql(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+    );
+    psql(&admin, &format!("CREATE DATABASE {db}"));
+
+    let cs = complaints(rows);
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-data");
+    std::fs::create_dir_all(&dir).expect("bench dir");
+    let csv = dir.join(format!("pg-load-{rows}.csv"));
+    {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&csv).expect("csv"));
+        for c in &cs {
+            writeln!(
+                f,
+                "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+                c.source,
+                c.external_id,
+                c.received_at,
+                csv_field(c.channel.as_deref()),
+                csv_field(c.customer.as_deref()),
+                csv_field(c.contact.as_deref()),
+                c.division,
+                csv_field(c.product.as_deref()),
+                csv_field(c.subject.as_deref()),
+                csv_field(Some(&c.complaint_text)),
+                csv_field(c.response_text.as_deref()),
+                c.responded_at.unwrap_or(0),
+                csv_field(c.responder.as_deref()),
+                c.likelihood.unwrap_or(0),
+                c.wants_contact.unwrap_or(false),
+                c.customer_key.as_deref().unwrap_or(""),
+            )
+            .expect("write");
+        }
+    }
+    let mb = std::fs::metadata(&csv).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+
+    // The anchor: psql \copy into a plain table.
+    psql(
+        &url,
+        "CREATE TABLE plain (source TEXT, external_id TEXT, received_at BIGINT, channel TEXT,
+             customer TEXT, contact TEXT, division TEXT, product TEXT, subject TEXT,
+             complaint_text TEXT, response_text TEXT, responded_at BIGINT, responder TEXT,
+             likelihood SMALLINT, wants_contact BOOLEAN, customer_key TEXT)",
+    );
+    let t = Instant::now();
+    psql(
+        &url,
+        &format!("\\copy plain FROM '{}' WITH (FORMAT csv)", csv.display()),
+    );
+    let anchor = t.elapsed();
+    psql(&url, "DROP TABLE plain");
+
+    let mut owner = PgStore::connect(&url).expect("connect");
+    owner.migrate().expect("migrate");
+    owner
+        .sync_people(&[PersonGrant {
+            login: "signoff_bench_admin".into(),
+            name: "Bench Admin".into(),
+            title: "Admin".into(),
+            role: "admin".into(),
+            divisions: vec![],
+        }])
+        .expect("sync");
+    let meta = PgImportMeta {
+        source: "helpdesk",
+        profile: "helpdesk",
+        file_name: "bench.csv",
+        file_size: (mb * 1e6) as u64,
+        encoding: "utf-8",
+        delimiter: ",",
+        started_at: 1_764_000_000,
+        rows_read: rows,
+        rejected: 0,
+        rejects_file: None,
+        dry_run: false,
+    };
+    let records = cs.iter().enumerate().map(|(i, c)| PgRecord {
+        complaint: c,
+        hash: c.content_hash(),
+        line: i as u64 + 2,
+    });
+    let t = Instant::now();
+    let counts = owner.load(&meta, records).expect("load");
+    let load = t.elapsed();
+    assert_eq!(counts.inserted, rows);
+
+    let records = cs.iter().enumerate().map(|(i, c)| PgRecord {
+        complaint: c,
+        hash: c.content_hash(),
+        line: i as u64 + 2,
+    });
+    let t = Instant::now();
+    let again = owner.load(&meta, records).expect("reload");
+    let reload = t.elapsed();
+    assert_eq!(again.unchanged, rows);
+
+    println!("pg_load: {rows} rows, {mb:.0} MB of CSV");
+    println!(
+        "  psql \\copy into a plain table   {:>8.2} s",
+        anchor.as_secs_f64()
+    );
+    println!(
+        "  loader into an empty store       {:>8.2} s   {:.2}x the anchor",
+        load.as_secs_f64(),
+        load.as_secs_f64() / anchor.as_secs_f64()
+    );
+    println!(
+        "  the same rows again (unchanged)  {:>8.2} s",
+        reload.as_secs_f64()
+    );
+    drop(owner);
+    psql(
+        &admin,
+        &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),
+    );
+    for g in ["executive", "division_head", "admin"] {
+        psql(&admin, &format!("DROP ROLE IF EXISTS {db}_signoff_{g}"));
+    }
+    psql(&admin, "DROP ROLE IF EXISTS signoff_bench_admin");
+}

@@ -1,0 +1,192 @@
+//! Appending a decision to the PostgreSQL store's chain: the same record, hash and signature as
+//! in SQLite (`domain::decision`), linked to the chain's end under the chain's lock, and
+//! checked by the server (`signoff_chain_link`, row-level security) as it is inserted.
+
+use crate::domain::complaint::signed_text_hash;
+use crate::domain::decision::{Decision, Kind};
+use crate::domain::signing::RecordSigner;
+use crate::domain::thread::{hash_messages, Author, Message};
+use crate::store::decisions::NewDecision;
+
+use super::{describe, PgError, PgStore};
+
+/// Why a decision was not appended.
+#[derive(Debug, thiserror::Error)]
+pub enum PgAppendError {
+    /// The server refused it to the person who connected (their role or division).
+    #[error("the store refused it: {0}")]
+    Refused(String),
+    #[error("the complaint {0} is not in the store, or not yours to see")]
+    NoComplaint(i64),
+    #[error("cannot sign: {0}")]
+    Sign(String),
+    #[error("{0}")]
+    Store(#[from] PgError),
+}
+
+impl PgStore {
+    /// Appends a decision, chained to the end of the chain and signed by `signer`.
+    pub fn append_decision(
+        &mut self,
+        d: NewDecision,
+        signer: &dyn RecordSigner,
+    ) -> Result<Decision, PgAppendError> {
+        let url = self.url.clone();
+        let fail = move |e: postgres::Error| -> PgAppendError {
+            let refused = e.as_db_error().is_some_and(|db| {
+                matches!(db.code().code(), "42501" | "42P17") || db.message().contains("row-level")
+            });
+            if refused {
+                PgAppendError::Refused(describe(&e))
+            } else {
+                PgAppendError::Store(PgError {
+                    url: url.clone(),
+                    message: describe(&e),
+                })
+            }
+        };
+        let mut tx = self.client.transaction().map_err(&fail)?;
+        // The same lock the server's link check takes: nobody appends between the read of the
+        // end and the insert.
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext('signoff chain decisions'))",
+            &[],
+        )
+        .map_err(&fail)?;
+        let prev: String = tx
+            .query_one("SELECT hash FROM signoff_chain_end('decisions')", &[])
+            .map_err(&fail)?
+            .get(0);
+        let row = tx
+            .query_opt(
+                "SELECT complaint_text, response_text, message_count IS NOT NULL
+                 FROM complaints WHERE id = $1",
+                &[&d.complaint_id],
+            )
+            .map_err(&fail)?
+            .ok_or(PgAppendError::NoComplaint(d.complaint_id))?;
+        let (text, response, threaded): (String, Option<String>, bool) =
+            (row.get(0), row.get(1), row.get(2));
+        let text_hash = if threaded {
+            let messages: Vec<Message> = tx
+                .query(
+                    "SELECT author, name, at, channel, text, ext_id FROM messages
+                     WHERE complaint_id = $1 ORDER BY seq",
+                    &[&d.complaint_id],
+                )
+                .map_err(&fail)?
+                .iter()
+                .map(|r| Message {
+                    author: Author::parse(r.get::<_, &str>(0)).unwrap_or(Author::Note),
+                    name: r.get(1),
+                    at: r.get(2),
+                    channel: r.get(3),
+                    text: r.get(4),
+                    id: r.get(5),
+                })
+                .collect();
+            hash_messages(&messages)
+        } else {
+            signed_text_hash(&text, response.as_deref())
+        };
+        let mut rec = Decision {
+            id: 0,
+            complaint_id: d.complaint_id,
+            sample_id: d.sample_id,
+            kind: d.kind,
+            actor: d.actor,
+            actor_name: d.actor_name,
+            actor_title: d.actor_title,
+            at: d.at,
+            statement: d.statement,
+            reasons: d.reasons,
+            note: d.note,
+            due_at: d.due_at,
+            body: d.body,
+            retracts: d.retracts,
+            text_hash,
+            prev_hash: prev,
+            hash: String::new(),
+            signature: None,
+        };
+        rec.hash = rec.compute_hash();
+        rec.signature = signer.sign(&rec.canonical()).map_err(PgAppendError::Sign)?;
+        let kind = rec.kind.as_str();
+        rec.id = tx
+            .query_one(
+                "INSERT INTO decisions (complaint_id, sample_id, kind, actor, actor_name,
+                     actor_title, at, statement, reasons, note, due_at, body, retracts, text_hash,
+                     prev_hash, hash, signature)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                 RETURNING id",
+                &[
+                    &rec.complaint_id,
+                    &rec.sample_id,
+                    &kind,
+                    &rec.actor,
+                    &rec.actor_name,
+                    &rec.actor_title,
+                    &rec.at,
+                    &rec.statement,
+                    &rec.reasons,
+                    &rec.note,
+                    &rec.due_at,
+                    &rec.body,
+                    &rec.retracts,
+                    &rec.text_hash,
+                    &rec.prev_hash,
+                    &rec.hash,
+                    &rec.signature,
+                ],
+            )
+            .map_err(&fail)?
+            .get(0);
+        tx.commit().map_err(&fail)?;
+        Ok(rec)
+    }
+
+    /// The decisions this connection may read, in chain order.
+    pub fn decisions(&mut self) -> Result<Vec<Decision>, PgError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT id, complaint_id, sample_id, kind, actor, actor_name, actor_title, at,
+                        statement, reasons, note, due_at, body, retracts, text_hash, prev_hash,
+                        hash, signature
+                 FROM decisions ORDER BY id",
+                &[],
+            )
+            .map_err(|e| self.err(e))?;
+        let mut out = Vec::with_capacity(rows.len());
+        for r in rows {
+            let kind: String = r.get(3);
+            let Some(kind) = Kind::parse(&kind) else {
+                return Err(PgError {
+                    url: self.url.clone(),
+                    message: format!("decision {}: unknown kind {kind:?}", r.get::<_, i64>(0)),
+                });
+            };
+            out.push(Decision {
+                id: r.get(0),
+                complaint_id: r.get(1),
+                sample_id: r.get(2),
+                kind,
+                actor: r.get(4),
+                actor_name: r.get(5),
+                actor_title: r.get(6),
+                at: r.get(7),
+                statement: r.get(8),
+                reasons: r.get(9),
+                note: r.get(10),
+                due_at: r.get(11),
+                body: r.get(12),
+                retracts: r.get(13),
+                text_hash: r.get(14),
+                prev_hash: r.get(15),
+                hash: r.get(16),
+                signature: r.get(17),
+            });
+        }
+        Ok(out)
+    }
+}
