@@ -219,7 +219,7 @@ fn updates_for_what_changed_agree_with_a_refresh() {
     let reasons = ["late".to_string()];
     workflow::push_back(
         &mut db.conn,
-        &exec,
+        &exec.actor(),
         &Unsigned,
         withdrawn,
         &reasons,
@@ -230,7 +230,7 @@ fn updates_for_what_changed_agree_with_a_refresh() {
     .expect("push back");
     workflow::answer(
         &mut db.conn,
-        &head,
+        &head.actor(),
         &Unsigned,
         withdrawn,
         Kind::Revise,

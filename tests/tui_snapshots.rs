@@ -102,7 +102,7 @@ fn division_head_sees_every_sampled_item_grouped_by_status() {
         .expect("billing complaint");
     workflow::push_back(
         &mut db.conn,
-        &dana,
+        &dana.actor(),
         &signoff::domain::signing::Unsigned,
         billing,
         &["canned".into()],

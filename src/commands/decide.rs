@@ -40,13 +40,14 @@ fn external_id(db: &Db, id: i64) -> anyhow::Result<String> {
 
 pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let actor = p.actor();
     let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     let id = refs::resolve(ctx, &db.conn, &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
         .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::approve(conn, &p, signer.0.as_ref(), id, a.note.clone(), now)
+            workflow::approve(conn, &actor, signer.0.as_ref(), id, a.note.clone(), now)
         })
         .map_err(exit)?;
     let ext = external_id(&db, id)?;
@@ -59,6 +60,7 @@ pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
 
 pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let actor = p.actor();
     let known = &ctx.cfg.decisions.reasons;
     let reasons: Vec<String> = a
         .reason
@@ -88,7 +90,16 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
     let now = ctx.now.timestamp();
     let rec = ctx
         .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::push_back(conn, &p, signer.0.as_ref(), id, &reasons, &a.note, due, now)
+            workflow::push_back(
+                conn,
+                &actor,
+                signer.0.as_ref(),
+                id,
+                &reasons,
+                &a.note,
+                due,
+                now,
+            )
         })
         .map_err(exit)?;
     let ext = external_id(&db, id)?;
@@ -105,6 +116,7 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
 
 pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let actor = p.actor();
     let (kind, body) = if let Some(path) = &a.revise {
         let limit = crate::files::SMALL_FILE_LIMIT;
         let text = if path.as_os_str() == "-" {
@@ -130,7 +142,7 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
     let now = ctx.now.timestamp();
     let rec = ctx
         .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::answer(conn, &p, signer.0.as_ref(), id, kind, &body, now)
+            workflow::answer(conn, &actor, signer.0.as_ref(), id, kind, &body, now)
         })
         .map_err(exit)?;
     let ext = external_id(&db, id)?;
@@ -148,12 +160,13 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
 
 pub fn retract(ctx: &Ctx, a: RetractArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let actor = p.actor();
     let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     let now = ctx.now.timestamp();
     let rec = ctx
         .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::retract(conn, &p, signer.0.as_ref(), a.decision, now)
+            workflow::retract(conn, &actor, signer.0.as_ref(), a.decision, now)
         })
         .map_err(exit)?;
     print_decision(ctx, &rec, &format!("decision {} retracted", a.decision))

@@ -5,8 +5,8 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::config::{Person, Role};
 use crate::domain::decision::{self, signature_statement, Decision, Kind, Status};
+use crate::domain::people::{Actor, Role};
 
 use super::decisions::{self as sd, AppendError, NewDecision};
 use super::samples;
@@ -116,7 +116,7 @@ pub fn with_patience<T, E>(
 
 type Result<T> = std::result::Result<T, WorkflowError>;
 
-fn need(p: &Person, roles: &[Role], action: &str) -> Result<()> {
+fn need(p: &Actor, roles: &[Role], action: &str) -> Result<()> {
     if roles.contains(&p.role) {
         Ok(())
     } else {
@@ -134,7 +134,7 @@ fn need(p: &Person, roles: &[Role], action: &str) -> Result<()> {
 }
 
 /// Division heads act only on their own divisions.
-pub fn check_scope(conn: &Connection, p: &Person, complaint_id: i64) -> Result<String> {
+pub fn check_scope(conn: &Connection, p: &Actor, complaint_id: i64) -> Result<String> {
     let (division, ext): (String, String) = conn.query_row(
         "SELECT division, external_id FROM complaints WHERE id = ?1",
         [complaint_id],
@@ -160,13 +160,7 @@ pub fn status_of(
     Ok((ds, st))
 }
 
-fn base(
-    p: &Person,
-    complaint_id: i64,
-    sample_id: Option<i64>,
-    kind: Kind,
-    now: i64,
-) -> NewDecision {
+fn base(p: &Actor, complaint_id: i64, sample_id: Option<i64>, kind: Kind, now: i64) -> NewDecision {
     NewDecision {
         complaint_id,
         sample_id,
@@ -196,7 +190,7 @@ fn has_response(conn: &Connection, complaint_id: i64) -> Result<bool> {
 
 pub fn approve(
     conn: &mut Connection,
-    p: &Person,
+    p: &Actor,
     signer: &dyn RecordSigner,
     complaint_id: i64,
     note: Option<String>,
@@ -236,7 +230,7 @@ pub fn approve(
 #[allow(clippy::too_many_arguments)]
 pub fn push_back(
     conn: &mut Connection,
-    p: &Person,
+    p: &Actor,
     signer: &dyn RecordSigner,
     complaint_id: i64,
     reasons: &[String],
@@ -275,7 +269,7 @@ pub fn push_back(
 
 pub fn answer(
     conn: &mut Connection,
-    p: &Person,
+    p: &Actor,
     signer: &dyn RecordSigner,
     complaint_id: i64,
     kind: Kind,
@@ -322,7 +316,7 @@ pub fn answer(
 
 pub fn retract(
     conn: &mut Connection,
-    p: &Person,
+    p: &Actor,
     signer: &dyn RecordSigner,
     decision_id: i64,
     now: i64,

@@ -132,7 +132,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             let signer = s.signer.clone();
             let r = workflow::approve(
                 &mut s.db.conn,
-                &s.person,
+                &s.person.actor(),
                 signer.0.as_ref(),
                 complaint_id,
                 None,
@@ -151,7 +151,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             let signer = s.signer.clone();
             let r = workflow::push_back(
                 &mut s.db.conn,
-                &s.person,
+                &s.person.actor(),
                 signer.0.as_ref(),
                 complaint_id,
                 &reasons,
@@ -169,7 +169,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             let signer = s.signer.clone();
             let r = workflow::answer(
                 &mut s.db.conn,
-                &s.person,
+                &s.person.actor(),
                 signer.0.as_ref(),
                 complaint_id,
                 kind,
@@ -182,7 +182,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             let signer = s.signer.clone();
             let r = workflow::retract(
                 &mut s.db.conn,
-                &s.person,
+                &s.person.actor(),
                 signer.0.as_ref(),
                 decision_id,
                 now,
