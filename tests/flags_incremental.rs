@@ -18,7 +18,7 @@ use signoff::domain::decision::Kind;
 use signoff::domain::signing::{SharedSigner, Unsigned};
 use signoff::import::run::{import_file, Options};
 use signoff::store::cars::{self, NewEvent, Opening};
-use signoff::store::{flag_update, workflow, Db};
+use signoff::store::{flag_update, Db};
 
 use kept::{agrees_with_refresh, canned_sets};
 
@@ -217,8 +217,7 @@ fn updates_for_what_changed_agree_with_a_refresh() {
         "login = 'lee'\nname = 'Lee'\ntitle = 'Head'\nrole = 'division_head'\ndivisions = ['{division}']"
     ));
     let reasons = ["late".to_string()];
-    workflow::push_back(
-        &mut db.conn,
+    db.push_back(
         &exec.actor(),
         &Unsigned,
         withdrawn,
@@ -228,8 +227,7 @@ fn updates_for_what_changed_agree_with_a_refresh() {
         t4,
     )
     .expect("push back");
-    workflow::answer(
-        &mut db.conn,
+    db.answer(
         &head.actor(),
         &Unsigned,
         withdrawn,

@@ -6,7 +6,6 @@ mod common;
 
 use common::screen::{person, render, session, store, NOW};
 use signoff::config::Role;
-use signoff::store::workflow;
 use signoff::tui::app::{Action, App};
 use signoff::tui::{perform_all, prepare, Open, Session};
 
@@ -100,8 +99,7 @@ fn division_head_sees_every_sampled_item_grouped_by_status() {
             |r| r.get(0),
         )
         .expect("billing complaint");
-    workflow::push_back(
-        &mut db.conn,
+    db.push_back(
         &dana.actor(),
         &signoff::domain::signing::Unsigned,
         billing,
