@@ -58,7 +58,8 @@ use rusqlite::{Connection, Transaction, TransactionBehavior};
 pub use error::{Result, StoreError};
 
 pub struct Db {
-    pub conn: Connection,
+    /// Reached through the store's methods; the import's loader runs its own transaction on it.
+    pub(crate) conn: Connection,
     pub path: PathBuf,
 }
 
@@ -116,7 +117,7 @@ impl Db {
 
     /// A second connection to the same store with the same settings, for work that wants a
     /// connection of its own (an import runs its transaction on one).
-    pub fn connect_again(&self) -> rusqlite::Result<Connection> {
+    pub(crate) fn connect_again(&self) -> rusqlite::Result<Connection> {
         let ms: i64 = self
             .conn
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
@@ -133,7 +134,7 @@ impl Db {
     ///
     /// A killed load leaves a hot journal, which the next opener rolls back. Hand the
     /// connection back to [`Db::back_to_wal`] when the load has ended, however it ended.
-    pub fn rollback_journal(&mut self) -> rusqlite::Result<Option<Connection>> {
+    pub(crate) fn rollback_journal(&mut self) -> rusqlite::Result<Option<Connection>> {
         let ms: i64 = self
             .conn
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
@@ -166,7 +167,7 @@ impl Db {
 
     /// Ends [`Db::rollback_journal`], once the load's connection is closed: the store goes
     /// back to WAL mode and this handle gets a connection to it again.
-    pub fn back_to_wal(&mut self, busy_timeout: Duration) -> rusqlite::Result<()> {
+    pub(crate) fn back_to_wal(&mut self, busy_timeout: Duration) -> rusqlite::Result<()> {
         let conn = Connection::open(&self.path)?;
         let switched = configure(&conn, busy_timeout);
         // Even when another process holding the store kept it from switching (the next

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod own;
 pub mod screen;
 pub mod threads;
 pub mod tmux;
