@@ -1,5 +1,5 @@
 //! What the review screen shows of the store: a complaint's detail with its decisions,
-//! status and flags, the sample on screen, the dashboard. The queries are `store::screen`'s.
+//! status and flags, the sample on screen, the dashboard, each read through `Db`'s methods.
 
 use crate::domain::decision;
 use crate::domain::thread::Message;
