@@ -12,13 +12,18 @@ use std::time::{Duration, Instant};
 use support::{bench_store, median, ms, peak_rss_mb, NOW};
 
 use signoff::domain::sample::{Include, Plan, Rule, Strata};
-use signoff::store::samples::{draw, Filters, Spec};
+use signoff::store::samples::{Filters, Spec};
 use signoff::store::Db;
 
 fn main() {
     let rows = support::rows();
     let path = bench_store(rows);
     let db = Db::open(&path, Duration::from_secs(5)).expect("open store");
+    // The anchor's queries run on a connection of their own, with the store's memory map.
+    let anchor_conn = rusqlite::Connection::open(&path).expect("open store");
+    anchor_conn
+        .pragma_update(None, "mmap_size", 1i64 << 30)
+        .expect("mmap");
     // The configured phrases, as `signoff sample` uses them.
     let cfg = signoff::config::Config::defaults().expect("default config");
     let week = Filters {
@@ -75,11 +80,11 @@ fn main() {
     );
     for (name, sp, since) in cases {
         // Warm the cache once, then time.
-        let first = draw(&db.conn, &sp, 1, i64::MAX).expect("draw");
+        let first = db.draw(&sp, 1, i64::MAX).expect("draw");
         let ours: Vec<Duration> = (0..15u64)
             .map(|seed| {
                 let t = Instant::now();
-                let d = draw(&db.conn, &sp, seed, i64::MAX).expect("draw");
+                let d = db.draw(&sp, seed, i64::MAX).expect("draw");
                 std::hint::black_box(d);
                 t.elapsed()
             })
@@ -89,15 +94,13 @@ fn main() {
                 let t = Instant::now();
                 let ids: Vec<i64> = match since {
                     Some(s) => {
-                        let mut st = db
-                            .conn
+                        let mut st = anchor_conn
                             .prepare_cached("SELECT id FROM complaints WHERE received_at >= ?1 ORDER BY random() LIMIT 59")
                             .expect("prepare");
                         st.query_map([s], |r| r.get(0)).expect("q").map(|r| r.expect("row")).collect()
                     }
                     None => {
-                        let mut st = db
-                            .conn
+                        let mut st = anchor_conn
                             .prepare_cached("SELECT id FROM complaints ORDER BY random() LIMIT 59")
                             .expect("prepare");
                         st.query_map([], |r| r.get(0)).expect("q").map(|r| r.expect("row")).collect()

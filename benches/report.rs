@@ -34,8 +34,8 @@ fn main() {
     let decisions = var("SIGNOFF_BENCH_DECISIONS", 100_000);
     let path = report_store(rows, decisions);
     let mut db = Db::open(&path, Duration::from_secs(5)).expect("open store");
-    let n: i64 = db
-        .conn
+    let n: i64 = rusqlite::Connection::open(&path)
+        .expect("open")
         .query_row("SELECT count(*) FROM decisions", [], |r| r.get(0))
         .expect("count");
     println!(
@@ -61,9 +61,9 @@ fn main() {
         let (mut g, mut h, mut m) = (Vec::new(), Vec::new(), Vec::new());
         for _ in 0..5 {
             let t = Instant::now();
-            let tx = db.conn.transaction().expect("tx");
-            let pack = gather(&ctx, &tx, None, p.clone(), trend.clone(), "Bench").expect("gather");
-            tx.finish().expect("end");
+            let pack = db
+                .read_report(|r| gather(&ctx, r, None, p.clone(), trend.clone(), "Bench"))
+                .expect("gather");
             g.push(t.elapsed());
             std::hint::black_box(html::render(&pack));
             h.push(t.elapsed());

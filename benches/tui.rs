@@ -12,11 +12,11 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use signoff::config::{Config, Person, Role};
 use signoff::domain::sample::Plan;
-use signoff::store::{samples, Db};
+use signoff::store::Db;
 use signoff::tui::app::Action;
 use signoff::tui::keymap::Keymap;
 use signoff::tui::theme::Theme;
-use signoff::tui::{data, perform_all, prepare, view, Open, Session};
+use signoff::tui::{perform_all, prepare, view, Open, Session};
 use support::{bench_store, median, ms, peak_rss_mb, NOW};
 
 fn session(path: &std::path::Path) -> Session {
@@ -49,7 +49,7 @@ fn main() {
     {
         // The screen opens on the latest sample: make sure there is one.
         let mut s = session(&path);
-        if samples::latest(&s.db.conn).expect("latest").is_none() {
+        if s.db.latest_sample().expect("latest").is_none() {
             let spec = s
                 .cfg
                 .sampling
@@ -61,7 +61,7 @@ fn main() {
                     },
                 )
                 .expect("spec");
-            samples::draw_and_record(&mut s.db.conn, &spec, 1, "bench", "bench", NOW)
+            s.db.draw_and_record(&spec, 1, "bench", "bench", NOW)
                 .expect("draw");
         }
     }
@@ -109,9 +109,10 @@ fn main() {
         let mut n = 0;
         for _ in 0..5 {
             let t = Instant::now();
-            n = data::search(&s.db.conn, q, None, signoff::tui::SEARCH_PAGE)
-                .expect("search")
-                .len();
+            n =
+                s.db.search(q, None, signoff::tui::SEARCH_PAGE)
+                    .expect("search")
+                    .len();
             times.push(t.elapsed());
         }
         searches.push((q, n, median(times)));

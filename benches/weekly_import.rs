@@ -152,9 +152,7 @@ fn main() {
     // first import would do.
     let judged = {
         let db = Db::open(&base, std::time::Duration::from_secs(5)).expect("open the store");
-        signoff::store::flags::judged_with(&db.conn)
-            .expect("state")
-            .is_some()
+        db.checks_judged_with().expect("state").is_some()
     };
     if !judged {
         eprintln!("refreshing the checks of {} once", base.display());

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::domain::people::Actor;
 use crate::domain::sample::{parse_include, Filters, Plan, Spec, Strata};
 
 /// The commented default configuration, built into the binary.
@@ -94,23 +95,7 @@ pub struct Division {
     pub aliases: Vec<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    Executive,
-    DivisionHead,
-    Admin,
-}
-
-impl Role {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Executive => "executive",
-            Role::DivisionHead => "division_head",
-            Role::Admin => "admin",
-        }
-    }
-}
+pub use crate::domain::people::Role;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -127,6 +112,19 @@ pub struct Person {
     /// Where `signoff notify` writes to them.
     #[serde(default)]
     pub email: Option<String>,
+}
+
+impl Person {
+    /// Who acts, as the store records and checks it.
+    pub fn actor(&self) -> Actor {
+        Actor {
+            login: self.login.clone(),
+            name: self.name.clone(),
+            title: self.title.clone(),
+            role: self.role,
+            divisions: self.divisions.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

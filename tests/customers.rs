@@ -291,8 +291,9 @@ fn a_reimport_keeps_and_fills_keys_without_new_history() {
 
 #[test]
 fn the_detail_pane_reads_the_repeat_and_o_lists_the_others() {
-    use signoff::tui::data::{customer_hits, detail, FlagTargets};
+    use signoff::tui::data::{detail, FlagTargets};
     let env = store();
+    let db = signoff::store::Db::open(&env.db, std::time::Duration::from_secs(5)).expect("open");
     let conn = env.conn();
     let id: i64 = conn
         .query_row(
@@ -305,7 +306,7 @@ fn the_detail_pane_reads_the_repeat_and_o_lists_the_others() {
         late_secs: 48 * 3600,
         contact_secs: 48 * 3600,
     };
-    let d = detail(&conn, id, 1_795_000_000, &[], targets).expect("detail");
+    let d = detail(&db, id, 1_795_000_000, &[], targets).expect("detail");
     assert_eq!(d.customer_key.as_deref(), Some("email:ana@example.com"));
     assert_eq!(
         d.repeat.as_deref(),
@@ -313,7 +314,7 @@ fn the_detail_pane_reads_the_repeat_and_o_lists_the_others() {
     );
     assert!(d.flags.iter().all(|f| !f.contains("this customer")));
     let key = d.customer_key.expect("key");
-    let hits = customer_hits(&conn, &key, id, None, 50).expect("hits");
+    let hits = db.customer_hits(&key, id, None, 50).expect("hits");
     let ids: Vec<&str> = hits.iter().map(|h| h.external_id.as_str()).collect();
     assert_eq!(ids, ["A-3", "A-2", "A-1"]);
     assert!(
@@ -322,7 +323,8 @@ fn the_detail_pane_reads_the_repeat_and_o_lists_the_others() {
         hits[0].snippet
     );
     let support = ["Support".to_string()];
-    assert!(customer_hits(&conn, &key, id, Some(&support), 50)
+    assert!(db
+        .customer_hits(&key, id, Some(&support), 50)
         .expect("hits")
         .is_empty());
 }

@@ -4,6 +4,10 @@
 
 #[path = "common/kept_checks.rs"]
 mod kept;
+#[path = "common/own.rs"]
+mod own;
+
+use own::sql;
 
 use signoff::commands::flags::settings;
 use signoff::config::Config;
@@ -21,8 +25,7 @@ fn the_demo_opens_with_the_flags_of_its_own_dates() {
     let s = settings(&Config::defaults().expect("defaults"));
     kept::agrees_with_refresh(&db, &s, NOW, "the demo");
     // Complaints of the last two days are not late yet, whatever their dates before the move.
-    let early: i64 = db
-        .conn
+    let early: i64 = sql(&db)
         .query_row(
             "SELECT count(*) FROM complaint_flags f JOIN complaints c ON c.id = f.complaint_id
              WHERE f.flag = 'late' AND c.response_text IS NULL AND c.received_at > ?1",
@@ -34,8 +37,7 @@ fn the_demo_opens_with_the_flags_of_its_own_dates() {
         early, 0,
         "a complaint still within its 48 hours is not late"
     );
-    let late: i64 = db
-        .conn
+    let late: i64 = sql(&db)
         .query_row(
             "SELECT count(*) FROM complaint_flags WHERE flag = 'late'",
             [],

@@ -11,8 +11,12 @@ use signoff::domain::Complaint;
 use signoff::store::complaints::{begin_import, upsert, ImportMeta};
 use signoff::store::draw::phrase_query;
 use signoff::store::rule_sets::PhraseRule;
-use signoff::store::samples::{draw_with_limit, Filters, Spec};
+use signoff::store::samples::{Filters, Spec};
 use signoff::store::Db;
+
+#[path = "common/own.rs"]
+mod own;
+use own::sql;
 
 const DIVISIONS: [&str; 3] = ["Billing", "Support", "Sales"];
 
@@ -20,8 +24,9 @@ const DIVISIONS: [&str; 3] = ["Billing", "Support", "Sales"];
 /// would not recommend.
 fn store(n: usize) -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut db = Db::open(&dir.path().join("s.db"), Duration::from_secs(5)).expect("open");
-    let tx = db.conn.transaction().expect("tx");
+    let db = Db::open(&dir.path().join("s.db"), Duration::from_secs(5)).expect("open");
+    let mut own = sql(&db);
+    let tx = own.transaction().expect("tx");
     let import = begin_import(
         &tx,
         &ImportMeta {
@@ -106,8 +111,8 @@ proptest! {
         let (_d, db) = store(600);
         let limit = if picks { 10 } else { u64::MAX };
         let sp = spec(size(k), vec![Include { rule: Rule::WantsContact, share: 1.0 }, Include { rule: Rule::WouldNotRecommend, share: 0.25 }], Strata::None);
-        let a = draw_with_limit(&db.conn, &sp, seed, 1, limit).expect("draw");
-        let b = draw_with_limit(&db.conn, &sp, seed, 1, limit).expect("draw");
+        let a = db.draw_with_limit(&sp, seed, 1, limit).expect("draw");
+        let b = db.draw_with_limit(&sp, seed, 1, limit).expect("draw");
         prop_assert_eq!(&a, &b);
         let ids: HashSet<i64> = a.items.iter().map(|i| i.complaint_id).collect();
         prop_assert_eq!(ids.len(), a.items.len());
@@ -126,7 +131,7 @@ proptest! {
         let (_d, db) = store(600);
         let limit = if picks { 10 } else { u64::MAX };
         let sp = spec(size(0), vec![], Strata::PerDivision { n: per });
-        let a = draw_with_limit(&db.conn, &sp, seed, 1, limit).expect("draw");
+        let a = db.draw_with_limit(&sp, seed, 1, limit).expect("draw");
         let mut by: HashMap<String, u64> = HashMap::new();
         for it in &a.items {
             *by.entry(it.reason.clone()).or_default() += 1;
@@ -160,8 +165,8 @@ proptest! {
             ],
             Strata::Proportional,
         );
-        let a = draw_with_limit(&db.conn, &sp, seed, 1, limit).expect("draw");
-        let b = draw_with_limit(&db.conn, &sp, seed, 1, limit).expect("draw");
+        let a = db.draw_with_limit(&sp, seed, 1, limit).expect("draw");
+        let b = db.draw_with_limit(&sp, seed, 1, limit).expect("draw");
         prop_assert_eq!(&a, &b);
         let ids: HashSet<i64> = a.items.iter().map(|i| i.complaint_id).collect();
         prop_assert_eq!(ids.len(), a.items.len());
@@ -193,7 +198,7 @@ fn broad_rule_picks_cover_every_match() {
     );
     let mut seen: HashSet<i64> = HashSet::new();
     for seed in 0..200 {
-        let d = draw_with_limit(&db.conn, &sp, seed, 1, 10).expect("draw");
+        let d = db.draw_with_limit(&sp, seed, 1, 10).expect("draw");
         seen.extend(
             d.items
                 .iter()
@@ -209,7 +214,7 @@ fn broad_rule_picks_cover_every_match() {
 fn proportional_strata_follow_division_sizes() {
     let (_d, db) = store(600);
     let sp = spec(size(59), vec![], Strata::Proportional);
-    let a = draw_with_limit(&db.conn, &sp, 9, 1, u64::MAX).expect("draw");
+    let a = db.draw_with_limit(&sp, 9, 1, u64::MAX).expect("draw");
     let count = |r: &str| a.items.iter().filter(|i| i.reason == r).count();
     assert_eq!(a.items.len(), 59);
     // 59 × 360/600 = 35.4, × 180/600 = 17.7, × 60/600 = 5.9 -> 35, 18, 6.
@@ -228,7 +233,7 @@ fn uniformity(limit: u64) -> f64 {
     let sp = spec(size(5), vec![], Strata::None);
     let mut hits = vec![0u64; 40];
     for seed in 0..2000u64 {
-        let d = draw_with_limit(&db.conn, &sp, seed, 1, limit).expect("draw");
+        let d = db.draw_with_limit(&sp, seed, 1, limit).expect("draw");
         for it in d.items {
             hits[(it.complaint_id - 1) as usize] += 1;
         }

@@ -8,6 +8,10 @@
 
 #[path = "common/kept_checks.rs"]
 mod kept;
+#[path = "common/own.rs"]
+mod own;
+
+use own::sql;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,7 +22,7 @@ use signoff::domain::decision::Kind;
 use signoff::domain::signing::{SharedSigner, Unsigned};
 use signoff::import::run::{import_file, Options};
 use signoff::store::cars::{self, NewEvent, Opening};
-use signoff::store::{flag_update, workflow, Db};
+use signoff::store::{flag_update, Db};
 
 use kept::{agrees_with_refresh, canned_sets};
 
@@ -88,7 +92,7 @@ fn person(toml: &str) -> Person {
 }
 
 fn id_of(db: &Db, external: &str) -> i64 {
-    db.conn
+    sql(db)
         .query_row(
             "SELECT id FROM complaints WHERE external_id = ?1",
             [external],
@@ -182,7 +186,7 @@ fn updates_for_what_changed_agree_with_a_refresh() {
     }
     import(&mut db, &cfg, &nov, t3);
     let canned = |db: &Db| {
-        canned_sets(&db.conn)
+        canned_sets(&sql(db))
             .keys()
             .any(|t| t.starts_with("your refund"))
     };
@@ -204,8 +208,7 @@ fn updates_for_what_changed_agree_with_a_refresh() {
     // A division head revises a response that was withdrawn, with the canned template.
     let t4 = t3 + DAY;
     let withdrawn = id_of(&db, &early[1][0]);
-    let division: String = db
-        .conn
+    let division: String = sql(&db)
         .query_row(
             "SELECT division FROM complaints WHERE id = ?1",
             [withdrawn],
@@ -217,9 +220,8 @@ fn updates_for_what_changed_agree_with_a_refresh() {
         "login = 'lee'\nname = 'Lee'\ntitle = 'Head'\nrole = 'division_head'\ndivisions = ['{division}']"
     ));
     let reasons = ["late".to_string()];
-    workflow::push_back(
-        &mut db.conn,
-        &exec,
+    db.push_back(
+        &exec.actor(),
         &Unsigned,
         withdrawn,
         &reasons,
@@ -228,9 +230,8 @@ fn updates_for_what_changed_agree_with_a_refresh() {
         t4,
     )
     .expect("push back");
-    workflow::answer(
-        &mut db.conn,
-        &head,
+    db.answer(
+        &head.actor(),
         &Unsigned,
         withdrawn,
         Kind::Revise,
@@ -241,8 +242,7 @@ fn updates_for_what_changed_agree_with_a_refresh() {
     agrees_with_refresh(&db, &s, t4, "a revised response");
 
     // A CAR contact for a customer who asked to be contacted and heard nothing.
-    let asked: i64 = db
-        .conn
+    let asked: i64 = sql(&db)
         .query_row(
             "SELECT complaint_id FROM complaint_flags WHERE flag = 'contact-ignored'
              ORDER BY complaint_id LIMIT 1",
@@ -250,7 +250,8 @@ fn updates_for_what_changed_agree_with_a_refresh() {
             |r| r.get(0),
         )
         .expect("an ignored contact request");
-    let tx = db.conn.transaction().expect("tx");
+    let mut own = sql(&db);
+    let tx = own.transaction().expect("tx");
     let opening = Opening {
         complaint_id: asked,
         origin: "manual",
@@ -290,17 +291,15 @@ fn updates_for_what_changed_agree_with_a_refresh() {
     // A week passes with nothing imported: complaints still within their targets then turn
     // late, contact requests go unanswered.
     let t5 = t4 + 8 * DAY;
-    let late_before: i64 = db
-        .conn
+    let late_before: i64 = sql(&db)
         .query_row(
             "SELECT count(*) FROM complaint_flags WHERE flag = 'late'",
             [],
             |r| r.get(0),
         )
         .expect("count");
-    assert!(flag_update::catch_up(&db.conn, t5).expect("catch up"));
-    let late_after: i64 = db
-        .conn
+    assert!(db.catch_up_checks(t5).expect("catch up"));
+    let late_after: i64 = sql(&db)
         .query_row(
             "SELECT count(*) FROM complaint_flags WHERE flag = 'late'",
             [],

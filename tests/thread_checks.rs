@@ -11,9 +11,12 @@ use signoff::domain::sample::{Include, Plan, Rule, Strata};
 use signoff::domain::thread::{self, Author, Message};
 use signoff::domain::Complaint;
 use signoff::store::complaints::{begin_import, upsert, ImportMeta};
-use signoff::store::flag_reads;
-use signoff::store::samples::{draw_with_limit, Filters, Spec};
+use signoff::store::samples::{Filters, Spec};
 use signoff::store::Db;
+
+#[path = "common/own.rs"]
+mod own;
+use own::sql;
 
 const H: i64 = 3600;
 const T0: i64 = 1_790_000_000;
@@ -69,8 +72,9 @@ fn row(id: &str, response: &str) -> Complaint {
 /// The store, refreshed, and the id of each complaint by its external id.
 fn store(complaints: &[Complaint]) -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut db = Db::open(&dir.path().join("s.db"), Duration::from_secs(5)).expect("open");
-    let tx = db.conn.transaction().expect("tx");
+    let db = Db::open(&dir.path().join("s.db"), Duration::from_secs(5)).expect("open");
+    let mut own = sql(&db);
+    let tx = own.transaction().expect("tx");
     let import = begin_import(
         &tx,
         &ImportMeta {
@@ -97,7 +101,7 @@ fn store(complaints: &[Complaint]) -> (tempfile::TempDir, Db) {
 }
 
 fn id(db: &Db, external: &str) -> i64 {
-    db.conn
+    sql(db)
         .query_row(
             "SELECT id FROM complaints WHERE external_id = ?1",
             [external],
@@ -108,8 +112,8 @@ fn id(db: &Db, external: &str) -> i64 {
 
 /// (flag, value, note) of a complaint.
 fn flags(db: &Db, external: &str) -> Vec<(String, Option<i64>, Option<String>)> {
-    let mut st = db
-        .conn
+    let conn = sql(db);
+    let mut st = conn
         .prepare("SELECT flag, value, note FROM complaint_flags WHERE complaint_id = ?1 ORDER BY 1")
         .expect("prepare");
     let rows = st
@@ -172,8 +176,7 @@ fn contact_ignored_is_judged_on_the_last_customer_message() {
         "no contact request is needed"
     );
     // A wait still running is stored as when it began, and told as of when it is read.
-    let since: Option<i64> = db
-        .conn
+    let since: Option<i64> = sql(&db)
         .query_row(
             "SELECT since FROM complaint_flags WHERE complaint_id = ?1",
             [id(&db, "FOLLOW-UP")],
@@ -187,8 +190,9 @@ fn contact_ignored_is_judged_on_the_last_customer_message() {
         "the slow first answer is late"
     );
     assert!(flags(&db, "RECENT").is_empty());
-    let explained =
-        flag_reads::for_complaint(&db.conn, id(&db, "FOLLOW-UP"), 48 * H, 48 * H).expect("explain");
+    let explained = db
+        .flags_of(id(&db, "FOLLOW-UP"), 48 * H, 48 * H)
+        .expect("explain");
     assert_eq!(
         explained[0].explanation,
         "the customer's last message went 3.6 days without a reply or call; the target is 48 h"
@@ -227,14 +231,15 @@ fn writing_three_times_before_an_answer_is_flagged_and_drawn_by_its_rule() {
     );
     assert!(flags(&db, "TWICE").is_empty());
     assert!(flags(&db, "ROW").is_empty());
-    let explained =
-        flag_reads::for_complaint(&db.conn, id(&db, "THRICE"), 48 * H, 48 * H).expect("explain");
+    let explained = db
+        .flags_of(id(&db, "THRICE"), 48 * H, 48 * H)
+        .expect("explain");
     assert_eq!(explained.len(), 1);
     assert_eq!(
         explained[0].explanation,
         "wrote 3 times before anyone answered"
     );
-    let counts = flag_reads::counts(&db.conn, None).expect("counts");
+    let counts = db.flag_counts(None).expect("counts");
     assert_eq!(counts[0].unanswered_writing, 1);
     // A sampling rule like the other flags: every match is drawn, with its reason.
     let spec = Spec {
@@ -255,7 +260,7 @@ fn writing_three_times_before_an_answer_is_flagged_and_drawn_by_its_rule() {
         manager_phrases: vec![],
         negative_phrases: vec![],
     };
-    let drawn = draw_with_limit(&db.conn, &spec, 7, 1, u64::MAX).expect("draw");
+    let drawn = db.draw_with_limit(&spec, 7, 1, u64::MAX).expect("draw");
     let picked: Vec<(i64, &str)> = drawn
         .items
         .iter()
@@ -300,8 +305,7 @@ fn a_canned_company_message_inside_a_thread_is_found() {
             "We refunded the charge to your card; it shows within five days.",
         ),
     ]);
-    let members: HashSet<i64> = db
-        .conn
+    let members: HashSet<i64> = sql(&db)
         .prepare("SELECT complaint_id FROM canned_members")
         .expect("prepare")
         .query_map([], |r| r.get(0))
@@ -314,8 +318,7 @@ fn a_canned_company_message_inside_a_thread_is_found() {
         .collect();
     assert_eq!(members, expected);
     // One group, of five customers, whose example is the thread's message alone.
-    let (customers, example, normalised): (i64, i64, String) = db
-        .conn
+    let (customers, example, normalised): (i64, i64, String) = sql(&db)
         .query_row(
             "SELECT customers, example_complaint, normalised FROM canned_groups",
             [],
@@ -328,8 +331,7 @@ fn a_canned_company_message_inside_a_thread_is_found() {
         normalised.starts_with("thank you for contacting us") && !normalised.contains("order"),
         "{normalised}"
     );
-    let canned_daily: i64 = db
-        .conn
+    let canned_daily: i64 = sql(&db)
         .query_row("SELECT sum(canned) FROM check_daily", [], |r| r.get(0))
         .expect("daily");
     assert_eq!(canned_daily, 5, "a complaint is canned once");
@@ -353,15 +355,14 @@ fn a_thread_is_a_member_of_every_canned_group_it_received() {
         })
         .collect();
     let (_d, db) = store(&threads);
-    let groups = flag_reads::groups(&db.conn, None, 10).expect("groups");
+    let groups = db.canned_groups(None, 10).expect("groups");
     assert_eq!(groups.len(), 2, "the acknowledgement and the refund");
     for g in &groups {
         assert_eq!(g.customers, 5, "{g:?}");
-        let members = flag_reads::members(&db.conn, g.id, None, 10).expect("members");
+        let members = db.canned_group_members(g.id, None, 10).expect("members");
         assert_eq!(members.len(), 5, "{g:?}");
     }
-    let explained =
-        flag_reads::for_complaint(&db.conn, id(&db, "T3"), 48 * H, 48 * H).expect("explain");
+    let explained = db.flags_of(id(&db, "T3"), 48 * H, 48 * H).expect("explain");
     let canned: Vec<Option<i64>> = explained
         .iter()
         .filter(|e| e.flag == signoff::domain::flags::Flag::Canned)
@@ -370,8 +371,7 @@ fn a_thread_is_a_member_of_every_canned_group_it_received() {
     let mut ids: Vec<Option<i64>> = groups.iter().map(|g| Some(g.id)).collect();
     ids.sort();
     assert_eq!(canned, ids, "each canned reply explained by its group");
-    let canned_daily: i64 = db
-        .conn
+    let canned_daily: i64 = sql(&db)
         .query_row("SELECT sum(canned) FROM check_daily", [], |r| r.get(0))
         .expect("daily");
     assert_eq!(canned_daily, 5, "a complaint counts once as canned");

@@ -4,9 +4,10 @@
 
 mod common;
 
+use common::own::sql;
+
 use common::screen::{person, render, session, store, NOW};
 use signoff::config::Role;
-use signoff::store::workflow;
 use signoff::tui::app::{Action, App};
 use signoff::tui::{perform_all, prepare, Open, Session};
 
@@ -92,17 +93,15 @@ fn division_head_sees_every_sampled_item_grouped_by_status() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut db = store(dir.path());
     let dana = person("dana", Role::Executive, &[]);
-    let billing: i64 = db
-        .conn
+    let billing: i64 = sql(&db)
         .query_row(
             "SELECT id FROM complaints WHERE division = 'Billing' ORDER BY id LIMIT 1",
             [],
             |r| r.get(0),
         )
         .expect("billing complaint");
-    workflow::push_back(
-        &mut db.conn,
-        &dana,
+    db.push_back(
+        &dana.actor(),
         &signoff::domain::signing::Unsigned,
         billing,
         &["canned".into()],
@@ -111,8 +110,7 @@ fn division_head_sees_every_sampled_item_grouped_by_status() {
         NOW,
     )
     .expect("push back");
-    let sampled: i64 = db
-        .conn
+    let sampled: i64 = sql(&db)
         .query_row(
             "SELECT count(*) FROM sample_items si JOIN complaints c ON c.id = si.complaint_id
              WHERE c.division = 'Billing' AND si.complaint_id != ?1",

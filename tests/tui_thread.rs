@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::own::sql;
+
 use std::path::Path;
 use std::time::Duration;
 
@@ -11,7 +13,7 @@ use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use signoff::config::{Config, Person, Role};
 use signoff::domain::sample::{Plan, Strata};
-use signoff::store::samples::{draw_and_record, Filters, Spec};
+use signoff::store::samples::{Filters, Spec};
 use signoff::store::Db;
 use signoff::tui::app::{Action, App};
 use signoff::tui::keymap::Keymap;
@@ -35,7 +37,8 @@ fn store(dir: &Path) -> Db {
         manager_phrases: vec![],
         negative_phrases: vec![],
     };
-    draw_and_record(&mut db.conn, &spec, 7, "2026-W47", "dana", NOW).expect("draw");
+    db.draw_and_record(&spec, 7, "2026-W47", "dana", NOW)
+        .expect("draw");
     db
 }
 
@@ -86,8 +89,7 @@ fn frame(s: &Session, app: &mut App, w: u16, h: u16) -> Vec<String> {
 fn a_long_thread_reads_as_a_conversation_and_pages_to_its_end() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = store(dir.path());
-    let (stored, count): (i64, Option<i64>) = db
-        .conn
+    let (stored, count): (i64, Option<i64>) = sql(&db)
         .query_row(
             "SELECT (SELECT count(*) FROM messages WHERE complaint_id = c.id), c.message_count
              FROM complaints c WHERE external_id = 'T-THREAD'",

@@ -94,8 +94,10 @@ pub fn report_store(rows: u64, decisions: u64) -> PathBuf {
     let tmp = dir().join(format!("report-store-{rows}-{decisions}.db.building"));
     std::fs::copy(&base, &tmp).expect("copy store");
     eprintln!("adding {decisions} decisions to {}", tmp.display());
-    let mut db = Db::open(&tmp, Duration::from_secs(5)).expect("open");
-    let tx = db.conn.transaction().expect("tx");
+    let db = Db::open(&tmp, Duration::from_secs(5)).expect("open");
+    // The store's own connection stays open; the decisions are written on one of the bench's.
+    let mut own = rusqlite::Connection::open(&tmp).expect("open");
+    let tx = own.transaction().expect("tx");
     let per_week = decisions / 52 + 1;
     let mut made = 0u64;
     for w in 0..52i64 {
@@ -172,6 +174,7 @@ pub fn report_store(rows: u64, decisions: u64) -> PathBuf {
         }
     }
     tx.commit().expect("commit");
+    drop(own);
     drop(db);
     fold_wal(&tmp);
     std::fs::rename(&tmp, &db_path).expect("rename");

@@ -10,9 +10,10 @@ use crate::domain::sample::Rule;
 use crate::domain::text::{inert, one_line};
 use crate::error::{failed, refused, usage};
 use crate::render::time::fmt_time;
-use crate::store;
-use crate::store::cars::{self, AfterImport, Filter, Opening};
+use crate::store::car_work::Opened;
+use crate::store::cars::{AfterImport, Filter, Opening};
 use crate::store::draw::phrase_query;
+use crate::store::patience::busy_error;
 use crate::store::rule_sets::PhraseRule;
 
 use super::{parse_time, refs, Ctx};
@@ -93,38 +94,32 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
     };
     let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
+    // The resolver refuses a division head someone else's complaint.
+    let complaint = refs::resolve(ctx, &db, &a.reference)?;
     let id = ctx
-        .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
-            store::immediate(conn, |tx| {
-                // The resolver refuses a division head someone else's complaint.
-                let complaint = refs::resolve(ctx, tx, &a.reference)?;
-                if let Some(existing) = cars::for_complaint(tx, complaint, now)? {
-                    return Err(failed(format!(
-                        "{} already has CAR-{} ({}); one CAR per complaint",
-                        a.reference,
-                        existing.id,
-                        existing.state.label()
-                    )));
-                }
-                let id = cars::open(
-                    tx,
-                    &Opening {
-                        complaint_id: complaint,
-                        origin: "manual",
-                        actor: &p.login,
-                        actor_name: &p.name,
-                        at: now,
-                        due_at: due,
-                        why,
-                    },
-                    signer.0.as_ref(),
-                )?
-                .ok_or_else(|| failed(format!("{} already has a CAR", a.reference)))?;
-                Ok(id)
-            })
+        .write(&mut db, busy_error, |db| {
+            let opening = Opening {
+                complaint_id: complaint,
+                origin: "manual",
+                actor: &p.login,
+                actor_name: &p.name,
+                at: now,
+                due_at: due,
+                why,
+            };
+            match db.open_car(&opening, signer.0.as_ref())? {
+                Opened::New(id) => Ok(id),
+                Opened::Existing(existing) => Err(failed(format!(
+                    "{} already has CAR-{} ({}); one CAR per complaint",
+                    a.reference,
+                    existing.id,
+                    existing.state.label()
+                ))),
+                Opened::Refused => Err(failed(format!("{} already has a CAR", a.reference))),
+            }
         })
         .map_err(super::write_error)?;
-    let car = cars::by_id(&db.conn, id, now)?.ok_or_else(|| failed("the CAR vanished"))?;
+    let car = db.car(id, now)?.ok_or_else(|| failed("the CAR vanished"))?;
     super::out::survive_closed_pipe();
     let printed = if ctx.json {
         super::out::json(&car)
@@ -172,8 +167,7 @@ fn list(ctx: &Ctx, a: CarListArgs) -> anyhow::Result<()> {
     };
     let db = ctx.open_db()?;
     let now = ctx.now.timestamp();
-    let mut list = cars::list(
-        &db.conn,
+    let mut list = db.cars(
         &Filter {
             divisions: divisions.as_deref(),
             include_closed: a.all,
@@ -234,7 +228,7 @@ fn list(ctx: &Ctx, a: CarListArgs) -> anyhow::Result<()> {
 
 fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
     let db = ctx.open_db()?;
-    let car = refs::car(ctx, &db.conn, raw)?;
+    let car = refs::car(ctx, &db, raw)?;
     if ctx.json {
         return ctx.print_json(&car);
     }
@@ -282,8 +276,8 @@ fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
 fn verify(ctx: &Ctx) -> anyhow::Result<()> {
     ctx.person()?;
     let db = ctx.open_db()?;
-    let problems = cars::verify(&db.conn)?;
-    let steps = cars::all_events(&db.conn)?.len();
+    let problems = db.verify_cars()?;
+    let steps = db.car_steps()?.len();
     if ctx.json {
         ctx.print_json(&serde_json::json!({ "steps": steps, "problems": problems }))?;
     } else if problems.is_empty() {

@@ -6,8 +6,8 @@ use crate::config::Role;
 use crate::domain::car::{self, next_steps, Actor, Step, StepError};
 use crate::error::{failed, refused, usage};
 use crate::render::time::fmt_time;
-use crate::store;
 use crate::store::cars::{self, NewEvent};
+use crate::store::patience::busy_error;
 
 use super::{parse_time, refs, Ctx};
 
@@ -79,10 +79,11 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
     }
     let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
-    let (car, rec, next) = ctx
-        .write(&mut db.conn, crate::store::workflow::busy_error, |conn| {
-            store::immediate(conn, |tx| {
-                step(ctx, tx, &p, signer.0.as_ref(), &req, now, happened_at)
+    let id = refs::car_id(&req.id)?;
+    let ((car, next), rec) = ctx
+        .write(&mut db, busy_error, |db| {
+            db.record_car_step(id, now, signer.0.as_ref(), |car| {
+                step(ctx, id, car, &p, &req, now, happened_at)
             })
         })
         .map_err(super::write_error)?;
@@ -110,18 +111,19 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
     super::out::after_save(&saved, printed.map_err(Into::into))
 }
 
-/// One step, in the caller's write transaction: checked against the CAR's state and the
-/// person's role.
+/// One step on CAR-`id` as it stands in the write transaction (None: there is none), checked
+/// against its state and the person's role: the CAR, its state after the step, and the step
+/// to record.
 fn step(
     ctx: &Ctx,
-    tx: &rusqlite::Transaction,
+    id: i64,
+    car: Option<cars::Car>,
     p: &crate::config::Person,
-    signer: &dyn crate::domain::signing::RecordSigner,
     req: &Request,
     now: i64,
     happened_at: i64,
-) -> anyhow::Result<(cars::Car, car::CarEvent, car::State)> {
-    let car = refs::car(ctx, tx, &req.id)?;
+) -> anyhow::Result<((cars::Car, car::State), NewEvent)> {
+    let car = refs::visible_car(ctx, id, car)?;
     let actor = match p.role {
         Role::Executive => Actor::Executive,
         Role::DivisionHead if p.divisions.contains(&car.division) => Actor::OwnDivisionHead,
@@ -157,24 +159,18 @@ fn step(
         (Step::Close, true) => "closed after a check that worked".to_string(),
         _ => req.text.clone(),
     };
-    let rec = cars::append(
-        tx,
-        NewEvent {
-            car_id: car.id,
-            complaint_id: car.complaint_id,
-            step: req.step,
-            actor: p.login.clone(),
-            actor_name: p.name.clone(),
-            at: now,
-            happened_at,
-            due_at: None,
-            category: req.category.clone(),
-            worked: req.worked,
-            text,
-        },
-        signer,
-    )?;
-    // A contact answers the customer as a reply does: the complaint's flags follow at once.
-    crate::store::flag_update::touch(tx, &[car.complaint_id], now)?;
-    Ok((car, rec, next))
+    let event = NewEvent {
+        car_id: car.id,
+        complaint_id: car.complaint_id,
+        step: req.step,
+        actor: p.login.clone(),
+        actor_name: p.name.clone(),
+        at: now,
+        happened_at,
+        due_at: None,
+        category: req.category.clone(),
+        worked: req.worked,
+        text,
+    };
+    Ok(((car, next), event))
 }

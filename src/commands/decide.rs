@@ -6,7 +6,7 @@ use crate::domain::text::inert;
 use crate::error::{failed, refused, usage};
 use crate::render::time::fmt_time;
 use crate::store::queries;
-use crate::store::workflow::{self, WorkflowError};
+use crate::store::workflow::WorkflowError;
 use crate::store::Db;
 
 use super::{parse_time, refs, still_busy, Ctx};
@@ -34,19 +34,20 @@ fn print_decision(ctx: &Ctx, d: &Decision, what: &str) -> anyhow::Result<()> {
 
 /// The complaint's external id, to print.
 fn external_id(db: &Db, id: i64) -> anyhow::Result<String> {
-    let ext = queries::external_id(&db.conn, id)?;
+    let ext = db.external_id(id)?;
     Ok(inert(&ext).into_owned())
 }
 
 pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let actor = p.actor();
     let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db.conn, &a.reference)?;
+    let id = refs::resolve(ctx, &db, &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
-        .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::approve(conn, &p, signer.0.as_ref(), id, a.note.clone(), now)
+        .write(&mut db, WorkflowError::is_busy, |db| {
+            db.approve(&actor, signer.0.as_ref(), id, a.note.clone(), now)
         })
         .map_err(exit)?;
     let ext = external_id(&db, id)?;
@@ -59,6 +60,7 @@ pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
 
 pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let actor = p.actor();
     let known = &ctx.cfg.decisions.reasons;
     let reasons: Vec<String> = a
         .reason
@@ -84,11 +86,11 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
     };
     let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db.conn, &a.reference)?;
+    let id = refs::resolve(ctx, &db, &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
-        .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::push_back(conn, &p, signer.0.as_ref(), id, &reasons, &a.note, due, now)
+        .write(&mut db, WorkflowError::is_busy, |db| {
+            db.push_back(&actor, signer.0.as_ref(), id, &reasons, &a.note, due, now)
         })
         .map_err(exit)?;
     let ext = external_id(&db, id)?;
@@ -105,6 +107,7 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
 
 pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let actor = p.actor();
     let (kind, body) = if let Some(path) = &a.revise {
         let limit = crate::files::SMALL_FILE_LIMIT;
         let text = if path.as_os_str() == "-" {
@@ -126,11 +129,11 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
     };
     let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db.conn, &a.reference)?;
+    let id = refs::resolve(ctx, &db, &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
-        .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::answer(conn, &p, signer.0.as_ref(), id, kind, &body, now)
+        .write(&mut db, WorkflowError::is_busy, |db| {
+            db.answer(&actor, signer.0.as_ref(), id, kind, &body, now)
         })
         .map_err(exit)?;
     let ext = external_id(&db, id)?;
@@ -148,12 +151,13 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
 
 pub fn retract(ctx: &Ctx, a: RetractArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
+    let actor = p.actor();
     let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     let now = ctx.now.timestamp();
     let rec = ctx
-        .write(&mut db.conn, WorkflowError::is_busy, |conn| {
-            workflow::retract(conn, &p, signer.0.as_ref(), a.decision, now)
+        .write(&mut db, WorkflowError::is_busy, |db| {
+            db.retract(&actor, signer.0.as_ref(), a.decision, now)
         })
         .map_err(exit)?;
     print_decision(ctx, &rec, &format!("decision {} retracted", a.decision))
@@ -227,23 +231,20 @@ const SHOW_OTHERS: i64 = 50;
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     ctx.person()?;
     let db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db.conn, &a.reference)?;
-    let stored = queries::complaint_by_id(&db.conn, id)?
+    let id = refs::resolve(ctx, &db, &a.reference)?;
+    let stored = db
+        .complaint(id)?
         .ok_or_else(|| failed(format!("no complaint {id}")))?;
-    let (ds, st) = workflow::status_of(&db.conn, id, ctx.now.timestamp()).map_err(exit)?;
+    let (ds, st) = db.status_of(id, ctx.now.timestamp()).map_err(exit)?;
     // The same customer's other complaints, in the divisions the reader may see.
     let others = match &stored.complaint.customer_key {
-        Some(key) => crate::store::customers::others(
-            &db.conn,
-            key,
-            id,
-            ctx.visible_divisions()?.as_deref(),
-            SHOW_OTHERS,
-        )?,
+        Some(key) => {
+            db.customer_others(key, id, ctx.visible_divisions()?.as_deref(), SHOW_OTHERS)?
+        }
         None => Vec::new(),
     };
     // The executive's own letters to the customer are part of the conversation as it is read.
-    let letters = crate::store::outbox::outreach_messages(&db.conn, id)?;
+    let letters = db.outreach_messages(id)?;
     let has_letters = !letters.is_empty();
     let conversation =
         crate::domain::outreach::with_letters(stored.complaint.messages.clone(), letters);

@@ -122,25 +122,9 @@ pub fn build(db_path: &std::path::Path, now: i64) -> anyhow::Result<Built> {
     }
     // The sample data is dated; move it so its newest complaint arrived yesterday and the
     // default week-long population holds the demo's recent complaints whenever it is run.
-    let newest: i64 = db.conn.query_row(
-        "SELECT coalesce(max(received_at), 0) FROM complaints",
-        [],
-        |r| r.get(0),
-    )?;
-    let shift = ((now - 86_400 - newest) / 86_400).max(0) * 86_400;
-    db.conn.execute(
-        "UPDATE complaints SET received_at = received_at + ?1,
-             responded_at = responded_at + ?1 WHERE 1",
-        [shift],
-    )?;
-    db.conn.execute(
-        "UPDATE messages SET at = at + ?1 WHERE at IS NOT NULL",
-        [shift],
-    )?;
+    db.move_dates_up_to(now)?;
     // The imports judged the complaints on their old dates: judge them on the ones shown.
-    let tx = db.conn.transaction()?;
-    crate::store::flags::refresh(&tx, &super::flags::settings(&cfg), "alex", now)?;
-    tx.commit()?;
+    db.refresh_checks(&super::flags::settings(&cfg), "alex", now)?;
     Ok(Built {
         db_path,
         config_path,

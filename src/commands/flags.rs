@@ -10,7 +10,8 @@ use crate::domain::text::one_line;
 use crate::error::refused;
 use crate::render::time::fmt_time;
 use crate::store::flag_reads::{self, DivisionCounts};
-use crate::store::flags::{self, CheckSettings};
+use crate::store::flags::CheckSettings;
+use crate::store::StoreError;
 
 use super::{refs, Ctx};
 
@@ -61,8 +62,8 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         let mut db = ctx.open_db()?;
         let settings = settings(&ctx.cfg);
         let s = ctx
-            .write(&mut db.conn, crate::store::workflow::busy, |conn| {
-                flags::refresh_outside_write_lock(conn, &settings, &p.login, ctx.now.timestamp())
+            .write(&mut db, StoreError::is_busy, |db| {
+                db.refresh_checks_outside_write_lock(&settings, &p.login, ctx.now.timestamp())
             })
             .map_err(|e| super::write_error(e.into()))?;
         if ctx.json {
@@ -79,13 +80,11 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
     }
     let mut db = ctx.open_db()?;
     // Flags that time alone raised since the store last changed are raised before they are read.
-    crate::store::flag_update::catch_up_if_free(&mut db.conn, ctx.now.timestamp())?;
-    let conn = &db.conn;
+    db.catch_up_checks_if_free(ctx.now.timestamp())?;
     if let Some(r) = &a.complaint {
-        let id = refs::resolve(ctx, conn, r)?;
+        let id = refs::resolve(ctx, &db, r)?;
         let c = &ctx.cfg.checks;
-        let flags = flag_reads::for_complaint(
-            conn,
+        let flags = db.flags_of(
             id,
             i64::from(c.late_hours) * 3600,
             i64::from(c.contact_hours) * 3600,
@@ -103,7 +102,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(g) = a.group {
-        let members = flag_reads::members(conn, g, divisions.as_deref(), a.limit)?;
+        let members = db.canned_group_members(g, divisions.as_deref(), a.limit)?;
         if ctx.json {
             return ctx.print_json(&members);
         }
@@ -119,7 +118,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     if a.groups {
-        let groups = flag_reads::groups(conn, divisions.as_deref(), a.limit)?;
+        let groups = db.canned_groups(divisions.as_deref(), a.limit)?;
         if ctx.json {
             return ctx.print_json(&groups);
         }
@@ -132,7 +131,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let rows = flag_reads::counts(conn, divisions.as_deref())?;
+    let rows = db.flag_counts(divisions.as_deref())?;
     let mut total = DivisionCounts {
         division: "all".into(),
         ..Default::default()
@@ -147,7 +146,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         total.repeat += r.repeat;
         total.unanswered_writing += r.unanswered_writing;
     }
-    let as_of = flag_reads::last_run(conn)?;
+    let as_of = db.last_check_run()?;
     if ctx.json {
         return ctx.print_json(&CountsJson {
             as_of,
@@ -156,7 +155,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         });
     }
     // Imports, answers and CAR steps keep the flags up to date after a refresh.
-    let kept = flags::as_of(conn)?;
+    let kept = db.checks_as_of()?;
     match &as_of {
         Some(r) => println!(
             "flags as of {} (refreshed by {})",

@@ -8,7 +8,6 @@ use crate::cli::{LetterArgs, LetterFormat};
 use crate::error::{failed, refused, usage};
 use crate::mail::compose;
 use crate::render::letter as render;
-use crate::store::letters;
 
 use super::{refs, Ctx};
 
@@ -39,9 +38,9 @@ pub fn run(ctx: &Ctx, a: LetterArgs) -> anyhow::Result<()> {
     ctx.person()?;
     let format = format_of(&a)?;
     let db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db.conn, &a.reference)?;
+    let id = refs::resolve(ctx, &db, &a.reference)?;
     let now = ctx.now.timestamp();
-    let l = letters::of(&db.conn, id, now)?.map_err(refused)?;
+    let l = db.letter(id, now)?.map_err(refused)?;
     let bytes = match format {
         LetterFormat::Md => render::markdown(&l).into_bytes(),
         LetterFormat::Html => render::html(&l).into_bytes(),

@@ -11,8 +11,8 @@ use crate::error::usage;
 use crate::mail::compose::{self, Envelope};
 use crate::mail::deliver::{self, Book, Composed, Line, Options, Withhold};
 use crate::mail::smtp::{Folder, Smtp, Transport};
-use crate::store::outbox::{self, Attempt, Item};
-use crate::store::{letters, Db};
+use crate::store::outbox::{Attempt, Item};
+use crate::store::Db;
 
 use super::Ctx;
 
@@ -79,7 +79,7 @@ impl Book for StoreBook<'_> {
                         "a letter without its sign-off".into(),
                     )));
                 };
-                let l = match letters::for_sign_off(&self.db.conn, cid, did, self.now())? {
+                let l = match self.db.letter_for_sign_off(cid, did, self.now())? {
                     Ok(l) => l,
                     Err(why) => return Ok(Err(Withhold::Withdrawn(why))),
                 };
@@ -116,23 +116,23 @@ impl Book for StoreBook<'_> {
             content: &c.bytes,
             at: self.now(),
         };
-        Ok(outbox::intend(&self.db.conn, item.id, item.attempts, &a)?)
+        Ok(self.db.intend_to_send(item.id, item.attempts, &a)?)
     }
 
     fn sent(&mut self, id: i64, reply: &str) -> anyhow::Result<()> {
-        Ok(outbox::mark_sent(&self.db.conn, id, reply, self.now())?)
+        Ok(self.db.mark_sent(id, reply, self.now())?)
     }
 
     fn deferred(&mut self, id: i64, note: &str) -> anyhow::Result<()> {
-        Ok(outbox::mark_deferred(&self.db.conn, id, note)?)
+        Ok(self.db.mark_deferred(id, note)?)
     }
 
     fn failed(&mut self, id: i64, note: &str) -> anyhow::Result<()> {
-        Ok(outbox::mark_failed(&self.db.conn, id, note)?)
+        Ok(self.db.mark_failed(id, note)?)
     }
 
     fn withdrawn(&mut self, id: i64, note: &str) -> anyhow::Result<()> {
-        Ok(outbox::mark_withdrawn(&self.db.conn, id, note)?)
+        Ok(self.db.mark_withdrawn(id, note)?)
     }
 }
 
@@ -144,7 +144,7 @@ pub fn deliver(
     transport: &dyn Transport,
     opts: Options,
 ) -> anyhow::Result<Vec<Line>> {
-    let items = outbox::waiting(&db.conn, kind)?;
+    let items = db.waiting_mail(kind)?;
     let mut book = StoreBook { ctx, db };
     deliver::run(&items, &mut book, transport, &ctx.cfg.mail.from, opts)
 }

@@ -37,7 +37,7 @@ use chrono::{DateTime, Utc};
 
 use crate::cli::{Cli, Command};
 use crate::config::{Config, Person, Role, Sources};
-use crate::store::workflow::{self, Patience};
+use crate::store::patience::{busy_error, Patience};
 use crate::store::Db;
 
 use crate::error::{failed, refused, usage};
@@ -79,7 +79,7 @@ pub fn still_busy() -> anyhow::Error {
 
 /// A write's error, with a busy store said plainly.
 pub fn write_error(e: anyhow::Error) -> anyhow::Error {
-    if workflow::busy_error(&e) {
+    if busy_error(&e) {
         still_busy()
     } else {
         e
@@ -159,13 +159,12 @@ impl Ctx {
     /// whole transaction) as long as `store.write_wait_secs` allows, and saying so on a terminal.
     pub fn write<T, E>(
         &self,
-        conn: &mut rusqlite::Connection,
+        db: &mut Db,
         is_busy: impl Fn(&E) -> bool,
-        write: impl FnMut(&mut rusqlite::Connection) -> Result<T, E>,
+        write: impl FnMut(&mut Db) -> Result<T, E>,
     ) -> Result<T, E> {
         let tell = std::io::stderr().is_terminal();
-        workflow::with_patience(
-            conn,
+        db.with_patience(
             self.patience(),
             is_busy,
             || {

@@ -13,7 +13,7 @@ use crate::domain::text::inert;
 use crate::error::failed;
 use crate::mail::deliver::Options;
 use crate::render::time::{fmt_date, fmt_time};
-use crate::store::{notices, outbox};
+use crate::store::outbox;
 
 use super::{mailer, Ctx};
 
@@ -39,8 +39,8 @@ pub fn run(ctx: &Ctx, a: NotifyArgs) -> anyhow::Result<()> {
     };
     let mut db = ctx.open_db()?;
     let now = ctx.now.timestamp();
-    let push_backs = notices::push_backs(&db.conn, now)?;
-    let callbacks = notices::callbacks(&db.conn, now)?;
+    let push_backs = db.open_push_backs(now)?;
+    let callbacks = db.callbacks_due(now)?;
     let people: Vec<Recipient> = ctx
         .cfg
         .people
@@ -72,7 +72,7 @@ pub fn run(ctx: &Ctx, a: NotifyArgs) -> anyhow::Result<()> {
         } else {
             evs.iter().map(|e| e.key.clone()).collect()
         };
-        let seen = outbox::logged(&db.conn, &keys)?;
+        let seen = db.notified(&keys)?;
         let (evs, keys): (Vec<&Event>, Vec<String>) = if a.digest {
             if !seen.is_empty() {
                 continue;
@@ -102,7 +102,8 @@ pub fn run(ctx: &Ctx, a: NotifyArgs) -> anyhow::Result<()> {
                     events: &keys,
                     at: now,
                 };
-                match outbox::queue_notice(&mut db.conn, &n)
+                match db
+                    .queue_notice(&n)
                     .map_err(|e| super::write_error(e.into()))?
                 {
                     Some(_) => "queued".into(),

@@ -1,20 +1,18 @@
 //! Turning a REF (external id, internal id, `source:external-id`, `id:N`) into a complaint, and
 //! a CAR id into its CAR, each checked against what the person may see.
 
-use rusqlite::Connection;
-
 use crate::domain::text::inert;
 use crate::error::{failed, refused, usage};
-use crate::store::cars::{self, Car};
-use crate::store::queries;
+use crate::store::cars::Car;
+use crate::store::Db;
 
 use super::Ctx;
 
 /// The complaint id for a REF, checked against what the person may see.
-pub fn resolve(ctx: &Ctx, conn: &Connection, r: &str) -> anyhow::Result<i64> {
-    let id = find(conn, r)?;
+pub fn resolve(ctx: &Ctx, db: &Db, r: &str) -> anyhow::Result<i64> {
+    let id = find(db, r)?;
     if let Some(visible) = ctx.visible_divisions()? {
-        let division = queries::division(conn, id)?;
+        let division = db.complaint_division(id)?;
         if !visible.iter().any(|d| d == &division) {
             return Err(refused(format!(
                 "{r} belongs to {division}, which is not among your divisions ({})",
@@ -25,23 +23,24 @@ pub fn resolve(ctx: &Ctx, conn: &Connection, r: &str) -> anyhow::Result<i64> {
     Ok(id)
 }
 
-fn find(conn: &Connection, r: &str) -> anyhow::Result<i64> {
+fn find(db: &Db, r: &str) -> anyhow::Result<i64> {
     let r = r.trim();
     if let Some(n) = r.strip_prefix("id:").or_else(|| r.strip_prefix('#')) {
         let id: i64 = n
             .parse()
             .map_err(|_| failed(format!("{r:?}: an internal id is a number")))?;
-        return queries::exists(conn, id)?
+        return db
+            .complaint_exists(id)?
             .ok_or_else(|| failed(format!("no complaint has the internal id {id}")));
     }
-    let mut by_external = queries::by_external_id(conn, r)?;
+    let mut by_external = db.complaints_by_external_id(r)?;
     if by_external.is_empty() {
         if let Some((source, ext)) = r.split_once(':') {
-            by_external = queries::by_source_and_external_id(conn, source, ext)?;
+            by_external = db.complaints_by_source_and_external_id(source, ext)?;
         }
     }
     let by_internal = match r.parse::<i64>() {
-        Ok(n) => queries::exists(conn, n)?,
+        Ok(n) => db.complaint_exists(n)?,
         Err(_) => None,
     };
     match (by_external.as_slice(), by_internal) {
@@ -64,7 +63,7 @@ fn find(conn: &Connection, r: &str) -> anyhow::Result<i64> {
 }
 
 /// "12" or "CAR-12".
-fn car_id(s: &str) -> anyhow::Result<i64> {
+pub fn car_id(s: &str) -> anyhow::Result<i64> {
     let t = s.trim();
     let digits = t
         .get(..4)
@@ -76,10 +75,14 @@ fn car_id(s: &str) -> anyhow::Result<i64> {
 }
 
 /// The CAR a CAR id (`12`, `CAR-12`) names, if the person may see it.
-pub fn car(ctx: &Ctx, conn: &Connection, raw: &str) -> anyhow::Result<Car> {
+pub fn car(ctx: &Ctx, db: &Db, raw: &str) -> anyhow::Result<Car> {
     let id = car_id(raw)?;
-    let car = cars::by_id(conn, id, ctx.now.timestamp())?
-        .ok_or_else(|| failed(format!("there is no CAR-{id}")))?;
+    visible_car(ctx, id, db.car(id, ctx.now.timestamp())?)
+}
+
+/// CAR-`id` as read (None: there is none), if the person may see it.
+pub fn visible_car(ctx: &Ctx, id: i64, car: Option<Car>) -> anyhow::Result<Car> {
+    let car = car.ok_or_else(|| failed(format!("there is no CAR-{id}")))?;
     if let Some(scope) = ctx.visible_divisions()? {
         if !scope.contains(&car.division) {
             return Err(refused(format!(

@@ -12,9 +12,8 @@ use crate::domain::report::{self, Input};
 use crate::domain::verbatim;
 use crate::error::{failed, refused, usage};
 use crate::render;
-use crate::store;
-use crate::store::decisions::{chain_end, ChainTable};
-use crate::store::{flag_reads, report as sr, report_picks as picks};
+use crate::store::decisions::ChainTable;
+use crate::store::report_reader::ReportReader;
 
 use super::Ctx;
 
@@ -39,9 +38,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
     let (p, stride) = period::parse(&a.period, ctx.now).map_err(usage)?;
     let trend = period::trend(&p, stride, ctx.cfg.report.trend_periods);
     let mut db = ctx.open_db()?;
-    let pack = store::snapshot(&mut db.conn, |conn| {
-        gather(ctx, conn, divisions.as_deref(), p, trend, &person.name)
-    })?;
+    let pack = db.read_report(|r| gather(ctx, r, divisions.as_deref(), p, trend, &person.name))?;
     let text = match format {
         ReportFormat::Md => render::markdown::render(&pack),
         ReportFormat::Html => render::html::render(&pack),
@@ -67,7 +64,7 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
 /// Reads the period from the store and computes the pack (public for the benchmark).
 pub fn gather(
     ctx: &Ctx,
-    conn: &rusqlite::Connection,
+    r: &ReportReader,
     divisions: Option<&[String]>,
     p: period::Period,
     trend: Vec<period::Period>,
@@ -75,13 +72,13 @@ pub fn gather(
 ) -> anyhow::Result<Pack> {
     let now = ctx.now.timestamp();
     let trend_start = trend.first().map_or(p.start, |t| t.start);
-    let days = sr::days(conn, divisions, trend_start, p.end)?;
-    let review = sr::review(conn, divisions, trend_start, (p.start, p.end), now)?;
-    let scores = crate::store::recommend::score_days(conn, divisions, trend_start, p.end)?;
-    let cars = crate::store::report_cars::cars(conn, divisions, trend_start, p.end)?;
-    let r = &ctx.cfg.report;
-    let groups = picks::canned_groups(conn, divisions, p.start, p.end, 5)?;
-    let mut cands = picks::candidates(conn, divisions, p.start, p.end, &review.pushed_back)?;
+    let days = r.days(divisions, trend_start, p.end)?;
+    let review = r.review(divisions, trend_start, (p.start, p.end), now)?;
+    let scores = r.score_days(divisions, trend_start, p.end)?;
+    let cars = r.cars(divisions, trend_start, p.end)?;
+    let rc = &ctx.cfg.report;
+    let groups = r.canned_groups(divisions, p.start, p.end, 5)?;
+    let mut cands = r.candidates(divisions, p.start, p.end, &review.pushed_back)?;
     let overdue: std::collections::HashSet<i64> = cars
         .iter()
         .filter(|c| car::overdue(car::state(&c.events), c.due_at, now))
@@ -91,11 +88,11 @@ pub fn gather(
         c.car_overdue = overdue.contains(&c.complaint_id);
     }
     // Rank on what is known cheaply, then look up the rest for the front runners only.
-    let n = r.verbatims as usize;
+    let n = rc.verbatims as usize;
     let mut front = verbatim::pick(cands, n * 10);
-    picks::details(conn, &mut front)?;
+    r.details(&mut front)?;
     let picked = verbatim::pick(front, n);
-    let verbatims = picks::verbatims(conn, &picked, r.excerpt_chars as usize)?;
+    let verbatims = r.verbatims(&picked, rc.excerpt_chars as usize)?;
     let report = report::build(Input {
         period: p,
         trend,
@@ -120,13 +117,13 @@ pub fn gather(
         title: "Executive review pack".into(),
         scope: divisions.map_or_else(|| "all divisions".into(), |d| d.join(", ")),
         generated_by: by.to_string(),
-        checks_as_of: flag_reads::last_run(conn)?.map(|r| r.at),
+        checks_as_of: r.last_check_run()?.map(|r| r.at),
         late_hours: ctx.cfg.checks.late_hours,
         contact_hours: ctx.cfg.checks.contact_hours,
         car_due_hours: ctx.cfg.cars.due_hours,
         chain_head: ChainHeads {
-            decisions: chain_end(conn, ChainTable::Decisions)?,
-            car_steps: chain_end(conn, ChainTable::CarSteps)?,
+            decisions: r.chain_end(ChainTable::Decisions)?,
+            car_steps: r.chain_end(ChainTable::CarSteps)?,
         },
     };
     Ok(Pack { meta, report })

@@ -14,8 +14,8 @@ use crate::domain::stats::format_rate;
 use crate::domain::text::one_line;
 use crate::error::{failed, usage};
 use crate::render::time::{fmt_date, fmt_time};
-use crate::store::samples::{self, Drawn, Sample};
-use crate::store::{queries, Db};
+use crate::store::samples::{Drawn, Sample};
+use crate::store::{Db, StoreError};
 
 use super::{parse_time, Ctx};
 
@@ -146,7 +146,7 @@ struct SampleJson<'a> {
 fn items_json(db: &Db, drawn: &Drawn) -> anyhow::Result<Vec<ItemJson>> {
     let mut out = Vec::with_capacity(drawn.items.len());
     for (i, it) in drawn.items.iter().enumerate() {
-        let c = queries::listed(&db.conn, it.complaint_id)?;
+        let c = db.listed(it.complaint_id)?;
         out.push(ItemJson {
             position: i + 1,
             reference: it.complaint_id.to_string(),
@@ -169,8 +169,8 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     let spec = spec_from_args(ctx, &a)?;
     let mut db = ctx.open_db()?;
     if a.plan_only {
-        let id = samples::next_id(&db.conn)?;
-        let drawn = samples::draw(&db.conn, &spec, 0, id)?;
+        let id = db.next_sample_id()?;
+        let drawn = db.draw(&spec, 0, id)?;
         let sized = sized(&spec, &drawn);
         if ctx.json {
             return ctx.print_json(&serde_json::json!({
@@ -194,8 +194,8 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     let label = a.label.clone().unwrap_or_else(|| iso_week_label(ctx.now));
     let drawn_at = ctx.now.timestamp();
     let (id, drawn) = ctx
-        .write(&mut db.conn, crate::store::workflow::busy, |conn| {
-            samples::draw_and_record(conn, &spec, seed, &label, &person.login, drawn_at)
+        .write(&mut db, StoreError::is_busy, |db| {
+            db.draw_and_record(&spec, seed, &label, &person.login, drawn_at)
         })
         .map_err(|e| super::write_error(e.into()))?;
     let Some(id) = id else {
@@ -280,10 +280,11 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
 fn replay(ctx: &Ctx, key: &str) -> anyhow::Result<()> {
     ctx.require(&[Role::Executive, Role::Admin], "replay a sample")?;
     let db = ctx.open_db()?;
-    let s: Sample =
-        samples::find(&db.conn, key)?.ok_or_else(|| failed(format!("no sample {key:?}")))?;
-    let recorded = samples::items(&db.conn, s.id)?;
-    let drawn = samples::draw(&db.conn, &s.spec, s.seed, s.id)?;
+    let s: Sample = db
+        .sample(key)?
+        .ok_or_else(|| failed(format!("no sample {key:?}")))?;
+    let recorded = db.sample_items(s.id)?;
+    let drawn = db.draw(&s.spec, s.seed, s.id)?;
     let items_match = recorded == drawn.items;
     let fingerprint_match = s.fingerprint == drawn.fingerprint;
     let same = recorded
@@ -342,14 +343,14 @@ pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
     let db = ctx.open_db()?;
     let now = ctx.now.timestamp();
     let mut rows = Vec::new();
-    for s in samples::all(&db.conn)? {
-        let items = crate::store::rollup::of_sample(&db.conn, s.id, scope.as_deref(), now)?;
+    for s in db.samples()? {
+        let items = db.reviewed_of_sample(s.id, scope.as_deref(), now)?;
         if scope.is_some() && items.is_empty() {
             continue;
         }
         let r = rollup::roll_up(&items, ctx.cfg.sampling.confidence);
         let bound = match scope {
-            None => Some(samples::bound(&db.conn, &s, now)?),
+            None => Some(db.sample_bound(&s, now)?),
             Some(_) => None,
         };
         rows.push(SampleRow {

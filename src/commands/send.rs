@@ -9,7 +9,6 @@ use crate::domain::text::inert;
 use crate::error::failed;
 use crate::mail::deliver::Options;
 use crate::render::time::fmt_time;
-use crate::store::outbox;
 
 use super::{mailer, Ctx};
 
@@ -54,7 +53,7 @@ pub fn run(ctx: &Ctx, a: SendArgs) -> anyhow::Result<()> {
 }
 
 fn list(ctx: &Ctx, db: &crate::store::Db) -> anyhow::Result<()> {
-    let items = outbox::recent(&db.conn, LISTED)?;
+    let items = db.recent_mail(LISTED)?;
     if ctx.json {
         return ctx.print_json(&items);
     }

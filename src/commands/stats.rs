@@ -2,14 +2,13 @@
 
 use crate::domain::text::inert;
 use crate::render::time::fmt_time;
-use crate::store::stats::stats;
 
 use super::Ctx;
 
 pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let scope = ctx.visible_divisions()?;
     let db = ctx.open_db()?;
-    let s = stats(&db.conn, scope.as_deref()).map_err(|e| db.err(e))?;
+    let s = db.stats(scope.as_deref())?;
     if ctx.json {
         return super::out::json(&s);
     }

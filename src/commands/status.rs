@@ -10,8 +10,6 @@ use crate::domain::rollup::{self, AdHoc, Figures, Item};
 use crate::domain::text::inert;
 use crate::error::failed;
 use crate::render::number::pct;
-use crate::store::rollup as items;
-use crate::store::samples;
 
 use super::Ctx;
 
@@ -42,9 +40,11 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<()> {
     let scope = ctx.visible_divisions()?;
     let whole = scope.is_none() && a.division.is_none();
     let db = ctx.open_db()?;
-    let conn = &db.conn;
     let sample = match &a.sample {
-        Some(k) => Some(samples::find(conn, k)?.ok_or_else(|| failed(format!("no sample {k:?}")))?),
+        Some(k) => Some(
+            db.sample(k)?
+                .ok_or_else(|| failed(format!("no sample {k:?}")))?,
+        ),
         None => None,
     };
     let division = a
@@ -55,21 +55,21 @@ pub fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<()> {
     let now = ctx.now.timestamp();
     let confidence = ctx.cfg.sampling.confidence;
     let list = match &sample {
-        Some(s) => items::of_sample(conn, s.id, only.as_deref(), now)?,
-        None => items::of_all_samples(conn, only.as_deref(), None, now)?,
+        Some(s) => db.reviewed_of_sample(s.id, only.as_deref(), now)?,
+        None => db.reviewed_of_all_samples(only.as_deref(), None, now)?,
     };
     let r = rollup::roll_up(&list, confidence);
     let bound = match (&sample, whole) {
-        (Some(s), true) => Some(samples::bound(conn, s, now)?),
-        (None, true) => match samples::latest(conn)? {
-            Some(latest) => Some(samples::bound(conn, &latest, now)?),
+        (Some(s), true) => Some(db.sample_bound(s, now)?),
+        (None, true) => match db.latest_sample()? {
+            Some(latest) => Some(db.sample_bound(&latest, now)?),
             None => None,
         },
         _ => None,
     };
     let ad_hoc = match sample {
         Some(_) => None,
-        None => Some(rollup::ad_hoc(&items::ad_hoc(conn, only.as_deref(), None, now)?).0),
+        None => Some(rollup::ad_hoc(&db.reviewed_ad_hoc(only.as_deref(), None, now)?).0),
     };
     let report = Report {
         divisions: r.divisions,

@@ -11,8 +11,6 @@ use crate::domain::decision;
 use crate::error::failed;
 use crate::render::time::fmt_time;
 use crate::sign;
-use crate::store::decisions as sd;
-use crate::store::queries;
 
 use super::verify_head::{self as vh, Head, Remembered};
 use super::verify_records::{beyond_role, check_decisions, Checked, Finding, CLOCK_SLACK_SECS};
@@ -38,10 +36,10 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
     let trust = signing::trust_root(&ctx.cfg)?;
     let required = signing::required(&ctx.cfg, &trust);
     let db = ctx.open_db()?;
-    let all = sd::all(&db.conn)?;
-    let events = crate::store::cars::all_events(&db.conn)?;
+    let all = db.decisions()?;
+    let events = db.car_steps()?;
     let ext = |id: i64| -> String {
-        match queries::external_id_and_division(&db.conn, id) {
+        match db.external_id_and_division(id) {
             Ok(Some((ext, _))) => ext,
             _ => format!("#{id}"),
         }
@@ -59,7 +57,7 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
     }
 
     // The corrective actions' own chain: hashes and links, then signatures and times.
-    let mut car_problems = crate::store::cars::verify(&db.conn)?;
+    let mut car_problems = db.verify_cars()?;
     let mut car_unsigned = 0;
     let mut prev_at = i64::MIN;
     for e in &events {
@@ -86,7 +84,7 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
         prev_at = prev_at.max(e.at);
     }
 
-    let schema_problems = crate::store::schema::differences(&db.conn)?;
+    let schema_problems = db.schema_differences()?;
 
     // The ends of the chains: against the head this verifier saw last, and any published one.
     let chain: Vec<&str> = all.iter().map(|d| d.hash.as_str()).collect();

@@ -11,8 +11,6 @@ use crate::domain::text::inert;
 use crate::error::{failed, usage};
 use crate::render::time::fmt_time;
 use crate::sign;
-use crate::store::decisions as sd;
-use crate::store::queries;
 
 use super::verify_records::check_decisions;
 use super::{signing, Ctx};
@@ -44,7 +42,7 @@ pub fn run(ctx: &Ctx, code: &str) -> anyhow::Result<()> {
     let trust = signing::trust_root(&ctx.cfg)?;
     let required = signing::required(&ctx.cfg, &trust);
     let db = ctx.open_db()?;
-    let all = sd::all(&db.conn)?;
+    let all = db.decisions()?;
     let matches: Vec<&decision::Decision> = all
         .iter()
         .filter(|d| d.kind == Kind::Approve && verification_code(&d.hash) == code)
@@ -56,7 +54,7 @@ pub fn run(ctx: &Ctx, code: &str) -> anyhow::Result<()> {
         )));
     }
     let ext = |id: i64| -> (String, String) {
-        match queries::external_id_and_division(&db.conn, id) {
+        match db.external_id_and_division(id) {
             Ok(Some(x)) => x,
             _ => (format!("#{id}"), String::new()),
         }

@@ -7,8 +7,7 @@ use serde::Serialize;
 use crate::config::Role;
 use crate::domain::decision::{self, Kind, GENESIS};
 use crate::sign::{self, TrustRoot};
-use crate::store::decisions as sd;
-use crate::store::{queries, Db};
+use crate::store::Db;
 
 use crate::render::time::fmt_time;
 
@@ -53,7 +52,8 @@ pub fn beyond_role(
             p.role.as_str()
         )),
         k if k.is_answer() => {
-            let division = queries::external_id_and_division(&db.conn, d.complaint_id)?
+            let division = db
+                .external_id_and_division(d.complaint_id)?
                 .map(|(_, division)| division)
                 .unwrap_or_default();
             (p.role != Role::DivisionHead || !p.divisions.contains(&division)).then(|| {
@@ -150,10 +150,10 @@ pub fn check_decisions(
         if last.kind != Kind::Approve {
             continue;
         }
-        let now_hash = sd::current_text_hash(&db.conn, *cid)?;
+        let now_hash = db.current_text_hash(*cid)?;
         if now_hash != last.text_hash {
             c.needs_signing += 1;
-            let how = match sd::last_text_change(&db.conn, *cid)? {
+            let how = match db.last_text_change(*cid)? {
                 Some((cause, at)) if at >= last.at => {
                     format!("changed by {cause} on {} — it needs signing again", fmt_time(at))
                 }

@@ -13,6 +13,7 @@ pub mod letter;
 pub mod notify;
 pub mod outreach;
 pub mod pack;
+pub mod people;
 pub mod period;
 pub mod recommend;
 pub mod report;

@@ -4,7 +4,7 @@
 use crate::config::Person;
 use crate::domain::letter::sender_domain;
 use crate::domain::outreach::{self, Outreach};
-use crate::store::{outbox, Db};
+use crate::store::Db;
 
 /// Puts `person`'s letter about complaint `id` in the outbox, signed with her name and title,
 /// from the sender `from`; or says why it cannot go (no words, no address).
@@ -16,7 +16,7 @@ pub fn queue(
     text: &str,
     at: i64,
 ) -> Result<Outreach, String> {
-    let (ext, to) = outbox::recipient_of(&db.conn, id).map_err(|e| e.to_string())?;
+    let (ext, to) = db.recipient_of(id).map_err(|e| e.to_string())?;
     let mut o = outreach::draft(
         id,
         &ext,
@@ -27,6 +27,6 @@ pub fn queue(
         &sender_domain(from),
     )?;
     o.text = super::compose::outreach_text(&o.text, &person.name, &person.title);
-    outbox::queue_outreach(&mut db.conn, &o).map_err(|e| db.err(e).to_string())?;
+    db.queue_outreach(&o).map_err(|e| e.to_string())?;
     Ok(o)
 }

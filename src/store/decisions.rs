@@ -81,13 +81,19 @@ pub fn current_text_hash(conn: &Connection, complaint_id: i64) -> rusqlite::Resu
 #[derive(Debug, thiserror::Error)]
 pub enum AppendError {
     #[error("{0}")]
-    Store(#[from] rusqlite::Error),
+    Store(#[from] super::StoreError),
     #[error("cannot sign: {0}")]
     Sign(String),
     /// The row did not land although SQLite reported no error: something in the store (a
     /// trigger signoff did not create) swallowed it.
     #[error("the store did not keep the record it was given ({0}): something in it that signoff did not create (a trigger?) swallowed it — run `signoff verify`")]
     Swallowed(String),
+}
+
+impl From<rusqlite::Error> for AppendError {
+    fn from(e: rusqlite::Error) -> Self {
+        AppendError::Store(e.into())
+    }
 }
 
 /// Appends a decision, chained to the last one and signed by `signer`. Call inside an IMMEDIATE

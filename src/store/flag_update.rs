@@ -51,7 +51,7 @@ pub fn catch_up_if_free(conn: &mut Connection, now: i64) -> rusqlite::Result<boo
     })();
     conn.busy_timeout(Duration::from_millis(patience.max(0) as u64))?;
     match result {
-        Err(e) if super::workflow::busy(&e) => Ok(false),
+        Err(e) if super::patience::busy(&e) => Ok(false),
         other => other,
     }
 }

@@ -3,13 +3,17 @@
 mod canned_groups;
 mod canned_update;
 pub mod car_rules;
+pub mod car_work;
 pub mod cars;
 mod check_seen;
+mod checks;
 pub mod complaints;
 pub mod customers;
 pub mod decisions;
 pub mod division_list;
 pub mod draw;
+mod error;
+mod evidence;
 mod flag_judge;
 pub mod flag_reads;
 mod flag_scan;
@@ -18,23 +22,30 @@ pub mod flag_update;
 mod flag_write;
 pub mod flags;
 pub mod letters;
+mod lookup;
+mod mail_queue;
 pub mod migrations;
 pub mod notices;
 pub mod outbox;
+pub mod patience;
 pub mod pg;
 pub mod queries;
 pub mod recommend;
+mod redate;
 mod repeat_update;
 mod reply_groups;
 mod reply_registry;
 pub mod report;
 pub mod report_cars;
 pub mod report_picks;
+pub mod report_reader;
 pub mod rollup;
 pub mod rule_sets;
 pub mod samples;
+mod sampling;
 pub mod schema;
 pub mod screen;
+mod screen_reads;
 pub mod stats;
 mod thread_scan;
 pub mod threads;
@@ -45,19 +56,11 @@ use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
-#[derive(Debug, thiserror::Error)]
-pub enum StoreError {
-    #[error("store {path}: {message}")]
-    Open { path: String, message: String },
-    #[error("store {path}: {error}")]
-    Sqlite {
-        path: String,
-        error: rusqlite::Error,
-    },
-}
+pub use error::{Result, StoreError};
 
 pub struct Db {
-    pub conn: Connection,
+    /// Reached through the store's methods; the import's loader runs its own transaction on it.
+    pub(crate) conn: Connection,
     pub path: PathBuf,
 }
 
@@ -115,7 +118,7 @@ impl Db {
 
     /// A second connection to the same store with the same settings, for work that wants a
     /// connection of its own (an import runs its transaction on one).
-    pub fn connect_again(&self) -> rusqlite::Result<Connection> {
+    pub(crate) fn connect_again(&self) -> rusqlite::Result<Connection> {
         let ms: i64 = self
             .conn
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
@@ -132,7 +135,7 @@ impl Db {
     ///
     /// A killed load leaves a hot journal, which the next opener rolls back. Hand the
     /// connection back to [`Db::back_to_wal`] when the load has ended, however it ended.
-    pub fn rollback_journal(&mut self) -> rusqlite::Result<Option<Connection>> {
+    pub(crate) fn rollback_journal(&mut self) -> rusqlite::Result<Option<Connection>> {
         let ms: i64 = self
             .conn
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
@@ -165,7 +168,7 @@ impl Db {
 
     /// Ends [`Db::rollback_journal`], once the load's connection is closed: the store goes
     /// back to WAL mode and this handle gets a connection to it again.
-    pub fn back_to_wal(&mut self, busy_timeout: Duration) -> rusqlite::Result<()> {
+    pub(crate) fn back_to_wal(&mut self, busy_timeout: Duration) -> rusqlite::Result<()> {
         let conn = Connection::open(&self.path)?;
         let switched = configure(&conn, busy_timeout);
         // Even when another process holding the store kept it from switching (the next
@@ -175,11 +178,11 @@ impl Db {
     }
 
     /// How long each statement waits for another writer before it gives up as busy.
-    pub fn wait_for_writers(&self, timeout: Duration) -> rusqlite::Result<()> {
-        self.conn.busy_timeout(timeout)
+    pub fn wait_for_writers(&self, timeout: Duration) -> Result<()> {
+        Ok(self.conn.busy_timeout(timeout)?)
     }
 
-    pub fn err(&self, error: rusqlite::Error) -> StoreError {
+    pub(crate) fn err(&self, error: rusqlite::Error) -> StoreError {
         StoreError::Sqlite {
             path: self.path.display().to_string(),
             error,
@@ -189,25 +192,13 @@ impl Db {
 
 /// Runs `write` in one transaction that takes the write lock at its start, so that what it
 /// reads stays true while it writes; committed when `write` succeeds, rolled back otherwise.
-pub fn immediate<T, E: From<rusqlite::Error>>(
+pub(crate) fn immediate<T, E: From<rusqlite::Error>>(
     conn: &mut Connection,
     write: impl FnOnce(&Transaction) -> Result<T, E>,
 ) -> Result<T, E> {
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let out = write(&tx)?;
     tx.commit()?;
-    Ok(out)
-}
-
-/// Runs `read` in one read transaction: every figure it reads comes from the same moment of
-/// the store, however long it takes and whoever writes meanwhile.
-pub fn snapshot<T, E: From<rusqlite::Error>>(
-    conn: &mut Connection,
-    read: impl FnOnce(&Connection) -> Result<T, E>,
-) -> Result<T, E> {
-    let tx = conn.transaction()?;
-    let out = read(&tx)?;
-    tx.finish()?;
     Ok(out)
 }
 

@@ -1,15 +1,14 @@
 //! The decision workflow, shared by the command line and the review screen: who may do what,
 //! in which state, each in one short write transaction.
 
-use std::time::{Duration, Instant};
-
 use rusqlite::{Connection, TransactionBehavior};
 
-use crate::config::{Person, Role};
 use crate::domain::decision::{self, signature_statement, Decision, Kind, Status};
+use crate::domain::people::{Actor, Role};
 
 use super::decisions::{self as sd, AppendError, NewDecision};
 use super::samples;
+use super::{Db, StoreError};
 use crate::domain::signing::RecordSigner;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,10 +20,16 @@ pub enum WorkflowError {
     #[error("{0}")]
     Conflict(String),
     #[error("store: {0}")]
-    Store(#[from] rusqlite::Error),
+    Store(#[from] StoreError),
     /// Signing failed, or the store swallowed the record (exit status 1).
     #[error("{0}")]
     Record(String),
+}
+
+impl From<rusqlite::Error> for WorkflowError {
+    fn from(e: rusqlite::Error) -> Self {
+        WorkflowError::Store(e.into())
+    }
 }
 
 impl From<AppendError> for WorkflowError {
@@ -39,84 +44,13 @@ impl From<AppendError> for WorkflowError {
 impl WorkflowError {
     /// Another process holds the store (an import, say) for longer than the busy timeout.
     pub fn is_busy(&self) -> bool {
-        matches!(self, WorkflowError::Store(e) if busy(e))
+        matches!(self, WorkflowError::Store(e) if e.is_busy())
     }
-}
-
-/// Whether SQLite gave up waiting for another connection that holds the store.
-pub fn busy(e: &rusqlite::Error) -> bool {
-    matches!(e, rusqlite::Error::SqliteFailure(e, _)
-        if e.code == rusqlite::ErrorCode::DatabaseBusy || e.code == rusqlite::ErrorCode::DatabaseLocked)
-}
-
-/// Whether any cause of an error is a busy store.
-pub fn busy_error(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| {
-        c.downcast_ref::<rusqlite::Error>().is_some_and(busy)
-            || c.downcast_ref::<WorkflowError>()
-                .is_some_and(WorkflowError::is_busy)
-            || matches!(c.downcast_ref::<super::StoreError>(),
-                Some(super::StoreError::Sqlite { error, .. }) if busy(error))
-    })
-}
-
-/// How long a write waits for another writer: an import holds the store for its whole
-/// transaction, which may take minutes.
-#[derive(Debug, Clone, Copy)]
-pub struct Patience {
-    /// One attempt: the connection's busy timeout.
-    pub attempt: Duration,
-    /// In all; None waits as long as it takes.
-    pub total: Option<Duration>,
-}
-
-/// The first attempt waits no longer than this before the person is told that it is waiting.
-const FIRST_LOOK: Duration = Duration::from_millis(500);
-
-/// Runs `write` (one transaction), and while another writer holds the store runs it again, until
-/// `patience.total` has passed; then returns the busy error. `waiting` is called once, when the
-/// store is first found busy. A busy attempt committed nothing, so trying again cannot save a
-/// decision twice.
-pub fn with_patience<T, E>(
-    conn: &mut Connection,
-    patience: Patience,
-    is_busy: impl Fn(&E) -> bool,
-    mut waiting: impl FnMut(),
-    mut write: impl FnMut(&mut Connection) -> std::result::Result<T, E>,
-) -> std::result::Result<T, E> {
-    let start = Instant::now();
-    let attempt = patience.attempt.max(Duration::from_millis(1));
-    let _ = conn.busy_timeout(attempt.min(FIRST_LOOK));
-    let mut told = false;
-    let result = loop {
-        let tried = Instant::now();
-        match write(conn) {
-            Err(e) if is_busy(&e) => {
-                let left = patience.total.map(|t| t.saturating_sub(start.elapsed()));
-                if left == Some(Duration::ZERO) {
-                    break Err(e);
-                }
-                if !told {
-                    told = true;
-                    waiting();
-                }
-                // SQLite may answer busy without waiting (a snapshot gone stale): pause.
-                if tried.elapsed() < Duration::from_millis(20) {
-                    std::thread::sleep(Duration::from_millis(50));
-                }
-                let next = left.map_or(attempt, |l| l.min(attempt));
-                let _ = conn.busy_timeout(next.max(Duration::from_millis(1)));
-            }
-            r => break r,
-        }
-    };
-    let _ = conn.busy_timeout(attempt);
-    result
 }
 
 type Result<T> = std::result::Result<T, WorkflowError>;
 
-fn need(p: &Person, roles: &[Role], action: &str) -> Result<()> {
+fn need(p: &Actor, roles: &[Role], action: &str) -> Result<()> {
     if roles.contains(&p.role) {
         Ok(())
     } else {
@@ -134,7 +68,7 @@ fn need(p: &Person, roles: &[Role], action: &str) -> Result<()> {
 }
 
 /// Division heads act only on their own divisions.
-pub fn check_scope(conn: &Connection, p: &Person, complaint_id: i64) -> Result<String> {
+fn check_scope(conn: &Connection, p: &Actor, complaint_id: i64) -> Result<String> {
     let (division, ext): (String, String) = conn.query_row(
         "SELECT division, external_id FROM complaints WHERE id = ?1",
         [complaint_id],
@@ -149,7 +83,7 @@ pub fn check_scope(conn: &Connection, p: &Person, complaint_id: i64) -> Result<S
     Ok(ext)
 }
 
-pub fn status_of(
+pub(crate) fn status_of(
     conn: &Connection,
     complaint_id: i64,
     now: i64,
@@ -160,13 +94,7 @@ pub fn status_of(
     Ok((ds, st))
 }
 
-fn base(
-    p: &Person,
-    complaint_id: i64,
-    sample_id: Option<i64>,
-    kind: Kind,
-    now: i64,
-) -> NewDecision {
+fn base(p: &Actor, complaint_id: i64, sample_id: Option<i64>, kind: Kind, now: i64) -> NewDecision {
     NewDecision {
         complaint_id,
         sample_id,
@@ -194,168 +122,183 @@ fn has_response(conn: &Connection, complaint_id: i64) -> Result<bool> {
     )?)
 }
 
-pub fn approve(
-    conn: &mut Connection,
-    p: &Person,
-    signer: &dyn RecordSigner,
-    complaint_id: i64,
-    note: Option<String>,
-    now: i64,
-) -> Result<Decision> {
-    need(p, &[Role::Executive], "sign a response")?;
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let ext = check_scope(&tx, p, complaint_id)?;
-    if !has_response(&tx, complaint_id)? {
-        return Err(WorkflowError::Conflict(format!(
-            "{ext} has no company response to sign: push it back (no-response: no response to read) or wait for one"
-        )));
+impl Db {
+    /// A complaint's decisions and its status now.
+    pub fn status_of(&self, complaint_id: i64, now: i64) -> Result<(Vec<Decision>, Status)> {
+        status_of(&self.conn, complaint_id, now)
     }
-    let (_, st) = status_of(&tx, complaint_id, now)?;
-    if let Status::Signed { by, .. } = &st {
-        return Err(WorkflowError::Conflict(format!(
-            "{ext} is already signed by {by}, and its text has not changed since"
-        )));
-    }
-    let mut d = base(
-        p,
-        complaint_id,
-        samples::sample_of(&tx, complaint_id)?,
-        Kind::Approve,
-        now,
-    );
-    d.statement = Some(signature_statement(&p.name, &p.title));
-    d.note = note.filter(|n| !n.trim().is_empty());
-    let rec = sd::append(&tx, d, signer)?;
-    // The letter that carries the signature to the customer waits in the outbox from now on.
-    super::outbox::queue_letter(&tx, complaint_id, rec.id, &p.login, now)?;
-    tx.commit()?;
-    Ok(rec)
-}
 
-// Who, with which key, on what, why, by when, and at what time: each is one of its own.
-#[allow(clippy::too_many_arguments)]
-pub fn push_back(
-    conn: &mut Connection,
-    p: &Person,
-    signer: &dyn RecordSigner,
-    complaint_id: i64,
-    reasons: &[String],
-    note: &str,
-    due_at: i64,
-    now: i64,
-) -> Result<Decision> {
-    need(p, &[Role::Executive], "push a response back")?;
-    if reasons.is_empty() || note.trim().is_empty() {
-        return Err(WorkflowError::Conflict(
-            "a push-back needs at least one reason and a note".into(),
-        ));
+    pub fn approve(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        note: Option<String>,
+        now: i64,
+    ) -> Result<Decision> {
+        need(p, &[Role::Executive], "sign a response")?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ext = check_scope(&tx, p, complaint_id)?;
+        if !has_response(&tx, complaint_id)? {
+            return Err(WorkflowError::Conflict(format!(
+                "{ext} has no company response to sign: push it back (no-response: no response to read) or wait for one"
+            )));
+        }
+        let (_, st) = status_of(&tx, complaint_id, now)?;
+        if let Status::Signed { by, .. } = &st {
+            return Err(WorkflowError::Conflict(format!(
+                "{ext} is already signed by {by}, and its text has not changed since"
+            )));
+        }
+        let mut d = base(
+            p,
+            complaint_id,
+            samples::sample_of(&tx, complaint_id)?,
+            Kind::Approve,
+            now,
+        );
+        d.statement = Some(signature_statement(&p.name, &p.title));
+        d.note = note.filter(|n| !n.trim().is_empty());
+        let rec = sd::append(&tx, d, signer)?;
+        // The letter that carries the signature to the customer waits in the outbox from now on.
+        super::outbox::queue_letter(&tx, complaint_id, rec.id, &p.login, now)?;
+        tx.commit()?;
+        Ok(rec)
     }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let ext = check_scope(&tx, p, complaint_id)?;
-    let (_, st) = status_of(&tx, complaint_id, now)?;
-    if let Status::PushedBack { .. } = st {
-        return Err(WorkflowError::Conflict(format!(
-            "{ext} is already pushed back and waiting for its division's answer"
-        )));
-    }
-    let mut d = base(
-        p,
-        complaint_id,
-        samples::sample_of(&tx, complaint_id)?,
-        Kind::PushBack,
-        now,
-    );
-    d.reasons = Some(reasons.join(","));
-    d.note = Some(note.trim().to_string());
-    d.due_at = Some(due_at);
-    let rec = sd::append(&tx, d, signer)?;
-    tx.commit()?;
-    Ok(rec)
-}
 
-pub fn answer(
-    conn: &mut Connection,
-    p: &Person,
-    signer: &dyn RecordSigner,
-    complaint_id: i64,
-    kind: Kind,
-    body: &str,
-    now: i64,
-) -> Result<Decision> {
-    need(p, &[Role::DivisionHead], "answer a push-back")?;
-    if !kind.is_answer() {
-        return Err(WorkflowError::Conflict(format!(
-            "{} is not an answer",
-            kind.as_str()
-        )));
+    // Who, with which key, on what, why, by when, and at what time: each is one of its own.
+    #[allow(clippy::too_many_arguments)]
+    pub fn push_back(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        reasons: &[String],
+        note: &str,
+        due_at: i64,
+        now: i64,
+    ) -> Result<Decision> {
+        need(p, &[Role::Executive], "push a response back")?;
+        if reasons.is_empty() || note.trim().is_empty() {
+            return Err(WorkflowError::Conflict(
+                "a push-back needs at least one reason and a note".into(),
+            ));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ext = check_scope(&tx, p, complaint_id)?;
+        let (_, st) = status_of(&tx, complaint_id, now)?;
+        if let Status::PushedBack { .. } = st {
+            return Err(WorkflowError::Conflict(format!(
+                "{ext} is already pushed back and waiting for its division's answer"
+            )));
+        }
+        let mut d = base(
+            p,
+            complaint_id,
+            samples::sample_of(&tx, complaint_id)?,
+            Kind::PushBack,
+            now,
+        );
+        d.reasons = Some(reasons.join(","));
+        d.note = Some(note.trim().to_string());
+        d.due_at = Some(due_at);
+        let rec = sd::append(&tx, d, signer)?;
+        tx.commit()?;
+        Ok(rec)
     }
-    if body.trim().is_empty() {
-        return Err(WorkflowError::Conflict("the answer is empty".into()));
-    }
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let ext = check_scope(&tx, p, complaint_id)?;
-    let (_, st) = status_of(&tx, complaint_id, now)?;
-    if !matches!(st, Status::PushedBack { .. }) {
-        return Err(WorkflowError::Conflict(format!(
-            "{ext} has no open push-back to answer (it is {})",
-            st.label()
-        )));
-    }
-    if kind == Kind::Revise {
-        sd::revise_response(&tx, complaint_id, body.trim_end(), &p.name, now)?;
-    }
-    let mut d = base(
-        p,
-        complaint_id,
-        samples::sample_of(&tx, complaint_id)?,
-        kind,
-        now,
-    );
-    d.body = Some(body.trim_end().to_string());
-    let rec = sd::append(&tx, d, signer)?;
-    // The complaint's flags say what the answer changed (a revised response is no longer late,
-    // nor the same canned reply) from now on, not from the next refresh.
-    super::flag_update::touch(&tx, &[complaint_id], now)?;
-    tx.commit()?;
-    Ok(rec)
-}
 
-pub fn retract(
-    conn: &mut Connection,
-    p: &Person,
-    signer: &dyn RecordSigner,
-    decision_id: i64,
-    now: i64,
-) -> Result<Decision> {
-    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    let target = sd::by_id(&tx, decision_id)?
-        .ok_or_else(|| WorkflowError::Conflict(format!("no decision {decision_id}")))?;
-    if target.actor != p.login {
-        return Err(WorkflowError::Refused(format!(
-            "decision {} was made by {}: only they may retract it",
-            target.id, target.actor_name
-        )));
+    pub fn answer(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        kind: Kind,
+        body: &str,
+        now: i64,
+    ) -> Result<Decision> {
+        need(p, &[Role::DivisionHead], "answer a push-back")?;
+        if !kind.is_answer() {
+            return Err(WorkflowError::Conflict(format!(
+                "{} is not an answer",
+                kind.as_str()
+            )));
+        }
+        if body.trim().is_empty() {
+            return Err(WorkflowError::Conflict("the answer is empty".into()));
+        }
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let ext = check_scope(&tx, p, complaint_id)?;
+        let (_, st) = status_of(&tx, complaint_id, now)?;
+        if !matches!(st, Status::PushedBack { .. }) {
+            return Err(WorkflowError::Conflict(format!(
+                "{ext} has no open push-back to answer (it is {})",
+                st.label()
+            )));
+        }
+        if kind == Kind::Revise {
+            sd::revise_response(&tx, complaint_id, body.trim_end(), &p.name, now)?;
+        }
+        let mut d = base(
+            p,
+            complaint_id,
+            samples::sample_of(&tx, complaint_id)?,
+            kind,
+            now,
+        );
+        d.body = Some(body.trim_end().to_string());
+        let rec = sd::append(&tx, d, signer)?;
+        // The complaint's flags say what the answer changed (a revised response is no longer late,
+        // nor the same canned reply) from now on, not from the next refresh.
+        super::flag_update::touch(&tx, &[complaint_id], now)?;
+        tx.commit()?;
+        Ok(rec)
     }
-    if target.kind == Kind::Retract {
-        return Err(WorkflowError::Conflict(
-            "a retraction cannot itself be retracted".into(),
-        ));
+
+    pub fn retract(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        decision_id: i64,
+        now: i64,
+    ) -> Result<Decision> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let target = sd::by_id(&tx, decision_id)?
+            .ok_or_else(|| WorkflowError::Conflict(format!("no decision {decision_id}")))?;
+        if target.actor != p.login {
+            return Err(WorkflowError::Refused(format!(
+                "decision {} was made by {}: only they may retract it",
+                target.id, target.actor_name
+            )));
+        }
+        if target.kind == Kind::Retract {
+            return Err(WorkflowError::Conflict(
+                "a retraction cannot itself be retracted".into(),
+            ));
+        }
+        if target.kind == Kind::Revise {
+            return Err(WorkflowError::Conflict(
+                "a revised response cannot be retracted: it was sent to the customer; revise it again instead".into(),
+            ));
+        }
+        let ds = sd::for_complaint(&tx, target.complaint_id)?;
+        if ds.iter().any(|d| d.retracts == Some(target.id)) {
+            return Err(WorkflowError::Conflict(format!(
+                "decision {} is already retracted",
+                target.id
+            )));
+        }
+        let mut d = base(p, target.complaint_id, target.sample_id, Kind::Retract, now);
+        d.retracts = Some(target.id);
+        let rec = sd::append(&tx, d, signer)?;
+        tx.commit()?;
+        Ok(rec)
     }
-    if target.kind == Kind::Revise {
-        return Err(WorkflowError::Conflict(
-            "a revised response cannot be retracted: it was sent to the customer; revise it again instead".into(),
-        ));
-    }
-    let ds = sd::for_complaint(&tx, target.complaint_id)?;
-    if ds.iter().any(|d| d.retracts == Some(target.id)) {
-        return Err(WorkflowError::Conflict(format!(
-            "decision {} is already retracted",
-            target.id
-        )));
-    }
-    let mut d = base(p, target.complaint_id, target.sample_id, Kind::Retract, now);
-    d.retracts = Some(target.id);
-    let rec = sd::append(&tx, d, signer)?;
-    tx.commit()?;
-    Ok(rec)
 }

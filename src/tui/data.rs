@@ -1,17 +1,14 @@
 //! What the review screen shows of the store: a complaint's detail with its decisions,
-//! status and flags, the sample on screen, the dashboard. The queries are `store::screen`'s.
-
-use rusqlite::Connection;
+//! status and flags, the sample on screen, the dashboard, each read through `Db`'s methods.
 
 use crate::domain::decision;
 use crate::domain::thread::Message;
 use crate::domain::Complaint;
-use crate::store::decisions as sd;
 use crate::store::samples::Sample;
-use crate::store::screen;
+use crate::store::{Db, StoreError};
 
 pub use super::figures::{dashboard, Dashboard};
-pub use crate::store::screen::{customer_hits, search, Detail, Hit, Row};
+pub use crate::store::screen::{Detail, Hit, Row};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct SampleInfo {
@@ -42,16 +39,16 @@ pub struct FlagTargets {
 }
 
 pub fn detail(
-    conn: &Connection,
+    db: &Db,
     id: i64,
     now: i64,
     manager_phrases: &[String],
     targets: FlagTargets,
-) -> rusqlite::Result<Detail> {
-    let mut d = screen::detail(conn, id)?;
-    d.thread = thread_of(conn, &d)?;
-    d.decisions = sd::for_complaint(conn, id)?;
-    let text = sd::current_text_hash(conn, id)?;
+) -> Result<Detail, StoreError> {
+    let mut d = db.screen_detail(id)?;
+    d.thread = thread_of(db, &d)?;
+    d.decisions = db.decisions_of(id)?;
+    let text = db.current_text_hash(id)?;
     d.status = decision::status(&d.decisions, &text, now);
     use crate::domain::flags::Flag;
     use crate::tui::flag_list::{merge, Topic};
@@ -71,8 +68,7 @@ pub fn detail(
     }
     // The stored checks (canned replies, ignored contact requests, refused escalations, late
     // answers), as the last refresh computed them; they say the glance's facts more exactly.
-    let flags =
-        crate::store::flag_reads::for_complaint(conn, id, targets.late_secs, targets.contact_secs)?;
+    let flags = db.flags_of(id, targets.late_secs, targets.contact_secs)?;
     let mut checks = Vec::new();
     for f in flags {
         let topic = match f.flag {
@@ -88,7 +84,7 @@ pub fn detail(
         checks.push((topic, f.explanation));
     }
     d.flags = merge(glance, checks);
-    if let Some(car) = crate::store::cars::for_complaint(conn, id, now)? {
+    if let Some(car) = db.car_of_complaint(id, now)? {
         d.flags.push(format!(
             "CAR {} {}{}",
             car.id,
@@ -101,7 +97,7 @@ pub fn detail(
 
 /// The stored thread, or the row's complaint and response as its messages, with the
 /// executive's own letters to the customer.
-fn thread_of(conn: &Connection, d: &Detail) -> rusqlite::Result<Vec<Message>> {
+fn thread_of(db: &Db, d: &Detail) -> Result<Vec<Message>, StoreError> {
     let row = Complaint {
         customer: d.customer.clone(),
         received_at: d.received_at,
@@ -112,5 +108,5 @@ fn thread_of(conn: &Connection, d: &Detail) -> rusqlite::Result<Vec<Message>> {
         responder: d.responder.clone(),
         ..Complaint::default()
     };
-    crate::store::threads::conversation(conn, d.complaint_id, &row)
+    db.conversation(d.complaint_id, &row)
 }

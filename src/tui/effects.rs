@@ -9,12 +9,12 @@ use crate::domain::period::iso_week_label;
 use crate::domain::rng::Rng;
 use crate::domain::sample::Plan;
 use crate::error::usage;
-use crate::store::samples;
-use crate::store::workflow::{self, WorkflowError};
+use crate::store::patience::busy_error;
+use crate::store::workflow::WorkflowError;
 
 use super::app::{self, App, Effect, Mode};
 use super::session::Session;
-use super::{data, rows, strings, view};
+use super::{data, strings, view};
 
 /// Hits per search page: what a tall terminal shows at once.
 pub const SEARCH_PAGE: usize = 25;
@@ -39,7 +39,7 @@ pub fn perform_all(s: &mut Session, app: &mut App, mut eff: Effect) -> bool {
             Ok(next) => eff = next,
             Err(e) => {
                 match again {
-                    Some(effect) if workflow::busy_error(&e) => {
+                    Some(effect) if busy_error(&e) => {
                         tracing::info!(error = %e, "the store is busy: waiting to save");
                         app.waiting = Some(app::Waiting {
                             effect,
@@ -105,7 +105,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
      -> anyhow::Result<Effect> {
         match r {
             Ok(d) => {
-                let detail = data::detail(&s.db.conn, d.complaint_id, now, &phrases, targets)?;
+                let detail = data::detail(&s.db, d.complaint_id, now, &phrases, targets)?;
                 app.pending = None;
                 tracing::info!(decision = d.id, kind = d.kind.as_str(), "decision saved");
                 Ok(app.decision_saved(d, detail))
@@ -124,15 +124,14 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
         Effect::None => Effect::None,
         Effect::Quit => Effect::Quit,
         Effect::LoadDetail(id) => {
-            let d = data::detail(&s.db.conn, id, now, &phrases, targets)?;
+            let d = data::detail(&s.db, id, now, &phrases, targets)?;
             app.detail_loaded(d);
             Effect::None
         }
         Effect::Sign { complaint_id } => {
             let signer = s.signer.clone();
-            let r = workflow::approve(
-                &mut s.db.conn,
-                &s.person,
+            let r = s.db.approve(
+                &s.person.actor(),
                 signer.0.as_ref(),
                 complaint_id,
                 None,
@@ -149,9 +148,8 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             let due = chrono::DateTime::from_timestamp(now, 0)
                 .map_or(now, |t| add_working_days(t, due_days).timestamp());
             let signer = s.signer.clone();
-            let r = workflow::push_back(
-                &mut s.db.conn,
-                &s.person,
+            let r = s.db.push_back(
+                &s.person.actor(),
                 signer.0.as_ref(),
                 complaint_id,
                 &reasons,
@@ -167,9 +165,8 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             body,
         } => {
             let signer = s.signer.clone();
-            let r = workflow::answer(
-                &mut s.db.conn,
-                &s.person,
+            let r = s.db.answer(
+                &s.person.actor(),
                 signer.0.as_ref(),
                 complaint_id,
                 kind,
@@ -180,13 +177,8 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
         }
         Effect::Retract { decision_id } => {
             let signer = s.signer.clone();
-            let r = workflow::retract(
-                &mut s.db.conn,
-                &s.person,
-                signer.0.as_ref(),
-                decision_id,
-                now,
-            );
+            let r =
+                s.db.retract(&s.person.actor(), signer.0.as_ref(), decision_id, now);
             saved(s, app, r)?
         }
         Effect::Letter { complaint_id } => {
@@ -194,7 +186,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
                 "" => std::path::PathBuf::from("."),
                 d => std::path::PathBuf::from(d),
             };
-            match crate::store::letters::of(&s.db.conn, complaint_id, now)? {
+            match s.db.letter(complaint_id, now)? {
                 Ok(l) => match write_letter_page(&l, &dir) {
                     Ok(path) => app.letter_written(strings::letter_written(
                         &l.external_id,
@@ -223,15 +215,14 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
             }
         }
         Effect::Search(q) => {
-            let hits = data::search(&s.db.conn, &q, s.scope().as_deref(), SEARCH_PAGE)?;
+            let hits = s.db.search(&q, s.scope().as_deref(), SEARCH_PAGE)?;
             app.search_done(hits)
         }
         Effect::Others {
             customer_key,
             complaint_id,
         } => {
-            let hits = data::customer_hits(
-                &s.db.conn,
+            let hits = s.db.customer_hits(
                 &customer_key,
                 complaint_id,
                 s.scope().as_deref(),
@@ -242,13 +233,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
         Effect::LoadDashboard => {
             let c = s.cfg.sampling.confidence;
             let smp = app.sample.as_ref().map(|x| x.id);
-            app.dashboard = Some(data::dashboard(
-                &s.db.conn,
-                s.scope().as_deref(),
-                now,
-                c,
-                smp,
-            )?);
+            app.dashboard = Some(data::dashboard(&s.db, s.scope().as_deref(), now, c, smp)?);
             Effect::None
         }
         Effect::CountPopulation => {
@@ -263,8 +248,8 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
                     },
                 )
                 .map_err(usage)?;
-            let next = samples::next_id(&s.db.conn)?;
-            let n = crate::store::draw::population_size(&s.db.conn, &spec.filters, next)?;
+            let next = s.db.next_sample_id()?;
+            let n = s.db.population_size(&spec.filters, next)?;
             if let Mode::Plan(p) = &mut app.mode {
                 p.population = Some(n);
             }
@@ -286,18 +271,12 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
                 )
                 .map_err(usage)?;
             let label = iso_week_label((s.clock)());
-            let (id, drawn) = samples::draw_and_record(
-                &mut s.db.conn,
-                &spec,
-                Rng::fresh_seed(),
-                &label,
-                &s.person.login,
-                now,
-            )?;
-            match id.and_then(|id| samples::find(&s.db.conn, &id.to_string()).ok().flatten()) {
+            let (id, drawn) =
+                s.db.draw_and_record(&spec, Rng::fresh_seed(), &label, &s.person.login, now)?;
+            match id.and_then(|id| s.db.sample(&id.to_string()).ok().flatten()) {
                 Some(smp) => {
                     app.sample = Some(data::SampleInfo::from(&smp));
-                    let rows = rows::sample_rows(&s.db.conn, smp.id, None, now)?;
+                    let rows = s.db.sample_rows(smp.id, None, now)?;
                     app.selected = 0;
                     app.detail = None;
                     let e = app.set_rows(rows);

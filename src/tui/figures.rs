@@ -3,14 +3,13 @@
 //! reasons and the recommend-rate trend. Read once when the dashboard opens.
 
 use chrono::DateTime;
-use rusqlite::Connection;
 
 use crate::domain::period::{self, Period};
 use crate::domain::recommend::{self, RecommendPeriod};
 use crate::domain::report::SampleBound;
 use crate::domain::review_trend::{self, Reviews};
 use crate::domain::rollup::{self, AdHoc, Rollup};
-use crate::store::{recommend as scores, rollup as items, samples};
+use crate::store::{Db, StoreError};
 
 /// Weeks in the dashboard's trends.
 pub const WEEKS: u32 = 12;
@@ -52,24 +51,24 @@ fn weeks(now: i64) -> Vec<Period> {
 /// `confidence` (percent) is the configured one, as `status` and the pack use for the
 /// per-division bounds; `sample` is the one on screen.
 pub fn dashboard(
-    conn: &Connection,
+    db: &Db,
     scope: Option<&[String]>,
     now: i64,
     confidence: f64,
     sample: Option<i64>,
-) -> rusqlite::Result<Dashboard> {
+) -> Result<Dashboard, StoreError> {
     let shown = match sample {
-        Some(id) => items::of_sample(conn, id, scope, now)?,
-        None => items::of_all_samples(conn, scope, None, now)?,
+        Some(id) => db.reviewed_of_sample(id, scope, now)?,
+        None => db.reviewed_of_all_samples(scope, None, now)?,
     };
     let weeks = weeks(now);
     let since = weeks.first().map_or(now, |w| w.start);
     let end = weeks.last().map_or(now, |w| w.end);
-    let recent = items::of_all_samples(conn, scope, Some(since), now)?;
-    let days = scores::score_days(conn, scope, since, end)?;
+    let recent = db.reviewed_of_all_samples(scope, Some(since), now)?;
+    let days = db.score_days(scope, since, end)?;
     let bound = match (scope, sample) {
-        (None, Some(id)) => match samples::find(conn, &id.to_string())? {
-            Some(s) => Some(samples::bound(conn, &s, now)?),
+        (None, Some(id)) => match db.sample(&id.to_string())? {
+            Some(s) => Some(db.sample_bound(&s, now)?),
             None => None,
         },
         _ => None,
@@ -79,7 +78,7 @@ pub fn dashboard(
         confidence,
         reasons: review_trend::reason_counts(&shown),
         weeks: review_trend::reviews_per_period(&recent, &weeks),
-        ad_hoc: rollup::ad_hoc(&items::ad_hoc(conn, scope, None, now)?).1,
+        ad_hoc: rollup::ad_hoc(&db.reviewed_ad_hoc(scope, None, now)?).1,
         sample: bound,
         recommend: recommend::trend(&days, &weeks),
         recommend_all: recommend::trend(

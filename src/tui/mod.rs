@@ -9,7 +9,6 @@ pub mod effects;
 pub mod figures;
 pub mod flag_list;
 pub mod keymap;
-pub mod rows;
 pub mod runner;
 pub mod session;
 pub mod strings;

@@ -4,13 +4,13 @@
 use crate::config::{Config, Person, Role};
 use crate::domain::signing::{Clock, SharedSigner};
 use crate::error::{failed, usage};
-use crate::store::{samples, Db};
+use crate::store::Db;
 
 use super::app::{self, App, SavedView};
+use super::data;
 use super::effects::perform_all;
 use super::keymap::Keymap;
 use super::theme::Theme;
-use super::{data, rows};
 
 /// What the screen opens on.
 #[derive(Debug, Clone, Default)]
@@ -83,21 +83,19 @@ pub fn prepare(s: &mut Session, open: &Open) -> anyhow::Result<App> {
         app.active_view = Some(i);
     }
     let sample = match &open.sample {
-        Some(k) => {
-            Some(samples::find(&s.db.conn, k)?.ok_or_else(|| failed(format!("no sample {k:?}")))?)
-        }
-        None => samples::latest(&s.db.conn)?,
+        Some(k) => Some(
+            s.db.sample(k)?
+                .ok_or_else(|| failed(format!("no sample {k:?}")))?,
+        ),
+        None => s.db.latest_sample()?,
     };
     let rows = match (&sample, s.person.role) {
         // A division head's list: the sample's items of their divisions and whatever else of
         // theirs is still in play.
-        (_, Role::DivisionHead) => rows::division_rows(
-            &s.db.conn,
-            &s.person.divisions,
-            sample.as_ref().map(|x| x.id),
-            s.now(),
-        )?,
-        (Some(smp), _) => rows::sample_rows(&s.db.conn, smp.id, s.scope().as_deref(), s.now())?,
+        (_, Role::DivisionHead) => {
+            s.db.division_rows(&s.person.divisions, sample.as_ref().map(|x| x.id), s.now())?
+        }
+        (Some(smp), _) => s.db.sample_rows(smp.id, s.scope().as_deref(), s.now())?,
         (None, _) => Vec::new(),
     };
     if s.person.role != Role::DivisionHead {

@@ -7,6 +7,8 @@ use std::time::Duration;
 use signoff::store::flags::{refresh, CheckSettings};
 use signoff::store::Db;
 
+use super::own::{open, sql};
+
 /// Tables the checks keep, each with the order that makes its rows comparable.
 const KEPT: &[(&str, &str)] = &[
     ("complaint_flags", "flag, complaint_id"),
@@ -67,14 +69,16 @@ pub fn agrees_with_refresh(db: &Db, s: &CheckSettings, now: i64, step: &str) {
     let kept = dir.path().join("kept.db");
     let fresh = dir.path().join("fresh.db");
     for copy in [&kept, &fresh] {
-        db.conn
+        sql(db)
             .execute("VACUUM INTO ?1", [copy.display().to_string()])
             .expect("copy");
     }
     let mut copies = Vec::new();
     for (path, forget) in [(&kept, false), (&fresh, true)] {
-        let mut c = Db::open(path, Duration::from_secs(5)).expect("open copy");
-        let tx = c.conn.transaction().expect("tx");
+        // Opened as a store first, so that the copy is the store `Db` would work on.
+        drop(Db::open(path, Duration::from_secs(5)).expect("open copy"));
+        let mut c = open(path);
+        let tx = c.transaction().expect("tx");
         if forget {
             tx.execute_batch("DELETE FROM check_state; DELETE FROM reply_texts;")
                 .expect("forget the registry");
@@ -83,10 +87,10 @@ pub fn agrees_with_refresh(db: &Db, s: &CheckSettings, now: i64, step: &str) {
         tx.commit().expect("commit");
         copies.push(c);
     }
-    let (kept, fresh) = (&copies[0].conn, &copies[1].conn);
+    let (kept, fresh) = (&copies[0], &copies[1]);
     for (name, order) in KEPT {
         assert_eq!(
-            table(&db.conn, name, order),
+            table(&sql(db), name, order),
             table(kept, name, order),
             "{step}: {name} differs from a refresh"
         );
@@ -99,20 +103,20 @@ pub fn agrees_with_refresh(db: &Db, s: &CheckSettings, now: i64, step: &str) {
     ];
     for (name, order) in KEPT.iter().filter(|(n, _)| group_free.contains(n)) {
         assert_eq!(
-            table(&db.conn, name, order),
+            table(&sql(db), name, order),
             table(fresh, name, order),
             "{step}: {name} differs from a rebuild"
         );
     }
     assert_eq!(
-        canned_sets(&db.conn),
+        canned_sets(&sql(db)),
         canned_sets(fresh),
         "{step}: canned groups differ from a rebuild"
     );
     let per_day = "SELECT d.day, d.division, g.normalised, d.replies FROM canned_daily d
          JOIN canned_groups g ON g.id = d.group_id ORDER BY 1, 2, 3";
     assert_eq!(
-        rows(&db.conn, per_day),
+        rows(&sql(db), per_day),
         rows(fresh, per_day),
         "{step}: canned per day"
     );

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod own;
 pub mod pg;
 pub mod screen;
 pub mod threads;

@@ -10,7 +10,7 @@ use ratatui::Terminal;
 use signoff::config::{Config, Person, Role};
 use signoff::domain::sample::{Plan, Strata};
 use signoff::import::{import_file, Options};
-use signoff::store::samples::{draw_and_record, Filters, Spec};
+use signoff::store::samples::{Filters, Spec};
 use signoff::store::Db;
 use signoff::tui::app::{Action, App, Tab};
 use signoff::tui::keymap::Keymap;
@@ -77,7 +77,8 @@ pub fn store(dir: &Path) -> Db {
         manager_phrases: vec!["manager".into()],
         negative_phrases: vec![],
     };
-    draw_and_record(&mut db.conn, &spec, 42, "2026-W47", "dana", NOW).expect("draw");
+    db.draw_and_record(&spec, 42, "2026-W47", "dana", NOW)
+        .expect("draw");
     db
 }
 

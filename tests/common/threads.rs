@@ -6,6 +6,8 @@ use signoff::domain::Complaint;
 use signoff::store::complaints::{begin_import, upsert, ImportMeta};
 use signoff::store::Db;
 
+use super::own::sql;
+
 pub const DAY: i64 = 86_400;
 
 /// The thread's last line, which paging must bring into view.
@@ -96,7 +98,8 @@ pub fn twelve(start: i64) -> Vec<Message> {
 /// Writes three complaints received before `now`: T-THREAD (Billing, the twelve messages),
 /// T-PLAIN (Support, a complaint and its reply) and T-OPEN (Billing, no reply).
 pub fn seed(db: &mut Db, now: i64) {
-    let tx = db.conn.transaction().expect("tx");
+    let mut own = sql(db);
+    let tx = own.transaction().expect("tx");
     let meta = ImportMeta {
         source: "chat",
         profile: "test",
