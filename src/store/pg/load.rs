@@ -50,6 +50,20 @@ pub struct PgRecord<'a> {
     pub line: u64,
 }
 
+/// Why a load stopped.
+enum Failed {
+    Db(postgres::Error),
+    /// The rows merged are not the rows counted: something other than an import wrote
+    /// complaints meanwhile (imports take a lock).
+    Raced,
+}
+
+impl From<postgres::Error> for Failed {
+    fn from(e: postgres::Error) -> Failed {
+        Failed::Db(e)
+    }
+}
+
 /// Serialises imports into one store ("IMPORTS").
 const IMPORT_LOCK: i64 = 0x0049_4d50_4f52_5453;
 
@@ -125,7 +139,15 @@ impl PgStore {
             message: super::describe(&e),
         };
         let mut tx = self.client.transaction().map_err(fail)?;
-        let counts = load_in(&mut tx, meta, records).map_err(fail)?;
+        let counts = load_in(&mut tx, meta, records).map_err(|e| match e {
+            Failed::Db(e) => fail(e),
+            Failed::Raced => PgError {
+                url: url.clone(),
+                message: "complaints changed while the import ran: nothing was imported; \
+                          run it again"
+                    .into(),
+            },
+        })?;
         if meta.dry_run {
             tx.rollback().map_err(fail)?;
         } else {
@@ -139,9 +161,15 @@ fn load_in<'r>(
     tx: &mut Transaction,
     meta: &PgImportMeta,
     records: impl IntoIterator<Item = PgRecord<'r>>,
-) -> Result<PgLoadCounts, postgres::Error> {
+) -> Result<PgLoadCounts, Failed> {
     // One import at a time: what it counts before merging stays true while it merges.
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&IMPORT_LOCK])?;
+    // New rows go to the GIN indexes' pending lists and are merged in bulk, rather than each
+    // word of each row finding its place in the index one by one; the joins get memory.
+    tx.batch_execute(
+        "SET LOCAL gin_pending_list_limit = '2GB'; SET LOCAL work_mem = '256MB';
+         SET LOCAL maintenance_work_mem = '512MB';",
+    )?;
     tx.batch_execute(STAGE)?;
     let mut threads: Vec<(i64, &Complaint)> = Vec::new();
     let staged = {
@@ -212,6 +240,7 @@ fn load_in<'r>(
         }
         w.finish()?;
     }
+    tx.batch_execute("ANALYZE stage")?;
     // The first row of a key in the file is the one kept.
     let duplicates = tx.execute(
         "DELETE FROM stage s USING stage t
@@ -266,33 +295,41 @@ fn load_in<'r>(
          WHERE c.content_hash <> s.content_hash",
         &[&meta.started_at, &import_id],
     )?;
-    let merged = tx.query(
+    // Changed rows are updated and new ones inserted, each by a join with the staged rows; an
+    // unchanged row is not touched at all (ON CONFLICT DO UPDATE would lock, and so write,
+    // every row it meets, changed or not).
+    let changed = tx.execute(
+        "UPDATE complaints c SET
+             received_at = s.received_at, channel = s.channel, customer = s.customer,
+             contact = s.contact, division = s.division, product = s.product,
+             subject = s.subject, complaint_text = s.complaint_text,
+             response_text = s.response_text, responded_at = s.responded_at,
+             responder = s.responder, likelihood = s.likelihood,
+             wants_contact = s.wants_contact, content_hash = s.content_hash,
+             text_from_fields = s.text_from_fields, outcome_response = s.outcome_response,
+             outcome_public_response = s.outcome_public_response,
+             outcome_timely = s.outcome_timely, outcome_disputed = s.outcome_disputed,
+             customer_key = s.customer_key, customer_no = s.customer_no,
+             message_count = s.message_count, source_file = $2, source_line = s.line,
+             last_import_id = $1
+         FROM stage s
+         WHERE c.source = s.source AND c.external_id = s.external_id
+           AND c.content_hash <> s.content_hash",
+        &[&import_id, &meta.file_name],
+    )?;
+    let added = tx.execute(
         &format!(
             "INSERT INTO complaints ({COLUMNS}, import_id, source_file, source_line, last_import_id)
-             SELECT {COLUMNS}, $1, $2, line, $1 FROM stage ORDER BY line
-             ON CONFLICT (source, external_id) DO UPDATE SET
-                 received_at = EXCLUDED.received_at, channel = EXCLUDED.channel,
-                 customer = EXCLUDED.customer, contact = EXCLUDED.contact,
-                 division = EXCLUDED.division, product = EXCLUDED.product,
-                 subject = EXCLUDED.subject, complaint_text = EXCLUDED.complaint_text,
-                 response_text = EXCLUDED.response_text, responded_at = EXCLUDED.responded_at,
-                 responder = EXCLUDED.responder, likelihood = EXCLUDED.likelihood,
-                 wants_contact = EXCLUDED.wants_contact, content_hash = EXCLUDED.content_hash,
-                 text_from_fields = EXCLUDED.text_from_fields,
-                 outcome_response = EXCLUDED.outcome_response,
-                 outcome_public_response = EXCLUDED.outcome_public_response,
-                 outcome_timely = EXCLUDED.outcome_timely,
-                 outcome_disputed = EXCLUDED.outcome_disputed,
-                 customer_key = EXCLUDED.customer_key, customer_no = EXCLUDED.customer_no,
-                 message_count = EXCLUDED.message_count, source_file = EXCLUDED.source_file,
-                 source_line = EXCLUDED.source_line, last_import_id = EXCLUDED.last_import_id
-             WHERE complaints.content_hash <> EXCLUDED.content_hash
-             RETURNING (xmax = 0)"
+             SELECT {COLUMNS}, $1, $2, line, $1 FROM stage s
+             WHERE NOT EXISTS (SELECT 1 FROM complaints c
+                               WHERE c.source = s.source AND c.external_id = s.external_id)
+             ORDER BY line"
         ),
         &[&import_id, &meta.file_name],
     )?;
-    debug_assert_eq!(merged.len() as u64, inserted + updated);
-    drop(merged);
+    if (added, changed) != (inserted, updated) {
+        return Err(Failed::Raced);
+    }
     // The threads of what this import wrote, replaced whole.
     tx.execute(
         "DELETE FROM messages m USING complaints c

@@ -64,6 +64,8 @@ CREATE INDEX complaints_received_division
     ON complaints (received_at, division, likelihood, wants_contact);
 CREATE INDEX complaints_division ON complaints (division);
 CREATE INDEX complaints_search ON complaints USING GIN (search);
+-- The sampling rules' phrases are looked for in the complaint's own words only.
+CREATE INDEX complaints_text_search ON complaints USING GIN (to_tsvector('simple', complaint_text));
 
 CREATE TABLE messages (
     complaint_id BIGINT  NOT NULL REFERENCES complaints(id),

@@ -231,3 +231,25 @@ CREATE TRIGGER decisions_chain_link BEFORE INSERT ON decisions
     FOR EACH ROW EXECUTE FUNCTION signoff_chain_link();
 CREATE TRIGGER car_events_chain_link BEFORE INSERT ON car_events
     FOR EACH ROW EXECUTE FUNCTION signoff_chain_link();
+
+-- The complaints whose own words hold any of these phrases (a sampling rule's), through the
+-- index on the complaint text, with the same visibility rule as a read.
+CREATE FUNCTION signoff_phrase_matches(phrases TEXT[]) RETURNS SETOF BIGINT
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+    AS $$
+DECLARE q TSQUERY; p TEXT;
+BEGIN
+    FOREACH p IN ARRAY coalesce(phrases, '{}') LOOP
+        IF btrim(p) <> '' THEN
+            q := CASE WHEN q IS NULL THEN phraseto_tsquery('simple', p)
+                      ELSE q || phraseto_tsquery('simple', p) END;
+        END IF;
+    END LOOP;
+    IF q IS NULL THEN
+        RETURN;
+    END IF;
+    RETURN QUERY
+        SELECT c.id FROM public.complaints c
+        WHERE to_tsvector('simple', c.complaint_text) @@ q
+          AND (public.signoff_sees_all() OR c.division = ANY (public.signoff_my_divisions()));
+END $$;
