@@ -233,3 +233,7 @@ pub(super) fn picks<P: Population>(
     }
     Ok((out.len() as u64 == k).then_some(out))
 }
+
+#[cfg(test)]
+#[path = "draw_tests.rs"]
+mod tests;

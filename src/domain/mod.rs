@@ -9,6 +9,7 @@ pub mod deadlines;
 pub mod decision;
 pub mod degrade;
 pub mod draw;
+pub mod draw_memory;
 mod draw_rules;
 mod draw_strata;
 pub mod flags;
