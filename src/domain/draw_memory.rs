@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::complaint::Complaint;
-use super::population::{Cond, IdSet, Member, Population, Probe, RuleMatch};
+use super::population::{Cond, Member, Population, Probe, RuleMatch};
 use super::sample::{Filters, Rule};
 
 #[derive(Debug, Clone, Default)]
@@ -21,15 +21,6 @@ pub struct MemoryPopulation {
     kept_phrases: HashMap<Rule, Vec<String>>,
     /// Recorded samples: id → complaint ids.
     samples: BTreeMap<i64, Vec<i64>>,
-}
-
-impl IdSet for HashSet<i64> {
-    fn contains(&self, id: i64) -> bool {
-        HashSet::contains(self, &id)
-    }
-    fn size(&self) -> u64 {
-        self.len() as u64
-    }
 }
 
 impl MemoryPopulation {

@@ -5,7 +5,7 @@
 //! random choice itself. A store answers in its own query language; two stores holding the same
 //! complaints give the same answers, so the same seed draws the same items from either.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 
 use super::sample::{Filters, Rule, Spec};
 
@@ -123,6 +123,15 @@ pub trait IdSet {
     fn contains(&self, id: i64) -> bool;
     /// How many ids the set holds.
     fn size(&self) -> u64;
+}
+
+impl IdSet for HashSet<i64> {
+    fn contains(&self, id: i64) -> bool {
+        HashSet::contains(self, &id)
+    }
+    fn size(&self) -> u64 {
+        self.len() as u64
+    }
 }
 
 /// Looks up one complaint: its division if it exists and meets the condition the probe was made
