@@ -10,9 +10,9 @@ use signoff::domain::draw_memory::MemoryPopulation;
 use signoff::domain::sample::{Include, Plan, Rule, Strata};
 use signoff::domain::Complaint;
 use signoff::store::complaints::{begin_import, upsert, ImportMeta};
-use signoff::store::draw::{draw_with_limit, phrase_query};
+use signoff::store::draw::phrase_query;
 use signoff::store::rule_sets::PhraseRule;
-use signoff::store::samples::{self, Filters, Spec};
+use signoff::store::samples::{Filters, Spec};
 use signoff::store::Db;
 
 const DIVISIONS: [&str; 3] = ["Billing", "Support", "Sales"];
@@ -47,8 +47,10 @@ const MANAGER: &str = "manager";
 
 fn store(complaints: &[Complaint]) -> (tempfile::TempDir, Db) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let mut db = Db::open(&dir.path().join("s.db"), Duration::from_secs(5)).expect("open");
-    let tx = db.conn.transaction().expect("tx");
+    let db = Db::open(&dir.path().join("s.db"), Duration::from_secs(5)).expect("open");
+    // Seeded through a connection of the test's own, as an import would write it.
+    let mut conn = rusqlite::Connection::open(&db.path).expect("own connection");
+    let tx = conn.transaction().expect("tx");
     let import = begin_import(
         &tx,
         &ImportMeta {
@@ -181,7 +183,7 @@ fn a_sqlite_store_draws_what_the_population_in_memory_draws() {
         for (limit, listed) in [(u64::MAX, true), (50, false)] {
             for seed in [0, 1, 7, 20261129] {
                 let what = format!("{name}, limit {limit}, seed {seed}");
-                let stored = draw_with_limit(&db.conn, &sp, seed, 1, limit).expect("draw");
+                let stored = db.draw_with_limit(&sp, seed, 1, limit).expect("draw");
                 let from_memory = in_memory(&held, &sp, seed, 1, limit);
                 assert!(!stored.items.is_empty(), "{what}");
                 same(&stored, &from_memory, listed, &what);
@@ -199,15 +201,15 @@ fn earlier_samples_are_left_out_alike() {
         sp.filters.include_sampled = false;
         for (limit, listed) in [(u64::MAX, true), (50, false)] {
             let what = format!("{name}, limit {limit}");
-            let (id, stored) =
-                samples::draw_and_record(&mut db.conn, &sp, 3, "s", "test", 1_800_000_000)
-                    .expect("draw and record");
+            let (id, stored) = db
+                .draw_and_record(&sp, 3, "s", "test", 1_800_000_000)
+                .expect("draw and record");
             let id = id.expect("a sample");
             let from_memory = in_memory(&held, &sp, 3, id, LIST_LIMIT);
             same(&stored, &from_memory, true, &what);
             held.record_sample(id, stored.items.iter().map(|i| i.complaint_id));
             let next = id + 1;
-            let stored = draw_with_limit(&db.conn, &sp, 4, next, limit).expect("draw");
+            let stored = db.draw_with_limit(&sp, 4, next, limit).expect("draw");
             let from_memory = in_memory(&held, &sp, 4, next, limit);
             same(&stored, &from_memory, listed, &what);
         }

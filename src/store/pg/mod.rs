@@ -7,11 +7,13 @@ mod decisions;
 mod load;
 mod migrations;
 mod people;
+mod population;
 
 pub use connect::{is_url, shown_url};
 pub use decisions::PgAppendError;
 pub use load::{PgImportMeta, PgLoadCounts, PgRecord};
 pub use people::{PersonGrant, SyncReport};
+pub use population::{PgIdSet, PgPopulation};
 
 /// An error from the PostgreSQL store, naming the database (without its password).
 #[derive(Debug, thiserror::Error)]
