@@ -18,6 +18,7 @@ pub mod flag_update;
 mod flag_write;
 pub mod flags;
 pub mod letters;
+pub mod loader;
 pub mod migrations;
 pub mod notices;
 pub mod outbox;
