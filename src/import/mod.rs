@@ -16,7 +16,9 @@ pub mod profile;
 #[cfg(test)]
 mod profile_doc;
 pub mod records;
+mod rejects;
 pub mod run;
+mod shape;
 pub mod threads;
 
 pub use run::{import_file, ImportError, Options, Report};
