@@ -8,6 +8,7 @@ mod draft_columns;
 mod draft_guess;
 mod draft_hints;
 mod draft_toml;
+mod intake;
 pub mod mapping;
 mod nomatch;
 mod parse;

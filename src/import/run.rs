@@ -9,15 +9,15 @@ use std::time::Duration;
 use csv::ByteRecord;
 
 use super::decode::{regular_file_size, DecodeError, Encoding};
-use super::mapping::Mapped;
-use super::parse::{cut_short, Batches, Item, Parser};
+use super::intake::{Intake, Stop};
+use super::parse::{Batches, Item, Parser};
 use super::profile::DateOrder;
 use super::rejects::Rejects;
 use super::shape::{lossy, sniff, verdict, Open, Sniffed};
 use super::threads::{self as th, Mode as ThreadMode};
 use crate::domain::Complaint;
 use crate::store::complaints::{Counts, ImportMeta, Upsert};
-use crate::store::loader::{LoadError, LoadOptions, Loader};
+use crate::store::loader::{LoadOptions, Loader};
 use crate::store::Db;
 
 #[derive(Debug, Clone)]
@@ -159,24 +159,6 @@ enum Pass {
     Again(Encoding),
 }
 
-/// Why a pass stopped: a problem of the import's, or the store's.
-enum Stop {
-    Import(ImportError),
-    Store(LoadError),
-}
-
-impl From<ImportError> for Stop {
-    fn from(e: ImportError) -> Self {
-        Stop::Import(e)
-    }
-}
-
-impl From<LoadError> for Stop {
-    fn from(e: LoadError) -> Self {
-        Stop::Store(e)
-    }
-}
-
 /// One pass over the file in `encoding`, or, when that is not known, in the one its first bytes
 /// suggest: reading the whole file first to be sure would cost a pass of its own, and the
 /// parser checks every byte anyway. The pass that reads the records scans their bytes for the
@@ -219,13 +201,6 @@ fn import_pass(
     let file_name = path
         .file_name()
         .map_or_else(|| shown.clone(), |n| n.to_string_lossy().into_owned());
-    let mut rejects = Rejects::new(
-        opts.rejects
-            .clone()
-            .unwrap_or_else(|| default_rejects_path(path)),
-        shape.header.clone(),
-        !opts.dry_run,
-    );
     let progress = opts.progress.then(|| {
         let pb = indicatif::ProgressBar::new(file_size);
         pb.set_style(
@@ -238,8 +213,18 @@ fn import_pass(
         pb.set_message(file_name.clone());
         pb
     });
-    let mut counts = Counts::default();
-    let mut incomplete: Option<String> = None;
+    let mut intake = Intake::new(
+        shown.clone(),
+        Rejects::new(
+            opts.rejects
+                .clone()
+                .unwrap_or_else(|| default_rejects_path(path)),
+            shape.header.clone(),
+            !opts.dry_run,
+        ),
+        opts.accept_incomplete,
+        progress.clone().map(|pb| (pb, file_size)),
+    );
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) > 1;
     let delimiter = delimiter_name(shape.delimiter);
     let load = LoadOptions {
@@ -274,95 +259,13 @@ fn import_pass(
     );
     let (spent, spent_rx) = mpsc::channel::<Vec<Item>>();
     let batch_rows = opts.batch_rows.max(1);
-    let rejects_err = |e: std::io::Error, path: &Path| {
-        fail(format!("rejects file {}: {e}", path.display()), false)
-    };
     let result = db.load(&load, spent, |loader| -> Result<Pass, Stop> {
         let (all_utf8, thread_counts) = std::thread::scope(|scope| -> Result<_, Stop> {
             let mut batches = Batches::start(scope, parser, batch_rows, spent_rx, threads)
                 .map_err(|e| fail(format!("cannot start the parser: {e}"), false))?;
-            let mut thread_rows: Vec<(th::Row, ByteRecord)> = Vec::new();
             while let Some(mut batch) = batches.next() {
-                let mut new_rows: Vec<(u32, i64)> = Vec::new();
-                for (i, item) in batch.iter_mut().enumerate() {
-                    let (line, byte, rec, result) = match item {
-                        Item::Fatal(m) => return Err(fail(std::mem::take(m), false).into()),
-                        Item::Cut { line, opened, rec } => {
-                            let why = cut_short(*opened);
-                            if !opts.accept_incomplete {
-                                return Err(fail(
-                                    format!(
-                                        "{why} (or its quote was never closed): nothing of it \
-                                         was imported. Import a complete copy, or pass \
-                                         --accept-incomplete to import the rows before line \
-                                         {line}"
-                                    ),
-                                    false,
-                                )
-                                .into());
-                            }
-                            counts.read += 1;
-                            counts.rejected += 1;
-                            rejects
-                                .add(*line, &why, lossy(rec))
-                                .map_err(|e| rejects_err(e, &rejects.path))?;
-                            incomplete = Some(why);
-                            continue;
-                        }
-                        Item::Record {
-                            line,
-                            byte,
-                            rec,
-                            result,
-                        } => (*line, *byte, rec, result),
-                    };
-                    counts.read += 1;
-                    if let Some(pb) = &progress {
-                        if counts.read % 4096 == 0 {
-                            pb.set_position(byte.min(file_size));
-                        }
-                    }
-                    let rejected = match result {
-                        Err(reason) => Some(std::mem::take(reason)),
-                        Ok((Mapped::Message(m), _)) => {
-                            let msg = (**m).clone();
-                            thread_rows.push((th::Row { line, msg }, std::mem::take(rec)));
-                            None
-                        }
-                        Ok((Mapped::Complaint(c), h)) => match loader.write(c, h, line)? {
-                            (Upsert::Inserted, id) => {
-                                counts.inserted += 1;
-                                new_rows.push((i as u32, id));
-                                None
-                            }
-                            (Upsert::Updated, _) => {
-                                counts.updated += 1;
-                                None
-                            }
-                            (Upsert::Unchanged, _) => {
-                                counts.unchanged += 1;
-                                None
-                            }
-                            (Upsert::Degraded { field, damage }, _) => {
-                                counts.degraded += 1;
-                                rejects.held_back(line, c, field, damage);
-                                None
-                            }
-                            (Upsert::Duplicate { first_line }, _) => Some(format!(
-                                "{:?} appears again: it was first on line {first_line} of this \
-                                 file",
-                                c.external_id
-                            )),
-                        },
-                    };
-                    if let Some(reason) = rejected {
-                        counts.rejected += 1;
-                        rejects
-                            .add(line, &reason, lossy(rec))
-                            .map_err(|e| rejects_err(e, &rejects.path))?;
-                    }
-                }
-                loader.batch_written(batch, new_rows)?;
+                let inserted = intake.batch(loader, &mut batch)?;
+                loader.batch_written(batch, inserted)?;
             }
             let all_utf8 = batches.all_utf8();
             let mut thread_counts = None;
@@ -370,11 +273,11 @@ fn import_pass(
                 let (new_rows, tc) = write_threads(
                     loader,
                     mode,
-                    thread_rows,
+                    std::mem::take(&mut intake.thread_rows),
                     division,
                     opts.allow_unlinked,
-                    &mut counts,
-                    &mut rejects,
+                    &mut intake.counts,
+                    &mut intake.rejects,
                 )
                 .map_err(|e| fail(e, false))?;
                 thread_counts = Some(tc);
@@ -404,10 +307,11 @@ fn import_pass(
             )
             .into());
         }
-        let rejects_file = rejects
+        let rejects_file = intake
+            .rejects
             .finish()
             .map_err(|e| fail(format!("rejects file: {e}"), false))?;
-        let import_id = loader.commit(&counts, rejects_file.as_deref())?;
+        let import_id = loader.commit(&intake.counts, rejects_file.as_deref())?;
         Ok(Pass::Done(Box::new(Report {
             file: shown.clone(),
             import_id,
@@ -416,11 +320,11 @@ fn import_pass(
             encoding: enc.label(),
             delimiter: delimiter.clone(),
             header_line: shape.header_line,
-            counts: counts.clone(),
+            counts: intake.counts.clone(),
             rejects_file,
-            first_rejects: rejects.first.clone(),
-            first_degraded: rejects.first_degraded.clone(),
-            incomplete: incomplete.clone(),
+            first_rejects: intake.rejects.first.clone(),
+            first_degraded: intake.rejects.first_degraded.clone(),
+            incomplete: intake.incomplete.clone(),
             dry_run: opts.dry_run,
             threads: thread_counts,
         })))

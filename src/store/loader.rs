@@ -98,12 +98,14 @@ impl Db {
 
 /// Writes one import's complaints in one transaction; see the module's documentation.
 pub struct Loader<'c, B: Batch> {
-    tx: Option<Transaction<'c>>,
+    // Dropped in this order: the statements, then the indexer (which finishes its queue), then
+    // the transaction, rolled back unless committed.
     writer: Option<Writer<'c>>,
+    search: SearchIndex<B>,
+    tx: Option<Transaction<'c>>,
     options: &'c LoadOptions<'c>,
     import_id: i64,
     state: LoadState,
-    search: SearchIndex<B>,
     /// Secondary indexes dropped for the load, built again at its end.
     rebuilt: Vec<(String, String)>,
     recycle: mpsc::Sender<B>,
@@ -155,12 +157,12 @@ impl<'c, B: Batch> Loader<'c, B> {
         .accept_degraded(options.accept_degraded);
         clock.mark("store ready");
         Ok(Loader {
-            tx: Some(tx),
             writer: Some(writer),
+            search,
+            tx: Some(tx),
             options,
             import_id,
             state,
-            search,
             rebuilt,
             recycle,
             finished: false,
