@@ -25,9 +25,9 @@ pub type Open<'a> = dyn Fn() -> std::io::Result<Box<dyn Read + Send>> + 'a;
 /// How much decoded text the header and delimiter are looked for in.
 const SAMPLE_BYTES: usize = 256 * 1024;
 /// Data records whose dates tell the date order (and, between profiles sharing a header, the
-/// profile). The order is settled by the first date that reads only one way, and an export
-/// that mixes orders shows it within its first rows as a rule: the records after these add
-/// nothing but the time to read them.
+/// profile). A prefix suffices: the order is settled by the first date that reads only one way,
+/// and a later date that reads only the other way is not misread but rejected with its row,
+/// by line, when the records are mapped. The file is not read a second time to look further.
 const PRESCAN_RECORDS: usize = 5000;
 /// Data records whose dates choose between profiles that share a header.
 const CHOICE_RECORDS: usize = 200;
