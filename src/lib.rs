@@ -13,4 +13,5 @@ pub mod mail;
 pub mod render;
 pub mod sign;
 pub mod store;
+pub mod synthetic_export;
 pub mod tui;

@@ -1,8 +1,9 @@
 //! Reading an export's bytes: encoding, BOM, and the decoded text stream the CSV parser reads.
 
 use std::fs::File;
-use std::io::{BufReader, Read, Seek, SeekFrom};
+use std::io::Read;
 use std::path::Path;
+use std::sync::{Arc, Mutex};
 
 use encoding_rs::{Encoding as RsEncoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
@@ -153,22 +154,33 @@ pub fn regular_file_size(path: &Path) -> Result<u64, DecodeError> {
 /// an optional BOM) is UTF-8. Mostly-valid UTF-8 with a few bad bytes stays UTF-8, so the
 /// records holding those bytes are rejected by name rather than the whole file being misread.
 pub fn sniff(path: &Path) -> Result<Encoding, DecodeError> {
-    match sniff_head(path)? {
-        head @ (Encoding::Utf8 | Encoding::Utf8Bom) => scan_verdict(path, head),
-        other => Ok(other),
+    let mut f = File::open(path)?;
+    let mut head = vec![0u8; HEAD];
+    let n = read_full(&mut f, &mut head)?;
+    head.truncate(n);
+    let guess = head_encoding(&head)?;
+    if !guess.confirmed_by_scan() {
+        return Ok(guess);
     }
+    let mut scan = Utf8Scan::default();
+    scan.feed(&head);
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        match f.read(&mut buf)? {
+            0 => break,
+            k => scan.feed(&buf[..k]),
+        }
+    }
+    Ok(scan.verdict())
 }
 
-/// What the first 8 KB tell: UTF-16 by its BOM, an empty, blank, packed or binary file, or
-/// UTF-8 (with or without BOM) — which only [`sniff`], reading the whole file, can confirm.
-/// (When those 8 KB are not UTF-8 already, it reads the whole file.) A file whose every byte
-/// turns out to be UTF-8 is UTF-8 whatever else, so a reader that checks every byte anyway
-/// need not sniff.
-pub fn sniff_head(path: &Path) -> Result<Encoding, DecodeError> {
-    let mut f = File::open(path)?;
-    let mut head = [0u8; HEAD];
-    let n = read_full(&mut f, &mut head)?;
-    let head = &head[..n];
+/// What a file's first bytes (up to [`HEAD`] of them; fewer when that is the whole file) tell:
+/// UTF-16 by its BOM; an empty, blank, packed or binary file; or UTF-8 (with or without BOM),
+/// or Windows-1252 when those bytes are mostly not UTF-8 — a guess that only the whole file
+/// confirms (see [`Utf8Scan`]). A file whose every byte turns out to be UTF-8 is UTF-8
+/// whatever else, so a reader that checks every byte anyway need not look twice.
+pub fn head_encoding(head: &[u8]) -> Result<Encoding, DecodeError> {
+    let n = head.len();
     if n == 0 {
         return Err(DecodeError::Empty);
     }
@@ -204,14 +216,29 @@ pub fn sniff_head(path: &Path) -> Result<Encoding, DecodeError> {
         Encoding::Utf8
     };
     match std::str::from_utf8(head) {
-        // A sequence cut off by the end of the 8 KB says nothing.
-        Err(e) if e.error_len().is_some() => scan_verdict(path, enc),
+        // A sequence cut off by the end of the head says nothing.
+        Err(e) if e.error_len().is_some() => {
+            let mut scan = Utf8Scan::default();
+            scan.feed(head);
+            Ok(scan.verdict())
+        }
         _ => Ok(enc),
     }
 }
 
-/// How much of a file's start [`sniff_head`] reads.
-const HEAD: usize = 8192;
+impl Encoding {
+    /// Whether this encoding, as [`head_encoding`] tells it, holds only once the whole file
+    /// has been scanned: UTF-8 and Windows-1252 differ only in bytes a head may not show.
+    pub fn confirmed_by_scan(self) -> bool {
+        matches!(
+            self,
+            Encoding::Utf8 | Encoding::Utf8Bom | Encoding::Windows1252
+        )
+    }
+}
+
+/// How much of a file's start [`head_encoding`] reads.
+pub const HEAD: usize = 8192;
 
 /// Text in UTF-16 without its BOM: mostly ASCII, so one byte of nearly every pair is zero.
 fn utf16_without_bom(head: &[u8]) -> Option<&'static str> {
@@ -254,18 +281,7 @@ fn blank(all: &[u8]) -> Option<DecodeError> {
     all_space.then_some(DecodeError::Blank("blank lines"))
 }
 
-/// UTF-8 (as `head` says, with or without BOM) if the whole file is, or mostly is.
-fn scan_verdict(path: &Path, head: Encoding) -> Result<Encoding, DecodeError> {
-    let f = File::open(path)?;
-    let (valid_multibyte, invalid) = scan_utf8(BufReader::with_capacity(1 << 20, f))?;
-    Ok(if invalid == 0 || valid_multibyte > invalid * 4 {
-        head
-    } else {
-        Encoding::Windows1252
-    })
-}
-
-fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
+pub(super) fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut n = 0;
     while n < buf.len() {
         match r.read(&mut buf[n..])? {
@@ -276,48 +292,136 @@ fn read_full(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     Ok(n)
 }
 
-/// Counts valid multi-byte UTF-8 sequences and invalid bytes, streaming.
-fn scan_utf8(mut r: impl Read) -> std::io::Result<(u64, u64)> {
-    let mut buf = vec![0u8; 1 << 20];
-    let mut carry = 0usize;
-    let (mut valid_mb, mut invalid) = (0u64, 0u64);
-    loop {
-        let n = r.read(&mut buf[carry..])?;
-        let end = carry + n;
-        let eof = n == 0;
+/// Counts valid multi-byte UTF-8 sequences and invalid bytes of a byte stream fed to it in
+/// pieces of any size, for the verdict between UTF-8 and Windows-1252 on the whole file.
+#[derive(Debug, Default, Clone)]
+pub struct Utf8Scan {
+    valid_multibyte: u64,
+    invalid: u64,
+    /// An incomplete sequence at the end of the last piece.
+    carry: [u8; 4],
+    carry_len: usize,
+    /// The first bytes of the stream, for its BOM.
+    first: [u8; 3],
+    seen: usize,
+}
+
+impl Utf8Scan {
+    pub fn feed(&mut self, bytes: &[u8]) {
+        for &b in bytes.iter().take(3usize.saturating_sub(self.seen)) {
+            self.first[self.seen] = b;
+            self.seen += 1;
+        }
         let mut i = 0;
-        while i < end {
-            match std::str::from_utf8(&buf[i..end]) {
+        // Complete the carried sequence a byte at a time: it ends as soon as it is whole or
+        // broken, and a broken one's bytes after its bad part are read again.
+        while self.carry_len > 0 && i < bytes.len() {
+            self.carry[self.carry_len] = bytes[i];
+            self.carry_len += 1;
+            i += 1;
+            match std::str::from_utf8(&self.carry[..self.carry_len]) {
                 Ok(s) => {
-                    valid_mb += count_multibyte(s.as_bytes());
-                    i = end;
+                    self.valid_multibyte += count_multibyte(s.as_bytes());
+                    self.carry_len = 0;
                 }
                 Err(e) => {
-                    let good = e.valid_up_to();
-                    valid_mb += count_multibyte(&buf[i..i + good]);
-                    i += good;
-                    match e.error_len() {
-                        Some(bad) => {
-                            invalid += 1;
-                            i += bad;
-                        }
-                        None if eof => {
-                            invalid += 1;
-                            i = end;
-                        }
-                        None => break,
+                    if let Some(bad) = e.error_len() {
+                        self.invalid += 1;
+                        let skip = e.valid_up_to() + bad;
+                        let rest = self.carry;
+                        let len = std::mem::take(&mut self.carry_len);
+                        self.scan(&rest[skip..len]);
                     }
                 }
             }
         }
-        if eof {
-            break;
-        }
-        // Keep an incomplete trailing sequence for the next read.
-        buf.copy_within(i..end, 0);
-        carry = end - i;
+        self.scan(&bytes[i..]);
     }
-    Ok((valid_mb, invalid))
+
+    fn scan(&mut self, b: &[u8]) {
+        let mut i = 0;
+        while i < b.len() {
+            match std::str::from_utf8(&b[i..]) {
+                Ok(s) => {
+                    self.valid_multibyte += count_multibyte(s.as_bytes());
+                    return;
+                }
+                Err(e) => {
+                    let good = e.valid_up_to();
+                    self.valid_multibyte += count_multibyte(&b[i..i + good]);
+                    i += good;
+                    match e.error_len() {
+                        Some(bad) => {
+                            self.invalid += 1;
+                            i += bad;
+                        }
+                        None => {
+                            let rest = &b[i..];
+                            self.carry[..rest.len()].copy_from_slice(rest);
+                            self.carry_len = rest.len();
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// (valid multi-byte sequences, invalid bytes) of what was fed, its end included.
+    fn counts(&self) -> (u64, u64) {
+        (
+            self.valid_multibyte,
+            self.invalid + u64::from(self.carry_len > 0),
+        )
+    }
+
+    /// UTF-8 (with or without BOM, as the stream began) if what was fed is, or mostly is;
+    /// Windows-1252 otherwise.
+    pub fn verdict(&self) -> Encoding {
+        let (valid_multibyte, invalid) = self.counts();
+        if invalid == 0 || valid_multibyte > invalid * 4 {
+            if self.first[..self.seen] == [0xEF, 0xBB, 0xBF] {
+                Encoding::Utf8Bom
+            } else {
+                Encoding::Utf8
+            }
+        } else {
+            Encoding::Windows1252
+        }
+    }
+}
+
+/// A [`Utf8Scan`] shared between the stream that feeds it and whoever asks for its verdict.
+pub type SharedScan = Arc<Mutex<Utf8Scan>>;
+
+/// Passes a stream's bytes on untouched, feeding them to a shared [`Utf8Scan`] on the way, so
+/// that the pass that reads the records also gives the verdict on the whole file.
+pub struct Scanned<R> {
+    inner: R,
+    scan: SharedScan,
+}
+
+impl<R: Read> Scanned<R> {
+    pub fn new(inner: R) -> (Scanned<R>, SharedScan) {
+        let scan = Arc::new(Mutex::new(Utf8Scan::default()));
+        (
+            Scanned {
+                inner,
+                scan: scan.clone(),
+            },
+            scan,
+        )
+    }
+}
+
+impl<R: Read> Read for Scanned<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(out)?;
+        if let Ok(mut s) = self.scan.lock() {
+            s.feed(&out[..n]);
+        }
+        Ok(n)
+    }
 }
 
 fn count_multibyte(b: &[u8]) -> u64 {
@@ -327,19 +431,27 @@ fn count_multibyte(b: &[u8]) -> u64 {
 /// The file as a UTF-8 byte stream (BOM removed, line endings made LF), ready for the CSV
 /// parser.
 pub fn open_decoded(path: &Path, enc: Encoding) -> std::io::Result<Box<dyn Read + Send>> {
-    let mut f = File::open(path)?;
+    decoded(File::open(path)?, enc)
+}
+
+/// A stream of the file's bytes from its first, decoded as [`open_decoded`] does.
+pub fn decoded<R: Read + Send + 'static>(
+    mut raw: R,
+    enc: Encoding,
+) -> std::io::Result<Box<dyn Read + Send>> {
     match enc.transcoder() {
         None => {
             if enc == Encoding::Utf8Bom {
-                f.seek(SeekFrom::Start(3))?;
+                let mut bom = [0u8; 3];
+                read_full(&mut raw, &mut bom)?;
             }
-            Ok(Box::new(Newlines::new(f)))
+            Ok(Box::new(Newlines::new(raw)))
         }
         Some(e) => Ok(Box::new(Newlines::new(
             encoding_rs_io::DecodeReaderBytesBuilder::new()
                 .encoding(Some(e))
                 .bom_override(true)
-                .build(f),
+                .build(raw),
         ))),
     }
 }
@@ -474,10 +586,42 @@ mod tests {
     }
 
     #[test]
+    fn a_scan_counts_alike_whatever_the_pieces_it_is_fed_in() {
+        let mut data = Vec::new();
+        for i in 0..2000u32 {
+            data.extend_from_slice("é€😀a".as_bytes());
+            // Broken sequences: a lone continuation, a cut three-byte one, a bad lead byte.
+            match i % 4 {
+                0 => data.push(0x80),
+                1 => data.extend_from_slice(&[0xE2, 0x82]),
+                2 => data.push(0xFF),
+                _ => data.extend_from_slice(&[0xF0, 0x9F, 0x98]),
+            }
+        }
+        data.extend_from_slice(&[0xE2, 0x82]);
+        let mut whole = Utf8Scan::default();
+        whole.feed(&data);
+        let expected = whole.counts();
+        assert!(expected.0 > 0 && expected.1 > 0, "{expected:?}");
+        for piece in [1, 2, 3, 5, 7, 4096] {
+            let mut scan = Utf8Scan::default();
+            for chunk in data.chunks(piece) {
+                scan.feed(chunk);
+            }
+            assert_eq!(scan.counts(), expected, "pieces of {piece}");
+        }
+    }
+
+    #[test]
     fn utf8_split_across_reads_is_not_counted_invalid() {
         let mut data = vec![b'a'; (1 << 20) - 1];
         data.extend_from_slice("é".as_bytes());
-        let (mb, bad) = scan_utf8(&data[..]).expect("scan");
-        assert_eq!((mb, bad), (1, 0));
+        for piece in [1, 2, 3, 4096, 1 << 20] {
+            let mut scan = Utf8Scan::default();
+            for chunk in data.chunks(piece) {
+                scan.feed(chunk);
+            }
+            assert_eq!(scan.counts(), (1, 0), "pieces of {piece}");
+        }
     }
 }

@@ -8,6 +8,7 @@ mod draft_columns;
 mod draft_guess;
 mod draft_hints;
 mod draft_toml;
+mod intake;
 pub mod mapping;
 mod nomatch;
 mod parse;
@@ -16,7 +17,9 @@ pub mod profile;
 #[cfg(test)]
 mod profile_doc;
 pub mod records;
+mod rejects;
 pub mod run;
+mod shape;
 pub mod threads;
 
 pub use run::{import_file, ImportError, Options, Report};

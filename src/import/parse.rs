@@ -3,12 +3,10 @@
 
 use std::collections::HashMap;
 use std::io::Read;
-use std::path::Path;
 use std::sync::mpsc;
 
 use csv::ByteRecord;
 
-use super::decode::{open_decoded, Encoding};
 use super::mapping::{Mapped, Mapper};
 use super::records::Records;
 use crate::domain::Complaint;
@@ -56,6 +54,13 @@ impl Item {
     }
 }
 
+/// The loader's search indexer reads a written batch's inserted complaints in place.
+impl crate::store::loader::Batch for Vec<Item> {
+    fn complaint(&self, slot: u32) -> Option<&Complaint> {
+        self.get(slot as usize).and_then(Item::complaint)
+    }
+}
+
 /// Reads, maps and validates the records after the header, a batch at a time.
 pub(super) struct Parser<'a> {
     rdr: Records<Box<dyn Read + Send>>,
@@ -79,17 +84,17 @@ pub(super) struct Parser<'a> {
 }
 
 impl<'a> Parser<'a> {
-    pub(super) fn open(
-        path: &Path,
-        enc: Encoding,
+    /// A parser of `text`, the file's decoded stream from its first byte.
+    pub(super) fn new(
+        text: Box<dyn Read + Send>,
         delimiter: u8,
         header_index: usize,
         mapper: Mapper,
         division: &'a (dyn Fn(&str) -> String + Sync),
         max_field: usize,
-    ) -> std::io::Result<Parser<'a>> {
-        Ok(Parser {
-            rdr: Records::new(open_decoded(path, enc)?, delimiter, max_field),
+    ) -> Parser<'a> {
+        Parser {
+            rdr: Records::new(text, delimiter, max_field),
             max_field,
             header_index,
             index: 0,
@@ -100,7 +105,7 @@ impl<'a> Parser<'a> {
             divisions: HashMap::new(),
             utf8: true,
             done: false,
-        })
+        }
     }
 
     /// Takes a written batch back, keeping its records and complaints to fill again.

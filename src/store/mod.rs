@@ -22,6 +22,7 @@ pub mod flag_update;
 mod flag_write;
 pub mod flags;
 pub mod letters;
+pub mod loader;
 mod lookup;
 mod mail_queue;
 pub mod migrations;
@@ -60,7 +61,7 @@ pub use error::{Result, StoreError};
 
 pub struct Db {
     /// Reached through the store's methods; the import's loader runs its own transaction on it.
-    pub(crate) conn: Connection,
+    conn: Connection,
     pub path: PathBuf,
 }
 
@@ -118,7 +119,7 @@ impl Db {
 
     /// A second connection to the same store with the same settings, for work that wants a
     /// connection of its own (an import runs its transaction on one).
-    pub(crate) fn connect_again(&self) -> rusqlite::Result<Connection> {
+    fn connect_again(&self) -> rusqlite::Result<Connection> {
         let ms: i64 = self
             .conn
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
@@ -135,7 +136,7 @@ impl Db {
     ///
     /// A killed load leaves a hot journal, which the next opener rolls back. Hand the
     /// connection back to [`Db::back_to_wal`] when the load has ended, however it ended.
-    pub(crate) fn rollback_journal(&mut self) -> rusqlite::Result<Option<Connection>> {
+    fn rollback_journal(&mut self) -> rusqlite::Result<Option<Connection>> {
         let ms: i64 = self
             .conn
             .pragma_query_value(None, "busy_timeout", |r| r.get(0))?;
@@ -168,7 +169,7 @@ impl Db {
 
     /// Ends [`Db::rollback_journal`], once the load's connection is closed: the store goes
     /// back to WAL mode and this handle gets a connection to it again.
-    pub(crate) fn back_to_wal(&mut self, busy_timeout: Duration) -> rusqlite::Result<()> {
+    fn back_to_wal(&mut self, busy_timeout: Duration) -> rusqlite::Result<()> {
         let conn = Connection::open(&self.path)?;
         let switched = configure(&conn, busy_timeout);
         // Even when another process holding the store kept it from switching (the next
