@@ -366,3 +366,48 @@ fn decisions_are_signed_chained_and_checked_as_in_sqlite() {
 fn signature_free() -> signoff::domain::signing::Unsigned {
     signoff::domain::signing::Unsigned
 }
+
+#[test]
+fn a_bulk_load_builds_the_search_indexes_once_and_keeps_them() {
+    let Some(url) = server("a_bulk_load_builds_the_search_indexes_once_and_keeps_them") else {
+        return;
+    };
+    let db = TestDb::new(&url);
+    let mut admin = store(&db);
+    let many: Vec<Complaint> = (0..12_000)
+        .map(|i| {
+            complaint(
+                &format!("B-{i}"),
+                "Billing",
+                &format!("parcel number {i} never came"),
+            )
+        })
+        .collect();
+    let counts = admin
+        .load(&meta("year.csv"), records(&many))
+        .expect("bulk load");
+    assert_eq!(counts.inserted, 12_000);
+    let q = |sql: &str| db.psql_owner(sql).stdout.trim().to_string();
+    assert_eq!(
+        q(
+            "SELECT string_agg(indexname, ',' ORDER BY indexname) FROM pg_indexes
+           WHERE indexname IN ('complaints_search', 'complaints_text_search', 'messages_search')"
+        ),
+        "complaints_search,complaints_text_search,messages_search"
+    );
+    assert_eq!(
+        q("SELECT count(*) FROM complaints WHERE search @@ plainto_tsquery('simple', 'number 11999')"),
+        "1"
+    );
+    // The right to rebuild them is lent to importers only.
+    let head = db.psql_as("priya", "SELECT signoff_search_indexes(false)");
+    assert!(
+        !head.ok && head.stderr.contains("only those who import"),
+        "{}",
+        head.stderr
+    );
+    assert_eq!(
+        q("SELECT count(*) FROM pg_indexes WHERE indexname = 'complaints_search'"),
+        "1"
+    );
+}

@@ -64,6 +64,9 @@ impl From<postgres::Error> for Failed {
     }
 }
 
+/// Rows from which a load counts as bulk (when it is also half the store or more).
+const BULK_ROWS: i64 = 10_000;
+
 /// Serialises imports into one store ("IMPORTS").
 const IMPORT_LOCK: i64 = 0x0049_4d50_4f52_5453;
 
@@ -247,6 +250,12 @@ fn load_in<'r>(
          WHERE s.source = t.source AND s.external_id = t.external_id AND s.line > t.line",
         &[],
     )?;
+    // A bulk load builds the search indexes at its end (`signoff_search_indexes`).
+    let stored: i64 = tx.query_one("SELECT count(*) FROM complaints", &[])?.get(0);
+    let bulk = staged as i64 >= BULK_ROWS && staged as i64 >= stored / 2;
+    if bulk {
+        tx.execute("SELECT signoff_search_indexes(false)", &[])?;
+    }
     let row = tx.query_one(
         "SELECT count(*) FILTER (WHERE c.id IS NULL),
                 count(*) FILTER (WHERE c.content_hash <> s.content_hash),
@@ -344,6 +353,9 @@ fn load_in<'r>(
          WHERE c.last_import_id = $1",
         &[&import_id],
     )?;
+    if bulk {
+        tx.execute("SELECT signoff_search_indexes(true)", &[])?;
+    }
     debug_assert_eq!(staged, duplicates + inserted + updated + unchanged);
     Ok(PgLoadCounts {
         import_id,
