@@ -250,12 +250,6 @@ fn load_in<'r>(
          WHERE s.source = t.source AND s.external_id = t.external_id AND s.line > t.line",
         &[],
     )?;
-    // A bulk load builds the search indexes at its end (`signoff_search_indexes`).
-    let stored: i64 = tx.query_one("SELECT count(*) FROM complaints", &[])?.get(0);
-    let bulk = staged as i64 >= BULK_ROWS && staged as i64 >= stored / 2;
-    if bulk {
-        tx.execute("SELECT signoff_search_indexes(false)", &[])?;
-    }
     let row = tx.query_one(
         "SELECT count(*) FILTER (WHERE c.id IS NULL),
                 count(*) FILTER (WHERE c.content_hash <> s.content_hash),
@@ -268,6 +262,13 @@ fn load_in<'r>(
         row.get::<_, i64>(1) as u64,
         row.get::<_, i64>(2) as u64,
     );
+    // A load that adds many rows (as many as half the store or more) builds the search indexes
+    // at its end (`signoff_search_indexes`).
+    let stored: i64 = tx.query_one("SELECT count(*) FROM complaints", &[])?.get(0);
+    let bulk = inserted as i64 >= BULK_ROWS && inserted as i64 >= stored / 2;
+    if bulk {
+        tx.execute("SELECT signoff_search_indexes(false)", &[])?;
+    }
     // The provenance is written once, complete: no role may change an import's record.
     let import_id: i64 = tx
         .query_one(

@@ -98,7 +98,7 @@ impl Where {
         match rule {
             RuleMatch::LikelihoodAtMost(max) => {
                 let a = self.param(i64::from(*max), first);
-                self.sql.push(format!("c.likelihood <= {a}"));
+                self.sql.push(format!("c.likelihood <= {a}::BIGINT"));
             }
             RuleMatch::WantsContact => self.sql.push("c.wants_contact".into()),
             RuleMatch::Canned => self
@@ -243,21 +243,28 @@ impl Population for PgPopulation<'_, '_> {
             .collect())
     }
 
-    /// This store keeps no running counts yet: the draw counts.
+    // PostgreSQL answers these exactly from its indexes, as a SQLite store answers them from
+    // what its imports keep up to date: the same answers, so the same draws.
     fn kept_division_counts(&self) -> Result<Option<BTreeMap<String, u64>>, postgres::Error> {
-        Ok(None)
+        self.division_counts(&Cond::all()).map(Some)
     }
 
-    fn kept_rule_count(&self, _rule: &RuleMatch) -> Result<Option<u64>, postgres::Error> {
-        Ok(None)
+    fn kept_rule_count(&self, rule: &RuleMatch) -> Result<Option<u64>, postgres::Error> {
+        match rule {
+            RuleMatch::LikelihoodAtMost(_) | RuleMatch::WantsContact => {
+                self.count(&Cond::all().rule(*rule)).map(Some)
+            }
+            _ => Ok(None),
+        }
     }
 
     fn kept_phrase_matches(
         &self,
         _rule: Rule,
-        _phrases: &[String],
+        phrases: &[String],
     ) -> Result<Option<PgIdSet>, postgres::Error> {
-        Ok(None)
+        let ids = self.ids(&Cond::all().rule(RuleMatch::Phrases(phrases)))?;
+        Ok(Some(PgIdSet(ids.into_iter().collect())))
     }
 
     fn watermark(&self) -> Result<i64, postgres::Error> {
@@ -274,6 +281,17 @@ impl PgStore {
     /// `boundary` is the id the sample will have: complaints of earlier samples are left out
     /// unless the filters include sampled ones.
     pub fn draw(&mut self, spec: &Spec, seed: u64, boundary: i64) -> Result<Drawn, PgError> {
+        self.draw_with_limit(spec, seed, boundary, LIST_LIMIT)
+    }
+
+    /// `draw` with the size above which populations are drawn by picks instead of listed.
+    pub fn draw_with_limit(
+        &mut self,
+        spec: &Spec,
+        seed: u64,
+        boundary: i64,
+        list_limit: u64,
+    ) -> Result<Drawn, PgError> {
         let url = self.url.clone();
         let fail = |e: postgres::Error| PgError {
             url: url.clone(),
@@ -290,7 +308,7 @@ impl PgStore {
             let pop = PgPopulation {
                 tx: RefCell::new(&mut tx),
             };
-            drawing::draw(&pop, spec, seed, boundary, LIST_LIMIT).map_err(fail)?
+            drawing::draw(&pop, spec, seed, boundary, list_limit).map_err(fail)?
         };
         tx.commit().map_err(fail)?;
         Ok(drawn)
