@@ -432,8 +432,8 @@ fn population_member(i: usize) -> Complaint {
         received_at: 1_700_000_000 + (i as i64 / 100) * 7 * 86_400 + i as i64,
         division: division.into(),
         complaint_text: text,
-        wants_contact: Some(i % 7 == 0),
-        likelihood: Some(if i % 5 == 0 { 2 } else { 9 }),
+        wants_contact: Some(i.is_multiple_of(7)),
+        likelihood: Some(if i.is_multiple_of(5) { 2 } else { 9 }),
         ..Default::default()
     }
 }
