@@ -10,6 +10,7 @@ use std::io::Write;
 use std::process::Command;
 use std::time::Instant;
 
+use signoff::domain::sample::{Filters, Include, Plan, Rule, Spec, Strata};
 use signoff::domain::Complaint;
 use signoff::store::pg::{PersonGrant, PgImportMeta, PgRecord, PgStore};
 
@@ -22,7 +23,7 @@ const WORDS: &[&str] = &[
     "password",
     "late",
     "delivery",
-    "manager",
+    "agent",
     "invoice",
     "broken",
     "damaged",
@@ -69,7 +70,12 @@ fn complaints(n: u64) -> Vec<Complaint> {
             division: DIVISIONS[(i % 5) as usize].into(),
             product: Some("Card".into()),
             subject: Some(text(i ^ 0x55, 4)),
-            complaint_text: text(i, 28),
+            // One in 97 asks for a manager, as the sampling rule looks for.
+            complaint_text: if i % 97 == 0 {
+                format!("{} so I want to speak to a manager", text(i, 24))
+            } else {
+                text(i, 28)
+            },
             response_text: Some(text(i ^ 0xaa, 22)),
             responded_at: Some(1_735_689_600 + (i as i64) * 30 + 7200),
             responder: Some(format!("Agent {}", i % 40)),
@@ -217,6 +223,93 @@ fn main() {
     let reload = t.elapsed();
     assert_eq!(again.unchanged, rows);
 
+    // The 59-item stratified draw, as the executive, beside its anchor.
+    owner
+        .sync_people(&[
+            PersonGrant {
+                login: "signoff_bench_admin".into(),
+                name: "Bench Admin".into(),
+                title: "Admin".into(),
+                role: "admin".into(),
+                divisions: vec![],
+            },
+            PersonGrant {
+                login: "signoff_bench_exec".into(),
+                name: "Bench Executive".into(),
+                title: "Chief Executive".into(),
+                role: "executive".into(),
+                divisions: vec![],
+            },
+        ])
+        .expect("sync");
+    psql(&url, "VACUUM ANALYZE complaints");
+    let mut exec = PgStore::connect(&format!("postgresql://signoff_bench_exec@{host}/{db}"))
+        .expect("connect as the executive");
+    let cfg = signoff::config::Config::defaults().expect("default config");
+    let last = cs.last().map_or(0, |c| c.received_at);
+    let spec = |filters: Filters, includes: Vec<Include>| Spec {
+        plan: Plan::Size {
+            n: 59,
+            confidence: 95.0,
+        },
+        filters,
+        includes,
+        strata: Strata::Proportional,
+        detractor_max: cfg.sampling.detractor_max,
+        manager_phrases: cfg.sampling.phrases.asked_for_manager.clone(),
+        negative_phrases: cfg.sampling.phrases.negative.clone(),
+    };
+    let rules = |share: f64| {
+        vec![
+            Include {
+                rule: Rule::AskedForManager,
+                share,
+            },
+            Include {
+                rule: Rule::WouldNotRecommend,
+                share,
+            },
+        ]
+    };
+    let week = Filters {
+        since: Some(last - 7 * 86_400),
+        ..Default::default()
+    };
+    let cases = [
+        (
+            "whole store, 2 rules at 0.1 %",
+            spec(Filters::default(), rules(0.001)),
+        ),
+        ("whole store, no rules", spec(Filters::default(), vec![])),
+        ("last 7 days, 2 rules at 10 %", spec(week, rules(0.10))),
+    ];
+    let mut draws = Vec::new();
+    for (name, sp) in &cases {
+        let mut times = Vec::new();
+        for seed in 0..9u64 {
+            let t = Instant::now();
+            let drawn = exec.draw(sp, seed, 1).expect("draw");
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert!(!drawn.items.is_empty());
+        }
+        times.sort_by(f64::total_cmp);
+        draws.push((name, times[times.len() / 2]));
+    }
+    let anchor_draw = {
+        let mut plain = postgres::Client::connect(&url, postgres::NoTls).expect("connect");
+        let mut times = Vec::new();
+        for _ in 0..5 {
+            let t = Instant::now();
+            let rows = plain
+                .query("SELECT id FROM complaints ORDER BY random() LIMIT 59", &[])
+                .expect("anchor");
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+            assert_eq!(rows.len(), 59);
+        }
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    };
+
     println!("pg_load: {rows} rows, {mb:.0} MB of CSV");
     println!(
         "  psql \\copy into a plain table   {:>8.2} s",
@@ -231,6 +324,11 @@ fn main() {
         "  the same rows again (unchanged)  {:>8.2} s",
         reload.as_secs_f64()
     );
+    for (name, ms) in &draws {
+        println!("  59-item draw, {name:<30} {ms:>8.2} ms (median of 9, as the executive)");
+    }
+    println!("  ORDER BY random() LIMIT 59 (owner)       {anchor_draw:>8.2} ms (median of 5)");
+    drop(exec);
     drop(owner);
     drop(importer);
     psql(
@@ -241,4 +339,5 @@ fn main() {
         psql(&admin, &format!("DROP ROLE IF EXISTS {db}_signoff_{g}"));
     }
     psql(&admin, "DROP ROLE IF EXISTS signoff_bench_admin");
+    psql(&admin, "DROP ROLE IF EXISTS signoff_bench_exec");
 }
