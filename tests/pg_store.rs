@@ -134,6 +134,15 @@ fn a_load_inserts_then_leaves_unchanged_then_updates_with_history() {
         q("SELECT message_count FROM complaints WHERE external_id = 'S-2'"),
         "2"
     );
+    // The counts a draw reads instead of counting.
+    assert_eq!(
+        q("SELECT string_agg(division || '=' || complaints, ',' ORDER BY division) FROM division_counts"),
+        "Billing=1,Support=2"
+    );
+    assert_eq!(
+        q("SELECT sum(complaints) FROM rule_counts WHERE likelihood BETWEEN 0 AND 6 AND wants_contact = 1"),
+        "3"
+    );
     // Search finds the thread's words through the index.
     assert_eq!(
         q("SELECT count(*) FROM complaints WHERE search @@ plainto_tsquery('simple', 'log in')"),

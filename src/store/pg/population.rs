@@ -137,6 +137,17 @@ impl Where {
 }
 
 impl<'t, 'c> PgPopulation<'t, 'c> {
+    /// Whether loads have kept counts (both tables written, and agreeing), as SQLite checks.
+    fn counts_kept(&self) -> Result<bool, postgres::Error> {
+        let row = &self.rows(
+            "SELECT (SELECT coalesce(sum(complaints), 0)::BIGINT FROM division_counts),
+                    (SELECT coalesce(sum(complaints), 0)::BIGINT FROM rule_counts)",
+            &[],
+        )?[0];
+        let (divisions, rules): (i64, i64) = (row.get(0), row.get(1));
+        Ok(divisions > 0 && divisions == rules)
+    }
+
     fn rows(
         &self,
         sql: &str,
@@ -243,19 +254,41 @@ impl Population for PgPopulation<'_, '_> {
             .collect())
     }
 
-    // PostgreSQL answers these exactly from its indexes, as a SQLite store answers them from
-    // what its imports keep up to date: the same answers, so the same draws.
+    // As a SQLite store does: from the counts each load keeps, when they cover the store
+    // (a store filled some other way than by a load keeps none, and the draw counts).
     fn kept_division_counts(&self) -> Result<Option<BTreeMap<String, u64>>, postgres::Error> {
-        self.division_counts(&Cond::all()).map(Some)
+        if !self.counts_kept()? {
+            return Ok(None);
+        }
+        Ok(Some(
+            self.rows("SELECT division, complaints FROM division_counts", &[])?
+                .iter()
+                .map(|r| (r.get(0), r.get::<_, i64>(1) as u64))
+                .collect(),
+        ))
     }
 
     fn kept_rule_count(&self, rule: &RuleMatch) -> Result<Option<u64>, postgres::Error> {
-        match rule {
-            RuleMatch::LikelihoodAtMost(_) | RuleMatch::WantsContact => {
-                self.count(&Cond::all().rule(*rule)).map(Some)
-            }
-            _ => Ok(None),
+        if !matches!(
+            rule,
+            RuleMatch::LikelihoodAtMost(_) | RuleMatch::WantsContact
+        ) || !self.counts_kept()?
+        {
+            return Ok(None);
         }
+        let rows = match rule {
+            RuleMatch::LikelihoodAtMost(max) => self.rows(
+                "SELECT coalesce(sum(complaints), 0)::BIGINT FROM rule_counts
+                 WHERE likelihood BETWEEN 0 AND $1::BIGINT",
+                &[&i64::from(*max)],
+            )?,
+            _ => self.rows(
+                "SELECT coalesce(sum(complaints), 0)::BIGINT FROM rule_counts
+                 WHERE wants_contact = 1",
+                &[],
+            )?,
+        };
+        Ok(Some(rows[0].get::<_, i64>(0).max(0) as u64))
     }
 
     fn kept_phrase_matches(
