@@ -142,6 +142,10 @@ fn a_division_head_reads_only_their_divisions() {
     assert_eq!(allowed(&db, "priya", search), "0");
     assert_eq!(allowed(&db, "lee", search), "1");
     assert_eq!(allowed(&db, "dana", search), "1");
+    let phrases = "SELECT count(*) FROM signoff_phrase_matches(ARRAY['log in', 'charged twice'])";
+    assert_eq!(allowed(&db, "priya", phrases), "1");
+    assert_eq!(allowed(&db, "lee", phrases), "1");
+    assert_eq!(allowed(&db, "dana", phrases), "2");
     // Asking for the row by its id does not help, nor does changing the division to one's own.
     assert_eq!(
         allowed(&db, "priya", "SELECT count(*) FROM complaints WHERE id = 2"),

@@ -120,8 +120,9 @@ impl Where {
                     self.sql.push("FALSE".into());
                 } else {
                     let a = self.param(phrases, first);
-                    self.sql
-                        .push(format!("c.id IN (SELECT signoff_phrase_matches({a}))"));
+                    self.sql.push(format!(
+                        "c.id = ANY(ARRAY(SELECT signoff_phrase_matches({a})))"
+                    ));
                 }
             }
         }
