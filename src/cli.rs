@@ -13,7 +13,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
     propagate_version = true
 )]
 pub struct Cli {
-    /// The store (SQLite file); default: signoff.db in the platform data directory.
+    /// The store: a SQLite file (default: signoff.db in the platform data directory), or an
+    /// organisation's PostgreSQL store as a postgresql:// URL.
     #[arg(long, global = true, env = "SIGNOFF_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
     /// A configuration file layered over the built-in defaults.
