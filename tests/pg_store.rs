@@ -51,26 +51,25 @@ fn records(cs: &[Complaint]) -> Vec<PgRecord<'_>> {
         .collect()
 }
 
+/// A person of the test store.
+fn grant(db: &TestDb, who: &str, role: &str, divisions: &[&str]) -> PersonGrant {
+    PersonGrant {
+        login: db.login(who),
+        name: format!("{who} (test)"),
+        title: role.replace('_', " "),
+        role: role.into(),
+        divisions: divisions.iter().map(|d| d.to_string()).collect(),
+    }
+}
+
 /// A store migrated, with an admin to load as.
 fn store(db: &TestDb) -> PgStore {
     let mut owner = PgStore::connect(&db.owner_url()).expect("connect as owner");
     owner.migrate().expect("migrate");
     owner
         .sync_people(&[
-            PersonGrant {
-                login: db.login("alex"),
-                name: "Alex Kim".into(),
-                title: "Operations Administrator".into(),
-                role: "admin".into(),
-                divisions: vec![],
-            },
-            PersonGrant {
-                login: db.login("priya"),
-                name: "Priya Shah".into(),
-                title: "Head of Billing".into(),
-                role: "division_head".into(),
-                divisions: vec!["Billing".into()],
-            },
+            grant(db, "alex", "admin", &[]),
+            grant(db, "priya", "division_head", &["Billing"]),
         ])
         .expect("sync");
     PgStore::connect(&db.url_for("alex")).expect("connect as admin")
@@ -239,27 +238,9 @@ fn decisions_are_signed_chained_and_checked_as_in_sqlite() {
     let priya = db.login("priya");
     owner
         .sync_people(&[
-            PersonGrant {
-                login: db.login("alex"),
-                name: "Alex Kim".into(),
-                title: "Operations Administrator".into(),
-                role: "admin".into(),
-                divisions: vec![],
-            },
-            PersonGrant {
-                login: priya.clone(),
-                name: "Priya Shah".into(),
-                title: "Head of Billing".into(),
-                role: "division_head".into(),
-                divisions: vec!["Billing".into()],
-            },
-            PersonGrant {
-                login: dana.clone(),
-                name: "Dana Reyes".into(),
-                title: "Chief Executive".into(),
-                role: "executive".into(),
-                divisions: vec![],
-            },
+            grant(&db, "alex", "admin", &[]),
+            grant(&db, "priya", "division_head", &["Billing"]),
+            grant(&db, "dana", "executive", &[]),
         ])
         .expect("sync");
     let week = vec![
@@ -509,20 +490,8 @@ fn postgres_draws_what_the_population_in_memory_draws() {
     let mut owner = PgStore::connect(&db.owner_url()).expect("owner");
     owner
         .sync_people(&[
-            PersonGrant {
-                login: db.login("alex"),
-                name: "Alex Kim".into(),
-                title: "Operations Administrator".into(),
-                role: "admin".into(),
-                divisions: vec![],
-            },
-            PersonGrant {
-                login: db.login("dana"),
-                name: "Dana Reyes".into(),
-                title: "Chief Executive".into(),
-                role: "executive".into(),
-                divisions: vec![],
-            },
+            grant(&db, "alex", "admin", &[]),
+            grant(&db, "dana", "executive", &[]),
         ])
         .expect("sync");
     let mut exec = PgStore::connect(&db.url_for("dana")).expect("exec");

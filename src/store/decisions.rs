@@ -26,6 +26,42 @@ pub struct NewDecision {
     pub retracts: Option<i64>,
 }
 
+impl NewDecision {
+    /// The record as it is chained and signed, whichever store keeps it: the hash of the
+    /// thread it covers, the end of the chain it links to, its own hash and the signature over
+    /// its canonical form. The store gives it its id.
+    pub fn sealed(
+        self,
+        text_hash: String,
+        prev_hash: String,
+        signer: &dyn RecordSigner,
+    ) -> Result<Decision, AppendError> {
+        let mut rec = Decision {
+            id: 0,
+            complaint_id: self.complaint_id,
+            sample_id: self.sample_id,
+            kind: self.kind,
+            actor: self.actor,
+            actor_name: self.actor_name,
+            actor_title: self.actor_title,
+            at: self.at,
+            statement: self.statement,
+            reasons: self.reasons,
+            note: self.note,
+            due_at: self.due_at,
+            body: self.body,
+            retracts: self.retracts,
+            text_hash,
+            prev_hash,
+            hash: String::new(),
+            signature: None,
+        };
+        rec.hash = rec.compute_hash();
+        rec.signature = signer.sign(&rec.canonical()).map_err(AppendError::Sign)?;
+        Ok(rec)
+    }
+}
+
 const COLUMNS: &str = "id, complaint_id, sample_id, kind, actor, actor_name, actor_title, at, \
     statement, reasons, note, due_at, body, retracts, text_hash, prev_hash, hash, signature";
 
@@ -112,28 +148,7 @@ pub fn append(
         .optional()?
         .unwrap_or_else(|| GENESIS.to_string());
     let text_hash = current_text_hash(tx, d.complaint_id)?;
-    let mut rec = Decision {
-        id: 0,
-        complaint_id: d.complaint_id,
-        sample_id: d.sample_id,
-        kind: d.kind,
-        actor: d.actor,
-        actor_name: d.actor_name,
-        actor_title: d.actor_title,
-        at: d.at,
-        statement: d.statement,
-        reasons: d.reasons,
-        note: d.note,
-        due_at: d.due_at,
-        body: d.body,
-        retracts: d.retracts,
-        text_hash,
-        prev_hash: prev,
-        hash: String::new(),
-        signature: None,
-    };
-    rec.hash = rec.compute_hash();
-    rec.signature = signer.sign(&rec.canonical()).map_err(AppendError::Sign)?;
+    let mut rec = d.sealed(text_hash, prev, signer)?;
     tx.execute(
         "INSERT INTO decisions (complaint_id, sample_id, kind, actor, actor_name, actor_title, at,
              statement, reasons, note, due_at, body, retracts, text_hash, prev_hash, hash, signature)

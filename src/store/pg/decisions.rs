@@ -89,28 +89,10 @@ impl PgStore {
         } else {
             signed_text_hash(&text, response.as_deref())
         };
-        let mut rec = Decision {
-            id: 0,
-            complaint_id: d.complaint_id,
-            sample_id: d.sample_id,
-            kind: d.kind,
-            actor: d.actor,
-            actor_name: d.actor_name,
-            actor_title: d.actor_title,
-            at: d.at,
-            statement: d.statement,
-            reasons: d.reasons,
-            note: d.note,
-            due_at: d.due_at,
-            body: d.body,
-            retracts: d.retracts,
-            text_hash,
-            prev_hash: prev,
-            hash: String::new(),
-            signature: None,
-        };
-        rec.hash = rec.compute_hash();
-        rec.signature = signer.sign(&rec.canonical()).map_err(PgAppendError::Sign)?;
+        let mut rec = d.sealed(text_hash, prev, signer).map_err(|e| match e {
+            crate::store::decisions::AppendError::Sign(m) => PgAppendError::Sign(m),
+            other => PgAppendError::Sign(other.to_string()),
+        })?;
         let kind = rec.kind.as_str();
         rec.id = tx
             .query_one(
