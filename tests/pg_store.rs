@@ -402,90 +402,25 @@ fn a_bulk_load_builds_the_search_indexes_once_and_keeps_them() {
     );
 }
 
-/// The draw contract's population: divisions six, three and one in ten; every 7th wants
-/// contact, every 5th would not recommend, every 11th asks for a manager, every 13th is
-/// terrible; a week apart in groups of 100.
-fn population_member(i: usize) -> Complaint {
-    let division = match i % 10 {
-        0..=5 => "Billing",
-        6..=8 => "Support",
-        _ => "Sales",
-    };
-    let text = match (i % 11, i % 13) {
-        (0, _) => "I want a manager now".to_string(),
-        (_, 0) => "A terrible wait".to_string(),
-        _ => format!("complaint {i}"),
-    };
-    Complaint {
-        source: "t".into(),
-        external_id: format!("C{i}"),
-        received_at: 1_700_000_000 + (i as i64 / 100) * 7 * 86_400 + i as i64,
-        division: division.into(),
-        complaint_text: text,
-        wants_contact: Some(i.is_multiple_of(7)),
-        likelihood: Some(if i.is_multiple_of(5) { 2 } else { 9 }),
-        ..Default::default()
-    }
-}
-
 #[test]
 fn postgres_draws_what_the_population_in_memory_draws() {
+    use common::draw_story::{complaint, specs, MANAGER};
     use signoff::domain::draw::{draw, LIST_LIMIT};
     use signoff::domain::draw_memory::MemoryPopulation;
-    use signoff::domain::sample::{Filters, Include, Plan, Rule, Spec, Strata};
+    use signoff::domain::sample::Rule;
     let Some(url) = server("postgres_draws_what_the_population_in_memory_draws") else {
         return;
     };
     let db = TestDb::new(&url);
     let mut admin = store(&db);
-    let complaints: Vec<Complaint> = (0..1200).map(population_member).collect();
+    let complaints: Vec<Complaint> = (0..1200).map(complaint).collect();
     admin
         .load(&meta("t.csv"), records(&complaints))
         .expect("load");
     // As a SQLite store whose imports keep the phrase rules' matches up to date.
     let mut held = MemoryPopulation::new(complaints);
-    held.keep_phrase_matches(Rule::AskedForManager, &["manager".to_string()]);
+    held.keep_phrase_matches(Rule::AskedForManager, &[MANAGER.to_string()]);
     held.keep_phrase_matches(Rule::Negative, &["terrible".to_string()]);
-    let include = |rule, share| Include { rule, share };
-    let spec = |n: u64, filters: Filters, includes: Vec<Include>, strata: Strata| Spec {
-        plan: Plan::Size {
-            n,
-            confidence: 95.0,
-        },
-        filters,
-        includes,
-        strata,
-        detractor_max: 6,
-        manager_phrases: vec!["manager".into()],
-        negative_phrases: vec!["terrible".into()],
-    };
-    let rules = vec![
-        include(Rule::AskedForManager, 0.5),
-        include(Rule::WantsContact, 1.0),
-        include(Rule::WouldNotRecommend, 0.1),
-        include(Rule::Negative, 0.3),
-    ];
-    let week = Filters {
-        since: Some(1_700_000_000 + 7 * 86_400),
-        until: Some(1_700_000_000 + 14 * 86_400),
-        ..Default::default()
-    };
-    let two = Filters {
-        divisions: vec!["Support".into(), "Sales".into()],
-        ..Default::default()
-    };
-    let specs = [
-        spec(25, Filters::default(), vec![], Strata::None),
-        spec(40, Filters::default(), rules.clone(), Strata::Proportional),
-        spec(
-            0,
-            Filters::default(),
-            rules.clone(),
-            Strata::PerDivision { n: 15 },
-        ),
-        spec(30, week, rules.clone(), Strata::Proportional),
-        spec(30, two, rules, Strata::None),
-    ];
     // The executive draws, under the row-level security she works under.
     let mut owner = PgStore::connect(&db.owner_url()).expect("owner");
     owner
@@ -495,11 +430,12 @@ fn postgres_draws_what_the_population_in_memory_draws() {
         ])
         .expect("sync");
     let mut exec = PgStore::connect(&db.url_for("dana")).expect("exec");
-    for (n, sp) in specs.iter().enumerate() {
+    for (name, sp) in specs() {
+        let sp = &sp;
         // Listed, and drawn by random picks.
         for limit in [LIST_LIMIT, 50] {
             for seed in [0, 1, 7, 20261129] {
-                let what = format!("spec {n}, limit {limit}, seed {seed}");
+                let what = format!("{name}, limit {limit}, seed {seed}");
                 let stored = exec.draw_with_limit(sp, seed, 1, limit).expect("draw");
                 let from_memory = match draw(&held, sp, seed, 1, limit) {
                     Ok(d) => d,
