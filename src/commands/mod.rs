@@ -38,7 +38,8 @@ use chrono::{DateTime, Utc};
 use crate::cli::{Cli, Command};
 use crate::config::{Config, Person, Role, Sources};
 use crate::store::patience::{busy_error, Patience};
-use crate::store::Db;
+use crate::store::pg::PgStore;
+use crate::store::{Db, Store};
 
 use crate::error::{failed, refused, usage};
 
@@ -129,6 +130,22 @@ impl Ctx {
     pub fn store_url(&self) -> Option<String> {
         crate::store::pg::is_url(&self.cfg.store.path)
             .then(|| self.cfg.store.path.trim().to_string())
+    }
+
+    /// The store, whichever backend keeps it: a SQLite file, or an organisation's PostgreSQL
+    /// database reached as the login its URL names.
+    pub fn open_store(&self) -> anyhow::Result<Box<dyn Store>> {
+        if let Some(url) = self.store_url() {
+            let mut pg = PgStore::connect(&url)?;
+            if !pg.pending_steps()?.is_empty() {
+                return Err(failed(format!(
+                    "{} is not set up for this version of signoff: an admin runs                      `signoff people sync` on it first",
+                    pg.shown()
+                )));
+            }
+            return Ok(Box::new(pg));
+        }
+        Ok(Box::new(self.open_db()?))
     }
 
     pub fn open_db(&self) -> anyhow::Result<Db> {

@@ -12,6 +12,12 @@ pub enum StoreError {
     /// A statement that failed, said as SQLite says it.
     #[error(transparent)]
     Query(#[from] rusqlite::Error),
+    /// The organisation's PostgreSQL store, in the server's own words.
+    #[error(transparent)]
+    Pg(#[from] super::pg::PgError),
+    /// Something this store does not do in this version, said plainly.
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl StoreError {
@@ -21,7 +27,7 @@ impl StoreError {
             StoreError::Sqlite { error, .. } | StoreError::Query(error) => {
                 super::patience::busy(error)
             }
-            StoreError::Open { .. } => false,
+            StoreError::Open { .. } | StoreError::Pg(_) | StoreError::Unsupported(_) => false,
         }
     }
 }

@@ -51,12 +51,14 @@ pub mod stats;
 mod thread_scan;
 pub mod threads;
 pub mod workflow;
+pub mod backend;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
+pub use backend::{Backend, Store};
 pub use error::{Result, StoreError};
 
 pub struct Db {

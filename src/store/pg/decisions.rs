@@ -2,10 +2,8 @@
 //! in SQLite (`domain::decision`), linked to the chain's end under the chain's lock, and
 //! checked by the server (`signoff_chain_link`, row-level security) as it is inserted.
 
-use crate::domain::complaint::signed_text_hash;
 use crate::domain::decision::{Decision, Kind};
 use crate::domain::signing::RecordSigner;
-use crate::domain::thread::{hash_messages, Author, Message};
 use crate::store::decisions::NewDecision;
 
 use super::{describe, PgError, PgStore};
@@ -57,38 +55,9 @@ impl PgStore {
             .query_one("SELECT hash FROM signoff_chain_end('decisions')", &[])
             .map_err(&fail)?
             .get(0);
-        let row = tx
-            .query_opt(
-                "SELECT complaint_text, response_text, message_count IS NOT NULL
-                 FROM complaints WHERE id = $1",
-                &[&d.complaint_id],
-            )
+        let text_hash = super::text::text_hash(&mut tx, d.complaint_id)
             .map_err(&fail)?
             .ok_or(PgAppendError::NoComplaint(d.complaint_id))?;
-        let (text, response, threaded): (String, Option<String>, bool) =
-            (row.get(0), row.get(1), row.get(2));
-        let text_hash = if threaded {
-            let messages: Vec<Message> = tx
-                .query(
-                    "SELECT author, name, at, channel, text, ext_id FROM messages
-                     WHERE complaint_id = $1 ORDER BY seq",
-                    &[&d.complaint_id],
-                )
-                .map_err(&fail)?
-                .iter()
-                .map(|r| Message {
-                    author: Author::parse(r.get::<_, &str>(0)).unwrap_or(Author::Note),
-                    name: r.get(1),
-                    at: r.get(2),
-                    channel: r.get(3),
-                    text: r.get(4),
-                    id: r.get(5),
-                })
-                .collect();
-            hash_messages(&messages)
-        } else {
-            signed_text_hash(&text, response.as_deref())
-        };
         let mut rec = d.sealed(text_hash, prev, signer).map_err(|e| match e {
             crate::store::decisions::AppendError::Sign(m) => PgAppendError::Sign(m),
             other => PgAppendError::Sign(other.to_string()),

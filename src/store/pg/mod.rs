@@ -4,10 +4,16 @@
 
 mod connect;
 mod decisions;
+mod evidence;
 mod load;
+mod lookup;
 mod migrations;
 mod people;
 mod population;
+mod sampling;
+mod store_impl;
+mod text;
+mod workflow;
 
 pub use connect::{is_url, shown_url};
 pub use decisions::PgAppendError;
@@ -71,6 +77,19 @@ impl PgStore {
     pub fn sync_people(&mut self, people: &[PersonGrant]) -> Result<SyncReport, PgError> {
         let database = self.database.clone();
         people::sync(&mut self.client, &database, people).map_err(|e| self.err(e))
+    }
+
+    /// The store as messages name it: its URL without the password.
+    pub fn shown(&self) -> &str {
+        &self.url
+    }
+
+    /// Something this version does not do on PostgreSQL, said plainly.
+    pub(crate) fn unsupported(&self, what: &str) -> PgError {
+        PgError {
+            url: self.url.clone(),
+            message: format!("{what} does not run on a PostgreSQL store in this version"),
+        }
     }
 
     fn err(&self, e: postgres::Error) -> PgError {

@@ -1,0 +1,286 @@
+//! What the commands ask of a store, whichever backend keeps it: the embedded SQLite file
+//! ([`Db`]) or an organisation's PostgreSQL database ([`PgStore`]). The rules (who may decide
+//! what, in which state; how a sample is drawn) are the same code for both; each backend only
+//! answers the questions and keeps the records.
+
+use crate::domain::car::CarEvent;
+use crate::domain::decision::{Decision, Kind, Status};
+use crate::domain::people::Actor;
+use crate::domain::report::SampleBound;
+use crate::domain::rollup::Item as RollupItem;
+use crate::domain::signing::RecordSigner;
+
+use super::draw::{Drawn, Item, Spec};
+use super::pg::PgStore;
+use super::queries::Listed;
+use super::samples::Sample;
+use super::workflow::WorkflowError;
+use super::{Db, Result};
+
+/// Which store a command runs on, for what it says and for what only one backend has.
+pub enum Backend<'a> {
+    Sqlite(&'a mut Db),
+    Pg(&'a mut PgStore),
+}
+
+/// A store, as the workflow commands (refs, decisions, samples, status, verify) use it.
+pub trait Store {
+    /// The store for messages: a file's path, or a URL without its password.
+    fn shown(&self) -> String;
+    /// The backend itself, for what only it has.
+    fn backend(&mut self) -> Backend<'_>;
+
+    // Finding complaints.
+    fn complaint_exists(&mut self, id: i64) -> Result<Option<i64>>;
+    fn complaints_by_external_id(&mut self, external_id: &str) -> Result<Vec<(i64, String)>>;
+    fn complaints_by_source_and_external_id(
+        &mut self,
+        source: &str,
+        external_id: &str,
+    ) -> Result<Vec<(i64, String)>>;
+    fn complaint_division(&mut self, id: i64) -> Result<String>;
+    fn external_id(&mut self, id: i64) -> Result<String>;
+    fn external_id_and_division(&mut self, id: i64) -> Result<Option<(String, String)>>;
+    fn listed(&mut self, id: i64) -> Result<Listed>;
+
+    // Deciding.
+    fn status_of(
+        &mut self,
+        complaint_id: i64,
+        now: i64,
+    ) -> std::result::Result<(Vec<Decision>, Status), WorkflowError>;
+    fn approve(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        note: Option<String>,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError>;
+    #[allow(clippy::too_many_arguments)]
+    fn push_back(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        reasons: &[String],
+        note: &str,
+        due_at: i64,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError>;
+    fn answer(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        kind: Kind,
+        body: &str,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError>;
+    fn retract(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        decision_id: i64,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError>;
+
+    // Samples.
+    fn next_sample_id(&mut self) -> Result<i64>;
+    fn draw(&mut self, spec: &Spec, seed: u64, boundary: i64) -> Result<Drawn>;
+    fn draw_and_record(
+        &mut self,
+        spec: &Spec,
+        seed: u64,
+        label: &str,
+        drawn_by: &str,
+        drawn_at: i64,
+    ) -> Result<(Option<i64>, Drawn)>;
+    fn sample(&mut self, key: &str) -> Result<Option<Sample>>;
+    fn latest_sample(&mut self) -> Result<Option<Sample>>;
+    fn samples(&mut self) -> Result<Vec<Sample>>;
+    fn sample_items(&mut self, sample_id: i64) -> Result<Vec<Item>>;
+    fn sample_bound(&mut self, s: &Sample, now: i64) -> Result<SampleBound>;
+    fn reviewed_of_sample(
+        &mut self,
+        sample_id: i64,
+        divisions: Option<&[String]>,
+        now: i64,
+    ) -> Result<Vec<RollupItem>>;
+    fn reviewed_of_all_samples(
+        &mut self,
+        divisions: Option<&[String]>,
+        decided_since: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<RollupItem>>;
+    fn reviewed_ad_hoc(
+        &mut self,
+        divisions: Option<&[String]>,
+        decided: Option<(i64, i64)>,
+        now: i64,
+    ) -> Result<Vec<RollupItem>>;
+
+    // Evidence.
+    fn decisions(&mut self) -> Result<Vec<Decision>>;
+    fn current_text_hash(&mut self, complaint_id: i64) -> Result<String>;
+    fn last_text_change(&mut self, complaint_id: i64) -> Result<Option<(String, i64)>>;
+    fn car_steps(&mut self) -> Result<Vec<CarEvent>>;
+    fn verify_cars(&mut self) -> Result<Vec<String>>;
+    fn schema_differences(&mut self) -> Result<Vec<String>>;
+}
+
+impl Store for Db {
+    fn shown(&self) -> String {
+        self.path.display().to_string()
+    }
+    fn backend(&mut self) -> Backend<'_> {
+        Backend::Sqlite(self)
+    }
+    fn complaint_exists(&mut self, id: i64) -> Result<Option<i64>> {
+        Db::complaint_exists(self, id)
+    }
+    fn complaints_by_external_id(&mut self, external_id: &str) -> Result<Vec<(i64, String)>> {
+        Db::complaints_by_external_id(self, external_id)
+    }
+    fn complaints_by_source_and_external_id(
+        &mut self,
+        source: &str,
+        external_id: &str,
+    ) -> Result<Vec<(i64, String)>> {
+        Db::complaints_by_source_and_external_id(self, source, external_id)
+    }
+    fn complaint_division(&mut self, id: i64) -> Result<String> {
+        Db::complaint_division(self, id)
+    }
+    fn external_id(&mut self, id: i64) -> Result<String> {
+        Db::external_id(self, id)
+    }
+    fn external_id_and_division(&mut self, id: i64) -> Result<Option<(String, String)>> {
+        Db::external_id_and_division(self, id)
+    }
+    fn listed(&mut self, id: i64) -> Result<Listed> {
+        Db::listed(self, id)
+    }
+    fn status_of(
+        &mut self,
+        complaint_id: i64,
+        now: i64,
+    ) -> std::result::Result<(Vec<Decision>, Status), WorkflowError> {
+        Db::status_of(self, complaint_id, now)
+    }
+    fn approve(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        note: Option<String>,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError> {
+        Db::approve(self, p, signer, complaint_id, note, now)
+    }
+    fn push_back(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        reasons: &[String],
+        note: &str,
+        due_at: i64,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError> {
+        Db::push_back(self, p, signer, complaint_id, reasons, note, due_at, now)
+    }
+    fn answer(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        kind: Kind,
+        body: &str,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError> {
+        Db::answer(self, p, signer, complaint_id, kind, body, now)
+    }
+    fn retract(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        decision_id: i64,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError> {
+        Db::retract(self, p, signer, decision_id, now)
+    }
+    fn next_sample_id(&mut self) -> Result<i64> {
+        Db::next_sample_id(self)
+    }
+    fn draw(&mut self, spec: &Spec, seed: u64, boundary: i64) -> Result<Drawn> {
+        Db::draw(self, spec, seed, boundary)
+    }
+    fn draw_and_record(
+        &mut self,
+        spec: &Spec,
+        seed: u64,
+        label: &str,
+        drawn_by: &str,
+        drawn_at: i64,
+    ) -> Result<(Option<i64>, Drawn)> {
+        Db::draw_and_record(self, spec, seed, label, drawn_by, drawn_at)
+    }
+    fn sample(&mut self, key: &str) -> Result<Option<Sample>> {
+        Db::sample(self, key)
+    }
+    fn latest_sample(&mut self) -> Result<Option<Sample>> {
+        Db::latest_sample(self)
+    }
+    fn samples(&mut self) -> Result<Vec<Sample>> {
+        Db::samples(self)
+    }
+    fn sample_items(&mut self, sample_id: i64) -> Result<Vec<Item>> {
+        Db::sample_items(self, sample_id)
+    }
+    fn sample_bound(&mut self, s: &Sample, now: i64) -> Result<SampleBound> {
+        Db::sample_bound(self, s, now)
+    }
+    fn reviewed_of_sample(
+        &mut self,
+        sample_id: i64,
+        divisions: Option<&[String]>,
+        now: i64,
+    ) -> Result<Vec<RollupItem>> {
+        Db::reviewed_of_sample(self, sample_id, divisions, now)
+    }
+    fn reviewed_of_all_samples(
+        &mut self,
+        divisions: Option<&[String]>,
+        decided_since: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<RollupItem>> {
+        Db::reviewed_of_all_samples(self, divisions, decided_since, now)
+    }
+    fn reviewed_ad_hoc(
+        &mut self,
+        divisions: Option<&[String]>,
+        decided: Option<(i64, i64)>,
+        now: i64,
+    ) -> Result<Vec<RollupItem>> {
+        Db::reviewed_ad_hoc(self, divisions, decided, now)
+    }
+    fn decisions(&mut self) -> Result<Vec<Decision>> {
+        Db::decisions(self)
+    }
+    fn current_text_hash(&mut self, complaint_id: i64) -> Result<String> {
+        Db::current_text_hash(self, complaint_id)
+    }
+    fn last_text_change(&mut self, complaint_id: i64) -> Result<Option<(String, i64)>> {
+        Db::last_text_change(self, complaint_id)
+    }
+    fn car_steps(&mut self) -> Result<Vec<CarEvent>> {
+        Db::car_steps(self)
+    }
+    fn verify_cars(&mut self) -> Result<Vec<String>> {
+        Db::verify_cars(self)
+    }
+    fn schema_differences(&mut self) -> Result<Vec<String>> {
+        Db::schema_differences(self)
+    }
+}

@@ -1,0 +1,171 @@
+//! The PostgreSQL store as the commands use it (`store::Store`).
+
+use crate::domain::car::CarEvent;
+use crate::domain::decision::{Decision, Kind, Status};
+use crate::domain::people::Actor;
+use crate::domain::report::SampleBound;
+use crate::domain::rollup::Item as RollupItem;
+use crate::domain::signing::RecordSigner;
+use crate::store::draw::{Drawn, Item, Spec};
+use crate::store::queries::Listed;
+use crate::store::samples::Sample;
+use crate::store::workflow::WorkflowError;
+use crate::store::{Backend, Result, Store};
+
+use super::PgStore;
+
+impl Store for PgStore {
+    fn shown(&self) -> String {
+        PgStore::shown(self).to_string()
+    }
+    fn backend(&mut self) -> Backend<'_> {
+        Backend::Pg(self)
+    }
+    fn complaint_exists(&mut self, id: i64) -> Result<Option<i64>> {
+        Ok(PgStore::complaint_exists(self, id)?)
+    }
+    fn complaints_by_external_id(&mut self, external_id: &str) -> Result<Vec<(i64, String)>> {
+        Ok(PgStore::complaints_by_external_id(self, external_id)?)
+    }
+    fn complaints_by_source_and_external_id(
+        &mut self,
+        source: &str,
+        external_id: &str,
+    ) -> Result<Vec<(i64, String)>> {
+        Ok(PgStore::complaints_by_source_and_external_id(self, source, external_id)?)
+    }
+    fn complaint_division(&mut self, id: i64) -> Result<String> {
+        Ok(PgStore::complaint_division(self, id)?)
+    }
+    fn external_id(&mut self, id: i64) -> Result<String> {
+        Ok(PgStore::external_id(self, id)?)
+    }
+    fn external_id_and_division(&mut self, id: i64) -> Result<Option<(String, String)>> {
+        Ok(PgStore::external_id_and_division(self, id)?)
+    }
+    fn listed(&mut self, id: i64) -> Result<Listed> {
+        Ok(PgStore::listed(self, id)?)
+    }
+    fn status_of(
+        &mut self,
+        complaint_id: i64,
+        now: i64,
+    ) -> std::result::Result<(Vec<Decision>, Status), WorkflowError> {
+        PgStore::status_of(self, complaint_id, now)
+    }
+    fn approve(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        note: Option<String>,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError> {
+        PgStore::approve(self, p, signer, complaint_id, note, now)
+    }
+    fn push_back(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        reasons: &[String],
+        note: &str,
+        due_at: i64,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError> {
+        PgStore::push_back(self, p, signer, complaint_id, reasons, note, due_at, now)
+    }
+    fn answer(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        complaint_id: i64,
+        kind: Kind,
+        body: &str,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError> {
+        PgStore::answer(self, p, signer, complaint_id, kind, body, now)
+    }
+    fn retract(
+        &mut self,
+        p: &Actor,
+        signer: &dyn RecordSigner,
+        decision_id: i64,
+        now: i64,
+    ) -> std::result::Result<Decision, WorkflowError> {
+        PgStore::retract(self, p, signer, decision_id, now)
+    }
+    fn next_sample_id(&mut self) -> Result<i64> {
+        Ok(PgStore::next_sample_id(self)?)
+    }
+    fn draw(&mut self, spec: &Spec, seed: u64, boundary: i64) -> Result<Drawn> {
+        Ok(PgStore::draw(self, spec, seed, boundary)?)
+    }
+    fn draw_and_record(
+        &mut self,
+        spec: &Spec,
+        seed: u64,
+        label: &str,
+        drawn_by: &str,
+        drawn_at: i64,
+    ) -> Result<(Option<i64>, Drawn)> {
+        Ok(PgStore::draw_and_record(self, spec, seed, label, drawn_by, drawn_at)?)
+    }
+    fn sample(&mut self, key: &str) -> Result<Option<Sample>> {
+        Ok(PgStore::sample(self, key)?)
+    }
+    fn latest_sample(&mut self) -> Result<Option<Sample>> {
+        Ok(PgStore::latest_sample(self)?)
+    }
+    fn samples(&mut self) -> Result<Vec<Sample>> {
+        Ok(PgStore::samples(self)?)
+    }
+    fn sample_items(&mut self, sample_id: i64) -> Result<Vec<Item>> {
+        Ok(PgStore::sample_items(self, sample_id)?)
+    }
+    fn sample_bound(&mut self, s: &Sample, now: i64) -> Result<SampleBound> {
+        Ok(PgStore::sample_bound(self, s, now)?)
+    }
+    fn reviewed_of_sample(
+        &mut self,
+        sample_id: i64,
+        divisions: Option<&[String]>,
+        now: i64,
+    ) -> Result<Vec<RollupItem>> {
+        Ok(PgStore::reviewed_of_sample(self, sample_id, divisions, now)?)
+    }
+    fn reviewed_of_all_samples(
+        &mut self,
+        divisions: Option<&[String]>,
+        decided_since: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<RollupItem>> {
+        Ok(PgStore::reviewed_of_all_samples(self, divisions, decided_since, now)?)
+    }
+    fn reviewed_ad_hoc(
+        &mut self,
+        divisions: Option<&[String]>,
+        decided: Option<(i64, i64)>,
+        now: i64,
+    ) -> Result<Vec<RollupItem>> {
+        Ok(PgStore::reviewed_ad_hoc(self, divisions, decided, now)?)
+    }
+    fn decisions(&mut self) -> Result<Vec<Decision>> {
+        Ok(PgStore::decisions(self)?)
+    }
+    fn current_text_hash(&mut self, complaint_id: i64) -> Result<String> {
+        Ok(PgStore::current_text_hash(self, complaint_id)?)
+    }
+    fn last_text_change(&mut self, complaint_id: i64) -> Result<Option<(String, i64)>> {
+        Ok(PgStore::last_text_change(self, complaint_id)?)
+    }
+    fn car_steps(&mut self) -> Result<Vec<CarEvent>> {
+        Ok(PgStore::car_steps(self)?)
+    }
+    fn verify_cars(&mut self) -> Result<Vec<String>> {
+        Ok(PgStore::verify_cars(self)?)
+    }
+    fn schema_differences(&mut self) -> Result<Vec<String>> {
+        Ok(PgStore::schema_differences(self)?)
+    }
+}
