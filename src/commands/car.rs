@@ -95,7 +95,7 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
     let signer = ctx.signer(&p)?;
     let mut db = ctx.open_db()?;
     // The resolver refuses a division head someone else's complaint.
-    let complaint = refs::resolve(ctx, &db, &a.reference)?;
+    let complaint = refs::resolve(ctx, &mut db, &a.reference)?;
     let id = ctx
         .write(&mut db, busy_error, |db| {
             let opening = Opening {

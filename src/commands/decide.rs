@@ -7,7 +7,7 @@ use crate::error::{failed, refused, usage};
 use crate::render::time::fmt_time;
 use crate::store::queries;
 use crate::store::workflow::WorkflowError;
-use crate::store::Db;
+use crate::store::Store;
 
 use super::{parse_time, refs, still_busy, Ctx};
 
@@ -33,7 +33,7 @@ fn print_decision(ctx: &Ctx, d: &Decision, what: &str) -> anyhow::Result<()> {
 }
 
 /// The complaint's external id, to print.
-fn external_id(db: &Db, id: i64) -> anyhow::Result<String> {
+fn external_id(db: &mut dyn Store, id: i64) -> anyhow::Result<String> {
     let ext = db.external_id(id)?;
     Ok(inert(&ext).into_owned())
 }
@@ -42,15 +42,15 @@ pub fn approve(ctx: &Ctx, a: ApproveArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
     let actor = p.actor();
     let signer = ctx.signer(&p)?;
-    let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db, &a.reference)?;
+    let mut db = ctx.open_store()?;
+    let id = refs::resolve(ctx, db.as_mut(), &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
-        .write(&mut db, WorkflowError::is_busy, |db| {
+        .write_store(db.as_mut(), WorkflowError::is_busy, |db| {
             db.approve(&actor, signer.0.as_ref(), id, a.note.clone(), now)
         })
         .map_err(exit)?;
-    let ext = external_id(&db, id)?;
+    let ext = external_id(db.as_mut(), id)?;
     print_decision(
         ctx,
         &rec,
@@ -85,15 +85,15 @@ pub fn push_back(ctx: &Ctx, a: PushBackArgs) -> anyhow::Result<()> {
         None => add_working_days(ctx.now, ctx.cfg.decisions.due_working_days).timestamp(),
     };
     let signer = ctx.signer(&p)?;
-    let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db, &a.reference)?;
+    let mut db = ctx.open_store()?;
+    let id = refs::resolve(ctx, db.as_mut(), &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
-        .write(&mut db, WorkflowError::is_busy, |db| {
+        .write_store(db.as_mut(), WorkflowError::is_busy, |db| {
             db.push_back(&actor, signer.0.as_ref(), id, &reasons, &a.note, due, now)
         })
         .map_err(exit)?;
-    let ext = external_id(&db, id)?;
+    let ext = external_id(db.as_mut(), id)?;
     print_decision(
         ctx,
         &rec,
@@ -128,15 +128,15 @@ pub fn answer(ctx: &Ctx, a: AnswerArgs) -> anyhow::Result<()> {
         ));
     };
     let signer = ctx.signer(&p)?;
-    let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db, &a.reference)?;
+    let mut db = ctx.open_store()?;
+    let id = refs::resolve(ctx, db.as_mut(), &a.reference)?;
     let now = ctx.now.timestamp();
     let rec = ctx
-        .write(&mut db, WorkflowError::is_busy, |db| {
+        .write_store(db.as_mut(), WorkflowError::is_busy, |db| {
             db.answer(&actor, signer.0.as_ref(), id, kind, &body, now)
         })
         .map_err(exit)?;
-    let ext = external_id(&db, id)?;
+    let ext = external_id(db.as_mut(), id)?;
     let what = match kind {
         Kind::Revise => "response revised",
         Kind::CorrectiveAction => "corrective action recorded",
@@ -153,10 +153,10 @@ pub fn retract(ctx: &Ctx, a: RetractArgs) -> anyhow::Result<()> {
     let p = ctx.person()?.clone();
     let actor = p.actor();
     let signer = ctx.signer(&p)?;
-    let mut db = ctx.open_db()?;
+    let mut db = ctx.open_store()?;
     let now = ctx.now.timestamp();
     let rec = ctx
-        .write(&mut db, WorkflowError::is_busy, |db| {
+        .write_store(db.as_mut(), WorkflowError::is_busy, |db| {
             db.retract(&actor, signer.0.as_ref(), a.decision, now)
         })
         .map_err(exit)?;
@@ -230,8 +230,8 @@ const SHOW_OTHERS: i64 = 50;
 
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     ctx.person()?;
-    let db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db, &a.reference)?;
+    let mut db = ctx.open_db()?;
+    let id = refs::resolve(ctx, &mut db, &a.reference)?;
     let stored = db
         .complaint(id)?
         .ok_or_else(|| failed(format!("no complaint {id}")))?;

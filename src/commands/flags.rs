@@ -82,7 +82,7 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
     // Flags that time alone raised since the store last changed are raised before they are read.
     db.catch_up_checks_if_free(ctx.now.timestamp())?;
     if let Some(r) = &a.complaint {
-        let id = refs::resolve(ctx, &db, r)?;
+        let id = refs::resolve(ctx, &mut db, r)?;
         let c = &ctx.cfg.checks;
         let flags = db.flags_of(
             id,

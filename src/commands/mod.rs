@@ -39,7 +39,7 @@ use crate::cli::{Cli, Command};
 use crate::config::{Config, Person, Role, Sources};
 use crate::store::patience::{busy_error, Patience};
 use crate::store::pg::PgStore;
-use crate::store::{Db, Store};
+use crate::store::{Backend, Db, Store};
 
 use crate::error::{failed, refused, usage};
 
@@ -115,7 +115,13 @@ impl Ctx {
             cfg.store.path = db.display().to_string();
         }
         let now = clock();
-        let login = current_login(&cfg, std::env::var("SIGNOFF_USER").ok());
+        // On a PostgreSQL store who you are is the database login, checked by the server;
+        // SIGNOFF_USER does not change it.
+        let login = if crate::store::pg::is_url(&cfg.store.path) {
+            crate::store::pg::url_login(&cfg.store.path, os_login())
+        } else {
+            current_login(&cfg, std::env::var("SIGNOFF_USER").ok())
+        };
         Ok(Ctx {
             cfg,
             config_file,
@@ -194,6 +200,20 @@ impl Ctx {
             },
             write,
         )
+    }
+
+    /// [`Ctx::write`] on whichever store: SQLite's writes wait for another writer with the
+    /// configured patience; PostgreSQL's wait for their locks in the server.
+    pub fn write_store<T, E>(
+        &self,
+        store: &mut dyn Store,
+        is_busy: impl Fn(&E) -> bool,
+        mut write: impl FnMut(&mut dyn Store) -> Result<T, E>,
+    ) -> Result<T, E> {
+        match store.backend() {
+            Backend::Sqlite(db) => self.write(db, is_busy, |db| write(db)),
+            Backend::Pg(pg) => write(pg),
+        }
     }
 
     /// The person behind this command, or a refusal naming the login.

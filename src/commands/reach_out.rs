@@ -21,7 +21,7 @@ pub fn run(ctx: &Ctx, a: ReachOutArgs) -> anyhow::Result<()> {
             .map_err(|e| failed(format!("--message {}: {e}", a.message.display())))?
     };
     let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &db, &a.reference)?;
+    let id = refs::resolve(ctx, &mut db, &a.reference)?;
     let queued = crate::mail::outreach::queue(
         &mut db,
         &ctx.cfg.mail.from,

@@ -4,12 +4,12 @@
 use crate::domain::text::inert;
 use crate::error::{failed, refused, usage};
 use crate::store::cars::Car;
-use crate::store::Db;
+use crate::store::{Db, Store};
 
 use super::Ctx;
 
 /// The complaint id for a REF, checked against what the person may see.
-pub fn resolve(ctx: &Ctx, db: &Db, r: &str) -> anyhow::Result<i64> {
+pub fn resolve(ctx: &Ctx, db: &mut dyn Store, r: &str) -> anyhow::Result<i64> {
     let id = find(db, r)?;
     if let Some(visible) = ctx.visible_divisions()? {
         let division = db.complaint_division(id)?;
@@ -23,7 +23,7 @@ pub fn resolve(ctx: &Ctx, db: &Db, r: &str) -> anyhow::Result<i64> {
     Ok(id)
 }
 
-fn find(db: &Db, r: &str) -> anyhow::Result<i64> {
+fn find(db: &mut dyn Store, r: &str) -> anyhow::Result<i64> {
     let r = r.trim();
     if let Some(n) = r.strip_prefix("id:").or_else(|| r.strip_prefix('#')) {
         let id: i64 = n

@@ -15,7 +15,7 @@ use crate::domain::text::one_line;
 use crate::error::{failed, usage};
 use crate::render::time::{fmt_date, fmt_time};
 use crate::store::samples::{Drawn, Sample};
-use crate::store::{Db, StoreError};
+use crate::store::{Store, StoreError};
 
 use super::{parse_time, Ctx};
 
@@ -143,7 +143,7 @@ struct SampleJson<'a> {
     items: Vec<ItemJson>,
 }
 
-fn items_json(db: &Db, drawn: &Drawn) -> anyhow::Result<Vec<ItemJson>> {
+fn items_json(db: &mut dyn Store, drawn: &Drawn) -> anyhow::Result<Vec<ItemJson>> {
     let mut out = Vec::with_capacity(drawn.items.len());
     for (i, it) in drawn.items.iter().enumerate() {
         let c = db.listed(it.complaint_id)?;
@@ -167,7 +167,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     }
     let person = ctx.require(&[Role::Executive], "draw a sample")?.clone();
     let spec = spec_from_args(ctx, &a)?;
-    let mut db = ctx.open_db()?;
+    let mut db = ctx.open_store()?;
     if a.plan_only {
         let id = db.next_sample_id()?;
         let drawn = db.draw(&spec, 0, id)?;
@@ -194,7 +194,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     let label = a.label.clone().unwrap_or_else(|| iso_week_label(ctx.now));
     let drawn_at = ctx.now.timestamp();
     let (id, drawn) = ctx
-        .write(&mut db, StoreError::is_busy, |db| {
+        .write_store(db.as_mut(), StoreError::is_busy, |db| {
             db.draw_and_record(&spec, seed, &label, &person.login, drawn_at)
         })
         .map_err(|e| super::write_error(e.into()))?;
@@ -215,7 +215,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
     let sized = sized(&spec, &drawn);
     let weak = matches!(spec.plan, Plan::Percent { .. })
         && sized.proves * 100.0 > ctx.cfg.sampling.weak_proof_percent;
-    let items = items_json(&db, &drawn)?;
+    let items = items_json(db.as_mut(), &drawn)?;
     if ctx.json {
         return ctx.print_json(&SampleJson {
             id: Some(id),
@@ -279,7 +279,7 @@ pub fn run(ctx: &Ctx, a: SampleArgs) -> anyhow::Result<()> {
 
 fn replay(ctx: &Ctx, key: &str) -> anyhow::Result<()> {
     ctx.require(&[Role::Executive, Role::Admin], "replay a sample")?;
-    let db = ctx.open_db()?;
+    let mut db = ctx.open_store()?;
     let s: Sample = db
         .sample(key)?
         .ok_or_else(|| failed(format!("no sample {key:?}")))?;
@@ -340,7 +340,7 @@ struct SampleRow {
 
 pub fn list(ctx: &Ctx) -> anyhow::Result<()> {
     let scope = ctx.visible_divisions()?;
-    let db = ctx.open_db()?;
+    let mut db = ctx.open_store()?;
     let now = ctx.now.timestamp();
     let mut rows = Vec::new();
     for s in db.samples()? {

@@ -39,7 +39,7 @@ fn filter(scope: Option<Vec<String>>, division: Option<String>) -> Option<Vec<St
 pub fn run(ctx: &Ctx, a: StatusArgs) -> anyhow::Result<()> {
     let scope = ctx.visible_divisions()?;
     let whole = scope.is_none() && a.division.is_none();
-    let db = ctx.open_db()?;
+    let mut db = ctx.open_store()?;
     let sample = match &a.sample {
         Some(k) => Some(
             db.sample(k)?

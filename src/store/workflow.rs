@@ -1,7 +1,7 @@
 //! The decision workflow, shared by the command line and the review screen: who may do what,
 //! in which state, each in one short write transaction.
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{OptionalExtension, Transaction, TransactionBehavior};
 
 use crate::domain::decision::{self, signature_statement, Decision, Kind, Status};
 use crate::domain::people::{Actor, Role};
@@ -67,29 +67,51 @@ fn need(p: &Actor, roles: &[Role], action: &str) -> Result<()> {
     }
 }
 
-/// Division heads act only on their own divisions.
-fn check_scope(conn: &Connection, p: &Actor, complaint_id: i64) -> Result<String> {
-    let (division, ext): (String, String) = conn.query_row(
-        "SELECT division, external_id FROM complaints WHERE id = ?1",
-        [complaint_id],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
+/// What the decision rules ask of a store, inside the one transaction that records a
+/// decision: each backend answers with its own SQL, and the rules stay one.
+pub(crate) trait DecisionTx {
+    /// (division, external id, whether it holds a company response to read); None when the
+    /// complaint is not there (or not the person's to see).
+    fn head(&mut self, complaint_id: i64) -> Result<Option<(String, String, bool)>>;
+    fn decisions_of(&mut self, complaint_id: i64) -> Result<Vec<Decision>>;
+    fn text_hash(&mut self, complaint_id: i64) -> Result<String>;
+    /// The latest sample holding the complaint.
+    fn sample_of(&mut self, complaint_id: i64) -> Result<Option<i64>>;
+    fn decision(&mut self, id: i64) -> Result<Option<Decision>>;
+    /// A division head's revised response replaces the company's answer (it is recorded with
+    /// the decision that follows).
+    fn revise_response(&mut self, complaint_id: i64, text: &str, by: &str, at: i64) -> Result<()>;
+    fn append(&mut self, d: NewDecision, signer: &dyn RecordSigner) -> Result<Decision>;
+    /// The letter that carries a signature to the customer waits in the outbox.
+    fn queue_letter(&mut self, complaint_id: i64, decision_id: i64, author: &str, at: i64)
+        -> Result<()>;
+    /// The complaint's checks after an answer changed it.
+    fn answered(&mut self, complaint_id: i64, now: i64) -> Result<()>;
+}
+
+/// Division heads act only on their own divisions. Returns the complaint's external id and
+/// whether it holds a response.
+fn check_scope(tx: &mut dyn DecisionTx, p: &Actor, complaint_id: i64) -> Result<(String, bool)> {
+    let (division, ext, has_response) = tx.head(complaint_id)?.ok_or_else(|| {
+        WorkflowError::Conflict(format!("no complaint {complaint_id}"))
+    })?;
     if p.role == Role::DivisionHead && !p.divisions.contains(&division) {
         return Err(WorkflowError::Refused(format!(
             "{ext} belongs to {division}, which is not among your divisions ({})",
             p.divisions.join(", ")
         )));
     }
-    Ok(ext)
+    Ok((ext, has_response))
 }
 
-pub(crate) fn status_of(
-    conn: &Connection,
+/// A complaint's decisions and its status now.
+pub(crate) fn status_in(
+    tx: &mut dyn DecisionTx,
     complaint_id: i64,
     now: i64,
 ) -> Result<(Vec<Decision>, Status)> {
-    let ds = sd::for_complaint(conn, complaint_id)?;
-    let text = sd::current_text_hash(conn, complaint_id)?;
+    let ds = tx.decisions_of(complaint_id)?;
+    let text = tx.text_hash(complaint_id)?;
     let st = decision::status(&ds, &text, now);
     Ok((ds, st))
 }
@@ -112,20 +134,237 @@ fn base(p: &Actor, complaint_id: i64, sample_id: Option<i64>, kind: Kind, now: i
     }
 }
 
-/// Whether the complaint holds a company response to read: a signature vouches for one, and a
-/// regulator's outcome (a status, not a message) is none.
-fn has_response(conn: &Connection, complaint_id: i64) -> Result<bool> {
-    Ok(conn.query_row(
-        "SELECT coalesce(trim(response_text), '') <> '' FROM complaints WHERE id = ?1",
-        [complaint_id],
-        |r| r.get(0),
-    )?)
+/// An executive signs the company's response.
+pub(crate) fn approve_in(
+    tx: &mut dyn DecisionTx,
+    p: &Actor,
+    signer: &dyn RecordSigner,
+    complaint_id: i64,
+    note: Option<String>,
+    now: i64,
+) -> Result<Decision> {
+    approve_allowed(p)?;
+    let (ext, has_response) = check_scope(tx, p, complaint_id)?;
+    if !has_response {
+        return Err(WorkflowError::Conflict(format!(
+            "{ext} has no company response to sign: push it back (no-response: no response to read) or wait for one"
+        )));
+    }
+    let (_, st) = status_in(tx, complaint_id, now)?;
+    if let Status::Signed { by, .. } = &st {
+        return Err(WorkflowError::Conflict(format!(
+            "{ext} is already signed by {by}, and its text has not changed since"
+        )));
+    }
+    let sample = tx.sample_of(complaint_id)?;
+    let mut d = base(p, complaint_id, sample, Kind::Approve, now);
+    d.statement = Some(signature_statement(&p.name, &p.title));
+    d.note = note.filter(|n| !n.trim().is_empty());
+    let rec = tx.append(d, signer)?;
+    tx.queue_letter(complaint_id, rec.id, &p.login, now)?;
+    Ok(rec)
+}
+
+/// An executive pushes the response back to its division.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn push_back_in(
+    tx: &mut dyn DecisionTx,
+    p: &Actor,
+    signer: &dyn RecordSigner,
+    complaint_id: i64,
+    reasons: &[String],
+    note: &str,
+    due_at: i64,
+    now: i64,
+) -> Result<Decision> {
+    let (ext, _) = check_scope(tx, p, complaint_id)?;
+    let (_, st) = status_in(tx, complaint_id, now)?;
+    if let Status::PushedBack { .. } = st {
+        return Err(WorkflowError::Conflict(format!(
+            "{ext} is already pushed back and waiting for its division's answer"
+        )));
+    }
+    let sample = tx.sample_of(complaint_id)?;
+    let mut d = base(p, complaint_id, sample, Kind::PushBack, now);
+    d.reasons = Some(reasons.join(","));
+    d.note = Some(note.trim().to_string());
+    d.due_at = Some(due_at);
+    Ok(tx.append(d, signer)?)
+}
+
+/// Checks that the person may sign before any store is touched.
+pub(crate) fn approve_allowed(p: &Actor) -> Result<()> {
+    need(p, &[Role::Executive], "sign a response")
+}
+
+/// Checks a push-back's person and content before any store is touched.
+pub(crate) fn push_back_allowed(p: &Actor, reasons: &[String], note: &str) -> Result<()> {
+    need(p, &[Role::Executive], "push a response back")?;
+    if reasons.is_empty() || note.trim().is_empty() {
+        return Err(WorkflowError::Conflict(
+            "a push-back needs at least one reason and a note".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Checks an answer's person and content before any store is touched.
+pub(crate) fn answer_allowed(p: &Actor, kind: Kind, body: &str) -> Result<()> {
+    need(p, &[Role::DivisionHead], "answer a push-back")?;
+    if !kind.is_answer() {
+        return Err(WorkflowError::Conflict(format!(
+            "{} is not an answer",
+            kind.as_str()
+        )));
+    }
+    if body.trim().is_empty() {
+        return Err(WorkflowError::Conflict("the answer is empty".into()));
+    }
+    Ok(())
+}
+
+/// A division head answers a push-back on one of their divisions.
+pub(crate) fn answer_in(
+    tx: &mut dyn DecisionTx,
+    p: &Actor,
+    signer: &dyn RecordSigner,
+    complaint_id: i64,
+    kind: Kind,
+    body: &str,
+    now: i64,
+) -> Result<Decision> {
+    answer_allowed(p, kind, body)?;
+    let (ext, _) = check_scope(tx, p, complaint_id)?;
+    let (_, st) = status_in(tx, complaint_id, now)?;
+    if !matches!(st, Status::PushedBack { .. }) {
+        return Err(WorkflowError::Conflict(format!(
+            "{ext} has no open push-back to answer (it is {})",
+            st.label()
+        )));
+    }
+    if kind == Kind::Revise {
+        tx.revise_response(complaint_id, body.trim_end(), &p.name, now)?;
+    }
+    let sample = tx.sample_of(complaint_id)?;
+    let mut d = base(p, complaint_id, sample, kind, now);
+    d.body = Some(body.trim_end().to_string());
+    let rec = tx.append(d, signer)?;
+    // The complaint's flags say what the answer changed (a revised response is no longer late,
+    // nor the same canned reply) from now on, not from the next refresh.
+    tx.answered(complaint_id, now)?;
+    Ok(rec)
+}
+
+/// A person retracts a decision of their own.
+pub(crate) fn retract_in(
+    tx: &mut dyn DecisionTx,
+    p: &Actor,
+    signer: &dyn RecordSigner,
+    decision_id: i64,
+    now: i64,
+) -> Result<Decision> {
+    let target = tx
+        .decision(decision_id)?
+        .ok_or_else(|| WorkflowError::Conflict(format!("no decision {decision_id}")))?;
+    if target.actor != p.login {
+        return Err(WorkflowError::Refused(format!(
+            "decision {} was made by {}: only they may retract it",
+            target.id, target.actor_name
+        )));
+    }
+    if target.kind == Kind::Retract {
+        return Err(WorkflowError::Conflict(
+            "a retraction cannot itself be retracted".into(),
+        ));
+    }
+    if target.kind == Kind::Revise {
+        return Err(WorkflowError::Conflict(
+            "a revised response cannot be retracted: it was sent to the customer; revise it again instead".into(),
+        ));
+    }
+    let ds = tx.decisions_of(target.complaint_id)?;
+    if ds.iter().any(|d| d.retracts == Some(target.id)) {
+        return Err(WorkflowError::Conflict(format!(
+            "decision {} is already retracted",
+            target.id
+        )));
+    }
+    let mut d = base(p, target.complaint_id, target.sample_id, Kind::Retract, now);
+    d.retracts = Some(target.id);
+    Ok(tx.append(d, signer)?)
+}
+
+/// The SQLite store's answers, inside its IMMEDIATE write transaction.
+struct SqliteTx<'a>(&'a Transaction<'a>);
+
+impl DecisionTx for SqliteTx<'_> {
+    fn head(&mut self, complaint_id: i64) -> Result<Option<(String, String, bool)>> {
+        Ok(self
+            .0
+            .query_row(
+                "SELECT division, external_id, coalesce(trim(response_text), '') <> ''
+                 FROM complaints WHERE id = ?1",
+                [complaint_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+    fn decisions_of(&mut self, complaint_id: i64) -> Result<Vec<Decision>> {
+        Ok(sd::for_complaint(self.0, complaint_id)?)
+    }
+    fn text_hash(&mut self, complaint_id: i64) -> Result<String> {
+        Ok(sd::current_text_hash(self.0, complaint_id)?)
+    }
+    fn sample_of(&mut self, complaint_id: i64) -> Result<Option<i64>> {
+        Ok(samples::sample_of(self.0, complaint_id)?)
+    }
+    fn decision(&mut self, id: i64) -> Result<Option<Decision>> {
+        Ok(sd::by_id(self.0, id)?)
+    }
+    fn revise_response(&mut self, complaint_id: i64, text: &str, by: &str, at: i64) -> Result<()> {
+        Ok(sd::revise_response(self.0, complaint_id, text, by, at)?)
+    }
+    fn append(&mut self, d: NewDecision, signer: &dyn RecordSigner) -> Result<Decision> {
+        Ok(sd::append(self.0, d, signer)?)
+    }
+    fn queue_letter(
+        &mut self,
+        complaint_id: i64,
+        decision_id: i64,
+        author: &str,
+        at: i64,
+    ) -> Result<()> {
+        Ok(super::outbox::queue_letter(
+            self.0,
+            complaint_id,
+            decision_id,
+            author,
+            at,
+        )?)
+    }
+    fn answered(&mut self, complaint_id: i64, now: i64) -> Result<()> {
+        super::flag_update::touch(self.0, &[complaint_id], now)?;
+        Ok(())
+    }
 }
 
 impl Db {
     /// A complaint's decisions and its status now.
     pub fn status_of(&self, complaint_id: i64, now: i64) -> Result<(Vec<Decision>, Status)> {
-        status_of(&self.conn, complaint_id, now)
+        let ds = sd::for_complaint(&self.conn, complaint_id)?;
+        let text = sd::current_text_hash(&self.conn, complaint_id)?;
+        let st = decision::status(&ds, &text, now);
+        Ok((ds, st))
+    }
+
+    /// Runs one decision in an IMMEDIATE transaction, committed when it succeeds.
+    fn decide<T>(&mut self, f: impl FnOnce(&mut dyn DecisionTx) -> Result<T>) -> Result<T> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let out = f(&mut SqliteTx(&tx))?;
+        tx.commit()?;
+        Ok(out)
     }
 
     pub fn approve(
@@ -136,36 +375,8 @@ impl Db {
         note: Option<String>,
         now: i64,
     ) -> Result<Decision> {
-        need(p, &[Role::Executive], "sign a response")?;
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ext = check_scope(&tx, p, complaint_id)?;
-        if !has_response(&tx, complaint_id)? {
-            return Err(WorkflowError::Conflict(format!(
-                "{ext} has no company response to sign: push it back (no-response: no response to read) or wait for one"
-            )));
-        }
-        let (_, st) = status_of(&tx, complaint_id, now)?;
-        if let Status::Signed { by, .. } = &st {
-            return Err(WorkflowError::Conflict(format!(
-                "{ext} is already signed by {by}, and its text has not changed since"
-            )));
-        }
-        let mut d = base(
-            p,
-            complaint_id,
-            samples::sample_of(&tx, complaint_id)?,
-            Kind::Approve,
-            now,
-        );
-        d.statement = Some(signature_statement(&p.name, &p.title));
-        d.note = note.filter(|n| !n.trim().is_empty());
-        let rec = sd::append(&tx, d, signer)?;
-        // The letter that carries the signature to the customer waits in the outbox from now on.
-        super::outbox::queue_letter(&tx, complaint_id, rec.id, &p.login, now)?;
-        tx.commit()?;
-        Ok(rec)
+        approve_allowed(p)?;
+        self.decide(|tx| approve_in(tx, p, signer, complaint_id, note, now))
     }
 
     // Who, with which key, on what, why, by when, and at what time: each is one of its own.
@@ -180,35 +391,8 @@ impl Db {
         due_at: i64,
         now: i64,
     ) -> Result<Decision> {
-        need(p, &[Role::Executive], "push a response back")?;
-        if reasons.is_empty() || note.trim().is_empty() {
-            return Err(WorkflowError::Conflict(
-                "a push-back needs at least one reason and a note".into(),
-            ));
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ext = check_scope(&tx, p, complaint_id)?;
-        let (_, st) = status_of(&tx, complaint_id, now)?;
-        if let Status::PushedBack { .. } = st {
-            return Err(WorkflowError::Conflict(format!(
-                "{ext} is already pushed back and waiting for its division's answer"
-            )));
-        }
-        let mut d = base(
-            p,
-            complaint_id,
-            samples::sample_of(&tx, complaint_id)?,
-            Kind::PushBack,
-            now,
-        );
-        d.reasons = Some(reasons.join(","));
-        d.note = Some(note.trim().to_string());
-        d.due_at = Some(due_at);
-        let rec = sd::append(&tx, d, signer)?;
-        tx.commit()?;
-        Ok(rec)
+        push_back_allowed(p, reasons, note)?;
+        self.decide(|tx| push_back_in(tx, p, signer, complaint_id, reasons, note, due_at, now))
     }
 
     pub fn answer(
@@ -220,44 +404,8 @@ impl Db {
         body: &str,
         now: i64,
     ) -> Result<Decision> {
-        need(p, &[Role::DivisionHead], "answer a push-back")?;
-        if !kind.is_answer() {
-            return Err(WorkflowError::Conflict(format!(
-                "{} is not an answer",
-                kind.as_str()
-            )));
-        }
-        if body.trim().is_empty() {
-            return Err(WorkflowError::Conflict("the answer is empty".into()));
-        }
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let ext = check_scope(&tx, p, complaint_id)?;
-        let (_, st) = status_of(&tx, complaint_id, now)?;
-        if !matches!(st, Status::PushedBack { .. }) {
-            return Err(WorkflowError::Conflict(format!(
-                "{ext} has no open push-back to answer (it is {})",
-                st.label()
-            )));
-        }
-        if kind == Kind::Revise {
-            sd::revise_response(&tx, complaint_id, body.trim_end(), &p.name, now)?;
-        }
-        let mut d = base(
-            p,
-            complaint_id,
-            samples::sample_of(&tx, complaint_id)?,
-            kind,
-            now,
-        );
-        d.body = Some(body.trim_end().to_string());
-        let rec = sd::append(&tx, d, signer)?;
-        // The complaint's flags say what the answer changed (a revised response is no longer late,
-        // nor the same canned reply) from now on, not from the next refresh.
-        super::flag_update::touch(&tx, &[complaint_id], now)?;
-        tx.commit()?;
-        Ok(rec)
+        answer_allowed(p, kind, body)?;
+        self.decide(|tx| answer_in(tx, p, signer, complaint_id, kind, body, now))
     }
 
     pub fn retract(
@@ -267,38 +415,6 @@ impl Db {
         decision_id: i64,
         now: i64,
     ) -> Result<Decision> {
-        let tx = self
-            .conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let target = sd::by_id(&tx, decision_id)?
-            .ok_or_else(|| WorkflowError::Conflict(format!("no decision {decision_id}")))?;
-        if target.actor != p.login {
-            return Err(WorkflowError::Refused(format!(
-                "decision {} was made by {}: only they may retract it",
-                target.id, target.actor_name
-            )));
-        }
-        if target.kind == Kind::Retract {
-            return Err(WorkflowError::Conflict(
-                "a retraction cannot itself be retracted".into(),
-            ));
-        }
-        if target.kind == Kind::Revise {
-            return Err(WorkflowError::Conflict(
-                "a revised response cannot be retracted: it was sent to the customer; revise it again instead".into(),
-            ));
-        }
-        let ds = sd::for_complaint(&tx, target.complaint_id)?;
-        if ds.iter().any(|d| d.retracts == Some(target.id)) {
-            return Err(WorkflowError::Conflict(format!(
-                "decision {} is already retracted",
-                target.id
-            )));
-        }
-        let mut d = base(p, target.complaint_id, target.sample_id, Kind::Retract, now);
-        d.retracts = Some(target.id);
-        let rec = sd::append(&tx, d, signer)?;
-        tx.commit()?;
-        Ok(rec)
+        self.decide(|tx| retract_in(tx, p, signer, decision_id, now))
     }
 }

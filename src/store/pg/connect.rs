@@ -47,6 +47,17 @@ pub fn shown_url(url: &str) -> String {
     format!("{scheme}://{auth}{tail}")
 }
 
+/// The login a URL connects as: its user, else `PGUSER`, else the operating system's user
+/// (libpq's rules). On a PostgreSQL store this is who the person is.
+pub fn url_login(url: &str, os_user: Option<String>) -> Option<String> {
+    let config = Config::from_str(url.trim()).ok()?;
+    config
+        .get_user()
+        .map(str::to_string)
+        .or_else(|| std::env::var("PGUSER").ok().filter(|u| !u.is_empty()))
+        .or(os_user)
+}
+
 /// Connects; returns the client and the database's name.
 pub(super) fn connect(url: &str) -> Result<(Client, String), PgError> {
     let shown = shown_url(url);
@@ -58,6 +69,11 @@ pub(super) fn connect(url: &str) -> Result<(Client, String), PgError> {
         .map_err(|e| fail(format!("not a PostgreSQL connection URL: {e}")))?;
     if config.get_application_name().is_none() {
         config.application_name("signoff");
+    }
+    if config.get_user().is_none() {
+        if let Some(u) = url_login(url, std::env::var("USER").ok()) {
+            config.user(&u);
+        }
     }
     let database = match config.get_dbname() {
         Some(d) => d.to_string(),

@@ -15,7 +15,7 @@ mod store_impl;
 mod text;
 mod workflow;
 
-pub use connect::{is_url, shown_url};
+pub use connect::{is_url, shown_url, url_login};
 pub use decisions::PgAppendError;
 pub use load::{PgImportMeta, PgLoadCounts, PgRecord};
 pub use people::{PersonGrant, SyncReport};
