@@ -398,7 +398,7 @@ fn people_sync_follows_the_configuration() {
     // The migrations ran once each.
     let steps =
         db.psql_owner("SELECT string_agg(step::text, ',' ORDER BY step) FROM signoff_migrations");
-    assert_eq!(steps.stdout.trim(), "1,2");
+    assert_eq!(steps.stdout.trim(), "1,2,3");
 }
 
 #[test]
@@ -426,19 +426,35 @@ fn a_login_that_may_not_create_roles_is_told_so() {
 
 #[test]
 fn other_commands_name_the_postgres_store_and_write_nothing() {
-    // Needs no server: the URL is never a file.
+    // Needs no server: the URL is never a file, and nothing listens on port 1.
     let env = Env::new();
-    let url = "postgresql://dana:s3cret@db.example.com/signoff";
+    let url = "postgresql://dana:s3cret@127.0.0.1:1/signoff";
+    // A command that runs on PostgreSQL says it cannot reach the store, without the password.
     let out = env
         .cmd("dana")
         .current_dir(env.dir.path())
         .args(["--db", url, "status"])
         .output()
         .expect("run");
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("postgresql://dana:***@127.0.0.1:1/signoff"),
+        "{err}"
+    );
+    assert!(err.contains("cannot connect"), "{err}");
+    assert!(!err.contains("s3cret"), "{err}");
+    // One that runs on SQLite only in this version says so.
+    let out = env
+        .cmd("dana")
+        .current_dir(env.dir.path())
+        .args(["--db", url, "stats"])
+        .output()
+        .expect("run");
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("postgresql://dana:***@db.example.com/signoff"),
+        err.contains("postgresql://dana:***@127.0.0.1:1/signoff"),
         "{err}"
     );
     assert!(!err.contains("s3cret"), "{err}");

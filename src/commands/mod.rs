@@ -157,8 +157,9 @@ impl Ctx {
     pub fn open_db(&self) -> anyhow::Result<Db> {
         if let Some(url) = self.store_url() {
             return Err(crate::error::usage(format!(
-                "{} is a PostgreSQL store: this version sets up its people and rights \
-                 (`signoff people sync`); the other commands run on a SQLite store",
+                "{} is a PostgreSQL store: in this version `people sync`, `import`, `sample`, \
+                 `approve`, `push-back`, `answer`, `retract`, `status` and `verify` run on it; \
+                 this command runs on a SQLite store only",
                 crate::store::pg::shown_url(&url)
             )));
         }

@@ -83,8 +83,13 @@ pub(crate) trait DecisionTx {
     fn revise_response(&mut self, complaint_id: i64, text: &str, by: &str, at: i64) -> Result<()>;
     fn append(&mut self, d: NewDecision, signer: &dyn RecordSigner) -> Result<Decision>;
     /// The letter that carries a signature to the customer waits in the outbox.
-    fn queue_letter(&mut self, complaint_id: i64, decision_id: i64, author: &str, at: i64)
-        -> Result<()>;
+    fn queue_letter(
+        &mut self,
+        complaint_id: i64,
+        decision_id: i64,
+        author: &str,
+        at: i64,
+    ) -> Result<()>;
     /// The complaint's checks after an answer changed it.
     fn answered(&mut self, complaint_id: i64, now: i64) -> Result<()>;
 }
@@ -92,9 +97,9 @@ pub(crate) trait DecisionTx {
 /// Division heads act only on their own divisions. Returns the complaint's external id and
 /// whether it holds a response.
 fn check_scope(tx: &mut dyn DecisionTx, p: &Actor, complaint_id: i64) -> Result<(String, bool)> {
-    let (division, ext, has_response) = tx.head(complaint_id)?.ok_or_else(|| {
-        WorkflowError::Conflict(format!("no complaint {complaint_id}"))
-    })?;
+    let (division, ext, has_response) = tx
+        .head(complaint_id)?
+        .ok_or_else(|| WorkflowError::Conflict(format!("no complaint {complaint_id}")))?;
     if p.role == Role::DivisionHead && !p.divisions.contains(&division) {
         return Err(WorkflowError::Refused(format!(
             "{ext} belongs to {division}, which is not among your divisions ({})",
@@ -189,7 +194,7 @@ pub(crate) fn push_back_in(
     d.reasons = Some(reasons.join(","));
     d.note = Some(note.trim().to_string());
     d.due_at = Some(due_at);
-    Ok(tx.append(d, signer)?)
+    tx.append(d, signer)
 }
 
 /// Checks that the person may sign before any store is touched.
@@ -291,7 +296,7 @@ pub(crate) fn retract_in(
     }
     let mut d = base(p, target.complaint_id, target.sample_id, Kind::Retract, now);
     d.retracts = Some(target.id);
-    Ok(tx.append(d, signer)?)
+    tx.append(d, signer)
 }
 
 /// The SQLite store's answers, inside its IMMEDIATE write transaction.

@@ -22,7 +22,9 @@ type Result<T> = std::result::Result<T, WorkflowError>;
 impl From<PgAppendError> for WorkflowError {
     fn from(e: PgAppendError) -> Self {
         match e {
-            PgAppendError::Refused(m) => WorkflowError::Refused(format!("the store refused it: {m}")),
+            PgAppendError::Refused(m) => {
+                WorkflowError::Refused(format!("the store refused it: {m}"))
+            }
             PgAppendError::NoComplaint(id) => WorkflowError::Conflict(format!(
                 "the complaint {id} is not in the store, or not yours to see"
             )),
@@ -48,7 +50,9 @@ struct PgTx<'a, 'b> {
 
 impl PgTx<'_, '_> {
     fn err(&self, e: postgres::Error) -> WorkflowError {
-        let refused = e.as_db_error().is_some_and(|db| db.code().code() == "42501");
+        let refused = e
+            .as_db_error()
+            .is_some_and(|db| db.code().code() == "42501");
         if refused {
             return WorkflowError::Refused(format!("the store refused it: {}", describe(&e)));
         }
@@ -130,11 +134,9 @@ impl DecisionTx for PgTx<'_, '_> {
     }
 
     fn decision(&mut self, id: i64) -> Result<Option<Decision>> {
-        Ok(
-            decisions_where(self.tx, self.url, "WHERE id = $1", &[&id])
-                .map_err(StoreError::Pg)?
-                .pop(),
-        )
+        Ok(decisions_where(self.tx, self.url, "WHERE id = $1", &[&id])
+            .map_err(StoreError::Pg)?
+            .pop())
     }
 
     fn revise_response(&mut self, _complaint_id: i64, text: &str, by: &str, at: i64) -> Result<()> {
@@ -206,17 +208,23 @@ impl PgStore {
     /// Runs one decision in a transaction of its own, committed when it succeeds.
     fn decide<T>(&mut self, f: impl FnOnce(&mut dyn DecisionTx) -> Result<T>) -> Result<T> {
         let url = self.url.clone();
-        let mut tx = self
-            .client
-            .transaction()
-            .map_err(|e| StoreError::Pg(PgError { url: url.clone(), message: describe(&e) }))?;
+        let mut tx = self.client.transaction().map_err(|e| {
+            StoreError::Pg(PgError {
+                url: url.clone(),
+                message: describe(&e),
+            })
+        })?;
         let out = f(&mut PgTx {
             tx: &mut tx,
             url: &url,
             revision: None,
         })?;
-        tx.commit()
-            .map_err(|e| StoreError::Pg(PgError { url, message: describe(&e) }))?;
+        tx.commit().map_err(|e| {
+            StoreError::Pg(PgError {
+                url,
+                message: describe(&e),
+            })
+        })?;
         Ok(out)
     }
 
@@ -229,7 +237,9 @@ impl PgStore {
             &[&complaint_id],
         )
         .map_err(StoreError::Pg)?;
-        let text = self.current_text_hash(complaint_id).map_err(StoreError::Pg)?;
+        let text = self
+            .current_text_hash(complaint_id)
+            .map_err(StoreError::Pg)?;
         let st = decision::status(&ds, &text, now);
         Ok((ds, st))
     }
