@@ -22,7 +22,7 @@ use support::{bench_store, median, ms, peak_rss_mb, NOW};
 fn session(path: &std::path::Path) -> Session {
     let cfg = Config::defaults().expect("config");
     Session {
-        db: Db::open(path, Duration::from_secs(5)).expect("open"),
+        db: Box::new(Db::open(path, Duration::from_secs(5)).expect("open")),
         keys: Keymap::new(&cfg.review.keys).expect("keys"),
         cfg,
         person: Person {
@@ -96,7 +96,7 @@ fn main() {
             keys.push(t.elapsed());
         }
     }
-    let s = session(&path);
+    let mut s = session(&path);
     let mut searches = Vec::new();
     for q in [
         "refund",

@@ -592,7 +592,7 @@ fn the_review_screen_shows_hostile_text_inert() {
     cfg.people = vec![dana.clone()];
     let now = 1_795_262_400; // 2026-11-21 12:00 UTC, as the binary's clock in common::Env
     let mut s = Session {
-        db,
+        db: Box::new(db),
         keys: Keymap::new(&cfg.review.keys).expect("keys"),
         cfg,
         person: dana,

@@ -487,7 +487,7 @@ mod screen {
             email: None,
         };
         Session {
-            db,
+            db: Box::new(db),
             keys: Keymap::new(&cfg.review.keys).expect("keys"),
             cfg,
             person: dana,

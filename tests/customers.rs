@@ -293,7 +293,8 @@ fn a_reimport_keeps_and_fills_keys_without_new_history() {
 fn the_detail_pane_reads_the_repeat_and_o_lists_the_others() {
     use signoff::tui::data::{detail, FlagTargets};
     let env = store();
-    let db = signoff::store::Db::open(&env.db, std::time::Duration::from_secs(5)).expect("open");
+    let mut db =
+        signoff::store::Db::open(&env.db, std::time::Duration::from_secs(5)).expect("open");
     let conn = env.conn();
     let id: i64 = conn
         .query_row(
@@ -306,7 +307,7 @@ fn the_detail_pane_reads_the_repeat_and_o_lists_the_others() {
         late_secs: 48 * 3600,
         contact_secs: 48 * 3600,
     };
-    let d = detail(&db, id, 1_795_000_000, &[], targets).expect("detail");
+    let d = detail(&mut db, id, 1_795_000_000, &[], targets).expect("detail");
     assert_eq!(d.customer_key.as_deref(), Some("email:ana@example.com"));
     assert_eq!(
         d.repeat.as_deref(),

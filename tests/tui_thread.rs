@@ -55,7 +55,7 @@ fn session(db: Db) -> Session {
     let mut cfg = Config::defaults().expect("config");
     cfg.people = vec![who.clone()];
     Session {
-        db,
+        db: Box::new(db),
         keys: Keymap::new(&cfg.review.keys).expect("keys"),
         cfg,
         person: who,

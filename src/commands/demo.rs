@@ -213,7 +213,7 @@ pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
     let signer = super::signing::signer_for(&cfg, &person, ctx.now.timestamp())?;
     super::review::open(
         &cfg,
-        db,
+        Box::new(db),
         person,
         ctx.clock.clone(),
         signer,

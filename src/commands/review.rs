@@ -6,7 +6,7 @@ use crate::cli::ReviewArgs;
 use crate::config::{platform_data_dir, Config, Person};
 use crate::domain::signing::{CannotSign, Clock, SharedSigner};
 use crate::error::{failed, usage};
-use crate::store::Db;
+use crate::store::Store;
 use crate::tui::keymap::Keymap;
 use crate::tui::theme::Theme;
 use crate::tui::{Open, Session};
@@ -43,7 +43,7 @@ fn start_log(cfg: &Config) {
 /// Opens the screen as `person` on the store `db`.
 pub fn open(
     cfg: &Config,
-    db: Db,
+    db: Box<dyn Store>,
     person: Person,
     clock: Clock,
     signer: SharedSigner,
@@ -83,7 +83,7 @@ pub fn run(ctx: &Ctx, a: ReviewArgs) -> anyhow::Result<()> {
     let signer = ctx
         .signer(&person)
         .unwrap_or_else(|e| SharedSigner(std::sync::Arc::new(CannotSign(format!("{e:#}")))));
-    let db = ctx.open_db()?;
+    let db = ctx.open_store()?;
     open(
         &ctx.cfg,
         db,

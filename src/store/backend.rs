@@ -10,10 +10,18 @@ use crate::domain::report::SampleBound;
 use crate::domain::rollup::Item as RollupItem;
 use crate::domain::signing::RecordSigner;
 
-use super::draw::{Drawn, Item, Spec};
+use crate::domain::letter::Letter;
+use crate::domain::recommend::ScoreDay;
+use crate::domain::thread::Message;
+use crate::domain::Complaint;
+
+use super::cars::Car;
+use super::draw::{Drawn, Filters, Item, Spec};
+use super::flag_reads::Explained;
 use super::pg::PgStore;
 use super::queries::Listed;
 use super::samples::Sample;
+use super::screen::{Detail, Hit, Row};
 use super::workflow::WorkflowError;
 use super::{Db, Result};
 
@@ -127,6 +135,50 @@ pub trait Store {
     fn car_steps(&mut self) -> Result<Vec<CarEvent>>;
     fn verify_cars(&mut self) -> Result<Vec<String>>;
     fn schema_differences(&mut self) -> Result<Vec<String>>;
+    // The review screen.
+    fn decisions_of(&mut self, complaint_id: i64) -> Result<Vec<Decision>>;
+    fn screen_detail(&mut self, id: i64) -> Result<Detail>;
+    fn conversation(&mut self, complaint_id: i64, row: &Complaint) -> Result<Vec<Message>>;
+    fn flags_of(
+        &mut self,
+        complaint_id: i64,
+        late_secs: i64,
+        contact_secs: i64,
+    ) -> Result<Vec<Explained>>;
+    fn car_of_complaint(&mut self, complaint_id: i64, now: i64) -> Result<Option<Car>>;
+    fn search(&mut self, query: &str, scope: Option<&[String]>, limit: usize) -> Result<Vec<Hit>>;
+    fn customer_hits(
+        &mut self,
+        key: &str,
+        except: i64,
+        scope: Option<&[String]>,
+        limit: usize,
+    ) -> Result<Vec<Hit>>;
+    fn sample_rows(
+        &mut self,
+        sample_id: i64,
+        scope: Option<&[String]>,
+        now: i64,
+    ) -> Result<Vec<Row>>;
+    fn division_rows(
+        &mut self,
+        divisions: &[String],
+        sample: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<Row>>;
+    fn score_days(
+        &mut self,
+        divisions: Option<&[String]>,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<ScoreDay>>;
+    fn population_size(&mut self, filters: &Filters, boundary: i64) -> Result<u64>;
+    /// The letter a complaint's sign-off sends, or why it sends none now.
+    fn letter(
+        &mut self,
+        complaint_id: i64,
+        now: i64,
+    ) -> Result<std::result::Result<Letter, String>>;
 }
 
 impl Store for Db {
@@ -282,5 +334,71 @@ impl Store for Db {
     }
     fn schema_differences(&mut self) -> Result<Vec<String>> {
         Db::schema_differences(self)
+    }
+    fn decisions_of(&mut self, complaint_id: i64) -> Result<Vec<Decision>> {
+        Db::decisions_of(self, complaint_id)
+    }
+    fn screen_detail(&mut self, id: i64) -> Result<Detail> {
+        Db::screen_detail(self, id)
+    }
+    fn conversation(&mut self, complaint_id: i64, row: &Complaint) -> Result<Vec<Message>> {
+        Db::conversation(self, complaint_id, row)
+    }
+    fn flags_of(
+        &mut self,
+        complaint_id: i64,
+        late_secs: i64,
+        contact_secs: i64,
+    ) -> Result<Vec<Explained>> {
+        Db::flags_of(self, complaint_id, late_secs, contact_secs)
+    }
+    fn car_of_complaint(&mut self, complaint_id: i64, now: i64) -> Result<Option<Car>> {
+        Db::car_of_complaint(self, complaint_id, now)
+    }
+    fn search(&mut self, query: &str, scope: Option<&[String]>, limit: usize) -> Result<Vec<Hit>> {
+        Db::search(self, query, scope, limit)
+    }
+    fn customer_hits(
+        &mut self,
+        key: &str,
+        except: i64,
+        scope: Option<&[String]>,
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
+        Db::customer_hits(self, key, except, scope, limit)
+    }
+    fn sample_rows(
+        &mut self,
+        sample_id: i64,
+        scope: Option<&[String]>,
+        now: i64,
+    ) -> Result<Vec<Row>> {
+        Db::sample_rows(self, sample_id, scope, now)
+    }
+    fn division_rows(
+        &mut self,
+        divisions: &[String],
+        sample: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<Row>> {
+        Db::division_rows(self, divisions, sample, now)
+    }
+    fn score_days(
+        &mut self,
+        divisions: Option<&[String]>,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<ScoreDay>> {
+        Db::score_days(self, divisions, start, end)
+    }
+    fn population_size(&mut self, filters: &Filters, boundary: i64) -> Result<u64> {
+        Db::population_size(self, filters, boundary)
+    }
+    fn letter(
+        &mut self,
+        complaint_id: i64,
+        now: i64,
+    ) -> Result<std::result::Result<Letter, String>> {
+        Db::letter(self, complaint_id, now)
     }
 }

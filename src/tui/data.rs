@@ -5,7 +5,7 @@ use crate::domain::decision;
 use crate::domain::thread::Message;
 use crate::domain::Complaint;
 use crate::store::samples::Sample;
-use crate::store::{Db, StoreError};
+use crate::store::{Store, StoreError};
 
 pub use super::figures::{dashboard, Dashboard};
 pub use crate::store::screen::{Detail, Hit, Row};
@@ -39,7 +39,7 @@ pub struct FlagTargets {
 }
 
 pub fn detail(
-    db: &Db,
+    db: &mut dyn Store,
     id: i64,
     now: i64,
     manager_phrases: &[String],
@@ -97,7 +97,7 @@ pub fn detail(
 
 /// The stored thread, or the row's complaint and response as its messages, with the
 /// executive's own letters to the customer.
-fn thread_of(db: &Db, d: &Detail) -> Result<Vec<Message>, StoreError> {
+fn thread_of(db: &mut dyn Store, d: &Detail) -> Result<Vec<Message>, StoreError> {
     let row = Complaint {
         customer: d.customer.clone(),
         received_at: d.received_at,

@@ -11,6 +11,7 @@ use crate::domain::sample::Plan;
 use crate::error::usage;
 use crate::store::patience::busy_error;
 use crate::store::workflow::WorkflowError;
+use crate::store::Backend;
 
 use super::app::{self, App, Effect, Mode};
 use super::session::Session;
@@ -105,7 +106,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
      -> anyhow::Result<Effect> {
         match r {
             Ok(d) => {
-                let detail = data::detail(&s.db, d.complaint_id, now, &phrases, targets)?;
+                let detail = data::detail(s.db.as_mut(), d.complaint_id, now, &phrases, targets)?;
                 app.pending = None;
                 tracing::info!(decision = d.id, kind = d.kind.as_str(), "decision saved");
                 Ok(app.decision_saved(d, detail))
@@ -124,7 +125,7 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
         Effect::None => Effect::None,
         Effect::Quit => Effect::Quit,
         Effect::LoadDetail(id) => {
-            let d = data::detail(&s.db, id, now, &phrases, targets)?;
+            let d = data::detail(s.db.as_mut(), id, now, &phrases, targets)?;
             app.detail_loaded(d);
             Effect::None
         }
@@ -204,8 +205,16 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
         Effect::ReachOut { complaint_id, text } => {
             let from = s.cfg.mail.from.clone();
             let person = s.person.clone();
-            match crate::mail::outreach::queue(&mut s.db, &from, &person, complaint_id, &text, now)
-            {
+            let queued = match s.db.backend() {
+                Backend::Sqlite(db) => {
+                    crate::mail::outreach::queue(db, &from, &person, complaint_id, &text, now)
+                }
+                Backend::Pg(_) => Err(
+                    "writing to the customer runs on a SQLite store only in this version"
+                        .to_string(),
+                ),
+            };
+            match queued {
                 Ok(o) => app.reached_out(complaint_id, strings::reached_out(&o.to)),
                 Err(e) => {
                     let form = app.pending.take();
@@ -233,7 +242,14 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
         Effect::LoadDashboard => {
             let c = s.cfg.sampling.confidence;
             let smp = app.sample.as_ref().map(|x| x.id);
-            app.dashboard = Some(data::dashboard(&s.db, s.scope().as_deref(), now, c, smp)?);
+            let scope = s.scope();
+            app.dashboard = Some(data::dashboard(
+                s.db.as_mut(),
+                scope.as_deref(),
+                now,
+                c,
+                smp,
+            )?);
             Effect::None
         }
         Effect::CountPopulation => {

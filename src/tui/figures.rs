@@ -9,7 +9,7 @@ use crate::domain::recommend::{self, RecommendPeriod};
 use crate::domain::report::SampleBound;
 use crate::domain::review_trend::{self, Reviews};
 use crate::domain::rollup::{self, AdHoc, Rollup};
-use crate::store::{Db, StoreError};
+use crate::store::{Store, StoreError};
 
 /// Weeks in the dashboard's trends.
 pub const WEEKS: u32 = 12;
@@ -51,7 +51,7 @@ fn weeks(now: i64) -> Vec<Period> {
 /// `confidence` (percent) is the configured one, as `status` and the pack use for the
 /// per-division bounds; `sample` is the one on screen.
 pub fn dashboard(
-    db: &Db,
+    db: &mut dyn Store,
     scope: Option<&[String]>,
     now: i64,
     confidence: f64,

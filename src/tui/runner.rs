@@ -15,6 +15,7 @@ use super::effects::{perform_all, retry_waiting};
 use super::keymap::Keymap;
 use super::session::{prepare, Open, Session};
 use super::view;
+use crate::store::Backend;
 
 /// How long one attempt to save waits for the store before the screen draws again.
 pub const ATTEMPT: Duration = Duration::from_millis(100);
@@ -22,7 +23,9 @@ pub const ATTEMPT: Duration = Duration::from_millis(100);
 /// Runs the screen until the person quits, restoring the terminal on every way out.
 pub fn run(mut s: Session, open: Open) -> anyhow::Result<()> {
     // Short attempts: a save that finds the store busy waits between frames, not inside one.
-    s.db.wait_for_writers(ATTEMPT)?;
+    if let Backend::Sqlite(db) = s.db.backend() {
+        db.wait_for_writers(ATTEMPT)?;
+    }
     let mut app = prepare(&mut s, &open)?;
     let term_signal = Arc::new(AtomicBool::new(false));
     for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {

@@ -4,7 +4,7 @@
 use crate::config::{Config, Person, Role};
 use crate::domain::signing::{Clock, SharedSigner};
 use crate::error::{failed, usage};
-use crate::store::Db;
+use crate::store::Store;
 
 use super::app::{self, App, SavedView};
 use super::data;
@@ -21,7 +21,7 @@ pub struct Open {
 
 /// Everything the loop needs besides the app.
 pub struct Session {
-    pub db: Db,
+    pub db: Box<dyn Store>,
     pub cfg: Config,
     pub person: Person,
     /// Read at each decision, so that a decision carries the moment it was made.

@@ -11,7 +11,7 @@ use signoff::config::{Config, Person, Role};
 use signoff::domain::sample::{Plan, Strata};
 use signoff::import::{import_file, Options};
 use signoff::store::samples::{Filters, Spec};
-use signoff::store::Db;
+use signoff::store::{Db, Store};
 use signoff::tui::app::{Action, App, Tab};
 use signoff::tui::keymap::Keymap;
 use signoff::tui::theme::Theme;
@@ -83,6 +83,11 @@ pub fn store(dir: &Path) -> Db {
 }
 
 pub fn session(db: Db, who: Person) -> Session {
+    session_on(Box::new(db), who)
+}
+
+/// A session on any store.
+pub fn session_on(db: Box<dyn Store>, who: Person) -> Session {
     let mut cfg = Config::defaults().expect("config");
     cfg.people = vec![who.clone()];
     Session {

@@ -7,7 +7,10 @@ use postgres::Client;
 pub(super) const STEPS: &[(&str, &str)] = &[
     ("data model", include_str!("steps/0001_data_model.sql")),
     ("roles", include_str!("steps/0002_roles.sql")),
-    ("revisions", include_str!("steps/0003_revisions.sql")),
+    (
+        "revisions and lookups",
+        include_str!("steps/0003_revisions.sql"),
+    ),
 ];
 
 /// Serialises migrators: two people opening a new store at once must not both create it.

@@ -2,6 +2,7 @@
 //! own login, and a server that checks every statement against that login (grants and
 //! row-level security, set up by `signoff people sync`).
 
+mod cars;
 mod connect;
 mod decisions;
 mod evidence;
@@ -11,6 +12,7 @@ mod migrations;
 mod people;
 mod population;
 mod sampling;
+mod screen;
 mod store_impl;
 mod text;
 mod workflow;

@@ -347,4 +347,29 @@ impl PgStore {
         tx.commit().map_err(fail)?;
         Ok(drawn)
     }
+
+    /// How many complaints the filters let through, those of samples before `boundary` left
+    /// out unless the filters include sampled ones.
+    pub fn population_size(&mut self, filters: &Filters, boundary: i64) -> Result<u64, PgError> {
+        let url = self.url.clone();
+        let fail = |e: postgres::Error| PgError {
+            url: url.clone(),
+            message: describe(&e),
+        };
+        let mut tx = self
+            .client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
+            .map_err(fail)?;
+        let n = {
+            let pop = PgPopulation {
+                tx: RefCell::new(&mut tx),
+            };
+            drawing::population_size(&pop, filters, boundary).map_err(fail)?
+        };
+        tx.commit().map_err(fail)?;
+        Ok(n)
+    }
 }

@@ -2,13 +2,20 @@
 
 use crate::domain::car::CarEvent;
 use crate::domain::decision::{Decision, Kind, Status};
+use crate::domain::letter::Letter;
 use crate::domain::people::Actor;
+use crate::domain::recommend::ScoreDay;
 use crate::domain::report::SampleBound;
 use crate::domain::rollup::Item as RollupItem;
 use crate::domain::signing::RecordSigner;
-use crate::store::draw::{Drawn, Item, Spec};
+use crate::domain::thread::Message;
+use crate::domain::Complaint;
+use crate::store::cars::Car;
+use crate::store::draw::{Drawn, Filters, Item, Spec};
+use crate::store::flag_reads::Explained;
 use crate::store::queries::Listed;
 use crate::store::samples::Sample;
+use crate::store::screen::{Detail, Hit, Row};
 use crate::store::workflow::WorkflowError;
 use crate::store::{Backend, Result, Store};
 
@@ -180,5 +187,71 @@ impl Store for PgStore {
     }
     fn schema_differences(&mut self) -> Result<Vec<String>> {
         Ok(PgStore::schema_differences(self)?)
+    }
+    fn decisions_of(&mut self, complaint_id: i64) -> Result<Vec<Decision>> {
+        Ok(PgStore::decisions_of(self, complaint_id)?)
+    }
+    fn screen_detail(&mut self, id: i64) -> Result<Detail> {
+        Ok(PgStore::screen_detail(self, id)?)
+    }
+    fn conversation(&mut self, complaint_id: i64, row: &Complaint) -> Result<Vec<Message>> {
+        Ok(PgStore::conversation(self, complaint_id, row)?)
+    }
+    fn flags_of(
+        &mut self,
+        _complaint_id: i64,
+        _late_secs: i64,
+        _contact_secs: i64,
+    ) -> Result<Vec<Explained>> {
+        Ok(PgStore::flags_of(self))
+    }
+    fn car_of_complaint(&mut self, complaint_id: i64, now: i64) -> Result<Option<Car>> {
+        Ok(PgStore::car_of_complaint(self, complaint_id, now)?)
+    }
+    fn search(&mut self, query: &str, scope: Option<&[String]>, limit: usize) -> Result<Vec<Hit>> {
+        Ok(PgStore::search(self, query, scope, limit)?)
+    }
+    fn customer_hits(
+        &mut self,
+        key: &str,
+        except: i64,
+        scope: Option<&[String]>,
+        limit: usize,
+    ) -> Result<Vec<Hit>> {
+        Ok(PgStore::customer_hits(self, key, except, scope, limit)?)
+    }
+    fn sample_rows(
+        &mut self,
+        sample_id: i64,
+        scope: Option<&[String]>,
+        now: i64,
+    ) -> Result<Vec<Row>> {
+        Ok(PgStore::sample_rows(self, sample_id, scope, now)?)
+    }
+    fn division_rows(
+        &mut self,
+        divisions: &[String],
+        sample: Option<i64>,
+        now: i64,
+    ) -> Result<Vec<Row>> {
+        Ok(PgStore::division_rows(self, divisions, sample, now)?)
+    }
+    fn score_days(
+        &mut self,
+        divisions: Option<&[String]>,
+        start: i64,
+        end: i64,
+    ) -> Result<Vec<ScoreDay>> {
+        Ok(PgStore::score_days(self, divisions, start, end)?)
+    }
+    fn population_size(&mut self, filters: &Filters, boundary: i64) -> Result<u64> {
+        Ok(PgStore::population_size(self, filters, boundary)?)
+    }
+    fn letter(
+        &mut self,
+        complaint_id: i64,
+        now: i64,
+    ) -> Result<std::result::Result<Letter, String>> {
+        Ok(PgStore::letter(self, complaint_id, now)?)
     }
 }

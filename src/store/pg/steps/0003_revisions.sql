@@ -45,3 +45,9 @@ BEGIN
 END $$;
 CREATE TRIGGER decisions_revision AFTER INSERT ON decisions
     FOR EACH ROW WHEN (NEW.kind = 'revise') EXECUTE FUNCTION signoff_apply_revision();
+
+-- Finding a complaint by the id people type (in any source), and a customer's other complaints,
+-- newest first, without reading the whole table.
+CREATE INDEX complaints_external_id ON complaints (external_id);
+CREATE INDEX complaints_customer ON complaints (customer_key, received_at DESC, id DESC)
+    WHERE customer_key IS NOT NULL;
