@@ -101,43 +101,52 @@ impl PgStore {
         let rows = self
             .client
             .query(
-                "SELECT id, complaint_id, sample_id, kind, actor, actor_name, actor_title, at,
-                        statement, reasons, note, due_at, body, retracts, text_hash, prev_hash,
-                        hash, signature
-                 FROM decisions ORDER BY id",
+                &format!("SELECT {DECISION_COLUMNS} FROM decisions ORDER BY id"),
                 &[],
             )
             .map_err(|e| self.err(e))?;
-        let mut out = Vec::with_capacity(rows.len());
-        for r in rows {
-            let kind: String = r.get(3);
-            let Some(kind) = Kind::parse(&kind) else {
-                return Err(PgError {
-                    url: self.url.clone(),
-                    message: format!("decision {}: unknown kind {kind:?}", r.get::<_, i64>(0)),
-                });
-            };
-            out.push(Decision {
-                id: r.get(0),
-                complaint_id: r.get(1),
-                sample_id: r.get(2),
-                kind,
-                actor: r.get(4),
-                actor_name: r.get(5),
-                actor_title: r.get(6),
-                at: r.get(7),
-                statement: r.get(8),
-                reasons: r.get(9),
-                note: r.get(10),
-                due_at: r.get(11),
-                body: r.get(12),
-                retracts: r.get(13),
-                text_hash: r.get(14),
-                prev_hash: r.get(15),
-                hash: r.get(16),
-                signature: r.get(17),
-            });
-        }
-        Ok(out)
+        rows.iter()
+            .map(decision_from_row)
+            .collect::<Result<_, _>>()
+            .map_err(|message| PgError {
+                url: self.url.clone(),
+                message,
+            })
     }
+}
+
+/// The columns [`decision_from_row`] reads, in its order.
+pub(super) const DECISION_COLUMNS: &str =
+    "id, complaint_id, sample_id, kind, actor, actor_name, actor_title, at, statement, reasons, \
+     note, due_at, body, retracts, text_hash, prev_hash, hash, signature";
+
+/// A decision as read with [`DECISION_COLUMNS`]; what is wrong with the row otherwise.
+pub(super) fn decision_from_row(r: &postgres::Row) -> Result<Decision, String> {
+    let kind: String = r.get(3);
+    let Some(kind) = Kind::parse(&kind) else {
+        return Err(format!(
+            "decision {}: unknown kind {kind:?}",
+            r.get::<_, i64>(0)
+        ));
+    };
+    Ok(Decision {
+        id: r.get(0),
+        complaint_id: r.get(1),
+        sample_id: r.get(2),
+        kind,
+        actor: r.get(4),
+        actor_name: r.get(5),
+        actor_title: r.get(6),
+        at: r.get(7),
+        statement: r.get(8),
+        reasons: r.get(9),
+        note: r.get(10),
+        due_at: r.get(11),
+        body: r.get(12),
+        retracts: r.get(13),
+        text_hash: r.get(14),
+        prev_hash: r.get(15),
+        hash: r.get(16),
+        signature: r.get(17),
+    })
 }
