@@ -9,12 +9,18 @@ use super::flag_reads::scope_param;
 use crate::domain::decision::{effective, Decision, Kind};
 use crate::domain::rollup::Item;
 
-/// The hash a complaint's status is judged against: its current text's, needed only when its
-/// last standing decision is a sign-off (whether the signed text is still the text).
+/// Whether a complaint's status needs its current text's hash: only when its last standing
+/// decision is a sign-off (whether the signed text is still the text). Otherwise it is judged
+/// against the empty hash.
+pub fn needs_text_hash(decisions: &[Decision]) -> bool {
+    matches!(effective(decisions).last(), Some(d) if d.kind == Kind::Approve)
+}
+
+/// The hash a complaint's status is judged against ([`needs_text_hash`]).
 fn status_hash(conn: &Connection, id: i64, decisions: &[Decision]) -> rusqlite::Result<String> {
-    match effective(decisions).last() {
-        Some(d) if d.kind == Kind::Approve => current_text_hash(conn, id),
-        _ => Ok(String::new()),
+    match needs_text_hash(decisions) {
+        true => current_text_hash(conn, id),
+        false => Ok(String::new()),
     }
 }
 

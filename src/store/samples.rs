@@ -43,12 +43,8 @@ pub fn record(
     seed: u64,
     drawn: &Drawn,
 ) -> rusqlite::Result<()> {
-    let to_sql = |e: serde_json::Error| rusqlite::Error::ToSqlConversionFailure(Box::new(e));
-    let spec_json = serde_json::to_string(spec).map_err(to_sql)?;
-    let strata_json = match drawn.strata.is_empty() {
-        true => None,
-        false => Some(serde_json::to_string(&drawn.strata).map_err(to_sql)?),
-    };
+    let (spec_json, strata_json) = stored_json(spec, drawn)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     tx.execute(
         "INSERT INTO samples (id, label, drawn_by, drawn_at, spec, seed, population, fingerprint, confidence, strata)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
@@ -72,6 +68,17 @@ pub fn record(
         st.execute(params![id, i as i64 + 1, it.complaint_id, it.reason])?;
     }
     Ok(())
+}
+
+/// A sample's `spec` and `strata` columns as every store keeps them: JSON, and no strata (NULL)
+/// for a sample that was not stratified.
+pub fn stored_json(spec: &Spec, drawn: &Drawn) -> serde_json::Result<(String, Option<String>)> {
+    let spec_json = serde_json::to_string(spec)?;
+    let strata_json = match drawn.strata.is_empty() {
+        true => None,
+        false => Some(serde_json::to_string(&drawn.strata)?),
+    };
+    Ok((spec_json, strata_json))
 }
 
 fn sample_from_row(r: &rusqlite::Row) -> rusqlite::Result<Sample> {

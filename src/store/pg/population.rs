@@ -338,12 +338,7 @@ impl PgStore {
             .read_only(true)
             .start()
             .map_err(fail)?;
-        let drawn = {
-            let pop = PgPopulation {
-                tx: RefCell::new(&mut tx),
-            };
-            drawing::draw(&pop, spec, seed, boundary, list_limit).map_err(fail)?
-        };
+        let drawn = draw_in(&mut tx, spec, seed, boundary, list_limit).map_err(fail)?;
         tx.commit().map_err(fail)?;
         Ok(drawn)
     }
@@ -372,4 +367,19 @@ impl PgStore {
         tx.commit().map_err(fail)?;
         Ok(n)
     }
+}
+
+/// A draw from what the transaction sees; the caller chooses its isolation (one snapshot for
+/// the whole draw) and what else it does in it (recording the sample).
+pub(super) fn draw_in(
+    tx: &mut Transaction<'_>,
+    spec: &Spec,
+    seed: u64,
+    boundary: i64,
+    list_limit: u64,
+) -> Result<Drawn, postgres::Error> {
+    let pop = PgPopulation {
+        tx: RefCell::new(tx),
+    };
+    drawing::draw(&pop, spec, seed, boundary, list_limit)
 }
