@@ -230,8 +230,8 @@ const SHOW_OTHERS: i64 = 50;
 
 pub fn show(ctx: &Ctx, a: ShowArgs) -> anyhow::Result<()> {
     ctx.person()?;
-    let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &mut db, &a.reference)?;
+    let mut db = ctx.open_store()?;
+    let id = refs::resolve(ctx, db.as_mut(), &a.reference)?;
     let stored = db
         .complaint(id)?
         .ok_or_else(|| failed(format!("no complaint {id}")))?;

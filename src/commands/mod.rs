@@ -158,8 +158,8 @@ impl Ctx {
         if let Some(url) = self.store_url() {
             return Err(crate::error::usage(format!(
                 "{} is a PostgreSQL store: in this version `people sync`, `import`, `sample`, \
-                 `approve`, `push-back`, `answer`, `retract`, `status` and `verify` run on it; \
-                 this command runs on a SQLite store only",
+                 `samples`, `review`, `show`, `approve`, `push-back`, `answer`, `retract`, \
+                 `status` and `verify` run on it; this command runs on a SQLite store only",
                 crate::store::pg::shown_url(&url)
             )));
         }

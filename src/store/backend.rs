@@ -19,7 +19,8 @@ use super::cars::Car;
 use super::draw::{Drawn, Filters, Item, Spec};
 use super::flag_reads::Explained;
 use super::pg::PgStore;
-use super::queries::Listed;
+use super::customers::Other;
+use super::queries::{Listed, Stored};
 use super::samples::Sample;
 use super::screen::{Detail, Hit, Row};
 use super::workflow::WorkflowError;
@@ -50,6 +51,16 @@ pub trait Store {
     fn external_id(&mut self, id: i64) -> Result<String>;
     fn external_id_and_division(&mut self, id: i64) -> Result<Option<(String, String)>>;
     fn listed(&mut self, id: i64) -> Result<Listed>;
+    /// The complaint as stored, with where it came from.
+    fn complaint(&mut self, id: i64) -> Result<Option<Stored>>;
+    fn customer_others(
+        &mut self,
+        key: &str,
+        except: i64,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<Other>>;
+    fn outreach_messages(&mut self, complaint_id: i64) -> Result<Vec<Message>>;
 
     // Deciding.
     fn status_of(
@@ -212,6 +223,21 @@ impl Store for Db {
     }
     fn listed(&mut self, id: i64) -> Result<Listed> {
         Db::listed(self, id)
+    }
+    fn complaint(&mut self, id: i64) -> Result<Option<Stored>> {
+        Db::complaint(self, id)
+    }
+    fn customer_others(
+        &mut self,
+        key: &str,
+        except: i64,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<Other>> {
+        Db::customer_others(self, key, except, divisions, limit)
+    }
+    fn outreach_messages(&mut self, complaint_id: i64) -> Result<Vec<Message>> {
+        Db::outreach_messages(self, complaint_id)
     }
     fn status_of(
         &mut self,

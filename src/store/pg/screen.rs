@@ -12,6 +12,8 @@ use crate::domain::rollup::Item;
 use crate::domain::text::one_line;
 use crate::domain::thread::{self, Message};
 use crate::domain::{Complaint, Outcome};
+use crate::store::customers::Other;
+use crate::store::queries::{ComplaintJson, Stored};
 use crate::store::screen::{Detail, Hit, Row};
 
 use super::decisions::decisions_where;
@@ -108,8 +110,31 @@ impl PgStore {
         }
     }
 
-    /// A complaint as stored (its row and its stored messages), if this login may see it.
-    pub fn complaint(&mut self, id: i64) -> Result<Option<Complaint>, PgError> {
+    /// A complaint as stored, with where it came from, if this login may see it.
+    pub fn complaint(&mut self, id: i64) -> Result<Option<Stored>, PgError> {
+        let row = self
+            .client
+            .query_opt(
+                &format!("SELECT {COLUMNS} FROM complaints WHERE id = $1"),
+                &[&id],
+            )
+            .map_err(|e| self.pg(e))?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let mut c = complaint_from_row(&row);
+        c.messages = text::stored_messages(&mut self.client, id).map_err(|e| self.pg(e))?;
+        Ok(Some(Stored {
+            id,
+            complaint: ComplaintJson::from(&c),
+            import_id: row.get(16),
+            source_file: row.get(17),
+            source_line: row.get(18),
+        }))
+    }
+
+    /// A complaint's row and its stored messages, if this login may see it.
+    fn complaint_row(&mut self, id: i64) -> Result<Option<Complaint>, PgError> {
         let row = self
             .client
             .query_opt(
@@ -355,6 +380,64 @@ impl PgStore {
             .collect())
     }
 
+    /// The executive's own letters to the customer, as messages.
+    pub fn outreach_messages(&mut self, complaint_id: i64) -> Result<Vec<Message>, PgError> {
+        outreach_messages(&mut self.client, complaint_id).map_err(|e| self.pg(e))
+    }
+
+    /// The customer's complaints other than `except`, the newest first, within `divisions`
+    /// (None: all), at most `limit`.
+    pub fn customer_others(
+        &mut self,
+        key: &str,
+        except: i64,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<Other>, PgError> {
+        Ok(self
+            .others(key, except, divisions, limit)?
+            .into_iter()
+            .map(|(o, _)| o)
+            .collect())
+    }
+
+    /// The customer's other complaints, each with what it is about.
+    fn others(
+        &mut self,
+        key: &str,
+        except: i64,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<(Other, String)>, PgError> {
+        let rows = self
+            .client
+            .query(
+                "SELECT id, source, external_id, division, received_at,
+                        coalesce(subject, complaint_text)
+                 FROM complaints
+                 WHERE customer_key = $1 AND id <> $2
+                   AND ($3::text[] IS NULL OR division = ANY($3))
+                 ORDER BY received_at DESC, id DESC LIMIT $4",
+                &[&key, &except, &divisions, &limit],
+            )
+            .map_err(|e| self.pg(e))?;
+        Ok(rows
+            .iter()
+            .map(|r| {
+                (
+                    Other {
+                        id: r.get(0),
+                        source: r.get(1),
+                        external_id: r.get(2),
+                        division: r.get(3),
+                        received_at: r.get(4),
+                    },
+                    r.get(5),
+                )
+            })
+            .collect())
+    }
+
     /// The customer's complaints other than `except`, the newest first, as search hits.
     pub fn customer_hits(
         &mut self,
@@ -363,30 +446,15 @@ impl PgStore {
         scope: Option<&[String]>,
         limit: usize,
     ) -> Result<Vec<Hit>, PgError> {
-        let limit = limit as i64;
-        let rows = self
-            .client
-            .query(
-                "SELECT id, external_id, division, received_at, source,
-                        coalesce(subject, complaint_text)
-                 FROM complaints
-                 WHERE customer_key = $1 AND id <> $2
-                   AND ($3::text[] IS NULL OR division = ANY($3))
-                 ORDER BY received_at DESC, id DESC LIMIT $4",
-                &[&key, &except, &scope, &limit],
-            )
-            .map_err(|e| self.pg(e))?;
-        Ok(rows
-            .iter()
-            .map(|r| Hit {
-                complaint_id: r.get(0),
-                external_id: r.get(1),
-                division: r.get(2),
-                received_at: r.get(3),
-                snippet: one_line(
-                    &format!("{} · {}", r.get::<_, &str>(4), r.get::<_, &str>(5)),
-                    200,
-                ),
+        Ok(self
+            .others(key, except, scope, limit as i64)?
+            .into_iter()
+            .map(|(o, about)| Hit {
+                complaint_id: o.id,
+                snippet: one_line(&format!("{} · {about}", o.source), 200),
+                external_id: o.external_id,
+                division: o.division,
+                received_at: o.received_at,
             })
             .collect())
     }
@@ -444,7 +512,7 @@ impl PgStore {
         now: i64,
     ) -> Result<Result<Letter, String>, PgError> {
         let c = self
-            .complaint(complaint_id)?
+            .complaint_row(complaint_id)?
             .ok_or_else(|| self.not_found(complaint_id))?;
         let ds = self.decisions_of(complaint_id)?;
         let st = decision::status(&ds, &self.current_text_hash(complaint_id)?, now);

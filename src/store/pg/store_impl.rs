@@ -13,7 +13,8 @@ use crate::domain::Complaint;
 use crate::store::cars::Car;
 use crate::store::draw::{Drawn, Filters, Item, Spec};
 use crate::store::flag_reads::Explained;
-use crate::store::queries::Listed;
+use crate::store::customers::Other;
+use crate::store::queries::{Listed, Stored};
 use crate::store::samples::Sample;
 use crate::store::screen::{Detail, Hit, Row};
 use crate::store::workflow::WorkflowError;
@@ -56,6 +57,21 @@ impl Store for PgStore {
     }
     fn listed(&mut self, id: i64) -> Result<Listed> {
         Ok(PgStore::listed(self, id)?)
+    }
+    fn complaint(&mut self, id: i64) -> Result<Option<Stored>> {
+        Ok(PgStore::complaint(self, id)?)
+    }
+    fn customer_others(
+        &mut self,
+        key: &str,
+        except: i64,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<Other>> {
+        Ok(PgStore::customer_others(self, key, except, divisions, limit)?)
+    }
+    fn outreach_messages(&mut self, complaint_id: i64) -> Result<Vec<Message>> {
+        Ok(PgStore::outreach_messages(self, complaint_id)?)
     }
     fn status_of(
         &mut self,
