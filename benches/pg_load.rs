@@ -310,6 +310,12 @@ fn main() {
         times[times.len() / 2]
     };
 
+    let screen = screen(
+        &mut exec,
+        &format!("postgresql://signoff_bench_exec@{host}/{db}"),
+        last + 3_600,
+    );
+
     println!("pg_load: {rows} rows, {mb:.0} MB of CSV");
     println!(
         "  psql \\copy into a plain table   {:>8.2} s",
@@ -328,6 +334,21 @@ fn main() {
         println!("  59-item draw, {name:<30} {ms:>8.2} ms (median of 9, as the executive)");
     }
     println!("  ORDER BY random() LIMIT 59 (owner)       {anchor_draw:>8.2} ms (median of 5)");
+    println!(
+        "  review screen, start to first frame      {:>8.2} ms (median of 7; budget 150 ms)",
+        screen.start
+    );
+    println!(
+        "  review screen, key press to next frame   {:>8.2} ms (median of 210; budget 16 ms)",
+        screen.key
+    );
+    println!(
+        "  review screen, worst key press of 210    {:>8.2} ms",
+        screen.worst_key
+    );
+    for (q, n, ms) in &screen.searches {
+        println!("  search {q:<32} {ms:>8.2} ms ({n} hits, median of 5)");
+    }
     drop(exec);
     drop(owner);
     drop(importer);
@@ -340,4 +361,117 @@ fn main() {
     }
     psql(&admin, "DROP ROLE IF EXISTS signoff_bench_admin");
     psql(&admin, "DROP ROLE IF EXISTS signoff_bench_exec");
+}
+
+/// The review screen's figures on the store, in milliseconds.
+struct Screen {
+    start: f64,
+    key: f64,
+    worst_key: f64,
+    searches: Vec<(&'static str, usize, f64)>,
+}
+
+fn median_ms(mut times: Vec<f64>) -> f64 {
+    times.sort_by(f64::total_cmp);
+    times.get(times.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// The executive draws the week's sample, then opens the review screen on it (in-process,
+/// against ratatui's TestBackend at 200 × 50, as `benches/tui.rs` does on SQLite): start to
+/// first frame, key press to next frame, the first page of a search.
+fn screen(exec: &mut PgStore, url: &str, now: i64) -> Screen {
+    use ratatui::backend::TestBackend;
+    use ratatui::Terminal;
+    use signoff::config::{Config, Person, Role};
+    use signoff::store::Store;
+    use signoff::tui::app::Action;
+    use signoff::tui::keymap::Keymap;
+    use signoff::tui::theme::Theme;
+    use signoff::tui::{perform_all, prepare, view, Open, Session};
+
+    let cfg = Config::defaults().expect("config");
+    let spec = cfg
+        .sampling
+        .weekly_spec(
+            now,
+            Plan::Confidence {
+                confidence: 95.0,
+                tolerable: 5.0,
+            },
+        )
+        .expect("spec");
+    Store::draw_and_record(exec, &spec, 1, "bench", "signoff_bench_exec", now).expect("draw");
+    let session = || Session {
+        db: Box::new(PgStore::connect(url).expect("connect")),
+        keys: Keymap::new(&cfg.review.keys).expect("keys"),
+        cfg: cfg.clone(),
+        person: Person {
+            login: "signoff_bench_exec".into(),
+            name: "Bench Executive".into(),
+            title: "Chief Executive".into(),
+            role: Role::Executive,
+            divisions: vec![],
+            keys: vec![],
+            email: None,
+        },
+        clock: {
+            let t = chrono::DateTime::from_timestamp(now, 0).expect("now");
+            std::sync::Arc::new(move || t)
+        },
+        signer: Default::default(),
+        theme: Theme::named("dark", false),
+    };
+    let mut starts = Vec::new();
+    let mut keys = Vec::new();
+    for _ in 0..7 {
+        let t = Instant::now();
+        let mut s = session();
+        let mut app = prepare(&mut s, &Open::default()).expect("prepare");
+        let mut term = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+        let cx = view::Ctx {
+            theme: &s.theme,
+            keys: &s.keys,
+            now,
+        };
+        term.draw(|f| view::draw(f, &app, &cx)).expect("draw");
+        starts.push(t.elapsed().as_secs_f64() * 1000.0);
+        for i in 0..30 {
+            let t = Instant::now();
+            let eff = app.update(if i % 10 == 9 {
+                Action::Top
+            } else {
+                Action::Down
+            });
+            perform_all(&mut s, &mut app, eff);
+            let cx = view::Ctx {
+                theme: &s.theme,
+                keys: &s.keys,
+                now,
+            };
+            term.draw(|f| view::draw(f, &app, &cx)).expect("draw");
+            keys.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+    }
+    let mut s = session();
+    let mut searches = Vec::new();
+    for q in ["refund", "manager", "engineer never turned", "zzzz"] {
+        let mut times = Vec::new();
+        let mut n = 0;
+        for _ in 0..5 {
+            let t = Instant::now();
+            n =
+                s.db.search(q, None, signoff::tui::SEARCH_PAGE)
+                    .expect("search")
+                    .len();
+            times.push(t.elapsed().as_secs_f64() * 1000.0);
+        }
+        searches.push((q, n, median_ms(times)));
+    }
+    let worst_key = keys.iter().copied().fold(0.0, f64::max);
+    Screen {
+        start: median_ms(starts),
+        key: median_ms(keys),
+        worst_key,
+        searches,
+    }
 }

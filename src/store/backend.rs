@@ -16,10 +16,10 @@ use crate::domain::thread::Message;
 use crate::domain::Complaint;
 
 use super::cars::Car;
+use super::customers::Other;
 use super::draw::{Drawn, Filters, Item, Spec};
 use super::flag_reads::Explained;
 use super::pg::PgStore;
-use super::customers::Other;
 use super::queries::{Listed, Stored};
 use super::samples::Sample;
 use super::screen::{Detail, Hit, Row};

@@ -11,9 +11,9 @@ use crate::domain::signing::RecordSigner;
 use crate::domain::thread::Message;
 use crate::domain::Complaint;
 use crate::store::cars::Car;
+use crate::store::customers::Other;
 use crate::store::draw::{Drawn, Filters, Item, Spec};
 use crate::store::flag_reads::Explained;
-use crate::store::customers::Other;
 use crate::store::queries::{Listed, Stored};
 use crate::store::samples::Sample;
 use crate::store::screen::{Detail, Hit, Row};
@@ -68,7 +68,9 @@ impl Store for PgStore {
         divisions: Option<&[String]>,
         limit: i64,
     ) -> Result<Vec<Other>> {
-        Ok(PgStore::customer_others(self, key, except, divisions, limit)?)
+        Ok(PgStore::customer_others(
+            self, key, except, divisions, limit,
+        )?)
     }
     fn outreach_messages(&mut self, complaint_id: i64) -> Result<Vec<Message>> {
         Ok(PgStore::outreach_messages(self, complaint_id)?)
