@@ -351,20 +351,19 @@ impl PgStore {
             return Ok(Vec::new());
         }
         let typed = words.join(" ");
-        let limit = limit as i64;
+        let limit = i32::try_from(limit).unwrap_or(i32::MAX);
         let rows = self
             .client
             .query(
-                "WITH q AS (SELECT plainto_tsquery('simple', $1) AS q)
+                "WITH q AS (SELECT plainto_tsquery('simple', $1) AS q),
+                      hit AS (SELECT signoff_search_newest(q.q, $3::int, $2::text[]) AS id FROM q)
                  SELECT c.id, c.external_id, c.division, c.received_at,
                         ts_headline('simple',
                             coalesce(c.subject, '') || ' ' || c.complaint_text || ' '
                             || coalesce(c.response_text, ''),
                             q.q, 'StartSel=[, StopSel=], MaxWords=12, MinWords=4, MaxFragments=1, FragmentDelimiter=…')
-                 FROM complaints c, q
-                 WHERE c.id IN (SELECT signoff_search(q.q))
-                   AND ($2::text[] IS NULL OR c.division = ANY($2))
-                 ORDER BY c.id DESC LIMIT $3",
+                 FROM complaints c JOIN hit USING (id), q
+                 ORDER BY c.id DESC",
                 &[&typed, &scope, &limit],
             )
             .map_err(|e| self.pg(e))?;

@@ -51,3 +51,35 @@ CREATE TRIGGER decisions_revision AFTER INSERT ON decisions
 CREATE INDEX complaints_external_id ON complaints (external_id);
 CREATE INDEX complaints_customer ON complaints (customer_key, received_at DESC, id DESC)
     WHERE customer_key IS NOT NULL;
+
+-- The review screen's search: the newest complaints whose words (or whose messages' words) hold
+-- the query, at most n of them, in the divisions the caller may see (and `scope`, when given).
+-- A GIN index finds matches in no particular order, so the newest are looked for among the
+-- newest complaints first, in windows that grow fourfold until n are found or the store ends:
+-- a common word costs about what a rare one does.
+CREATE FUNCTION signoff_search_newest(q TSQUERY, n INTEGER, scope TEXT[]) RETURNS SETOF BIGINT
+    LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+    AS $$
+DECLARE top BIGINT; lo BIGINT; span BIGINT := 20000; found BIGINT[];
+BEGIN
+    SELECT max(c.id) INTO top FROM public.complaints c;
+    IF top IS NULL OR n <= 0 THEN
+        RETURN;
+    END IF;
+    LOOP
+        lo := top - span;
+        SELECT array_agg(x.id ORDER BY x.id DESC) INTO found FROM (
+            SELECT c.id FROM public.complaints c
+            WHERE c.id > lo
+              AND c.id IN (SELECT m.id FROM public.complaints m WHERE m.search @@ q AND m.id > lo
+                           UNION
+                           SELECT t.complaint_id FROM public.messages t
+                           WHERE t.search @@ q AND t.complaint_id > lo)
+              AND (public.signoff_sees_all() OR c.division = ANY (public.signoff_my_divisions()))
+              AND (scope IS NULL OR c.division = ANY (scope))
+            ORDER BY c.id DESC LIMIT n) x;
+        EXIT WHEN coalesce(array_length(found, 1), 0) >= n OR lo <= 0;
+        span := span * 4;
+    END LOOP;
+    RETURN QUERY SELECT unnest(found);
+END $$;
