@@ -37,6 +37,16 @@ pub fn file_for(store: &Path) -> Option<PathBuf> {
     })
 }
 
+/// Where the heads of a PostgreSQL store are kept, by its URL as it is shown (without its
+/// password).
+pub fn file_for_url(shown: &str) -> Option<PathBuf> {
+    let key = hex(&Sha256::digest(shown.trim().as_bytes()));
+    platform_data_dir().map(|d| {
+        d.join("verified-heads")
+            .join(format!("{}.json", &key[..24]))
+    })
+}
+
 pub fn load(file: &Path) -> anyhow::Result<Option<Remembered>> {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,

@@ -1,5 +1,6 @@
 //! The SQLite store: one file, WAL, a busy timeout, foreign keys, numbered migrations.
 
+pub mod backend;
 mod canned_groups;
 mod canned_update;
 pub mod car_rules;
@@ -51,7 +52,6 @@ pub mod stats;
 mod thread_scan;
 pub mod threads;
 pub mod workflow;
-pub mod backend;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

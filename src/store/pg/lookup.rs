@@ -96,7 +96,8 @@ impl PgStore {
 
     /// The hash a sign-off of the complaint records now.
     pub fn current_text_hash(&mut self, complaint_id: i64) -> Result<String, PgError> {
-        let found = super::text::text_hash(&mut self.client, complaint_id).map_err(|e| self.err(e))?;
+        let found =
+            super::text::text_hash(&mut self.client, complaint_id).map_err(|e| self.err(e))?;
         self.one("complaint", complaint_id, found)
     }
 }

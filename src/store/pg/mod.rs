@@ -11,6 +11,7 @@ mod migrations;
 mod people;
 mod population;
 mod sampling;
+mod schema;
 mod store_impl;
 mod text;
 mod workflow;

@@ -32,7 +32,11 @@ impl Store for PgStore {
         source: &str,
         external_id: &str,
     ) -> Result<Vec<(i64, String)>> {
-        Ok(PgStore::complaints_by_source_and_external_id(self, source, external_id)?)
+        Ok(PgStore::complaints_by_source_and_external_id(
+            self,
+            source,
+            external_id,
+        )?)
     }
     fn complaint_division(&mut self, id: i64) -> Result<String> {
         Ok(PgStore::complaint_division(self, id)?)
@@ -109,7 +113,9 @@ impl Store for PgStore {
         drawn_by: &str,
         drawn_at: i64,
     ) -> Result<(Option<i64>, Drawn)> {
-        Ok(PgStore::draw_and_record(self, spec, seed, label, drawn_by, drawn_at)?)
+        Ok(PgStore::draw_and_record(
+            self, spec, seed, label, drawn_by, drawn_at,
+        )?)
     }
     fn sample(&mut self, key: &str) -> Result<Option<Sample>> {
         Ok(PgStore::sample(self, key)?)
@@ -132,7 +138,9 @@ impl Store for PgStore {
         divisions: Option<&[String]>,
         now: i64,
     ) -> Result<Vec<RollupItem>> {
-        Ok(PgStore::reviewed_of_sample(self, sample_id, divisions, now)?)
+        Ok(PgStore::reviewed_of_sample(
+            self, sample_id, divisions, now,
+        )?)
     }
     fn reviewed_of_all_samples(
         &mut self,
@@ -140,7 +148,12 @@ impl Store for PgStore {
         decided_since: Option<i64>,
         now: i64,
     ) -> Result<Vec<RollupItem>> {
-        Ok(PgStore::reviewed_of_all_samples(self, divisions, decided_since, now)?)
+        Ok(PgStore::reviewed_of_all_samples(
+            self,
+            divisions,
+            decided_since,
+            now,
+        )?)
     }
     fn reviewed_ad_hoc(
         &mut self,
