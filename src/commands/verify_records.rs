@@ -88,10 +88,8 @@ pub fn labels(
 ) -> BTreeMap<i64, Option<(String, String)>> {
     let mut out = BTreeMap::new();
     for d in all {
-        if !out.contains_key(&d.complaint_id) {
-            let found = db.external_id_and_division(d.complaint_id).ok().flatten();
-            out.insert(d.complaint_id, found);
-        }
+        out.entry(d.complaint_id)
+            .or_insert_with(|| db.external_id_and_division(d.complaint_id).ok().flatten());
     }
     out
 }

@@ -313,7 +313,7 @@ fn compare(have: &Description, want: &Description) -> Vec<String> {
             }
         }
     }
-    for ((kind, table, name), _) in want {
+    for (kind, table, name) in want.keys() {
         if !have.contains_key(&(kind.clone(), table.clone(), name.clone())) {
             out.push(format!(
                 "{} is missing: signoff created it{}",
