@@ -384,6 +384,11 @@ fn schema_changes_are_named_to_every_verifier() {
              AS $$ SELECT true $$;
          ALTER TABLE complaints ADD COLUMN shadow TEXT;",
     );
+    s.owner_sql(&format!(
+        "ALTER TABLE cars OWNER TO \"{}\"",
+        s.db.login("dana")
+    ));
+    let owned = format!("table cars belongs to {}, not to ", s.db.login("dana"));
     for who in ["dana", "alex", "owner"] {
         let got = s.connect(who).schema_differences().expect("schema");
         let has = |m: &str| got.iter().any(|g| g.contains(m));
@@ -397,14 +402,15 @@ fn schema_changes_are_named_to_every_verifier() {
             "trigger sample_items_append_only on sample_items is missing: signoff created it to refuse changes",
             "function signoff_sees_all() differs from what signoff created",
             "foreign column complaints.shadow",
+            owned.as_str(),
         ] {
             assert!(has(want), "{who}: {want:?} not in {got:#?}");
         }
-        assert_eq!(got.len(), 9, "{who}: {got:#?}");
+        assert_eq!(got.len(), 10, "{who}: {got:#?}");
     }
     let (ok, out, _) = s.verify("dana", &[]);
     assert!(!ok, "{out}");
-    assert!(out.contains("the store's schema: 9 problem(s)"), "{out}");
+    assert!(out.contains("the store's schema: 10 problem(s)"), "{out}");
 }
 
 #[test]

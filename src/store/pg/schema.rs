@@ -228,9 +228,53 @@ pub(super) fn differences(client: &mut Client) -> Result<Vec<String>, postgres::
             ));
         }
     }
+    out.extend(owners(&mut tx)?);
     out.extend(event_triggers(&mut tx)?);
     tx.rollback()?;
     Ok(out)
+}
+
+/// The store's tables and functions belong to one login, the one that ran the migrations: the
+/// owner of a table may turn its triggers and row-level security off, and a function runs with
+/// its owner's rights.
+fn owners(c: &mut impl GenericClient) -> Result<Vec<String>, postgres::Error> {
+    Ok(c
+        .query(
+            "WITH store AS (SELECT relowner AS owner FROM pg_class
+                            WHERE oid = to_regclass('public.signoff_migrations'))
+             SELECT kind, name, pg_get_userbyid(o)::text, pg_get_userbyid(store.owner)::text
+             FROM store, (
+                 SELECT 'table' AS kind, c.relname::text AS name, c.relowner AS o
+                 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+                 WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p', 'v', 'm', 'f')
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_class'::regclass
+                                   AND d.objid = c.oid AND d.deptype = 'e')
+                 UNION ALL
+                 SELECT 'function', p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ')',
+                        p.proowner
+                 FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                 WHERE n.nspname = 'public'
+                   AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_proc'::regclass
+                                   AND d.objid = p.oid AND d.deptype = 'e')
+             ) x
+             WHERE x.o <> store.owner
+             ORDER BY kind, name",
+            &[],
+        )?
+        .iter()
+        .map(|r| {
+            let (kind, name, who, owner): (String, String, String, String) =
+                (r.get(0), r.get(1), r.get(2), r.get(3));
+            let can = if kind == "table" {
+                "turn its triggers and row-level security off"
+            } else {
+                "change what it does, and it runs with their rights"
+            };
+            format!(
+                "{kind} {name} belongs to {who}, not to {owner}, who owns the store: {who} can {can}"
+            )
+        })
+        .collect())
 }
 
 /// Event triggers belong to the whole database and run on changes to any table's schema:
