@@ -388,6 +388,10 @@ fn schema_changes_are_named_to_every_verifier() {
         "ALTER TABLE cars OWNER TO \"{}\"",
         s.db.login("dana")
     ));
+    s.owner_sql(
+        "CREATE FUNCTION watch() RETURNS event_trigger LANGUAGE plpgsql AS $$ BEGIN END $$;
+         CREATE EVENT TRIGGER watching ON ddl_command_end EXECUTE FUNCTION watch();",
+    );
     let owned = format!("table cars belongs to {}, not to ", s.db.login("dana"));
     for who in ["dana", "alex", "owner"] {
         let got = s.connect(who).schema_differences().expect("schema");
@@ -403,14 +407,16 @@ fn schema_changes_are_named_to_every_verifier() {
             "function signoff_sees_all() differs from what signoff created",
             "foreign column complaints.shadow",
             owned.as_str(),
+            "foreign function watch(): signoff did not create it",
+            "foreign event trigger watching (on ddl_command_end, runs watch)",
         ] {
             assert!(has(want), "{who}: {want:?} not in {got:#?}");
         }
-        assert_eq!(got.len(), 10, "{who}: {got:#?}");
+        assert_eq!(got.len(), 12, "{who}: {got:#?}");
     }
     let (ok, out, _) = s.verify("dana", &[]);
     assert!(!ok, "{out}");
-    assert!(out.contains("the store's schema: 10 problem(s)"), "{out}");
+    assert!(out.contains("the store's schema: 12 problem(s)"), "{out}");
 }
 
 #[test]

@@ -121,4 +121,17 @@ mod tests {
             against(&[&a, &c, &b], &was, "decision", "d").is_some_and(|m| m.contains("rewritten"))
         );
     }
+
+    #[test]
+    fn each_postgres_store_has_its_own_file() {
+        let one = file_for_url("postgresql://dana@db.example.com/signoff");
+        if one.is_none() {
+            return; // no data directory on this machine
+        }
+        assert_eq!(
+            one,
+            file_for_url(" postgresql://dana@db.example.com/signoff ")
+        );
+        assert_ne!(one, file_for_url("postgresql://dana@db.example.com/other"));
+    }
 }
