@@ -11,9 +11,12 @@ use crate::domain::decision;
 use crate::error::failed;
 use crate::render::time::fmt_time;
 use crate::sign;
+use crate::store::{Backend, Store};
 
 use super::verify_head::{self as vh, Head, Remembered};
-use super::verify_records::{beyond_role, check_decisions, Checked, Finding, CLOCK_SLACK_SECS};
+use super::verify_records::{
+    beyond_role, check_decisions, labels, whole_chain, Checked, Finding, CLOCK_SLACK_SECS,
+};
 use super::{signing, Ctx};
 
 /// The last record of a chain, as `--head` prints it.
@@ -35,18 +38,21 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
     ctx.require(&[Role::Executive, Role::Admin], "verify the store")?;
     let trust = signing::trust_root(&ctx.cfg)?;
     let required = signing::required(&ctx.cfg, &trust);
-    let db = ctx.open_db()?;
+    let mut store = ctx.open_store()?;
+    let db: &mut dyn Store = store.as_mut();
     let all = db.decisions()?;
     let events = db.car_steps()?;
+    let labels = labels(db, &all);
     let ext = |id: i64| -> String {
-        match db.external_id_and_division(id) {
-            Ok(Some((ext, _))) => ext,
+        match labels.get(&id) {
+            Some(Some((ext, _))) => ext.clone(),
             _ => format!("#{id}"),
         }
     };
-    let mut c = check_decisions(&db, &all, &trust, required, &ext)?;
+    let whole = whole_chain(db)?;
+    let mut c = check_decisions(db, &all, &trust, required, whole, &ext)?;
     for d in &all {
-        if let Some(p) = beyond_role(&ctx.cfg, &db, &all, d)? {
+        if let Some(p) = beyond_role(&ctx.cfg, db, &all, d)? {
             c.findings.push(Finding {
                 decision: d.id,
                 complaint_id: d.complaint_id,
@@ -90,7 +96,10 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
     let chain: Vec<&str> = all.iter().map(|d| d.hash.as_str()).collect();
     let car_chain: Vec<&str> = events.iter().map(|e| e.hash.as_str()).collect();
     let mut head_problems = Vec::new();
-    let head_file = vh::file_for(&db.path);
+    let head_file = match db.backend() {
+        Backend::Sqlite(sqlite) => vh::file_for(&sqlite.path),
+        Backend::Pg(pg) => vh::file_for_url(pg.shown()),
+    };
     let remembered = match &head_file {
         Some(f) => vh::load(f)?,
         None => None,
@@ -151,7 +160,7 @@ pub fn run(ctx: &Ctx, a: VerifyArgs) -> anyhow::Result<()> {
     if ok {
         if let Some(f) = &head_file {
             let r = Remembered {
-                store: db.path.display().to_string(),
+                store: db.shown(),
                 verified_at: ctx.now.timestamp(),
                 decisions: dec_head.as_ref().map(|h| Head {
                     records: h.records,

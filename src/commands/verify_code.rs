@@ -11,8 +11,9 @@ use crate::domain::text::inert;
 use crate::error::{failed, usage};
 use crate::render::time::fmt_time;
 use crate::sign;
+use crate::store::Store;
 
-use super::verify_records::check_decisions;
+use super::verify_records::{check_decisions, labels, whole_chain};
 use super::{signing, Ctx};
 
 #[derive(Debug, Serialize)]
@@ -41,7 +42,8 @@ pub fn run(ctx: &Ctx, code: &str) -> anyhow::Result<()> {
     let code = normalise_code(code).map_err(usage)?;
     let trust = signing::trust_root(&ctx.cfg)?;
     let required = signing::required(&ctx.cfg, &trust);
-    let db = ctx.open_db()?;
+    let mut store = ctx.open_store()?;
+    let db: &mut dyn Store = store.as_mut();
     let all = db.decisions()?;
     let matches: Vec<&decision::Decision> = all
         .iter()
@@ -53,13 +55,15 @@ pub fn run(ctx: &Ctx, code: &str) -> anyhow::Result<()> {
              signed here, or the code was mistyped"
         )));
     }
+    let labels = labels(db, &all);
     let ext = |id: i64| -> (String, String) {
-        match db.external_id_and_division(id) {
-            Ok(Some(x)) => x,
+        match labels.get(&id) {
+            Some(Some(x)) => x.clone(),
             _ => (format!("#{id}"), String::new()),
         }
     };
-    let checked = check_decisions(&db, &all, &trust, required, &|id| ext(id).0)?;
+    let whole = whole_chain(db)?;
+    let checked = check_decisions(db, &all, &trust, required, whole, &|id| ext(id).0)?;
     let mut found = Vec::new();
     for d in matches {
         let mut problems = Vec::new();
@@ -73,6 +77,14 @@ pub fn run(ctx: &Ctx, code: &str) -> anyhow::Result<()> {
             } else {
                 problems.push(f.problem.clone());
             }
+        }
+        if !whole {
+            notes.push(
+                "you read only your divisions' decisions: its link to a record of another \
+                 division is not checked here (`signoff verify` by an executive or admin checks \
+                 the whole chain)"
+                    .into(),
+            );
         }
         let earlier = checked
             .findings

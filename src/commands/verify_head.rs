@@ -37,6 +37,16 @@ pub fn file_for(store: &Path) -> Option<PathBuf> {
     })
 }
 
+/// Where the heads of a PostgreSQL store are kept, by its URL as it is shown (without its
+/// password).
+pub fn file_for_url(shown: &str) -> Option<PathBuf> {
+    let key = hex(&Sha256::digest(shown.trim().as_bytes()));
+    platform_data_dir().map(|d| {
+        d.join("verified-heads")
+            .join(format!("{}.json", &key[..24]))
+    })
+}
+
 pub fn load(file: &Path) -> anyhow::Result<Option<Remembered>> {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
@@ -110,5 +120,18 @@ mod tests {
         assert!(
             against(&[&a, &c, &b], &was, "decision", "d").is_some_and(|m| m.contains("rewritten"))
         );
+    }
+
+    #[test]
+    fn each_postgres_store_has_its_own_file() {
+        let one = file_for_url("postgresql://dana@db.example.com/signoff");
+        if one.is_none() {
+            return; // no data directory on this machine
+        }
+        assert_eq!(
+            one,
+            file_for_url(" postgresql://dana@db.example.com/signoff ")
+        );
+        assert_ne!(one, file_for_url("postgresql://dana@db.example.com/other"));
     }
 }

@@ -15,9 +15,6 @@ pub enum StoreError {
     /// The organisation's PostgreSQL store, in the server's own words.
     #[error(transparent)]
     Pg(#[from] super::pg::PgError),
-    /// Something this store does not do in this version, said plainly.
-    #[error("{0}")]
-    Unsupported(String),
 }
 
 impl StoreError {
@@ -27,7 +24,7 @@ impl StoreError {
             StoreError::Sqlite { error, .. } | StoreError::Query(error) => {
                 super::patience::busy(error)
             }
-            StoreError::Open { .. } | StoreError::Pg(_) | StoreError::Unsupported(_) => false,
+            StoreError::Open { .. } | StoreError::Pg(_) => false,
         }
     }
 }

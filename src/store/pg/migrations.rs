@@ -16,7 +16,7 @@ pub(super) const STEPS: &[(&str, &str)] = &[
 /// Serialises migrators: two people opening a new store at once must not both create it.
 const LOCK: i64 = 0x0053_4947_4e4f_4646; // "SIGNOFF"
 
-const LEDGER: &str = "CREATE TABLE IF NOT EXISTS signoff_migrations (
+pub(super) const LEDGER: &str = "CREATE TABLE IF NOT EXISTS signoff_migrations (
     step       INTEGER     PRIMARY KEY,
     name       TEXT        NOT NULL,
     applied_at TIMESTAMPTZ NOT NULL DEFAULT now(),

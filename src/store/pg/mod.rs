@@ -12,6 +12,7 @@ mod migrations;
 mod people;
 mod population;
 mod sampling;
+mod schema;
 mod screen;
 mod store_impl;
 mod text;
@@ -84,14 +85,6 @@ impl PgStore {
     /// The store as messages name it: its URL without the password.
     pub fn shown(&self) -> &str {
         &self.url
-    }
-
-    /// Something this version does not do on PostgreSQL, said plainly.
-    pub(crate) fn unsupported(&self, what: &str) -> PgError {
-        PgError {
-            url: self.url.clone(),
-            message: format!("{what} does not run on a PostgreSQL store in this version"),
-        }
     }
 
     fn err(&self, e: postgres::Error) -> PgError {
