@@ -195,7 +195,10 @@ fn an_import_inserts_then_leaves_unchanged_then_updates_with_history() {
         format!("{alex}|week1.csv|4|4|0|0|0")
     );
     assert_eq!(
-        q(&db, "SELECT division, complaints FROM division_counts ORDER BY 1"),
+        q(
+            &db,
+            "SELECT division, complaints FROM division_counts ORDER BY 1"
+        ),
         "Billing|2\nSupport|2"
     );
     // What the store does not keep yet is said, not skipped silently.
@@ -437,7 +440,13 @@ fn the_same_export_makes_the_same_complaints_on_both_stores() {
         assert_eq!(a, b);
     }
     // The report tells the same file the same way, bar what only one store does.
-    for k in ["profile", "encoding", "delimiter", "header_line", "first_rejects"] {
+    for k in [
+        "profile",
+        "encoding",
+        "delimiter",
+        "header_line",
+        "first_rejects",
+    ] {
         assert_eq!(pg[k], sqlite[k], "{k}");
     }
 }
@@ -472,7 +481,10 @@ fn a_damaged_copy_is_held_back_as_on_sqlite() {
         ),
         "You took £42.50 twice on 2 November."
     );
-    assert_eq!(q(&db, "SELECT degraded FROM imports ORDER BY id DESC LIMIT 1"), "1");
+    assert_eq!(
+        q(&db, "SELECT degraded FROM imports ORDER BY id DESC LIMIT 1"),
+        "1"
+    );
     assert_eq!(pg_complaints(&db), sqlite_complaints(&env));
     // Applied when asked.
     let args = ["--accept-degraded"];

@@ -324,7 +324,9 @@ fn import_pass(
         Stop::Import(e) => e,
         Stop::Store(LoadError::Refused(e)) => ImportError {
             file: shown.clone(),
-            message: format!("{e} — this login may not import into the store: nothing was imported"),
+            message: format!(
+                "{e} — this login may not import into the store: nothing was imported"
+            ),
             usage: false,
             refused: true,
         },

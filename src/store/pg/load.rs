@@ -134,7 +134,6 @@ const COLUMNS: &str = "source, external_id, received_at, channel, customer, cont
     wants_contact, content_hash, text_from_fields, outcome_response, outcome_public_response,
     outcome_timely, outcome_disputed, customer_key, customer_no, message_count";
 
-
 /// The stored complaint's columns, as [`complaint_of`] reads them from `at` on.
 const STORED_COLUMNS: &str = "source, external_id, received_at, channel, customer, contact,
     customer_key, division, product, subject, complaint_text, response_text, responded_at,
