@@ -463,9 +463,12 @@ fn a_damaged_copy_is_held_back_as_on_sqlite() {
     let file = write_csv(&env, "week1.csv", WEEK);
     ok(import(&env, &alex, Some(&pg_url), &file, &[]));
     ok(import(&env, &alex, None, &file, &[]));
-    // The pound sign turned into "?" by a tool that did not know the encoding.
+    // The pound sign turned into "?" by a tool that did not know the encoding; the customer's
+    // address changed meanwhile, which the held-back row still takes.
     let mut rows: Vec<String> = WEEK.iter().map(|r| r.to_string()).collect();
-    rows[0] = rows[0].replace('£', "?");
+    rows[0] = rows[0]
+        .replace('£', "?")
+        .replace("ann.hughes@example.com", "ann@example.org");
     let rows: Vec<&str> = rows.iter().map(String::as_str).collect();
     let damaged = write_csv(&env, "week1-copy.csv", &rows);
     let pg = ok(import(&env, &alex, Some(&pg_url), &damaged, &[]));
@@ -485,6 +488,13 @@ fn a_damaged_copy_is_held_back_as_on_sqlite() {
         q(&db, "SELECT degraded FROM imports ORDER BY id DESC LIMIT 1"),
         "1"
     );
+    assert_eq!(
+        q(
+            &db,
+            "SELECT customer_key FROM complaints WHERE external_id = 'T-1'"
+        ),
+        "email:ann@example.org"
+    );
     assert_eq!(pg_complaints(&db), sqlite_complaints(&env));
     // Applied when asked.
     let args = ["--accept-degraded"];
@@ -492,4 +502,35 @@ fn a_damaged_copy_is_held_back_as_on_sqlite() {
     assert_eq!(counts(&pg), [4, 0, 1, 3, 0], "{pg}");
     ok(import(&env, &alex, None, &damaged, &args));
     assert_eq!(pg_complaints(&db), sqlite_complaints(&env));
+}
+
+#[test]
+fn an_import_waits_for_another_as_long_as_the_store_allows() {
+    let Some(url) = server("an_import_waits_for_another_as_long_as_the_store_allows") else {
+        return;
+    };
+    let db = TestDb::new(&url);
+    let env = store(&db);
+    let config = format!("{}\n[store]\nwrite_wait_secs = 1\n", config(&db));
+    std::fs::write(&env.config, config).expect("config");
+    // Another import holds the store's import lock.
+    let mut other = postgres::Client::connect(&db.owner_url(), postgres::NoTls).expect("connect");
+    let mut tx = other.transaction().expect("begin");
+    tx.execute(
+        "SELECT pg_advisory_xact_lock($1)",
+        &[&0x0049_4d50_4f52_5453i64],
+    )
+    .expect("lock");
+    let file = write_csv(&env, "week1.csv", WEEK);
+    let alex = db.login("alex");
+    let started = std::time::Instant::now();
+    let run = import(&env, &alex, Some(&db.url_for("alex")), &file, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("busy"), "{}", run.stderr);
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    tx.rollback().expect("release");
+    assert_eq!(q(&db, "SELECT count(*) FROM complaints"), "0");
+    // Once the other has finished, the import goes through.
+    ok(import(&env, &alex, Some(&db.url_for("alex")), &file, &[]));
+    assert_eq!(q(&db, "SELECT count(*) FROM complaints"), "4");
 }

@@ -1,7 +1,7 @@
 //! The PostgreSQL store's side of an import, behind the same door as the SQLite loader: the
 //! records go to [`PgLoader`], which stages them a chunk at a time and merges them at the
-//! commit. What an import does on SQLite beyond writing the complaints and their threads (CARs,
-//! flags and checks, phrase matches, customer links) is not done here, and
+//! commit. What an import does on SQLite beyond writing the complaints, their threads and their
+//! customer keys (CARs, flags and checks, phrase matches, customer links) is not done here, and
 //! [`ImportLoader::not_done`] says so.
 
 use std::sync::mpsc;
@@ -19,8 +19,6 @@ pub struct PgImport<'c, 'o, B: Batch> {
     recycle: mpsc::Sender<B>,
     /// Complaints inserted or updated, as the commit counted them.
     written: u64,
-    /// Complaints left as they are whose row carries another customer key.
-    new_keys: u64,
 }
 
 impl PgStore {
@@ -34,14 +32,13 @@ impl PgStore {
         body: impl FnOnce(&mut PgImport<'_, '_, B>) -> Result<T, E>,
     ) -> Result<T, E> {
         let loader = self
-            .loader(options.accept_degraded)
+            .loader(options.accept_degraded, Some(options.write_wait))
             .map_err(LoadError::from)?;
         let mut import = PgImport {
             loader: Some(loader),
             options,
             recycle,
             written: 0,
-            new_keys: 0,
         };
         body(&mut import)
     }
@@ -107,7 +104,6 @@ impl<B: Batch> ImportLoader<B> for PgImport<'_, '_, B> {
             .loader
             .take()
             .ok_or_else(|| LoadError::Other("the load has ended".into()))?;
-        self.new_keys = loader.new_customer_keys();
         let m = &self.options.meta;
         let meta = PgImportMeta {
             source: m.source,
@@ -173,13 +169,6 @@ impl<B: Batch> ImportLoader<B> for PgImport<'_, '_, B> {
                 "customer links (what the repeat-complainant checks read) {would} written for \
                  the new and changed complaints — a PostgreSQL store does not keep them in this \
                  version"
-            ));
-        }
-        if self.new_keys > 0 {
-            notes.push(format!(
-                "{} complaints left as they are carry another customer key than the stored one: \
-                 a PostgreSQL store keeps the stored key in this version",
-                self.new_keys
             ));
         }
         notes

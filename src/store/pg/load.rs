@@ -3,21 +3,23 @@
 //! all in one transaction with the import's provenance.
 //!
 //! ```text
-//! let mut loader = store.loader(accept_degraded)?;   // the import lock, the staging tables
-//! loader.prefetch(keys)?;                             // for each batch: what the store holds
-//! loader.write(&complaint, &hash, line)?;             // for each record: what becomes of it
-//! loader.commit(&meta, rows)?;                        // merge, provenance, commit
+//! let mut loader = store.loader(accept_degraded, wait)?;  // the import lock, staging tables
+//! loader.prefetch(keys)?;                  // for each batch: what the store holds
+//! loader.write(&complaint, &hash, line)?;  // for each record: what becomes of it
+//! loader.commit(&meta, rows)?;             // merge, provenance, commit
 //! ```
 //!
 //! What becomes of each record is known when it is written, as on SQLite: the store's hash of
 //! its key (looked up a batch at a time) tells a new row from a changed or an unchanged one.
 //! Within one file, the first row of a key is kept and the later ones are duplicates: the
 //! loader keeps a 16-byte digest of each key it has seen, not the rows. A row whose content
-//! is unchanged is not staged nor rewritten (under MVCC a rewrite costs as much as an insert);
+//! is unchanged is not staged nor rewritten (under MVCC a rewrite costs as much as an insert),
+//! unless it carries another customer key, which it takes as on SQLite;
 //! a changed one has its earlier text kept in `complaint_history` and its thread replaced; one
 //! whose new text is a damaged copy of the stored one is held back unless the load accepts it.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::error::SqlState;
@@ -184,6 +186,7 @@ struct Pending {
 enum Held {
     Absent,
     Stored {
+        id: i64,
         hash: Vec<u8>,
         customer_key: Option<String>,
         /// The stored complaint, read when its text may be replaced by a damaged copy.
@@ -199,8 +202,6 @@ struct Tally {
     unchanged: u64,
     degraded: u64,
     duplicates: u64,
-    /// Rows left as they are that carry another customer key than the stored one.
-    new_keys: u64,
 }
 
 /// One import's load into the store, in one transaction; see the module's documentation.
@@ -215,17 +216,33 @@ pub struct PgLoader<'c> {
     seen: HashMap<[u8; 16], u64>,
     /// What the store holds under the keys of the batch being written.
     held: HashMap<(String, String), Held>,
+    /// Stored complaints left as they are whose rows carry another customer key: (id, key).
+    rekeys: Vec<(i64, String)>,
     tally: Tally,
 }
 
 impl PgStore {
-    /// Begins a load: takes the import lock and makes the staging tables. A login that may not
-    /// import is refused here ([`PgLoadError::Refused`]). `accept_degraded`: apply updates
-    /// whose text looks like a damaged copy of the stored text instead of holding them back.
-    pub fn loader(&mut self, accept_degraded: bool) -> Result<PgLoader<'_>, PgLoadError> {
+    /// Begins a load: takes the import lock, waiting for another import at most `wait` (None:
+    /// as long as it takes), and makes the staging tables. A login that may not import is
+    /// refused here ([`PgLoadError::Refused`]). `accept_degraded`: apply updates whose text
+    /// looks like a damaged copy of the stored text instead of holding them back.
+    pub fn loader(
+        &mut self,
+        accept_degraded: bool,
+        wait: Option<Duration>,
+    ) -> Result<PgLoader<'_>, PgLoadError> {
         let url = self.url.clone();
         let mut tx = self.client.transaction().map_err(|e| classify(&url, e))?;
-        begin(&mut tx).map_err(|e| classify(&url, e))?;
+        begin(&mut tx, wait).map_err(|e| match e.code() {
+            Some(&SqlState::LOCK_NOT_AVAILABLE) => PgLoadError::Failed(PgError {
+                url: url.clone(),
+                message: "another import kept the store busy for longer than \
+                          store.write_wait_secs allows: nothing was imported — try again when \
+                          it has finished"
+                    .into(),
+            }),
+            _ => classify(&url, e),
+        })?;
         Ok(PgLoader {
             tx,
             url,
@@ -234,6 +251,7 @@ impl PgStore {
             pending_bytes: 0,
             seen: HashMap::new(),
             held: HashMap::new(),
+            rekeys: Vec::new(),
             tally: Tally::default(),
         })
     }
@@ -246,7 +264,7 @@ impl PgStore {
         meta: &PgImportMeta,
         records: impl IntoIterator<Item = PgRecord<'r>>,
     ) -> Result<PgLoadCounts, PgError> {
-        let mut loader = self.loader(true)?;
+        let mut loader = self.loader(true, None)?;
         let mut records = records.into_iter().peekable();
         while records.peek().is_some() {
             let chunk: Vec<PgRecord<'r>> = records.by_ref().take(CHUNK_ROWS).collect();
@@ -326,6 +344,7 @@ impl PgLoader<'_> {
             self.held.insert(
                 key,
                 Held::Stored {
+                    id: r.get(2),
                     hash: r.get(3),
                     customer_key: r.get(4),
                     complaint: None,
@@ -406,6 +425,7 @@ impl PgLoader<'_> {
         let outcome = match held {
             Held::Absent => Upsert::Inserted,
             Held::Stored {
+                id,
                 hash: old,
                 customer_key,
                 complaint,
@@ -422,12 +442,15 @@ impl PgLoader<'_> {
                         None => Upsert::Updated,
                     }
                 };
-                // Left as it is, its new customer key (SQLite sets it) is not applied.
-                if outcome != Upsert::Updated
-                    && c.customer_key.is_some()
-                    && c.customer_key != customer_key
+                // Left as it is, it still takes the row's customer key, as on SQLite.
+                if let Some(key) = c
+                    .customer_key
+                    .as_ref()
+                    .filter(|_| outcome != Upsert::Updated)
                 {
-                    self.tally.new_keys += 1;
+                    if Some(key) != customer_key.as_ref() {
+                        self.rekeys.push((id, key.clone()));
+                    }
                 }
                 outcome
             }
@@ -446,17 +469,14 @@ impl PgLoader<'_> {
                 complaint: c.clone(),
                 hash: *hash,
             });
-            if self.pending.len() >= CHUNK_ROWS || self.pending_bytes >= CHUNK_BYTES {
-                self.stage()?;
-            }
+        }
+        if self.pending.len() >= CHUNK_ROWS
+            || self.pending_bytes >= CHUNK_BYTES
+            || self.rekeys.len() >= CHUNK_ROWS
+        {
+            self.stage()?;
         }
         Ok(outcome)
-    }
-
-    /// Complaints left as they are (unchanged, or held back) whose row carries another customer
-    /// key than the stored one: the store keeps the stored key.
-    pub fn new_customer_keys(&self) -> u64 {
-        self.tally.new_keys
     }
 
     /// The stored complaint of `source` under `external_id`, as the load sees it (its
@@ -515,15 +535,29 @@ impl PgLoader<'_> {
         Ok(letter.map(|r| r.get(0)))
     }
 
-    /// Copies the records written since the last chunk into the staging tables.
+    /// Copies the records written since the last chunk into the staging tables, and gives the
+    /// complaints left as they are their new customer keys.
     fn stage(&mut self) -> Result<(), PgLoadError> {
-        if self.pending.is_empty() {
-            return Ok(());
-        }
         let url = self.url.clone();
-        stage_rows(&mut self.tx, &self.pending).map_err(|e| classify(&url, e))?;
-        self.pending.clear();
-        self.pending_bytes = 0;
+        if !self.pending.is_empty() {
+            stage_rows(&mut self.tx, &self.pending).map_err(|e| classify(&url, e))?;
+            self.pending.clear();
+            self.pending_bytes = 0;
+        }
+        if !self.rekeys.is_empty() {
+            let ids: Vec<i64> = self.rekeys.iter().map(|(id, _)| *id).collect();
+            let keys: Vec<&str> = self.rekeys.iter().map(|(_, k)| k.as_str()).collect();
+            let numbers: Vec<i64> = keys.iter().map(|k| customer::number(k)).collect();
+            self.tx
+                .execute(
+                    "UPDATE complaints c SET customer_key = k.key, customer_no = k.no
+                     FROM unnest($1::bigint[], $2::text[], $3::bigint[]) AS k(id, key, no)
+                     WHERE c.id = k.id",
+                    &[&ids, &keys, &numbers],
+                )
+                .map_err(|e| classify(&url, e))?;
+            self.rekeys.clear();
+        }
         Ok(())
     }
 
@@ -659,9 +693,14 @@ impl From<postgres::Error> for Failed {
 }
 
 /// One import at a time, and the staging tables.
-fn begin(tx: &mut Transaction) -> Result<(), postgres::Error> {
+fn begin(tx: &mut Transaction, wait: Option<Duration>) -> Result<(), postgres::Error> {
     // One import at a time: what it counts before merging stays true while it merges.
+    if let Some(wait) = wait {
+        let ms = wait.as_millis().clamp(1, i32::MAX as u128);
+        tx.batch_execute(&format!("SET LOCAL lock_timeout = {ms}"))?;
+    }
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&IMPORT_LOCK])?;
+    tx.batch_execute("SET LOCAL lock_timeout = 0")?;
     // New rows go to the GIN indexes' pending lists and are merged in bulk, rather than each
     // word of each row finding its place in the index one by one; the joins get memory.
     tx.batch_execute(
