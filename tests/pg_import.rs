@@ -170,6 +170,38 @@ fn sqlite_complaints(env: &Env) -> Vec<String> {
     .expect("rows")
 }
 
+/// The messages of a PostgreSQL store's threads as comparable lines.
+fn pg_messages(db: &TestDb) -> Vec<String> {
+    q(
+        db,
+        "SELECT c.external_id, m.seq, coalesce(m.ext_id, ''), m.author, coalesce(m.name, ''),
+                coalesce(m.at::text, ''), coalesce(m.channel, ''), m.text
+         FROM messages m JOIN complaints c ON c.id = m.complaint_id
+         ORDER BY c.source, c.external_id, m.seq",
+    )
+    .lines()
+    .map(str::to_string)
+    .collect()
+}
+
+/// The same lines from the SQLite store of `env`.
+fn sqlite_messages(env: &Env) -> Vec<String> {
+    let conn = env.conn();
+    let mut st = conn
+        .prepare(
+            "SELECT c.external_id || '|' || m.seq || '|' || coalesce(m.ext_id, '') || '|' ||
+                    m.author || '|' || coalesce(m.name, '') || '|' || coalesce(m.at, '') || '|' ||
+                    coalesce(m.channel, '') || '|' || m.text
+             FROM messages m JOIN complaints c ON c.id = m.complaint_id
+             ORDER BY c.source, c.external_id, m.seq",
+        )
+        .expect("prepare");
+    st.query_map([], |r| r.get::<_, String>(0))
+        .expect("query")
+        .collect::<rusqlite::Result<Vec<String>>>()
+        .expect("rows")
+}
+
 #[test]
 fn an_import_inserts_then_leaves_unchanged_then_updates_with_history() {
     let Some(url) = server("an_import_inserts_then_leaves_unchanged_then_updates_with_history")
@@ -415,6 +447,7 @@ fn a_threaded_import_keeps_the_messages_as_on_sqlite() {
     assert_eq!(counts(&pg), counts(&sqlite));
     assert_eq!(pg["threads"], sqlite["threads"]);
     assert_eq!(pg_complaints(&db), sqlite_complaints(&env));
+    assert_eq!(pg_messages(&db), sqlite_messages(&env));
     // Again: the conversations are unchanged, their messages kept once.
     let again = ok(import(&env, &alex, Some(&db.url_for("alex")), &file, &args));
     assert_eq!(counts(&again), [6, 0, 0, 6, 0], "{again}");
@@ -449,6 +482,19 @@ fn the_same_export_makes_the_same_complaints_on_both_stores() {
     ] {
         assert_eq!(pg[k], sqlite[k], "{k}");
     }
+    // The threaded samples: conversations linked by reply, and a helpdesk's tickets.
+    for (sample, profile) in [("social.csv", "social"), ("messages.csv", "messages")] {
+        let file = env.sample(sample);
+        let args = ["--profile", profile];
+        let pg = ok(import(&env, &alex, Some(&db.url_for("alex")), &file, &args));
+        let sqlite = ok(import(&env, &alex, None, &file, &args));
+        assert_eq!(counts(&pg), counts(&sqlite), "{sample}");
+        assert_eq!(pg["threads"], sqlite["threads"], "{sample}");
+    }
+    assert_eq!(pg_complaints(&db), sqlite_complaints(&env));
+    let messages = pg_messages(&db);
+    assert!(messages.len() > 100, "{}", messages.len());
+    assert_eq!(messages, sqlite_messages(&env));
 }
 
 #[test]
@@ -533,4 +579,61 @@ fn an_import_waits_for_another_as_long_as_the_store_allows() {
     // Once the other has finished, the import goes through.
     ok(import(&env, &alex, Some(&db.url_for("alex")), &file, &[]));
     assert_eq!(q(&db, "SELECT count(*) FROM complaints"), "4");
+}
+
+#[test]
+fn replies_in_a_later_export_join_the_stored_conversation_as_on_sqlite() {
+    let Some(url) = server("replies_in_a_later_export_join_the_stored_conversation_as_on_sqlite")
+    else {
+        return;
+    };
+    let db = TestDb::new(&url);
+    let env = store(&db);
+    let alex = db.login("alex");
+    let pg_url = db.url_for("alex");
+    let header =
+        "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id";
+    let first = env.dir.path().join("social-1.csv");
+    std::fs::write(
+        &first,
+        format!(
+            "{header}\n\
+             501,423630,True,Thu Oct 01 02:59:02 +0000 2026,@AcmeCare charged roaming in Spain,502,\n\
+             502,AcmeCare,False,Thu Oct 01 03:49:02 +0000 2026,@423630 Please DM us your details.,,501\n"
+        ),
+    )
+    .expect("write");
+    // A week later: the customer answers the stored reply, and the company again.
+    let later = env.dir.path().join("social-2.csv");
+    std::fs::write(
+        &later,
+        format!(
+            "{header}\n\
+             503,423630,True,Thu Oct 08 09:00:00 +0000 2026,@AcmeCare sent the DM two days ago,504,502\n\
+             504,AcmeCare,False,Thu Oct 08 10:00:00 +0000 2026,@423630 Refunded today.,,503\n"
+        ),
+    )
+    .expect("write");
+    let args = ["--profile", "social"];
+    for file in [&first, &later] {
+        let pg = ok(import(&env, &alex, Some(&pg_url), file, &args));
+        let sqlite = ok(import(&env, &alex, None, file, &args));
+        assert_eq!(counts(&pg), counts(&sqlite), "{pg}\n{sqlite}");
+        assert_eq!(pg["threads"], sqlite["threads"]);
+    }
+    assert_eq!(q(&db, "SELECT count(*) FROM complaints"), "1");
+    assert_eq!(
+        q(
+            &db,
+            "SELECT string_agg(ext_id, ',' ORDER BY seq) FROM messages"
+        ),
+        "501,502,503,504"
+    );
+    assert_eq!(pg_complaints(&db), sqlite_complaints(&env));
+    assert_eq!(pg_messages(&db), sqlite_messages(&env));
+    // The earlier thread is kept with the earlier text.
+    let earlier = q(&db, "SELECT thread FROM complaint_history");
+    let earlier: serde_json::Value = serde_json::from_str(&earlier).expect("a thread in JSON");
+    assert_eq!(earlier.as_array().map(Vec::len), Some(2), "{earlier}");
+    assert_eq!(earlier[1]["text"], "@423630 Please DM us your details.");
 }

@@ -479,24 +479,41 @@ impl PgLoader<'_> {
         Ok(outcome)
     }
 
-    /// The stored complaint of `source` under `external_id`, as the load sees it (its
-    /// messages are not attached).
+    /// The stored complaint of `source` under `external_id`, as the load sees it, its stored
+    /// messages attached.
     pub fn stored(
         &mut self,
         source: &str,
         external_id: &str,
     ) -> Result<Option<Complaint>, PgLoadError> {
         let url = self.url.clone();
-        let row = self
+        let fail = |e| classify(&url, e);
+        let Some(row) = self
             .tx
             .query_opt(
                 &format!(
-                    "SELECT {STORED_COLUMNS} FROM complaints WHERE source = $1 AND external_id = $2"
+                    "SELECT id, {STORED_COLUMNS} FROM complaints
+                     WHERE source = $1 AND external_id = $2"
                 ),
                 &[&source, &external_id],
             )
-            .map_err(|e| classify(&url, e))?;
-        Ok(row.map(|r| complaint_of(&r, 0)))
+            .map_err(fail)?
+        else {
+            return Ok(None);
+        };
+        let mut c = complaint_of(&row, 1);
+        c.messages = self
+            .tx
+            .query(
+                "SELECT author, name, at, channel, text, ext_id FROM messages
+                 WHERE complaint_id = $1 ORDER BY seq",
+                &[&row.get::<_, i64>(0)],
+            )
+            .map_err(fail)?
+            .iter()
+            .map(|r| message_of(r, 0))
+            .collect();
+        Ok(Some(c))
     }
 
     /// The external id of the stored complaint of `source` whose thread holds a message with
@@ -837,11 +854,17 @@ fn merge(
             ],
         )?
         .get(0);
+    // The earlier text of each changed row, with its thread as JSON (as SQLite keeps it).
     tx.execute(
         "INSERT INTO complaint_history (complaint_id, replaced_at, cause, import_id, subject,
-             complaint_text, response_text, responded_at, responder, content_hash)
+             complaint_text, response_text, responded_at, responder, content_hash, thread)
          SELECT c.id, $1, 'import', $2, c.subject, c.complaint_text, c.response_text,
-                c.responded_at, c.responder, c.content_hash
+                c.responded_at, c.responder, c.content_hash,
+                CASE WHEN c.message_count IS NULL THEN NULL ELSE
+                    (SELECT json_agg(json_build_object('author', m.author, 'name', m.name,
+                                 'at', m.at, 'channel', m.channel, 'text', m.text)
+                             ORDER BY m.seq)::text
+                     FROM messages m WHERE m.complaint_id = c.id) END
          FROM complaints c JOIN stage s USING (source, external_id)
          WHERE c.content_hash <> s.content_hash",
         &[&meta.started_at, &import_id],
