@@ -4,10 +4,12 @@ use std::io::IsTerminal;
 
 use crate::cli::{DateOrderArg, ImportArgs};
 use crate::config::Role;
-use crate::error::{failed, usage};
+use crate::error::{failed, refused, usage};
 use crate::import::decode::Encoding;
 use crate::import::profile::DateOrder;
-use crate::import::{import_file, Options, Report};
+use crate::import::run::{import_file_into, Target};
+use crate::import::{Options, Report};
+use crate::store::Backend;
 
 use super::Ctx;
 
@@ -64,13 +66,15 @@ fn import_files(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         return Err(usage("--rejects with several files must name a folder"));
     }
     // Imports open CARs in the importer's name: the opening steps are signed like any other.
-    let signer = if ctx.cfg.cars.open_when.is_empty() || a.dry_run {
+    // A PostgreSQL store opens none on import (the report says so).
+    let on_pg = ctx.store_url().is_some();
+    let signer = if ctx.cfg.cars.open_when.is_empty() || a.dry_run || on_pg {
         crate::domain::signing::SharedSigner::default()
     } else {
         ctx.signer(person)
             .map_err(|e| anyhow::anyhow!("{e:#} (imports open CARs in your name)"))?
     };
-    let mut db = ctx.open_db()?;
+    let mut store = ctx.open_store()?;
     let base = Options {
         profile: a.profile.clone(),
         profiles_dir: ctx.cfg.profiles_dir().map(|p| p.to_path_buf()),
@@ -136,7 +140,11 @@ fn import_files(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
     for (file, rejects) in planned {
         let mut opts = base.clone();
         opts.rejects = Some(rejects);
-        match import_file(&mut db, file, &opts, &division) {
+        let target = match store.backend() {
+            Backend::Sqlite(db) => Target::Sqlite(db),
+            Backend::Pg(pg) => Target::Pg(pg),
+        };
+        match import_file_into(target, file, &opts, &division) {
             Ok(r) => {
                 if ctx.json {
                     outputs.push(serde_json::to_value(&r)?);
@@ -158,6 +166,15 @@ fn import_files(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
                         return Err(usage(""));
                     }
                     return Err(usage(e.to_string()));
+                }
+                // The store refused the login: every other file would be refused alike.
+                if e.refused {
+                    if ctx.json {
+                        print_outputs(ctx, &outputs, a.files.len())?;
+                        eprintln!("signoff: {e}");
+                        return Err(refused(""));
+                    }
+                    return Err(refused(e.to_string()));
                 }
                 eprintln!("signoff: {e}");
                 failures.push(e.to_string());
@@ -223,6 +240,9 @@ fn print_report(r: &Report) {
              message; {} of them answer one that is neither in the file nor in the store)",
             t.conversations, t.links, t.dangling
         );
+    }
+    for what in &r.not_done {
+        eprintln!("{}: not done on this store: {what}", r.file);
     }
     if let Some(why) = &r.incomplete {
         eprintln!(

@@ -10,7 +10,7 @@ use super::run::ImportError;
 use super::shape::lossy;
 use super::threads as th;
 use crate::store::complaints::{Counts, Upsert};
-use crate::store::loader::{LoadError, Loader};
+use crate::store::loader::{ImportLoader, LoadError};
 
 /// Why a pass stopped: a problem of the import's, or the store's.
 pub(super) enum Stop {
@@ -67,6 +67,7 @@ impl Intake {
             file: self.file.clone(),
             message,
             usage: false,
+            refused: false,
         })
     }
 
@@ -79,12 +80,19 @@ impl Intake {
     }
 
     /// Takes one batch of records; returns (slot, id) of the complaints it inserted.
-    pub(super) fn batch(
+    pub(super) fn batch<L: ImportLoader<Vec<Item>>>(
         &mut self,
-        loader: &mut Loader<'_, Vec<Item>>,
+        loader: &mut L,
         batch: &mut [Item],
     ) -> Result<Vec<(u32, i64)>, Stop> {
         let mut inserted: Vec<(u32, i64)> = Vec::new();
+        loader.prefetch(batch.iter().filter_map(|item| match item {
+            Item::Record {
+                result: Ok((Mapped::Complaint(c), h)),
+                ..
+            } => Some((c, h)),
+            _ => None,
+        }))?;
         for (i, item) in batch.iter_mut().enumerate() {
             let (line, byte, rec, result) = match item {
                 Item::Fatal(m) => return Err(self.fail(std::mem::take(m))),
@@ -126,7 +134,9 @@ impl Intake {
                 Ok((Mapped::Complaint(c), h)) => match loader.write(c, h, line)? {
                     (Upsert::Inserted, id) => {
                         self.counts.inserted += 1;
-                        inserted.push((i as u32, id));
+                        if let Some(id) = id {
+                            inserted.push((i as u32, id));
+                        }
                         None
                     }
                     (Upsert::Updated, _) => {

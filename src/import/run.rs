@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use csv::ByteRecord;
 
-use super::decode::{regular_file_size, DecodeError, Encoding};
+use super::decode::{regular_file_size, DecodeError, Encoding, SharedScan};
 use super::intake::{Intake, Stop};
 use super::parse::{Batches, Item, Parser};
 use super::profile::DateOrder;
@@ -17,7 +17,8 @@ use super::shape::{lossy, sniff, verdict, Open, Sniffed};
 use super::threads::{self as th, Mode as ThreadMode};
 use crate::domain::Complaint;
 use crate::store::complaints::{Counts, ImportMeta, Upsert};
-use crate::store::loader::{LoadOptions, Loader};
+use crate::store::loader::{ImportLoader, LoadError, LoadOptions};
+use crate::store::pg::PgStore;
 use crate::store::Db;
 
 #[derive(Debug, Clone)]
@@ -76,6 +77,10 @@ pub struct Report {
     /// For a threaded export (`[link]` or `[thread]` profiles): how its rows became
     /// conversations; null for other exports.
     pub threads: Option<ThreadCounts>,
+    /// What an import does on a SQLite store that this store did not do, said plainly (a
+    /// PostgreSQL store keeps less); left out when there is nothing to say.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_done: Vec<String>,
 }
 
 /// How a threaded export's rows became conversations.
@@ -97,6 +102,14 @@ pub struct ImportError {
     pub message: String,
     /// True for problems with the command (a bad profile, say) rather than with the file.
     pub usage: bool,
+    /// True when the store refused the login what an import does: nothing was kept.
+    pub refused: bool,
+}
+
+/// The store an import writes to.
+pub enum Target<'a> {
+    Sqlite(&'a mut Db),
+    Pg(&'a mut PgStore),
 }
 
 fn delimiter_name(d: u8) -> String {
@@ -129,13 +142,24 @@ pub fn import_file(
     opts: &Options,
     division: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<Report, ImportError> {
+    import_file_into(Target::Sqlite(db), path, opts, division)
+}
+
+/// [`import_file`], into either store.
+pub fn import_file_into(
+    mut target: Target<'_>,
+    path: &Path,
+    opts: &Options,
+    division: &(dyn Fn(&str) -> String + Sync),
+) -> Result<Report, ImportError> {
     let open =
         || -> std::io::Result<Box<dyn Read + Send>> { Ok(Box::new(std::fs::File::open(path)?)) };
-    import_from(db, path, &open, opts, division)
+    import_into(&mut target, path, &open, opts, division)
 }
 
 /// [`import_file`], the file read through `open`, which opens it from its first byte: once for
 /// its shape, once for its records.
+#[cfg(test)]
 pub(crate) fn import_from(
     db: &mut Db,
     path: &Path,
@@ -143,9 +167,19 @@ pub(crate) fn import_from(
     opts: &Options,
     division: &(dyn Fn(&str) -> String + Sync),
 ) -> Result<Report, ImportError> {
+    import_into(&mut Target::Sqlite(db), path, open, opts, division)
+}
+
+fn import_into(
+    target: &mut Target<'_>,
+    path: &Path,
+    open: &Open,
+    opts: &Options,
+    division: &(dyn Fn(&str) -> String + Sync),
+) -> Result<Report, ImportError> {
     let mut encoding = opts.encoding;
     loop {
-        match import_pass(db, path, open, opts, division, encoding)? {
+        match import_pass(target, path, open, opts, division, encoding)? {
             Pass::Done(report) => return Ok(*report),
             Pass::Again(enc) => encoding = Some(enc),
         }
@@ -165,7 +199,7 @@ enum Pass {
 /// verdict on the whole file, and only a file whose verdict is not what its start suggested is
 /// read again, in the encoding it is in.
 fn import_pass(
-    db: &mut Db,
+    target: &mut Target<'_>,
     path: &Path,
     open: &Open,
     opts: &Options,
@@ -178,6 +212,7 @@ fn import_pass(
         file: shown.clone(),
         message,
         usage,
+        refused: false,
     };
     let file_size = regular_file_size(path).map_err(|e| match e {
         DecodeError::Io(e) => fail(e.to_string(), false),
@@ -259,84 +294,172 @@ fn import_pass(
     );
     let (spent, spent_rx) = mpsc::channel::<Vec<Item>>();
     let batch_rows = opts.batch_rows.max(1);
-    let result = db.load(&load, spent, |loader| -> Result<Pass, Stop> {
-        let (all_utf8, thread_counts) = std::thread::scope(|scope| -> Result<_, Stop> {
-            let mut batches = Batches::start(scope, parser, batch_rows, spent_rx, threads)
-                .map_err(|e| fail(format!("cannot start the parser: {e}"), false))?;
-            while let Some(mut batch) = batches.next() {
-                let inserted = intake.batch(loader, &mut batch)?;
-                loader.batch_written(batch, inserted)?;
-            }
-            let all_utf8 = batches.all_utf8();
-            let mut thread_counts = None;
-            if let Some(mode) = thread_mode {
-                let (new_rows, tc) = write_threads(
-                    loader,
-                    mode,
-                    std::mem::take(&mut intake.thread_rows),
-                    division,
-                    opts.allow_unlinked,
-                    &mut intake.counts,
-                    &mut intake.rejects,
-                )
-                .map_err(|e| fail(e, false))?;
-                thread_counts = Some(tc);
-                loader.rows_written(new_rows)?;
-            }
-            Ok((all_utf8, thread_counts))
-        })?;
-        // A file whose every record is UTF-8 is UTF-8; otherwise the scan of its bytes decides.
-        if let Some(scan) = &scan {
-            if enc == Encoding::Windows1252 || !all_utf8 {
-                let verdict = verdict(scan);
-                if verdict != enc {
-                    loader.abort()?;
-                    return Ok(Pass::Again(verdict));
-                }
-            }
-        }
-        loader.finish()?;
-        // A file still being written (or replaced) was read partly old, partly new.
-        if FileStamp::of(path).ok().as_ref() != Some(&stamp) {
-            return Err(fail(
-                "the file changed while it was being imported (its size or modification time \
-                 is not what it was when the import began): nothing was imported; import it \
-                 again once it is complete"
-                    .into(),
-                false,
-            )
-            .into());
-        }
-        let rejects_file = intake
-            .rejects
-            .finish()
-            .map_err(|e| fail(format!("rejects file: {e}"), false))?;
-        let import_id = loader.commit(&intake.counts, rejects_file.as_deref())?;
-        Ok(Pass::Done(Box::new(Report {
-            file: shown.clone(),
-            import_id,
-            profile: shape.profile.name.clone(),
-            profile_detected: shape.auto,
-            encoding: enc.label(),
-            delimiter: delimiter.clone(),
-            header_line: shape.header_line,
-            counts: intake.counts.clone(),
-            rejects_file,
-            first_rejects: intake.rejects.first.clone(),
-            first_degraded: intake.rejects.first_degraded.clone(),
-            incomplete: intake.incomplete.clone(),
-            dry_run: opts.dry_run,
-            threads: thread_counts,
-        })))
-    });
+    let work = PassWork {
+        parser,
+        batch_rows,
+        spent: spent_rx,
+        threads,
+        intake: &mut intake,
+        thread_mode,
+        division,
+        opts,
+        scan,
+        enc,
+        path,
+        stamp,
+        shown: &shown,
+        profile: &shape.profile.name,
+        profile_detected: shape.auto,
+        header_line: shape.header_line,
+        delimiter: &delimiter,
+    };
+    let result = match target {
+        Target::Sqlite(db) => db.load(&load, spent, |loader| write_pass(loader, work)),
+        Target::Pg(pg) => pg.load_import(&load, spent, |loader| write_pass(loader, work)),
+    };
     if let Some(pb) = &progress {
         pb.finish_and_clear();
     }
     result.map_err(|e| match e {
         Stop::Import(e) => e,
+        Stop::Store(LoadError::Refused(e)) => ImportError {
+            file: shown.clone(),
+            message: format!(
+                "{e} — this login may not import into the store: nothing was imported"
+            ),
+            usage: false,
+            refused: true,
+        },
+        Stop::Store(LoadError::Pg(e)) => fail(e.to_string(), false),
         Stop::Store(e) => fail(format!("store: {e}"), false),
     })
 }
+
+/// What the writing part of a pass works with, whichever store it writes to.
+struct PassWork<'a, 'p> {
+    parser: Parser<'p>,
+    batch_rows: usize,
+    spent: mpsc::Receiver<Vec<Item>>,
+    /// Whether the records are read on a thread of their own.
+    threads: bool,
+    intake: &'a mut Intake,
+    thread_mode: Option<ThreadMode>,
+    division: &'p (dyn Fn(&str) -> String + Sync),
+    opts: &'a Options,
+    scan: Option<SharedScan>,
+    enc: Encoding,
+    path: &'a Path,
+    stamp: FileStamp,
+    shown: &'a str,
+    profile: &'a str,
+    profile_detected: bool,
+    header_line: u64,
+    delimiter: &'a str,
+}
+
+/// Reads the records and hands them to the store's loader, then commits: the body of a load.
+fn write_pass<L: ImportLoader<Vec<Item>>>(
+    loader: &mut L,
+    w: PassWork<'_, '_>,
+) -> Result<Pass, Stop> {
+    let PassWork {
+        parser,
+        batch_rows,
+        spent: spent_rx,
+        threads,
+        intake,
+        thread_mode,
+        division,
+        opts,
+        scan,
+        enc,
+        path,
+        stamp,
+        shown,
+        profile,
+        profile_detected,
+        header_line,
+        delimiter,
+    } = w;
+    let fail = |message: String, usage: bool| ImportError {
+        file: shown.to_string(),
+        message,
+        usage,
+        refused: false,
+    };
+    let (all_utf8, thread_counts) = std::thread::scope(|scope| -> Result<_, Stop> {
+        let mut batches = Batches::start(scope, parser, batch_rows, spent_rx, threads)
+            .map_err(|e| fail(format!("cannot start the parser: {e}"), false))?;
+        while let Some(mut batch) = batches.next() {
+            let inserted = intake.batch(loader, &mut batch)?;
+            loader.batch_written(batch, inserted)?;
+        }
+        let all_utf8 = batches.all_utf8();
+        let mut thread_counts = None;
+        if let Some(mode) = thread_mode {
+            let (new_rows, tc) = write_threads(
+                loader,
+                mode,
+                std::mem::take(&mut intake.thread_rows),
+                division,
+                opts.allow_unlinked,
+                &mut intake.counts,
+                &mut intake.rejects,
+            )
+            .map_err(|e| fail(e, false))?;
+            thread_counts = Some(tc);
+            loader.rows_written(new_rows)?;
+        }
+        Ok((all_utf8, thread_counts))
+    })?;
+    // A file whose every record is UTF-8 is UTF-8; otherwise the scan of its bytes decides.
+    if let Some(scan) = &scan {
+        if enc == Encoding::Windows1252 || !all_utf8 {
+            let verdict = verdict(scan);
+            if verdict != enc {
+                loader.abort()?;
+                return Ok(Pass::Again(verdict));
+            }
+        }
+    }
+    loader.finish()?;
+    // A file still being written (or replaced) was read partly old, partly new.
+    if FileStamp::of(path).ok().as_ref() != Some(&stamp) {
+        return Err(fail(
+            "the file changed while it was being imported (its size or modification time \
+             is not what it was when the import began): nothing was imported; import it \
+             again once it is complete"
+                .into(),
+            false,
+        )
+        .into());
+    }
+    let rejects_file = intake
+        .rejects
+        .finish()
+        .map_err(|e| fail(format!("rejects file: {e}"), false))?;
+    let import_id = loader.commit(&intake.counts, rejects_file.as_deref())?;
+    Ok(Pass::Done(Box::new(Report {
+        file: shown.to_string(),
+        import_id,
+        profile: profile.to_string(),
+        profile_detected,
+        encoding: enc.label(),
+        delimiter: delimiter.to_string(),
+        header_line,
+        counts: intake.counts.clone(),
+        rejects_file,
+        first_rejects: intake.rejects.first.clone(),
+        first_degraded: intake.rejects.first_degraded.clone(),
+        incomplete: intake.incomplete.clone(),
+        dry_run: opts.dry_run,
+        threads: thread_counts,
+        not_done: loader.not_done(),
+    })))
+}
+
+/// Conversations of a threaded export written at once (their keys looked up together).
+const THREAD_CHUNK: usize = 1_000;
 
 /// What tells a file that changed: its size and modification time.
 #[derive(Debug, PartialEq, Eq)]
@@ -350,11 +473,11 @@ impl FileStamp {
 }
 
 /// What the thread builder reads of the store.
-struct StoreLookup<'l, 'c> {
-    loader: &'l Loader<'c, Vec<Item>>,
+struct StoreLookup<'l, L> {
+    loader: &'l mut L,
 }
 
-impl th::Stored for StoreLookup<'_, '_> {
+impl<L: ImportLoader<Vec<Item>>> th::Stored for StoreLookup<'_, L> {
     fn complaint(&mut self, external_id: &str) -> Result<Option<Complaint>, String> {
         self.loader
             .stored(external_id)
@@ -371,8 +494,8 @@ impl th::Stored for StoreLookup<'_, '_> {
 /// Builds the threads of a threaded export's rows and writes their complaints. Rows are
 /// counted by what happened to their complaint. Returns the complaints it inserted, with their
 /// ids, for the search index.
-fn write_threads(
-    loader: &mut Loader<'_, Vec<Item>>,
+fn write_threads<L: ImportLoader<Vec<Item>>>(
+    loader: &mut L,
     mode: ThreadMode,
     rows: Vec<(th::Row, ByteRecord)>,
     division: &(dyn Fn(&str) -> String + Sync),
@@ -381,7 +504,9 @@ fn write_threads(
     rejects: &mut Rejects,
 ) -> Result<(Vec<(i64, Complaint)>, ThreadCounts), String> {
     let (rows, recs): (Vec<th::Row>, Vec<ByteRecord>) = rows.into_iter().unzip();
-    let mut lookup = StoreLookup { loader };
+    let mut lookup = StoreLookup {
+        loader: &mut *loader,
+    };
     let threads = th::build(&rows, mode, &mut lookup, division)?;
     if threads.dangling * 2 > threads.links && !allow_unlinked {
         return Err(format!(
@@ -404,34 +529,49 @@ fn write_threads(
             .map_err(|e| e.to_string())?;
     }
     let mut inserted = Vec::new();
-    for b in threads.built {
-        let c = b.complaint;
-        let h = c.content_hash();
-        let (outcome, id) = loader.write(&c, &h, b.line).map_err(|e| e.to_string())?;
-        match outcome {
-            Upsert::Inserted => counts.inserted += b.rows,
-            Upsert::Updated => counts.updated += b.rows,
-            Upsert::Unchanged => counts.unchanged += b.rows,
-            Upsert::Degraded { field, damage } => {
-                counts.degraded += b.rows;
-                rejects.held_back(b.line, &c, field, damage);
+    // A chunk of conversations at a time, for a store that looks their keys up together.
+    let mut built = threads.built.into_iter().peekable();
+    while built.peek().is_some() {
+        let chunk: Vec<(th::Built, [u8; 32])> = built
+            .by_ref()
+            .take(THREAD_CHUNK)
+            .map(|b| {
+                let h = b.complaint.content_hash();
+                (b, h)
+            })
+            .collect();
+        loader
+            .prefetch(chunk.iter().map(|(b, h)| (&b.complaint, h)))
+            .map_err(|e| e.to_string())?;
+        for (b, h) in chunk {
+            let c = b.complaint;
+            let (outcome, id) = loader.write(&c, &h, b.line).map_err(|e| e.to_string())?;
+            match outcome {
+                Upsert::Inserted => counts.inserted += b.rows,
+                Upsert::Updated => counts.updated += b.rows,
+                Upsert::Unchanged => counts.unchanged += b.rows,
+                Upsert::Degraded { field, damage } => {
+                    counts.degraded += b.rows;
+                    rejects.held_back(b.line, &c, field, damage);
+                }
+                Upsert::Duplicate { first_line } => {
+                    counts.rejected += b.rows;
+                    rejects
+                        .add(
+                            b.line,
+                            &format!(
+                                "{:?} appears again: it was first on line {first_line} of this \
+                                 file",
+                                c.external_id
+                            ),
+                            Vec::new(),
+                        )
+                        .map_err(|e| e.to_string())?;
+                }
             }
-            Upsert::Duplicate { first_line } => {
-                counts.rejected += b.rows;
-                rejects
-                    .add(
-                        b.line,
-                        &format!(
-                            "{:?} appears again: it was first on line {first_line} of this file",
-                            c.external_id
-                        ),
-                        Vec::new(),
-                    )
-                    .map_err(|e| e.to_string())?;
+            if let (Upsert::Inserted, Some(id)) = (outcome, id) {
+                inserted.push((id, c));
             }
-        }
-        if outcome == Upsert::Inserted {
-            inserted.push((id, c));
         }
     }
     Ok((inserted, tc))

@@ -14,6 +14,11 @@
 //! A loader lives inside [`Db::load`], which owns the import's connection: its transaction and
 //! its prepared statements borrow that connection. Returning from the body without
 //! [`Loader::commit`], or calling [`Loader::abort`], rolls everything back.
+//!
+//! The import speaks to the loader through [`ImportLoader`], which a PostgreSQL store's
+//! [`PgImport`] (run by [`crate::store::pg::PgStore::load_import`]) implements too: there the
+//! records are staged and merged at the commit, and what only the SQLite store keeps is left
+//! undone and said so ([`ImportLoader::not_done`]).
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -29,7 +34,10 @@ use conn::LoadConn;
 use search::{search_twin, Indexer, SearchIndex};
 
 mod conn;
+mod pg_loader;
 mod search;
+
+pub use pg_loader::PgImport;
 
 /// What a load is and how it behaves.
 pub struct LoadOptions<'a> {
@@ -56,6 +64,118 @@ pub enum LoadError {
     AfterImport(#[from] AppendError),
     #[error("{0}")]
     Other(String),
+    /// The PostgreSQL store failed (its text names the store).
+    #[error("{0}")]
+    Pg(crate::store::pg::PgError),
+    /// The PostgreSQL store refused the login what an import does: nothing was kept.
+    #[error("{0}")]
+    Refused(crate::store::pg::PgError),
+}
+
+impl From<crate::store::pg::PgLoadError> for LoadError {
+    fn from(e: crate::store::pg::PgLoadError) -> Self {
+        match e {
+            crate::store::pg::PgLoadError::Refused(e) => LoadError::Refused(e),
+            crate::store::pg::PgLoadError::Failed(e) => LoadError::Pg(e),
+        }
+    }
+}
+
+/// What an import asks of a store's loader, whichever backend keeps the store: the SQLite
+/// [`Loader`] and the PostgreSQL [`PgImport`]. See the module's documentation for the order of
+/// the calls.
+pub trait ImportLoader<B: Batch> {
+    /// The complaints (with their content hashes) about to be written, for a store that looks
+    /// their keys up a batch at a time; a store that looks each up as it is written ignores it.
+    fn prefetch<'k>(
+        &mut self,
+        _keys: impl Iterator<Item = (&'k Complaint, &'k [u8; 32])>,
+    ) -> Result<(), LoadError> {
+        Ok(())
+    }
+
+    /// Writes one complaint read on `line`; returns what happened and, where the store gives
+    /// it as it writes, the complaint's id.
+    fn write(
+        &mut self,
+        c: &Complaint,
+        hash: &[u8; 32],
+        line: u64,
+    ) -> Result<(Upsert, Option<i64>), LoadError>;
+
+    /// Hands over a written batch, with (slot, id) of the complaints of it that were inserted.
+    fn batch_written(&mut self, batch: B, inserted: Vec<(u32, i64)>) -> Result<(), LoadError>;
+
+    /// Hands over complaints inserted outside a batch, with their ids.
+    fn rows_written(&mut self, rows: Vec<(i64, Complaint)>) -> Result<(), LoadError>;
+
+    /// The stored complaint of the load's source under `external_id`, as the load sees it.
+    fn stored(&mut self, external_id: &str) -> Result<Option<Complaint>, LoadError>;
+
+    /// The external id of the stored complaint of the load's source holding a message.
+    fn owner_of_message(&mut self, message_id: &str) -> Result<Option<String>, LoadError>;
+
+    /// Ends the writing; nothing is committed yet.
+    fn finish(&mut self) -> Result<(), LoadError>;
+
+    /// Records the import's counts and rejects file, and commits: the import's id, or None on
+    /// a dry run, which is rolled back.
+    fn commit(
+        &mut self,
+        counts: &Counts,
+        rejects_file: Option<&str>,
+    ) -> Result<Option<i64>, LoadError>;
+
+    /// Rolls everything back; the loader takes nothing more.
+    fn abort(&mut self) -> Result<(), LoadError>;
+
+    /// What an import does on the SQLite store that this store did not do, said plainly.
+    fn not_done(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl<B: Batch> ImportLoader<B> for Loader<'_, B> {
+    fn write(
+        &mut self,
+        c: &Complaint,
+        hash: &[u8; 32],
+        line: u64,
+    ) -> Result<(Upsert, Option<i64>), LoadError> {
+        Loader::write(self, c, hash, line).map(|(outcome, id)| (outcome, Some(id)))
+    }
+
+    fn batch_written(&mut self, batch: B, inserted: Vec<(u32, i64)>) -> Result<(), LoadError> {
+        Loader::batch_written(self, batch, inserted)
+    }
+
+    fn rows_written(&mut self, rows: Vec<(i64, Complaint)>) -> Result<(), LoadError> {
+        Loader::rows_written(self, rows)
+    }
+
+    fn stored(&mut self, external_id: &str) -> Result<Option<Complaint>, LoadError> {
+        Loader::stored(self, external_id)
+    }
+
+    fn owner_of_message(&mut self, message_id: &str) -> Result<Option<String>, LoadError> {
+        Loader::owner_of_message(self, message_id)
+    }
+
+    fn finish(&mut self) -> Result<(), LoadError> {
+        Loader::finish(self)
+    }
+
+    fn commit(
+        &mut self,
+        counts: &Counts,
+        rejects_file: Option<&str>,
+    ) -> Result<Option<i64>, LoadError> {
+        Loader::commit(self, counts, rejects_file)
+    }
+
+    fn abort(&mut self) -> Result<(), LoadError> {
+        Loader::abort(self)
+    }
 }
 
 /// A batch of records an import hands over once they are written, for the search indexer to

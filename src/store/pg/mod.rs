@@ -20,7 +20,7 @@ mod workflow;
 
 pub use connect::{is_url, shown_url, url_login};
 pub use decisions::PgAppendError;
-pub use load::{PgImportMeta, PgLoadCounts, PgRecord};
+pub use load::{PgImportMeta, PgLoadCounts, PgLoadError, PgLoader, PgRecord, PgRowCounts};
 pub use people::{PersonGrant, SyncReport};
 pub use population::{PgIdSet, PgPopulation};
 
