@@ -4,14 +4,26 @@
 use crate::domain::text::inert;
 use crate::error::{failed, refused, usage};
 use crate::store::cars::Car;
-use crate::store::{Db, Store};
+use crate::store::{Backend, Db, Store};
 
 use super::Ctx;
 
 /// The complaint id for a REF, checked against what the person may see.
 pub fn resolve(ctx: &Ctx, db: &mut dyn Store, r: &str) -> anyhow::Result<i64> {
-    let id = find(db, r)?;
-    if let Some(visible) = ctx.visible_divisions()? {
+    let visible = ctx.visible_divisions()?;
+    let id = match (find(db, r), &visible) {
+        (Ok(id), _) => id,
+        // A store that enforces the divisions itself (PostgreSQL) shows a division head no
+        // complaint of another division at all: a refusal, without saying whose it is.
+        (Err(_), Some(visible)) if matches!(db.backend(), Backend::Pg(_)) => {
+            return Err(refused(format!(
+                "no complaint has the id {r:?} among your divisions ({})",
+                visible.join(", ")
+            )))
+        }
+        (Err(e), _) => return Err(e),
+    };
+    if let Some(visible) = visible {
         let division = db.complaint_division(id)?;
         if !visible.iter().any(|d| d == &division) {
             return Err(refused(format!(
