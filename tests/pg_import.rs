@@ -391,9 +391,10 @@ fn a_division_head_may_not_import_and_nothing_is_kept() {
     let run = import(&env, &priya, Some(&db.url_for("priya")), &file, &[]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(run.stderr.contains("may not import"), "{}", run.stderr);
-    // Refused by the server for her login, whatever the configuration says of who runs it.
-    let alex = db.login("alex");
-    let run = import(&env, &alex, Some(&db.url_for("priya")), &file, &[]);
+    // Refused by the server for her login, whatever her own configuration says of her role:
+    // on PostgreSQL who she is is her login, and what she may do is the server's to say.
+    let claimed = Env::with_config(&config(&db).replace("division_head", "admin"));
+    let run = import(&claimed, &priya, Some(&db.url_for("priya")), &file, &[]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
         run.stderr.contains("permission denied") && run.stderr.contains("may not import"),
