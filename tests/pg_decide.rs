@@ -5,13 +5,13 @@
 
 mod common;
 
-use common::pg::{server, TestDb};
+use common::pg::{grant, meta, records, server, TestDb};
 use signoff::domain::decision::{Kind, Status};
 use signoff::domain::people::{Actor, Role};
 use signoff::domain::signing::Unsigned;
 use signoff::domain::thread::{hash_messages, Author, Message};
 use signoff::domain::Complaint;
-use signoff::store::pg::{PersonGrant, PgImportMeta, PgRecord, PgStore};
+use signoff::store::pg::PgStore;
 use signoff::store::workflow::WorkflowError;
 use signoff::store::Store;
 
@@ -55,18 +55,11 @@ fn actor(db: &TestDb, who: &str, role: Role, divisions: &[&str]) -> Actor {
 fn loaded(db: &TestDb) -> Vec<Complaint> {
     let mut owner = PgStore::connect(&db.owner_url()).expect("connect as owner");
     owner.migrate().expect("migrate");
-    let grant = |who: &str, role: &str, divisions: &[&str]| PersonGrant {
-        login: db.login(who),
-        name: format!("{who} (test)"),
-        title: "test".into(),
-        role: role.into(),
-        divisions: divisions.iter().map(|d| d.to_string()).collect(),
-    };
     owner
         .sync_people(&[
-            grant("alex", "admin", &[]),
-            grant("dana", "executive", &[]),
-            grant("priya", "division_head", &["Billing"]),
+            grant(db, "alex", "admin", &[]),
+            grant(db, "dana", "executive", &[]),
+            grant(db, "priya", "division_head", &["Billing"]),
         ])
         .expect("sync");
     let mut threaded = complaint("B-2", "Billing");
@@ -81,30 +74,8 @@ fn loaded(db: &TestDb) -> Vec<Complaint> {
         threaded,
         complaint("S-1", "Support"),
     ];
-    let meta = PgImportMeta {
-        source: "helpdesk",
-        profile: "helpdesk",
-        file_name: "week.csv",
-        file_size: 100,
-        encoding: "utf-8",
-        delimiter: ",",
-        started_at: AT,
-        rows_read: 3,
-        rejected: 0,
-        rejects_file: None,
-        dry_run: false,
-    };
-    let records: Vec<PgRecord> = week
-        .iter()
-        .enumerate()
-        .map(|(i, c)| PgRecord {
-            complaint: c,
-            hash: c.content_hash(),
-            line: i as u64 + 2,
-        })
-        .collect();
     let mut alex = PgStore::connect(&db.url_for("alex")).expect("connect as admin");
-    alex.load(&meta, records).expect("load");
+    alex.load(&meta("week.csv"), records(&week)).expect("load");
     week
 }
 

@@ -9,7 +9,8 @@ mod common;
 use std::time::Duration;
 
 use common::draw_story::{complaint, specs, MANAGER};
-use common::pg::{server, TestDb};
+use common::pg::{grant, records, server, TestDb};
+
 use signoff::domain::decision::{Kind, Status};
 use signoff::domain::sample::Rule;
 use signoff::domain::signing::Unsigned;
@@ -17,7 +18,7 @@ use signoff::domain::Complaint;
 use signoff::store::complaints::{begin_import, upsert, ImportMeta};
 use signoff::store::decisions::NewDecision;
 use signoff::store::draw::phrase_query;
-use signoff::store::pg::{PersonGrant, PgImportMeta, PgRecord, PgStore};
+use signoff::store::pg::{PgImportMeta, PgStore};
 use signoff::store::rule_sets::PhraseRule;
 use signoff::store::Db;
 
@@ -28,36 +29,7 @@ fn meta(file: &str) -> PgImportMeta<'_> {
     PgImportMeta {
         source: "t",
         profile: "generic",
-        file_name: file,
-        file_size: 100,
-        encoding: "utf-8",
-        delimiter: ",",
-        started_at: 1_764_000_000,
-        rows_read: 0,
-        rejected: 0,
-        rejects_file: None,
-        dry_run: false,
-    }
-}
-
-fn records(cs: &[Complaint]) -> Vec<PgRecord<'_>> {
-    cs.iter()
-        .enumerate()
-        .map(|(i, c)| PgRecord {
-            complaint: c,
-            hash: c.content_hash(),
-            line: i as u64 + 2,
-        })
-        .collect()
-}
-
-fn grant(db: &TestDb, who: &str, role: &str, divisions: &[&str]) -> PersonGrant {
-    PersonGrant {
-        login: db.login(who),
-        name: format!("{who} (test)"),
-        title: role.replace('_', " "),
-        role: role.into(),
-        divisions: divisions.iter().map(|d| d.to_string()).collect(),
+        ..common::pg::meta(file)
     }
 }
 

@@ -7,7 +7,7 @@ mod common;
 
 use std::path::Path;
 
-use common::pg::{server, TestDb};
+use common::pg::{people_env, server, TestDb};
 use common::screen::{person, render_wide};
 use common::week::{drawn, env, MON};
 use common::Env;
@@ -19,26 +19,8 @@ use signoff::tui::{perform_all, prepare, Open, Session};
 /// The week's configuration with each person a login of the test database.
 fn pg_env(db: &TestDb) -> Env {
     let plain = env();
-    let mut config = std::fs::read_to_string(&plain.config).expect("config");
-    for who in ["dana", "priya", "lee", "alex", "sam"] {
-        config = config.replace(
-            &format!("login = \"{who}\""),
-            &format!("login = \"{}\"", db.login(who)),
-        );
-    }
-    let env = Env::with_config(&config);
-    let sync = env
-        .cmd("alex")
-        .env("SIGNOFF_DB", db.owner_url())
-        .args(["people", "sync"])
-        .output()
-        .expect("run");
-    assert!(
-        sync.status.success(),
-        "{}",
-        String::from_utf8_lossy(&sync.stderr)
-    );
-    env
+    let config = std::fs::read_to_string(&plain.config).expect("config");
+    people_env(db, &config, &["dana", "priya", "lee", "alex", "sam"])
 }
 
 /// The week imported and drawn on PostgreSQL as on SQLite (`common::week::drawn`).

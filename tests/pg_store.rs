@@ -3,10 +3,10 @@
 
 mod common;
 
-use common::pg::{server, TestDb};
+use common::pg::{grant, meta, records, server, TestDb};
 use signoff::domain::thread::{Author, Message};
 use signoff::domain::Complaint;
-use signoff::store::pg::{PersonGrant, PgImportMeta, PgRecord, PgStore};
+use signoff::store::pg::PgStore;
 
 fn complaint(id: &str, division: &str, text: &str) -> Complaint {
     Complaint {
@@ -21,44 +21,6 @@ fn complaint(id: &str, division: &str, text: &str) -> Complaint {
         wants_contact: Some(true),
         customer_key: Some("mail:ann@example.com".into()),
         ..Complaint::default()
-    }
-}
-
-fn meta(file: &str) -> PgImportMeta<'_> {
-    PgImportMeta {
-        source: "helpdesk",
-        profile: "helpdesk",
-        file_name: file,
-        file_size: 100,
-        encoding: "utf-8",
-        delimiter: ",",
-        started_at: 1_764_000_000,
-        rows_read: 0,
-        rejected: 0,
-        rejects_file: None,
-        dry_run: false,
-    }
-}
-
-fn records(cs: &[Complaint]) -> Vec<PgRecord<'_>> {
-    cs.iter()
-        .enumerate()
-        .map(|(i, c)| PgRecord {
-            complaint: c,
-            hash: c.content_hash(),
-            line: i as u64 + 2,
-        })
-        .collect()
-}
-
-/// A person of the test store.
-fn grant(db: &TestDb, who: &str, role: &str, divisions: &[&str]) -> PersonGrant {
-    PersonGrant {
-        login: db.login(who),
-        name: format!("{who} (test)"),
-        title: role.replace('_', " "),
-        role: role.into(),
-        divisions: divisions.iter().map(|d| d.to_string()).collect(),
     }
 }
 

@@ -5,14 +5,14 @@
 
 mod common;
 
-use common::pg::{server, TestDb};
+use common::pg::{grant, meta, records, server, TestDb};
 use common::Env;
 use signoff::domain::car::{CarEvent, Step};
 use signoff::domain::decision::{Kind, GENESIS};
 use signoff::domain::Complaint;
 use signoff::sign::{generate_ed25519, write_key_pair, KeySigner, SignerSource, TrustRoot};
 use signoff::store::decisions::NewDecision;
-use signoff::store::pg::{PersonGrant, PgImportMeta, PgRecord, PgStore};
+use signoff::store::pg::PgStore;
 
 fn complaint(id: &str, division: &str, text: &str) -> Complaint {
     Complaint {
@@ -24,43 +24,6 @@ fn complaint(id: &str, division: &str, text: &str) -> Complaint {
         response_text: Some("We are sorry; it is fixed.".into()),
         responded_at: Some(1_763_003_600),
         ..Complaint::default()
-    }
-}
-
-fn meta(file: &str) -> PgImportMeta<'_> {
-    PgImportMeta {
-        source: "helpdesk",
-        profile: "helpdesk",
-        file_name: file,
-        file_size: 100,
-        encoding: "utf-8",
-        delimiter: ",",
-        started_at: 1_764_000_000,
-        rows_read: 0,
-        rejected: 0,
-        rejects_file: None,
-        dry_run: false,
-    }
-}
-
-fn records(cs: &[Complaint]) -> Vec<PgRecord<'_>> {
-    cs.iter()
-        .enumerate()
-        .map(|(i, c)| PgRecord {
-            complaint: c,
-            hash: c.content_hash(),
-            line: i as u64 + 2,
-        })
-        .collect()
-}
-
-fn grant(db: &TestDb, who: &str, role: &str, divisions: &[&str]) -> PersonGrant {
-    PersonGrant {
-        login: db.login(who),
-        name: format!("{who} (test)"),
-        title: role.replace('_', " "),
-        role: role.into(),
-        divisions: divisions.iter().map(|d| d.to_string()).collect(),
     }
 }
 

@@ -8,7 +8,7 @@
 mod common;
 
 use assert_cmd::Command;
-use common::pg::{server, TestDb};
+use common::pg::{people_env, server, TestDb};
 use common::Env;
 use serde_json::Value;
 
@@ -29,25 +29,7 @@ impl Store {
     /// A new database whose people are the common ones, each a login of their own.
     fn postgres(admin: &str) -> Store {
         let db = TestDb::new(admin);
-        let mut config = common::CONFIG.to_string();
-        for who in ["dana", "priya", "lee", "alex"] {
-            config = config.replace(
-                &format!("login = \"{who}\""),
-                &format!("login = \"{}\"", db.login(who)),
-            );
-        }
-        let env = Env::with_config(&config);
-        let sync = env
-            .cmd("alex")
-            .env("SIGNOFF_DB", db.owner_url())
-            .args(["people", "sync"])
-            .output()
-            .expect("run");
-        assert!(
-            sync.status.success(),
-            "people sync: {}",
-            String::from_utf8_lossy(&sync.stderr)
-        );
+        let env = people_env(&db, common::CONFIG, &["dana", "priya", "lee", "alex"]);
         Store { env, pg: Some(db) }
     }
 

@@ -170,6 +170,29 @@ pub fn state(events: &[CarEvent]) -> State {
 }
 
 /// Overdue: past due and nobody has reached the customer yet.
+/// What does not hold in the CAR steps' chain, read in chain order: a broken link or a step
+/// whose content no longer matches its hash, by step id.
+pub fn chain_problems(events: &[CarEvent]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut prev = crate::domain::decision::GENESIS.to_string();
+    for e in events {
+        if e.prev_hash != prev {
+            problems.push(format!(
+                "step {}: the link to the step before it is broken",
+                e.id
+            ));
+        }
+        if e.compute_hash() != e.hash {
+            problems.push(format!(
+                "step {}: its content no longer matches its hash",
+                e.id
+            ));
+        }
+        prev = e.hash.clone();
+    }
+    problems
+}
+
 pub fn overdue(state: State, due_at: i64, now: i64) -> bool {
     state == State::Open && now > due_at
 }

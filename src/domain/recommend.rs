@@ -23,6 +23,33 @@ pub struct ScoreDay {
     pub scores: [u64; 11],
 }
 
+impl ScoreDay {
+    /// Days from (day, division, score, count) tallies ordered by day and division: one
+    /// `ScoreDay` per day and division, scores outside 0–10 left out.
+    pub fn gather(tallies: impl IntoIterator<Item = (i64, String, i64, i64)>) -> Vec<ScoreDay> {
+        let mut out: Vec<ScoreDay> = Vec::new();
+        for (day, division, score, n) in tallies {
+            let Some(score) = usize::try_from(score).ok().filter(|s| *s <= 10) else {
+                continue;
+            };
+            if out
+                .last()
+                .is_none_or(|d| d.day != day || d.division != division)
+            {
+                out.push(ScoreDay {
+                    day,
+                    division,
+                    scores: [0; 11],
+                });
+            }
+            if let Some(d) = out.last_mut() {
+                d.scores[score] += n.max(0) as u64;
+            }
+        }
+        out
+    }
+}
+
 /// One division's (or all divisions') answers in one period.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Recommend {

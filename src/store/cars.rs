@@ -314,23 +314,7 @@ pub fn all_events(conn: &Connection) -> rusqlite::Result<Vec<CarEvent>> {
 
 /// Recomputes every hash and link; returns what does not hold, by event id.
 pub fn verify(conn: &Connection) -> rusqlite::Result<Vec<String>> {
-    let mut problems = Vec::new();
-    let mut prev = GENESIS.to_string();
-    for e in all_events(conn)? {
-        if e.prev_hash != prev {
-            problems.push(format!(
-                "step {}: the link to the step before it is broken",
-                e.id
-            ));
-        }
-        if e.compute_hash() != e.hash {
-            problems.push(format!(
-                "step {}: its content no longer matches its hash",
-                e.id
-            ));
-        }
-        prev = e.hash.clone();
-    }
+    let mut problems = car::chain_problems(&all_events(conn)?);
     let mut st = conn.prepare(
         "SELECT k.id FROM cars k LEFT JOIN car_events e
              ON e.car_id = k.id AND e.step = 'open' AND e.complaint_id = k.complaint_id

@@ -29,30 +29,9 @@ pub fn score_days(
             r.get::<_, i64>(3)?,
         ))
     })?;
-    let mut out: Vec<ScoreDay> = Vec::new();
-    for row in rows {
-        let (day, division, score, n) = row?;
-        let Ok(score) = usize::try_from(score) else {
-            continue;
-        };
-        if score > 10 {
-            continue;
-        }
-        if out
-            .last()
-            .is_none_or(|d| d.day != day || d.division != division)
-        {
-            out.push(ScoreDay {
-                day,
-                division,
-                scores: [0; 11],
-            });
-        }
-        if let Some(d) = out.last_mut() {
-            d.scores[score] += n.max(0) as u64;
-        }
-    }
-    Ok(out)
+    Ok(ScoreDay::gather(
+        rows.collect::<rusqlite::Result<Vec<_>>>()?,
+    ))
 }
 
 #[cfg(test)]

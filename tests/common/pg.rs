@@ -6,6 +6,9 @@ use std::io::Write;
 use std::process::Command;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use signoff::domain::Complaint;
+use signoff::store::pg::{PersonGrant, PgImportMeta, PgRecord};
+
 /// The server's superuser URL, or None (after saying why) when the test must be skipped.
 pub fn server(test: &str) -> Option<String> {
     match std::env::var("SIGNOFF_TEST_PG") {
@@ -153,4 +156,69 @@ pub fn psql(url: &str, sql: &str) -> Psql {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
+}
+
+/// What a test's load says of itself: a helpdesk file named `file`.
+pub fn meta(file: &str) -> PgImportMeta<'_> {
+    PgImportMeta {
+        source: "helpdesk",
+        profile: "helpdesk",
+        file_name: file,
+        file_size: 100,
+        encoding: "utf-8",
+        delimiter: ",",
+        started_at: 1_764_000_000,
+        rows_read: 0,
+        rejected: 0,
+        rejects_file: None,
+        dry_run: false,
+    }
+}
+
+/// The complaints as a load's records, on lines 2, 3, …
+pub fn records(cs: &[Complaint]) -> Vec<PgRecord<'_>> {
+    cs.iter()
+        .enumerate()
+        .map(|(i, c)| PgRecord {
+            complaint: c,
+            hash: c.content_hash(),
+            line: i as u64 + 2,
+        })
+        .collect()
+}
+
+/// A person of the test store, with a login unique on the server.
+pub fn grant(db: &TestDb, who: &str, role: &str, divisions: &[&str]) -> PersonGrant {
+    PersonGrant {
+        login: db.login(who),
+        name: format!("{who} (test)"),
+        title: role.replace('_', " "),
+        role: role.into(),
+        divisions: divisions.iter().map(|d| d.to_string()).collect(),
+    }
+}
+
+/// An environment whose configuration is `config` with each of `people` a login of the test
+/// database, and those people synced into it by its owner.
+pub fn people_env(db: &TestDb, config: &str, people: &[&str]) -> super::Env {
+    let mut config = config.to_string();
+    for who in people {
+        config = config.replace(
+            &format!("login = \"{who}\""),
+            &format!("login = \"{}\"", db.login(who)),
+        );
+    }
+    let env = super::Env::with_config(&config);
+    let sync = env
+        .cmd("root")
+        .env("SIGNOFF_DB", db.owner_url())
+        .args(["people", "sync"])
+        .output()
+        .expect("run");
+    assert!(
+        sync.status.success(),
+        "people sync: {}",
+        String::from_utf8_lossy(&sync.stderr)
+    );
+    env
 }

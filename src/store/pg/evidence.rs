@@ -2,7 +2,6 @@
 //! the CAR steps' chain, and the store's schema against the one its migrations make.
 
 use crate::domain::car::CarEvent;
-use crate::domain::decision::GENESIS;
 
 use super::{PgError, PgStore};
 
@@ -31,23 +30,7 @@ impl PgStore {
     /// Recomputes every CAR step's hash and link; returns what does not hold, by step id, as
     /// the SQLite store says it.
     pub fn verify_cars(&mut self) -> Result<Vec<String>, PgError> {
-        let mut problems = Vec::new();
-        let mut prev = GENESIS.to_string();
-        for e in self.car_steps()? {
-            if e.prev_hash != prev {
-                problems.push(format!(
-                    "step {}: the link to the step before it is broken",
-                    e.id
-                ));
-            }
-            if e.compute_hash() != e.hash {
-                problems.push(format!(
-                    "step {}: its content no longer matches its hash",
-                    e.id
-                ));
-            }
-            prev = e.hash.clone();
-        }
+        let mut problems = crate::domain::car::chain_problems(&self.car_steps()?);
         let rows = self
             .client
             .query(

@@ -477,31 +477,14 @@ impl PgStore {
                 &[&start, &end, &divisions],
             )
             .map_err(|e| self.pg(e))?;
-        let mut out: Vec<ScoreDay> = Vec::new();
-        for r in rows {
-            let (day, division, score, n): (i64, String, i32, i64) =
-                (r.get(0), r.get(1), r.get(2), r.get(3));
-            let Ok(score) = usize::try_from(score) else {
-                continue;
-            };
-            if score > 10 {
-                continue;
-            }
-            if out
-                .last()
-                .is_none_or(|d| d.day != day || d.division != division)
-            {
-                out.push(ScoreDay {
-                    day,
-                    division,
-                    scores: [0; 11],
-                });
-            }
-            if let Some(d) = out.last_mut() {
-                d.scores[score] += n.max(0) as u64;
-            }
-        }
-        Ok(out)
+        Ok(ScoreDay::gather(rows.iter().map(|r| {
+            (
+                r.get::<_, i64>(0),
+                r.get::<_, String>(1),
+                i64::from(r.get::<_, i32>(2)),
+                r.get::<_, i64>(3),
+            )
+        })))
     }
 
     /// The letter of a complaint, or why it has none now.
