@@ -3,6 +3,7 @@
 //! row-level security, set up by `signoff people sync`).
 
 mod cars;
+mod complaint_reads;
 mod connect;
 mod decisions;
 mod evidence;
