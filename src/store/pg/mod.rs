@@ -14,6 +14,7 @@ mod people;
 mod population;
 mod sampling;
 mod schema;
+mod schema_findings;
 mod screen;
 mod store_impl;
 mod text;
