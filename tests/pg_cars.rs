@@ -472,6 +472,14 @@ fn the_server_refuses_what_a_configuration_claims() {
     let (code, said) = as_claimed("lee", &["car", "show", "CAR-1"]);
     assert_eq!(code, Some(3), "{said}");
 
+    // A head sees only her divisions' steps, so the whole chain is not hers to check.
+    let said = s.ends("lee", NOW, &["car", "verify"], 3);
+    assert!(
+        said.contains("an executive or an admin verifies it"),
+        "{said}"
+    );
+    assert_eq!(s.json("alex", NOW, &["car", "verify"])["steps"], 2);
+
     // Nothing was added: the CAR has its two steps and the chain holds.
     let shown = s.json("dana", NOW, &["car", "show", "CAR-1"]);
     assert_eq!(shown["events"].as_array().map(Vec::len), Some(2));

@@ -16,6 +16,7 @@ use crate::store::draw::phrase_query;
 use crate::store::patience::busy_error;
 use crate::store::pg::PgAppendError;
 use crate::store::rule_sets::PhraseRule;
+use crate::store::Backend;
 
 use super::{parse_time, refs, Ctx};
 
@@ -294,8 +295,18 @@ fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
 }
 
 fn verify(ctx: &Ctx) -> anyhow::Result<()> {
-    ctx.person()?;
+    let p = ctx.person()?;
     let mut db = ctx.open_store()?;
+    // PostgreSQL shows a division head only her divisions' steps: the links between them and
+    // the others' are not hers to check.
+    if p.role == Role::DivisionHead && matches!(db.backend(), Backend::Pg(_)) {
+        return Err(refused(format!(
+            "{} ({}): on a PostgreSQL store a division head sees only her divisions' CAR steps, \
+             not the whole chain; an executive or an admin verifies it",
+            p.name,
+            p.role.as_str()
+        )));
+    }
     let problems = db.verify_cars()?;
     let steps = db.car_steps()?.len();
     if ctx.json {
