@@ -14,7 +14,9 @@ use crate::store::car_work::Opened;
 use crate::store::cars::{AfterImport, Filter, Opening};
 use crate::store::draw::phrase_query;
 use crate::store::patience::busy_error;
+use crate::store::pg::PgAppendError;
 use crate::store::rule_sets::PhraseRule;
+use crate::store::Backend;
 
 use super::{parse_time, refs, Ctx};
 
@@ -93,11 +95,11 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
         None => now + i64::from(ctx.cfg.cars.due_hours) * 3600,
     };
     let signer = ctx.signer(&p)?;
-    let mut db = ctx.open_db()?;
+    let mut db = ctx.open_store()?;
     // The resolver refuses a division head someone else's complaint.
-    let complaint = refs::resolve(ctx, &mut db, &a.reference)?;
+    let complaint = refs::resolve(ctx, db.as_mut(), &a.reference)?;
     let id = ctx
-        .write(&mut db, busy_error, |db| {
+        .write_store(db.as_mut(), busy_error, |db| {
             let opening = Opening {
                 complaint_id: complaint,
                 origin: "manual",
@@ -107,7 +109,10 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
                 due_at: due,
                 why,
             };
-            match db.open_car(&opening, signer.0.as_ref())? {
+            let opened = db
+                .open_car(&opening, signer.0.as_ref())
+                .map_err(|e| store_refusal(&p, e))?;
+            match opened {
                 Opened::New(id) => Ok(id),
                 Opened::Existing(existing) => Err(failed(format!(
                     "{} already has CAR-{} ({}); one CAR per complaint",
@@ -133,6 +138,22 @@ fn open(ctx: &Ctx, a: CarOpenArgs) -> anyhow::Result<()> {
         .map_err(Into::into)
     };
     super::out::after_save(&format!("CAR-{id} (opened)"), printed)
+}
+
+/// A write's error, with a refusal by the PostgreSQL server (its rights or row-level security:
+/// who may open or work which CAR) said as a refusal of the person.
+pub(super) fn store_refusal(p: &crate::config::Person, e: anyhow::Error) -> anyhow::Error {
+    match e.downcast_ref::<PgAppendError>() {
+        Some(PgAppendError::Refused(m)) => refused(format!(
+            "{} ({}): the store refused it: {m}",
+            p.name,
+            p.role.as_str()
+        )),
+        Some(PgAppendError::NoComplaint(id)) => failed(format!(
+            "the complaint {id} is not in the store, or not yours to see"
+        )),
+        _ => e,
+    }
 }
 
 #[derive(Serialize)]
@@ -165,7 +186,7 @@ fn list(ctx: &Ctx, a: CarListArgs) -> anyhow::Result<()> {
         }
         (None, scope) => scope,
     };
-    let db = ctx.open_db()?;
+    let mut db = ctx.open_store()?;
     let now = ctx.now.timestamp();
     let mut list = db.cars(
         &Filter {
@@ -227,8 +248,8 @@ fn list(ctx: &Ctx, a: CarListArgs) -> anyhow::Result<()> {
 }
 
 fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
-    let db = ctx.open_db()?;
-    let car = refs::car(ctx, &db, raw)?;
+    let mut db = ctx.open_store()?;
+    let car = refs::car(ctx, db.as_mut(), raw)?;
     if ctx.json {
         return ctx.print_json(&car);
     }
@@ -274,8 +295,18 @@ fn show(ctx: &Ctx, raw: &str) -> anyhow::Result<()> {
 }
 
 fn verify(ctx: &Ctx) -> anyhow::Result<()> {
-    ctx.person()?;
-    let db = ctx.open_db()?;
+    let p = ctx.person()?;
+    let mut db = ctx.open_store()?;
+    // PostgreSQL shows a division head only her divisions' steps: the links between them and
+    // the others' are not hers to check.
+    if p.role == Role::DivisionHead && matches!(db.backend(), Backend::Pg(_)) {
+        return Err(refused(format!(
+            "{} ({}): on a PostgreSQL store a division head sees only her divisions' CAR steps, \
+             not the whole chain; an executive or an admin verifies it",
+            p.name,
+            p.role.as_str()
+        )));
+    }
     let problems = db.verify_cars()?;
     let steps = db.car_steps()?.len();
     if ctx.json {

@@ -8,6 +8,7 @@ use crate::error::{failed, refused, usage};
 use crate::render::time::fmt_time;
 use crate::store::cars::{self, NewEvent};
 use crate::store::patience::busy_error;
+use crate::store::Backend;
 
 use super::{parse_time, refs, Ctx};
 
@@ -78,15 +79,23 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
         ));
     }
     let signer = ctx.signer(&p)?;
-    let mut db = ctx.open_db()?;
+    let mut db = ctx.open_store()?;
     let id = refs::car_id(&req.id)?;
-    let ((car, next), rec) = ctx
-        .write(&mut db, busy_error, |db| {
-            db.record_car_step(id, now, signer.0.as_ref(), |car| {
-                step(ctx, id, car, &p, &req, now, happened_at)
+    // PostgreSQL shows a division head no CAR of another division at all.
+    let server_scoped = matches!(db.backend(), Backend::Pg(_));
+    // What the check saw, for what is said after the step.
+    let mut seen = None;
+    let rec = ctx
+        .write_store(db.as_mut(), busy_error, |db| {
+            db.record_car_step(id, now, signer.0.as_ref(), &mut |car| {
+                let (out, event) = step(ctx, id, car, server_scoped, &p, &req, now, happened_at)?;
+                seen = Some(out);
+                Ok(event)
             })
+            .map_err(|e| super::car::store_refusal(&p, e))
         })
         .map_err(super::write_error)?;
+    let (car, next) = seen.ok_or_else(|| failed("the CAR step was recorded unchecked"))?;
     super::out::survive_closed_pipe();
     let saved = format!("CAR-{} step {} ({})", car.id, rec.id, next.label());
     if ctx.json {
@@ -114,16 +123,18 @@ pub fn run(ctx: &Ctx, cmd: CarCommand) -> anyhow::Result<()> {
 /// One step on CAR-`id` as it stands in the write transaction (None: there is none), checked
 /// against its state and the person's role: the CAR, its state after the step, and the step
 /// to record.
+#[allow(clippy::too_many_arguments)]
 fn step(
     ctx: &Ctx,
     id: i64,
     car: Option<cars::Car>,
+    server_scoped: bool,
     p: &crate::config::Person,
     req: &Request,
     now: i64,
     happened_at: i64,
 ) -> anyhow::Result<((cars::Car, car::State), NewEvent)> {
-    let car = refs::visible_car(ctx, id, car)?;
+    let car = refs::visible_car(ctx, id, car, server_scoped)?;
     let actor = match p.role {
         Role::Executive => Actor::Executive,
         Role::DivisionHead if p.divisions.contains(&car.division) => Actor::OwnDivisionHead,

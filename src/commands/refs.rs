@@ -4,7 +4,7 @@
 use crate::domain::text::inert;
 use crate::error::{failed, refused, usage};
 use crate::store::cars::Car;
-use crate::store::{Backend, Db, Store};
+use crate::store::{Backend, Store};
 
 use super::Ctx;
 
@@ -87,15 +87,34 @@ pub fn car_id(s: &str) -> anyhow::Result<i64> {
 }
 
 /// The CAR a CAR id (`12`, `CAR-12`) names, if the person may see it.
-pub fn car(ctx: &Ctx, db: &Db, raw: &str) -> anyhow::Result<Car> {
+pub fn car(ctx: &Ctx, db: &mut dyn Store, raw: &str) -> anyhow::Result<Car> {
     let id = car_id(raw)?;
-    visible_car(ctx, id, db.car(id, ctx.now.timestamp())?)
+    let server_scoped = matches!(db.backend(), Backend::Pg(_));
+    let car = db.car(id, ctx.now.timestamp())?;
+    visible_car(ctx, id, car, server_scoped)
 }
 
-/// CAR-`id` as read (None: there is none), if the person may see it.
-pub fn visible_car(ctx: &Ctx, id: i64, car: Option<Car>) -> anyhow::Result<Car> {
-    let car = car.ok_or_else(|| failed(format!("there is no CAR-{id}")))?;
-    if let Some(scope) = ctx.visible_divisions()? {
+/// CAR-`id` as read (None: there is none), if the person may see it. `server_scoped`: the
+/// store shows a division head only her divisions' CARs (PostgreSQL), so one she cannot see
+/// is refused without saying whose it is.
+pub fn visible_car(
+    ctx: &Ctx,
+    id: i64,
+    car: Option<Car>,
+    server_scoped: bool,
+) -> anyhow::Result<Car> {
+    let scope = ctx.visible_divisions()?;
+    let car = match (car, &scope) {
+        (Some(car), _) => car,
+        (None, Some(scope)) if server_scoped => {
+            return Err(refused(format!(
+                "there is no CAR-{id} among your divisions ({})",
+                scope.join(", ")
+            )))
+        }
+        (None, _) => return Err(failed(format!("there is no CAR-{id}"))),
+    };
+    if let Some(scope) = scope {
         if !scope.contains(&car.division) {
             return Err(refused(format!(
                 "CAR-{id} belongs to {}, which is not among your divisions ({})",

@@ -15,7 +15,8 @@ use crate::domain::recommend::ScoreDay;
 use crate::domain::thread::Message;
 use crate::domain::Complaint;
 
-use super::cars::Car;
+use super::car_work::Opened;
+use super::cars::{Car, Filter as CarFilter, NewEvent, Opening};
 use super::customers::Other;
 use super::draw::{Drawn, Filters, Item, Spec};
 use super::flag_reads::Explained;
@@ -190,6 +191,25 @@ pub trait Store {
         complaint_id: i64,
         now: i64,
     ) -> Result<std::result::Result<Letter, String>>;
+
+    // CARs.
+    /// CAR-`id` with its steps and state, if there is one the person may see.
+    fn car(&mut self, id: i64, now: i64) -> Result<Option<Car>>;
+    /// The CARs the filter picks, with their steps and state, newest first.
+    fn cars(&mut self, f: &CarFilter, now: i64) -> Result<Vec<Car>>;
+    /// Opens a CAR on the complaint with its first step signed by `signer`, unless the
+    /// complaint has one already; one write transaction.
+    fn open_car(&mut self, o: &Opening, signer: &dyn RecordSigner) -> anyhow::Result<Opened>;
+    /// Records a step of CAR `car_id` in one write transaction: `check` sees the CAR as it
+    /// stands (None when there is none) and says which step to append, or why none (its error
+    /// is returned as it is). Returns the recorded step.
+    fn record_car_step(
+        &mut self,
+        car_id: i64,
+        now: i64,
+        signer: &dyn RecordSigner,
+        check: &mut dyn FnMut(Option<Car>) -> anyhow::Result<NewEvent>,
+    ) -> anyhow::Result<CarEvent>;
 }
 
 impl Store for Db {
@@ -426,5 +446,25 @@ impl Store for Db {
         now: i64,
     ) -> Result<std::result::Result<Letter, String>> {
         Db::letter(self, complaint_id, now)
+    }
+    fn car(&mut self, id: i64, now: i64) -> Result<Option<Car>> {
+        Db::car(self, id, now)
+    }
+    fn cars(&mut self, f: &CarFilter, now: i64) -> Result<Vec<Car>> {
+        Db::cars(self, f, now)
+    }
+    fn open_car(&mut self, o: &Opening, signer: &dyn RecordSigner) -> anyhow::Result<Opened> {
+        Ok(Db::open_car(self, o, signer)?)
+    }
+    fn record_car_step(
+        &mut self,
+        car_id: i64,
+        now: i64,
+        signer: &dyn RecordSigner,
+        check: &mut dyn FnMut(Option<Car>) -> anyhow::Result<NewEvent>,
+    ) -> anyhow::Result<CarEvent> {
+        let ((), rec) =
+            Db::record_car_step(self, car_id, now, signer, |car| check(car).map(|e| ((), e)))?;
+        Ok(rec)
     }
 }

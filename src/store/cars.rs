@@ -48,6 +48,37 @@ pub struct NewEvent {
     pub text: String,
 }
 
+impl NewEvent {
+    /// The step as the chain keeps it, linked to `prev_hash`, hashed and signed by `signer`:
+    /// the same on every store. The store gives it its id.
+    pub fn sealed(
+        self,
+        prev_hash: String,
+        signer: &dyn RecordSigner,
+    ) -> Result<CarEvent, AppendError> {
+        let mut rec = CarEvent {
+            id: 0,
+            car_id: self.car_id,
+            complaint_id: self.complaint_id,
+            step: self.step,
+            actor: self.actor,
+            actor_name: self.actor_name,
+            at: self.at,
+            happened_at: self.happened_at,
+            due_at: self.due_at,
+            category: self.category,
+            worked: self.worked,
+            text: self.text,
+            prev_hash,
+            hash: String::new(),
+            signature: None,
+        };
+        rec.hash = rec.compute_hash();
+        rec.signature = signer.sign(&rec.canonical()).map_err(AppendError::Sign)?;
+        Ok(rec)
+    }
+}
+
 const EVENT_COLUMNS: &str = "id, car_id, complaint_id, step, actor, actor_name, at, happened_at, \
     due_at, category, worked, text, prev_hash, hash, signature";
 
@@ -90,25 +121,7 @@ pub fn append(
         .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or_else(|| GENESIS.to_string());
-    let mut rec = CarEvent {
-        id: 0,
-        car_id: e.car_id,
-        complaint_id: e.complaint_id,
-        step: e.step,
-        actor: e.actor,
-        actor_name: e.actor_name,
-        at: e.at,
-        happened_at: e.happened_at,
-        due_at: e.due_at,
-        category: e.category,
-        worked: e.worked,
-        text: e.text,
-        prev_hash: prev,
-        hash: String::new(),
-        signature: None,
-    };
-    rec.hash = rec.compute_hash();
-    rec.signature = signer.sign(&rec.canonical()).map_err(AppendError::Sign)?;
+    let mut rec = e.sealed(prev, signer)?;
     tx.prepare_cached(
         "INSERT INTO car_events (car_id, complaint_id, step, actor, actor_name, at, happened_at,
              due_at, category, worked, text, prev_hash, hash, signature)
@@ -157,6 +170,25 @@ pub struct Opening<'a> {
     pub why: &'a str,
 }
 
+impl Opening<'_> {
+    /// The open step of the CAR `car_id` this opening makes: the first of its chain.
+    pub fn first_step(&self, car_id: i64) -> NewEvent {
+        NewEvent {
+            car_id,
+            complaint_id: self.complaint_id,
+            step: Step::Open,
+            actor: self.actor.to_string(),
+            actor_name: self.actor_name.to_string(),
+            at: self.at,
+            happened_at: self.at,
+            due_at: Some(self.due_at),
+            category: None,
+            worked: None,
+            text: format!("{} ({})", self.why, self.origin),
+        }
+    }
+}
+
 /// Opens a CAR with its first step, signed by `signer`; None when the complaint has one already.
 pub fn open(
     tx: &Transaction,
@@ -173,23 +205,7 @@ pub fn open(
         return Ok(None);
     }
     let id = tx.last_insert_rowid();
-    append(
-        tx,
-        NewEvent {
-            car_id: id,
-            complaint_id: o.complaint_id,
-            step: Step::Open,
-            actor: o.actor.to_string(),
-            actor_name: o.actor_name.to_string(),
-            at: o.at,
-            happened_at: o.at,
-            due_at: Some(o.due_at),
-            category: None,
-            worked: None,
-            text: format!("{} ({})", o.why, o.origin),
-        },
-        signer,
-    )?;
+    append(tx, o.first_step(id), signer)?;
     Ok(Some(id))
 }
 

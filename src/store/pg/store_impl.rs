@@ -10,7 +10,8 @@ use crate::domain::rollup::Item as RollupItem;
 use crate::domain::signing::RecordSigner;
 use crate::domain::thread::Message;
 use crate::domain::Complaint;
-use crate::store::cars::Car;
+use crate::store::car_work::Opened;
+use crate::store::cars::{Car, Filter as CarFilter, NewEvent, Opening};
 use crate::store::customers::Other;
 use crate::store::draw::{Drawn, Filters, Item, Spec};
 use crate::store::flag_reads::Explained;
@@ -271,5 +272,23 @@ impl Store for PgStore {
         now: i64,
     ) -> Result<std::result::Result<Letter, String>> {
         Ok(PgStore::letter(self, complaint_id, now)?)
+    }
+    fn car(&mut self, id: i64, now: i64) -> Result<Option<Car>> {
+        Ok(PgStore::car(self, id, now)?)
+    }
+    fn cars(&mut self, f: &CarFilter, now: i64) -> Result<Vec<Car>> {
+        Ok(PgStore::cars(self, f, now)?)
+    }
+    fn open_car(&mut self, o: &Opening, signer: &dyn RecordSigner) -> anyhow::Result<Opened> {
+        Ok(PgStore::open_car(self, o, signer)?)
+    }
+    fn record_car_step(
+        &mut self,
+        car_id: i64,
+        now: i64,
+        signer: &dyn RecordSigner,
+        check: &mut dyn FnMut(Option<Car>) -> anyhow::Result<NewEvent>,
+    ) -> anyhow::Result<CarEvent> {
+        PgStore::record_car_step(self, car_id, now, signer, check)
     }
 }
