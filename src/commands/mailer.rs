@@ -12,7 +12,7 @@ use crate::mail::compose::{self, Envelope};
 use crate::mail::deliver::{self, Book, Composed, Line, Options, Withhold};
 use crate::mail::smtp::{Folder, Smtp, Transport};
 use crate::store::outbox::{Attempt, Item};
-use crate::store::Db;
+use crate::store::Store;
 
 use super::Ctx;
 
@@ -49,7 +49,7 @@ pub fn transport(ctx: &Ctx, dry_run: Option<PathBuf>) -> anyhow::Result<Box<dyn 
 /// The store as delivery keeps it.
 struct StoreBook<'a> {
     ctx: &'a Ctx,
-    db: &'a mut Db,
+    store: &'a mut dyn Store,
 }
 
 impl StoreBook<'_> {
@@ -79,7 +79,7 @@ impl Book for StoreBook<'_> {
                         "a letter without its sign-off".into(),
                     )));
                 };
-                let l = match self.db.letter_for_sign_off(cid, did, self.now())? {
+                let l = match self.store.letter_for_sign_off(cid, did, self.now())? {
                     Ok(l) => l,
                     Err(why) => return Ok(Err(Withhold::Withdrawn(why))),
                 };
@@ -116,36 +116,38 @@ impl Book for StoreBook<'_> {
             content: &c.bytes,
             at: self.now(),
         };
-        Ok(self.db.intend_to_send(item.id, item.attempts, &a)?)
+        let (id, seen) = (item.id, item.attempts);
+        Ok(self.store.intend_to_send(id, seen, &a)?)
     }
 
     fn sent(&mut self, id: i64, reply: &str) -> anyhow::Result<()> {
-        Ok(self.db.mark_sent(id, reply, self.now())?)
+        let at = self.now();
+        Ok(self.store.mark_sent(id, reply, at)?)
     }
 
     fn deferred(&mut self, id: i64, note: &str) -> anyhow::Result<()> {
-        Ok(self.db.mark_deferred(id, note)?)
+        Ok(self.store.mark_deferred(id, note)?)
     }
 
     fn failed(&mut self, id: i64, note: &str) -> anyhow::Result<()> {
-        Ok(self.db.mark_failed(id, note)?)
+        Ok(self.store.mark_failed(id, note)?)
     }
 
     fn withdrawn(&mut self, id: i64, note: &str) -> anyhow::Result<()> {
-        Ok(self.db.mark_withdrawn(id, note)?)
+        Ok(self.store.mark_withdrawn(id, note)?)
     }
 }
 
 /// Delivers what waits in the outbox (only `kind` when given).
 pub fn deliver(
     ctx: &Ctx,
-    db: &mut Db,
+    store: &mut dyn Store,
     kind: Option<&str>,
     transport: &dyn Transport,
     opts: Options,
 ) -> anyhow::Result<Vec<Line>> {
-    let items = db.waiting_mail(kind)?;
-    let mut book = StoreBook { ctx, db };
+    let items = store.waiting_mail(kind)?;
+    let mut book = StoreBook { ctx, store };
     deliver::run(&items, &mut book, transport, &ctx.cfg.mail.from, opts)
 }
 

@@ -17,9 +17,9 @@ const LISTED: i64 = 50;
 
 pub fn run(ctx: &Ctx, a: SendArgs) -> anyhow::Result<()> {
     ctx.require(&[Role::Executive, Role::Admin], "send the outbox")?;
-    let mut db = ctx.open_db()?;
+    let mut store = ctx.open_store()?;
     if a.list {
-        return list(ctx, &db);
+        return list(ctx, store.as_mut());
     }
     let dry_run = a.dry_run.is_some();
     let transport = mailer::transport(ctx, a.dry_run.clone())?;
@@ -27,7 +27,7 @@ pub fn run(ctx: &Ctx, a: SendArgs) -> anyhow::Result<()> {
         resend_interrupted: a.resend_interrupted,
         dry_run,
     };
-    let lines = mailer::deliver(ctx, &mut db, None, transport.as_ref(), opts)?;
+    let lines = mailer::deliver(ctx, store.as_mut(), None, transport.as_ref(), opts)?;
     if ctx.json {
         ctx.print_json(&json!({
             "through": transport.describe(), "dry_run": dry_run, "messages": lines,
@@ -52,8 +52,8 @@ pub fn run(ctx: &Ctx, a: SendArgs) -> anyhow::Result<()> {
     }
 }
 
-fn list(ctx: &Ctx, db: &crate::store::Db) -> anyhow::Result<()> {
-    let items = db.recent_mail(LISTED)?;
+fn list(ctx: &Ctx, store: &mut dyn crate::store::Store) -> anyhow::Result<()> {
+    let items = store.recent_mail(LISTED)?;
     if ctx.json {
         return ctx.print_json(&items);
     }

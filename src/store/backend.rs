@@ -20,6 +20,7 @@ use super::cars::{Car, Filter as CarFilter, NewEvent, Opening};
 use super::customers::Other;
 use super::draw::{Drawn, Filters, Item, Spec};
 use super::flag_reads::Explained;
+use super::outbox::{Attempt, Item as MailItem};
 use super::pg::PgStore;
 use super::queries::{Listed, Stored};
 use super::samples::Sample;
@@ -189,6 +190,27 @@ pub trait Store {
     fn letter(
         &mut self,
         complaint_id: i64,
+        now: i64,
+    ) -> Result<std::result::Result<Letter, String>>;
+
+    // The outbox, as `send` delivers it.
+    /// Messages still to go or whose last attempt has no recorded outcome, in the order they
+    /// were queued; only of `kind` when given.
+    fn waiting_mail(&mut self, kind: Option<&str>) -> Result<Vec<MailItem>>;
+    /// The newest messages of the outbox, whatever their state.
+    fn recent_mail(&mut self, limit: i64) -> Result<Vec<MailItem>>;
+    /// Records, committed, that this run is about to send the message; false when another run
+    /// got there first or it no longer waits.
+    fn intend_to_send(&mut self, id: i64, seen_attempts: i64, a: &Attempt) -> Result<bool>;
+    fn mark_sent(&mut self, id: i64, reply: &str, at: i64) -> Result<()>;
+    fn mark_deferred(&mut self, id: i64, note: &str) -> Result<()>;
+    fn mark_failed(&mut self, id: i64, note: &str) -> Result<()>;
+    fn mark_withdrawn(&mut self, id: i64, note: &str) -> Result<()>;
+    /// The letter a sign-off put in the outbox, if that sign-off is still the one in force.
+    fn letter_for_sign_off(
+        &mut self,
+        complaint_id: i64,
+        decision_id: i64,
         now: i64,
     ) -> Result<std::result::Result<Letter, String>>;
 
@@ -446,6 +468,35 @@ impl Store for Db {
         now: i64,
     ) -> Result<std::result::Result<Letter, String>> {
         Db::letter(self, complaint_id, now)
+    }
+    fn waiting_mail(&mut self, kind: Option<&str>) -> Result<Vec<MailItem>> {
+        Db::waiting_mail(self, kind)
+    }
+    fn recent_mail(&mut self, limit: i64) -> Result<Vec<MailItem>> {
+        Db::recent_mail(self, limit)
+    }
+    fn intend_to_send(&mut self, id: i64, seen_attempts: i64, a: &Attempt) -> Result<bool> {
+        Db::intend_to_send(self, id, seen_attempts, a)
+    }
+    fn mark_sent(&mut self, id: i64, reply: &str, at: i64) -> Result<()> {
+        Db::mark_sent(self, id, reply, at)
+    }
+    fn mark_deferred(&mut self, id: i64, note: &str) -> Result<()> {
+        Db::mark_deferred(self, id, note)
+    }
+    fn mark_failed(&mut self, id: i64, note: &str) -> Result<()> {
+        Db::mark_failed(self, id, note)
+    }
+    fn mark_withdrawn(&mut self, id: i64, note: &str) -> Result<()> {
+        Db::mark_withdrawn(self, id, note)
+    }
+    fn letter_for_sign_off(
+        &mut self,
+        complaint_id: i64,
+        decision_id: i64,
+        now: i64,
+    ) -> Result<std::result::Result<Letter, String>> {
+        Db::letter_for_sign_off(self, complaint_id, decision_id, now)
     }
     fn car(&mut self, id: i64, now: i64) -> Result<Option<Car>> {
         Db::car(self, id, now)

@@ -10,6 +10,7 @@ mod evidence;
 mod load;
 mod lookup;
 mod migrations;
+mod outbox;
 mod people;
 mod population;
 mod sampling;

@@ -15,6 +15,7 @@ use crate::store::cars::{Car, Filter as CarFilter, NewEvent, Opening};
 use crate::store::customers::Other;
 use crate::store::draw::{Drawn, Filters, Item, Spec};
 use crate::store::flag_reads::Explained;
+use crate::store::outbox::{Attempt, Item as MailItem};
 use crate::store::queries::{Listed, Stored};
 use crate::store::samples::Sample;
 use crate::store::screen::{Detail, Hit, Row};
@@ -272,6 +273,40 @@ impl Store for PgStore {
         now: i64,
     ) -> Result<std::result::Result<Letter, String>> {
         Ok(PgStore::letter(self, complaint_id, now)?)
+    }
+    fn waiting_mail(&mut self, kind: Option<&str>) -> Result<Vec<MailItem>> {
+        Ok(PgStore::waiting_mail(self, kind)?)
+    }
+    fn recent_mail(&mut self, limit: i64) -> Result<Vec<MailItem>> {
+        Ok(PgStore::recent_mail(self, limit)?)
+    }
+    fn intend_to_send(&mut self, id: i64, seen_attempts: i64, a: &Attempt) -> Result<bool> {
+        Ok(PgStore::intend_to_send(self, id, seen_attempts, a)?)
+    }
+    fn mark_sent(&mut self, id: i64, reply: &str, at: i64) -> Result<()> {
+        Ok(PgStore::mark_sent(self, id, reply, at)?)
+    }
+    fn mark_deferred(&mut self, id: i64, note: &str) -> Result<()> {
+        Ok(PgStore::mark_deferred(self, id, note)?)
+    }
+    fn mark_failed(&mut self, id: i64, note: &str) -> Result<()> {
+        Ok(PgStore::mark_failed(self, id, note)?)
+    }
+    fn mark_withdrawn(&mut self, id: i64, note: &str) -> Result<()> {
+        Ok(PgStore::mark_withdrawn(self, id, note)?)
+    }
+    fn letter_for_sign_off(
+        &mut self,
+        complaint_id: i64,
+        decision_id: i64,
+        now: i64,
+    ) -> Result<std::result::Result<Letter, String>> {
+        Ok(PgStore::letter_for_sign_off(
+            self,
+            complaint_id,
+            decision_id,
+            now,
+        )?)
     }
     fn car(&mut self, id: i64, now: i64) -> Result<Option<Car>> {
         Ok(PgStore::car(self, id, now)?)
