@@ -17,6 +17,18 @@ use signoff::store::outbox::Attempt;
 use signoff::store::pg::PgStore;
 use smtp::Sink;
 
+/// The common people with e-mail addresses, so that notifications have somewhere to go.
+fn config_with_addresses(sink: &Sink) -> String {
+    let mut c = config(sink);
+    for who in ["dana", "priya", "lee"] {
+        c = c.replace(
+            &format!("login = \"{who}\"\n"),
+            &format!("login = \"{who}\"\nemail = \"{who}@acme.example\"\n"),
+        );
+    }
+    c
+}
+
 /// The common people, with no CARs opened by an import's rules, and `[mail]` at the sink.
 fn config(sink: &Sink) -> String {
     format!(
@@ -285,4 +297,111 @@ fn on_postgresql_one_run_only_claims_a_message() {
     let after = one.recent_mail(10).expect("recent");
     assert_eq!(after[0].state, "sending", "{after:?}");
     assert_eq!(after[0].attempts, 1);
+}
+
+/// The executive's own letter and the notifications, on one store: what `reach-out`, `notify`
+/// and `send` printed, and what the server took (by recipient, without ids).
+fn outreach_and_notices(s: &Store, sink: &Sink) -> Vec<String> {
+    let mut seen = Vec::new();
+    let file = s.env.sample("helpdesk.csv");
+    s.ok("alex", &["import", file.to_str().expect("path")]);
+    let note = s.env.dir.path().join("note.txt");
+    std::fs::write(&note, "Dear customer, I am looking into this myself.").expect("write");
+    let path = note.to_str().expect("path");
+    let r = s.run("priya", &["reach-out", "T-04121", "--message", path]);
+    assert_eq!(
+        r.code,
+        Some(3),
+        "{}: only an executive writes: {r:?}",
+        s.name()
+    );
+    let queued = s.ok("dana", &["reach-out", "T-04121", "--message", path]);
+    seen.push(without_ids(&queued));
+    for (r, note) in [
+        ("T-04129", "Say sorry and mean it"),
+        ("T-04158", "Call them"),
+    ] {
+        s.ok(
+            "dana",
+            &["push-back", r, "--reason", "canned", "--note", note],
+        );
+    }
+    let dry = s.ok("alex", &["notify", "--dry-run"]);
+    assert!(dry.contains("Say sorry and mean it"), "{}: {dry}", s.name());
+    seen.push(dry);
+    assert!(sink.received().is_empty(), "a dry run sends nothing");
+    let told = s.ok("alex", &["notify"]);
+    assert!(told.contains("priya") && told.contains("lee"), "{told}");
+    seen.push(without_ids(&told));
+    let again = s.ok("alex", &["notify"]);
+    assert!(
+        again.contains("nothing new to tell anyone"),
+        "{}: {again}",
+        s.name()
+    );
+    assert_eq!(
+        sink.received().len(),
+        2,
+        "{}: one each for priya and lee",
+        s.name()
+    );
+    let sent = s.ok("dana", &["send"]);
+    seen.push(without_ids(&sent));
+    let again = s.ok("dana", &["send"]);
+    assert!(again.contains("nothing to send"), "{again}");
+    let mut got: Vec<String> = sink
+        .received()
+        .iter()
+        .map(|r| {
+            let m = r.parsed();
+            format!(
+                "{:?} {:?}\n{}",
+                r.rcpt,
+                m.subject(),
+                m.body_text(0).expect("text")
+            )
+        })
+        .collect();
+    got.sort();
+    assert_eq!(got.len(), 3, "{}: {got:?}", s.name());
+    let priya = got
+        .iter()
+        .find(|t| t.starts_with("[\"priya@acme.example\"]"))
+        .expect("priya's");
+    assert!(priya.contains("Say sorry and mean it") && !priya.contains("Call them"));
+    let letter = got
+        .iter()
+        .find(|t| t.starts_with("[\"harukayamamoto31@inbox.example\"]"))
+        .expect("the customer's");
+    assert!(
+        letter.contains("I am looking into this myself."),
+        "{letter}"
+    );
+    seen.extend(got);
+    seen
+}
+
+#[test]
+fn outreach_and_notifications_go_once_from_either_store() {
+    let test = "outreach_and_notifications_go_once_from_either_store";
+    let Some(admin) = server(test) else {
+        return;
+    };
+    let (Some(lite_sink), Some(pg_sink)) = (smtp::start(test), smtp::start(test)) else {
+        return;
+    };
+    let lite = Store {
+        env: Env::with_config(&config_with_addresses(&lite_sink)),
+        pg: None,
+    };
+    let db = TestDb::new(&admin);
+    let env = people_env(
+        &db,
+        &config_with_addresses(&pg_sink),
+        &["dana", "priya", "lee", "alex"],
+    );
+    let pg = Store { env, pg: Some(db) };
+    let on_lite = outreach_and_notices(&lite, &lite_sink);
+    let on_pg = outreach_and_notices(&pg, &pg_sink);
+    assert_eq!(on_pg, on_lite);
 }

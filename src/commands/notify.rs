@@ -37,7 +37,8 @@ pub fn run(ctx: &Ctx, a: NotifyArgs) -> anyhow::Result<()> {
     } else {
         Some(mailer::transport(ctx, None)?)
     };
-    let mut db = ctx.open_db()?;
+    let mut store = ctx.open_store()?;
+    let db = store.as_mut();
     let now = ctx.now.timestamp();
     let push_backs = db.open_push_backs(now)?;
     let callbacks = db.callbacks_due(now)?;
@@ -121,7 +122,7 @@ pub fn run(ctx: &Ctx, a: NotifyArgs) -> anyhow::Result<()> {
         });
     }
     let lines = match &transport {
-        Some(t) => mailer::deliver(ctx, &mut db, Some("notice"), t.as_ref(), Options::default())?,
+        Some(t) => mailer::deliver(ctx, db, Some("notice"), t.as_ref(), Options::default())?,
         None => Vec::new(),
     };
     if ctx.json {

@@ -20,10 +20,10 @@ pub fn run(ctx: &Ctx, a: ReachOutArgs) -> anyhow::Result<()> {
         crate::files::read_small(&a.message, limit)
             .map_err(|e| failed(format!("--message {}: {e}", a.message.display())))?
     };
-    let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &mut db, &a.reference)?;
+    let mut store = ctx.open_store()?;
+    let id = refs::resolve(ctx, store.as_mut(), &a.reference)?;
     let queued = crate::mail::outreach::queue(
-        &mut db,
+        store.as_mut(),
         &ctx.cfg.mail.from,
         &p,
         id,

@@ -4,12 +4,12 @@
 use crate::config::Person;
 use crate::domain::letter::sender_domain;
 use crate::domain::outreach::{self, Outreach};
-use crate::store::Db;
+use crate::store::Store;
 
 /// Puts `person`'s letter about complaint `id` in the outbox, signed with her name and title,
 /// from the sender `from`; or says why it cannot go (no words, no address).
 pub fn queue(
-    db: &mut Db,
+    db: &mut dyn Store,
     from: &str,
     person: &Person,
     id: i64,

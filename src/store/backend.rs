@@ -11,6 +11,8 @@ use crate::domain::rollup::Item as RollupItem;
 use crate::domain::signing::RecordSigner;
 
 use crate::domain::letter::Letter;
+use crate::domain::notify::{CallBack, PushBackItem};
+use crate::domain::outreach::Outreach;
 use crate::domain::recommend::ScoreDay;
 use crate::domain::thread::Message;
 use crate::domain::Complaint;
@@ -20,7 +22,7 @@ use super::cars::{Car, Filter as CarFilter, NewEvent, Opening};
 use super::customers::Other;
 use super::draw::{Drawn, Filters, Item, Spec};
 use super::flag_reads::Explained;
-use super::outbox::{Attempt, Item as MailItem};
+use super::outbox::{Attempt, Item as MailItem, Notice};
 use super::pg::PgStore;
 use super::queries::{Listed, Stored};
 use super::samples::Sample;
@@ -213,6 +215,18 @@ pub trait Store {
         decision_id: i64,
         now: i64,
     ) -> Result<std::result::Result<Letter, String>>;
+    /// The complaint's external id and the customer's address, if it has one.
+    fn recipient_of(&mut self, complaint_id: i64) -> Result<(String, Option<String>)>;
+    /// Puts the executive's own letter to a customer in the outbox.
+    fn queue_outreach(&mut self, o: &Outreach) -> Result<i64>;
+    /// Which of these notification keys are already logged.
+    fn notified(&mut self, keys: &[String]) -> Result<Vec<String>>;
+    /// Puts a notification in the outbox, unless another run already logged its events.
+    fn queue_notice(&mut self, n: &Notice) -> Result<Option<i64>>;
+    /// Push-backs waiting for their division's answer, or whose answer waits for an executive.
+    fn open_push_backs(&mut self, now: i64) -> Result<Vec<PushBackItem>>;
+    /// CARs whose customer has not been called back.
+    fn callbacks_due(&mut self, now: i64) -> Result<Vec<CallBack>>;
 
     // CARs.
     /// CAR-`id` with its steps and state, if there is one the person may see.
@@ -497,6 +511,24 @@ impl Store for Db {
         now: i64,
     ) -> Result<std::result::Result<Letter, String>> {
         Db::letter_for_sign_off(self, complaint_id, decision_id, now)
+    }
+    fn recipient_of(&mut self, complaint_id: i64) -> Result<(String, Option<String>)> {
+        Db::recipient_of(self, complaint_id)
+    }
+    fn queue_outreach(&mut self, o: &Outreach) -> Result<i64> {
+        Db::queue_outreach(self, o)
+    }
+    fn notified(&mut self, keys: &[String]) -> Result<Vec<String>> {
+        Db::notified(self, keys)
+    }
+    fn queue_notice(&mut self, n: &Notice) -> Result<Option<i64>> {
+        Db::queue_notice(self, n)
+    }
+    fn open_push_backs(&mut self, now: i64) -> Result<Vec<PushBackItem>> {
+        Db::open_push_backs(self, now)
+    }
+    fn callbacks_due(&mut self, now: i64) -> Result<Vec<CallBack>> {
+        Db::callbacks_due(self, now)
     }
     fn car(&mut self, id: i64, now: i64) -> Result<Option<Car>> {
         Db::car(self, id, now)

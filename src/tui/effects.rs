@@ -11,7 +11,6 @@ use crate::domain::sample::Plan;
 use crate::error::usage;
 use crate::store::patience::busy_error;
 use crate::store::workflow::WorkflowError;
-use crate::store::Backend;
 
 use super::app::{self, App, Effect, Mode};
 use super::session::Session;
@@ -205,15 +204,14 @@ fn perform(s: &mut Session, app: &mut App, eff: Effect) -> anyhow::Result<Effect
         Effect::ReachOut { complaint_id, text } => {
             let from = s.cfg.mail.from.clone();
             let person = s.person.clone();
-            let queued = match s.db.backend() {
-                Backend::Sqlite(db) => {
-                    crate::mail::outreach::queue(db, &from, &person, complaint_id, &text, now)
-                }
-                Backend::Pg(_) => Err(
-                    "writing to the customer runs on a SQLite store only in this version"
-                        .to_string(),
-                ),
-            };
+            let queued = crate::mail::outreach::queue(
+                s.db.as_mut(),
+                &from,
+                &person,
+                complaint_id,
+                &text,
+                now,
+            );
             match queued {
                 Ok(o) => app.reached_out(complaint_id, strings::reached_out(&o.to)),
                 Err(e) => {

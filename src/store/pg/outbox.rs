@@ -5,8 +5,12 @@
 //! The server checks who may do this: reading the outbox follows `outbox_read`, and recording
 //! an attempt or its outcome is an UPDATE that `outbox_deliver` allows executives and admins.
 
-use crate::domain::letter::Letter;
-use crate::store::outbox::{Attempt, Item};
+use crate::domain::letter::{is_address, Letter};
+use crate::domain::notify::{CallBack, PushBackItem};
+use crate::domain::outreach::{self, Outreach};
+use crate::store::cars::Filter;
+use crate::store::notices;
+use crate::store::outbox::{Attempt, Item, Notice};
 
 use super::{PgError, PgStore};
 
@@ -164,5 +168,143 @@ impl PgStore {
             ))),
             Err(why) => Ok(Err(why)),
         }
+    }
+
+    /// The external id of a complaint, and the address to write to its customer at: the first
+    /// of its contact and customer fields shaped like an e-mail address, else its contact as
+    /// the import read it.
+    pub fn recipient_of(&mut self, complaint_id: i64) -> Result<(String, Option<String>), PgError> {
+        let row = self
+            .client
+            .query_opt(
+                "SELECT external_id, contact, customer FROM complaints WHERE id = $1",
+                &[&complaint_id],
+            )
+            .map_err(|e| self.err(e))?
+            .ok_or_else(|| PgError {
+                url: self.url.clone(),
+                message: format!("no complaint {complaint_id}"),
+            })?;
+        let (ext, contact, customer): (String, Option<String>, Option<String>) =
+            (row.get(0), row.get(1), row.get(2));
+        let address = [contact.clone(), customer]
+            .into_iter()
+            .flatten()
+            .find(|v| is_address(v));
+        Ok((ext, address.or(contact)))
+    }
+
+    /// Puts the executive's own letter in the outbox, as her login (the server's
+    /// `outbox_queue` policy checks the author); from then on it is a message of the
+    /// complaint's conversation.
+    pub fn queue_outreach(&mut self, o: &Outreach) -> Result<i64, PgError> {
+        let row = self
+            .client
+            .query_one(
+                "INSERT INTO outbox (kind, complaint_id, recipient, subject, body, author,
+                     author_name, queued_at, message_id)
+                 VALUES ('outreach', $1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                &[
+                    &o.complaint_id,
+                    &o.to,
+                    &o.subject,
+                    &o.text,
+                    &o.author,
+                    &outreach::signature_name(&o.author_name, &o.author_title),
+                    &o.at,
+                    &o.message_id,
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(row.get(0))
+    }
+
+    /// Which of these notification keys are already in the sent log.
+    pub fn notified(&mut self, keys: &[String]) -> Result<Vec<String>, PgError> {
+        let logged: Vec<String> = self
+            .client
+            .query(
+                "SELECT event FROM notice_log WHERE event = ANY($1)",
+                &[&keys],
+            )
+            .map_err(|e| self.err(e))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        Ok(keys
+            .iter()
+            .filter(|k| logged.contains(k))
+            .cloned()
+            .collect())
+    }
+
+    /// Queues a notification and logs its events, in one transaction; None (and nothing
+    /// written) when another run logged any of them first: a run that logs an event at the
+    /// same moment makes this one wait for it, then find the event taken.
+    ///
+    /// The server lets a login queue only as itself (`outbox_queue`): the notification's
+    /// author is the login that queued it, and the sent log names whom it is for.
+    pub fn queue_notice(&mut self, n: &Notice) -> Result<Option<i64>, PgError> {
+        let url = self.url.clone();
+        let pg = |e: postgres::Error| PgError {
+            url: url.clone(),
+            message: super::describe(&e),
+        };
+        let mut tx = self.client.transaction().map_err(pg)?;
+        let id: i64 = tx
+            .query_one(
+                "INSERT INTO outbox (kind, recipient, subject, body, author, queued_at)
+                 VALUES ('notice', $1, $2, $3, session_user, $4) RETURNING id",
+                &[&n.to, &n.subject, &n.body, &n.at],
+            )
+            .map_err(pg)?
+            .get(0);
+        for e in n.events {
+            let logged = tx
+                .execute(
+                    "INSERT INTO notice_log (event, login, outbox_id, at) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (event) DO NOTHING",
+                    &[e, &n.login, &id, &n.at],
+                )
+                .map_err(pg)?;
+            if logged == 0 {
+                // Dropped unfinished: the transaction rolls back, nothing is kept.
+                return Ok(None);
+            }
+        }
+        tx.commit().map_err(pg)?;
+        Ok(Some(id))
+    }
+
+    /// Push-backs waiting for their division's answer, or whose answer waits for an
+    /// executive.
+    pub fn open_push_backs(&mut self, now: i64) -> Result<Vec<PushBackItem>, PgError> {
+        let ids: Vec<i64> = self
+            .client
+            .query(
+                "SELECT DISTINCT complaint_id FROM decisions WHERE kind = 'push_back'
+                 ORDER BY complaint_id",
+                &[],
+            )
+            .map_err(|e| self.err(e))?
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        let mut out = Vec::new();
+        for id in ids {
+            let ds = self.decisions_of(id)?;
+            let text = self.current_text_hash(id)?;
+            if let Some(item) =
+                notices::push_back_item(&ds, &text, now, || self.external_id_and_division(id))?
+            {
+                out.push(item);
+            }
+        }
+        Ok(out)
+    }
+
+    /// CARs whose customer has not been called back.
+    pub fn callbacks_due(&mut self, now: i64) -> Result<Vec<CallBack>, PgError> {
+        Ok(notices::callbacks_of(self.cars(&Filter::default(), now)?))
     }
 }

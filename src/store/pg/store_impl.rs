@@ -3,6 +3,8 @@
 use crate::domain::car::CarEvent;
 use crate::domain::decision::{Decision, Kind, Status};
 use crate::domain::letter::Letter;
+use crate::domain::notify::{CallBack, PushBackItem};
+use crate::domain::outreach::Outreach;
 use crate::domain::people::Actor;
 use crate::domain::recommend::ScoreDay;
 use crate::domain::report::SampleBound;
@@ -15,7 +17,7 @@ use crate::store::cars::{Car, Filter as CarFilter, NewEvent, Opening};
 use crate::store::customers::Other;
 use crate::store::draw::{Drawn, Filters, Item, Spec};
 use crate::store::flag_reads::Explained;
-use crate::store::outbox::{Attempt, Item as MailItem};
+use crate::store::outbox::{Attempt, Item as MailItem, Notice};
 use crate::store::queries::{Listed, Stored};
 use crate::store::samples::Sample;
 use crate::store::screen::{Detail, Hit, Row};
@@ -307,6 +309,24 @@ impl Store for PgStore {
             decision_id,
             now,
         )?)
+    }
+    fn recipient_of(&mut self, complaint_id: i64) -> Result<(String, Option<String>)> {
+        Ok(PgStore::recipient_of(self, complaint_id)?)
+    }
+    fn queue_outreach(&mut self, o: &Outreach) -> Result<i64> {
+        Ok(PgStore::queue_outreach(self, o)?)
+    }
+    fn notified(&mut self, keys: &[String]) -> Result<Vec<String>> {
+        Ok(PgStore::notified(self, keys)?)
+    }
+    fn queue_notice(&mut self, n: &Notice) -> Result<Option<i64>> {
+        Ok(PgStore::queue_notice(self, n)?)
+    }
+    fn open_push_backs(&mut self, now: i64) -> Result<Vec<PushBackItem>> {
+        Ok(PgStore::open_push_backs(self, now)?)
+    }
+    fn callbacks_due(&mut self, now: i64) -> Result<Vec<CallBack>> {
+        Ok(PgStore::callbacks_due(self, now)?)
     }
     fn car(&mut self, id: i64, now: i64) -> Result<Option<Car>> {
         Ok(PgStore::car(self, id, now)?)
