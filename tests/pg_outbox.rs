@@ -275,7 +275,7 @@ fn on_postgresql_one_run_only_claims_a_message() {
     let a = Attempt {
         recipient: LETTERS[0].1,
         message_id: "<claim-test@acme.example>",
-        content: b"bytes",
+        content: b"Message-ID: <claim-test@acme.example>\r\nSubject: claimed\r\n\r\nThe claimed bytes.\r\n",
         at: 1,
     };
     assert!(one
@@ -297,6 +297,19 @@ fn on_postgresql_one_run_only_claims_a_message() {
     let after = one.recent_mail(10).expect("recent");
     assert_eq!(after[0].state, "sending", "{after:?}");
     assert_eq!(after[0].attempts, 1);
+    // Asked to, a run sends it again: the bytes and Message-ID of the attempt, once.
+    let again = s.ok("dana", &["send", "--resend-interrupted"]);
+    assert!(again.contains("sent: letter"), "{again}");
+    let got = sink.received();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].rcpt, [LETTERS[0].1]);
+    assert_eq!(got[0].message_id(), "claim-test@acme.example");
+    assert!(got[0].text().contains("The claimed bytes."));
+    let last = s.ok("dana", &["send", "--resend-interrupted"]);
+    assert!(last.contains("nothing to send"), "{last}");
+    assert_eq!(sink.received().len(), 1);
+    let after = one.recent_mail(10).expect("recent");
+    assert_eq!((after[0].state.as_str(), after[0].attempts), ("sent", 2));
 }
 
 /// The executive's own letter and the notifications, on one store: what `reach-out`, `notify`
