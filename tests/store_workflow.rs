@@ -98,6 +98,7 @@ struct Seen {
     status_at_end: String,
     verify_ok: bool,
     verified_decisions: i64,
+    stats: String,
 }
 
 fn week(s: &Store) -> Seen {
@@ -186,6 +187,27 @@ fn week(s: &Store) -> Seen {
     s.json("dana", &["retract", &signed[0].to_string()]);
     let status_at_end = s.plain(&s.json("dana", &["status"])["total"]);
 
+    // The letter the sign-off sends carries the statement and its code.
+    let out = s
+        .cmd("dana")
+        .args(["letter", &billing, "--format", "md"])
+        .output()
+        .expect("run");
+    let letter = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        letter.contains("I, Dana Reyes, Chief Executive, approve this message."),
+        "{letter}"
+    );
+    let mut stats = s.json("dana", &["stats"]);
+    let imports = stats["imports"].as_array().map_or(0, Vec::len);
+    assert_eq!(imports, 1, "{}: {stats}", s.name());
+    stats["imports"] = Value::Null;
+
     let verified = s.json("dana", &["verify"]);
     Seen {
         import,
@@ -194,6 +216,7 @@ fn week(s: &Store) -> Seen {
         status_at_end,
         verify_ok: verified["ok"] == true,
         verified_decisions: verified["decisions"].as_i64().expect("decisions"),
+        stats: s.plain(&stats),
     }
 }
 

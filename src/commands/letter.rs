@@ -37,8 +37,8 @@ fn format_of(a: &LetterArgs) -> anyhow::Result<LetterFormat> {
 pub fn run(ctx: &Ctx, a: LetterArgs) -> anyhow::Result<()> {
     ctx.person()?;
     let format = format_of(&a)?;
-    let mut db = ctx.open_db()?;
-    let id = refs::resolve(ctx, &mut db, &a.reference)?;
+    let mut db = ctx.open_store()?;
+    let id = refs::resolve(ctx, db.as_mut(), &a.reference)?;
     let now = ctx.now.timestamp();
     let l = db.letter(id, now)?.map_err(refused)?;
     let bytes = match format {

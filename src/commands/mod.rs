@@ -159,8 +159,8 @@ impl Ctx {
             return Err(crate::error::usage(format!(
                 "{} is a PostgreSQL store: in this version `people sync`, `import`, `sample`, \
                  `samples`, `review`, `show`, `approve`, `push-back`, `answer`, `retract`, \
-                 `status`, `verify`, `car`, `send`, `notify` and `reach-out` run on it; this \
-                 command runs on a SQLite store only",
+                 `status`, `stats`, `letter`, `verify`, `car`, `send`, `notify` and `reach-out` run \
+                 on it; this command runs on a SQLite store only",
                 crate::store::pg::shown_url(&url)
             )));
         }

@@ -7,7 +7,7 @@ use super::Ctx;
 
 pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
     let scope = ctx.visible_divisions()?;
-    let db = ctx.open_db()?;
+    let mut db = ctx.open_store()?;
     let s = db.stats(scope.as_deref())?;
     if ctx.json {
         return super::out::json(&s);
@@ -17,7 +17,7 @@ pub fn run(ctx: &Ctx) -> anyhow::Result<()> {
         s.complaints,
         s.with_response,
         s.messages,
-        db.path.display()
+        db.shown()
     )?;
     let section = |title: &str, rows: &[crate::store::stats::Count]| -> anyhow::Result<()> {
         crate::out!("\n{title}")?;

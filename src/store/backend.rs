@@ -27,6 +27,7 @@ use super::pg::PgStore;
 use super::queries::{Listed, Stored};
 use super::samples::Sample;
 use super::screen::{Detail, Hit, Row};
+use super::stats::Stats;
 use super::workflow::WorkflowError;
 use super::{Db, Result};
 
@@ -55,6 +56,8 @@ pub trait Store {
     fn external_id(&mut self, id: i64) -> Result<String>;
     fn external_id_and_division(&mut self, id: i64) -> Result<Option<(String, String)>>;
     fn listed(&mut self, id: i64) -> Result<Listed>;
+    /// What the store holds, in the divisions given (None: all).
+    fn stats(&mut self, divisions: Option<&[String]>) -> Result<Stats>;
     /// The complaint as stored, with where it came from.
     fn complaint(&mut self, id: i64) -> Result<Option<Stored>>;
     fn customer_others(
@@ -279,6 +282,9 @@ impl Store for Db {
     }
     fn listed(&mut self, id: i64) -> Result<Listed> {
         Db::listed(self, id)
+    }
+    fn stats(&mut self, divisions: Option<&[String]>) -> Result<Stats> {
+        Db::stats(self, divisions)
     }
     fn complaint(&mut self, id: i64) -> Result<Option<Stored>> {
         Db::complaint(self, id)

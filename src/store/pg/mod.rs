@@ -17,6 +17,7 @@ mod sampling;
 mod schema;
 mod schema_findings;
 mod screen;
+mod stats;
 mod store_impl;
 mod text;
 mod workflow;

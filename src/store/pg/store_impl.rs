@@ -21,6 +21,7 @@ use crate::store::outbox::{Attempt, Item as MailItem, Notice};
 use crate::store::queries::{Listed, Stored};
 use crate::store::samples::Sample;
 use crate::store::screen::{Detail, Hit, Row};
+use crate::store::stats::Stats;
 use crate::store::workflow::WorkflowError;
 use crate::store::{Backend, Result, Store};
 
@@ -61,6 +62,9 @@ impl Store for PgStore {
     }
     fn listed(&mut self, id: i64) -> Result<Listed> {
         Ok(PgStore::listed(self, id)?)
+    }
+    fn stats(&mut self, divisions: Option<&[String]>) -> Result<Stats> {
+        Ok(PgStore::stats(self, divisions)?)
     }
     fn complaint(&mut self, id: i64) -> Result<Option<Stored>> {
         Ok(PgStore::complaint(self, id)?)
