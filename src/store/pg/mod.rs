@@ -10,6 +10,7 @@ mod load;
 mod lookup;
 mod migrations;
 mod people;
+mod phrase_sets;
 mod population;
 mod sampling;
 mod schema;
@@ -22,7 +23,8 @@ pub use connect::{is_url, shown_url, url_login};
 pub use decisions::PgAppendError;
 pub use load::{PgImportMeta, PgLoadCounts, PgLoadError, PgLoader, PgRecord, PgRowCounts};
 pub use people::{PersonGrant, SyncReport};
-pub use population::{PgIdSet, PgPopulation};
+pub use phrase_sets::KeptPhraseSet;
+pub use population::PgPopulation;
 
 /// An error from the PostgreSQL store, naming the database (without its password).
 #[derive(Debug, thiserror::Error)]
