@@ -218,6 +218,29 @@ impl Population for PgPopulation<'_, '_> {
         }))
     }
 
+    fn probe_many(&self, cond: &Cond, ids: &[i64]) -> Result<Vec<Option<String>>, postgres::Error> {
+        let w = Where::of(cond, 2);
+        let sql = format!(
+            "SELECT c.id, c.division FROM complaints c WHERE c.id = ANY($1) AND {}",
+            w.clause()
+        );
+        let wanted = ids.to_vec();
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&wanted];
+        params.extend(w.refs());
+        let found: std::collections::HashMap<i64, String> = self
+            .rows(&sql, &params)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
+    }
+
+    // Each lookup is a round trip to the server: a random draw's picks are asked for a stretch
+    // at a time.
+    fn probe_stretch(&self) -> u64 {
+        4096
+    }
+
     fn id_span(&self) -> Result<Option<(i64, i64)>, postgres::Error> {
         let rows = self.rows("SELECT min(id), max(id) FROM complaints", &[])?;
         let (lo, hi): (Option<i64>, Option<i64>) = (rows[0].get(0), rows[0].get(1));
