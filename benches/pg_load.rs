@@ -208,8 +208,13 @@ fn main() {
         hash: c.content_hash(),
         line: i as u64 + 2,
     });
+    // As `signoff import` loads: keeping the configured phrase rules' matches for the draw.
+    let cfg = signoff::config::Config::defaults().expect("default config");
+    let phrase_rules = signoff::commands::car::phrase_rules(&cfg);
     let t = Instant::now();
-    let counts = importer.load(&meta, records).expect("load");
+    let counts = importer
+        .load_keeping(&meta, &phrase_rules, records)
+        .expect("load");
     let load = t.elapsed();
     assert_eq!(counts.inserted, rows);
 
@@ -219,7 +224,9 @@ fn main() {
         line: i as u64 + 2,
     });
     let t = Instant::now();
-    let again = importer.load(&meta, records).expect("reload");
+    let again = importer
+        .load_keeping(&meta, &phrase_rules, records)
+        .expect("reload");
     let reload = t.elapsed();
     assert_eq!(again.unchanged, rows);
 
@@ -245,7 +252,6 @@ fn main() {
     psql(&url, "VACUUM ANALYZE complaints");
     let mut exec = PgStore::connect(&format!("postgresql://signoff_bench_exec@{host}/{db}"))
         .expect("connect as the executive");
-    let cfg = signoff::config::Config::defaults().expect("default config");
     let last = cs.last().map_or(0, |c| c.received_at);
     let spec = |filters: Filters, includes: Vec<Include>| Spec {
         plan: Plan::Size {

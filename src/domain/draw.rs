@@ -203,6 +203,12 @@ pub(super) fn choose(rng: &mut Rng, ids: &[i64], k: u64) -> Vec<i64> {
 
 /// `k` random ids in the store's id range meeting `cond` and not `skip`ped, with their
 /// divisions. None when matches are too rare for picks to pay off.
+///
+/// The ids are drawn one at a time, each looked up unless skipped, until `k` are found or the
+/// budget of tries is spent. The lookups are asked for a stretch of tries at once: the ids of
+/// the next tries come from a copy of the generator (which ids are drawn does not depend on what
+/// the lookups find), and the generator itself moves on only by the tries used, so the picks,
+/// and everything drawn after them, are those of one lookup at a time.
 pub(super) fn picks<P: Population>(
     pop: &P,
     cond: &Cond,
@@ -214,21 +220,50 @@ pub(super) fn picks<P: Population>(
         return Ok(Some(Vec::new()));
     };
     let span = (hi - lo + 1) as u64;
-    let mut lookup = pop.probe(cond)?;
     let mut out: Vec<(i64, String)> = Vec::with_capacity(k as usize);
     let mut chosen = HashSet::new();
     let budget = 200 * k + 2000;
-    for _ in 0..budget {
+    let mut tried = 0u64;
+    while tried < budget {
         if out.len() as u64 == k {
             return Ok(Some(out));
         }
-        let id = lo + rng.below(span) as i64;
-        if skip(id) || chosen.contains(&id) {
-            continue;
-        }
-        if let Some(division) = lookup(id)? {
-            chosen.insert(id);
-            out.push((id, division));
+        // Enough tries for the picks still wanted at the rate found so far, with a margin.
+        let wanted = k - out.len() as u64;
+        let per_pick = match out.len() as u64 {
+            0 if tried == 0 => 2,
+            0 => 2 * tried,
+            found => tried.div_ceil(found) + 1,
+        };
+        let stretch = (wanted.saturating_mul(per_pick).saturating_mul(3) / 2 + 16)
+            .min(budget - tried)
+            .min(pop.probe_stretch().max(1));
+        let mut ahead = rng.clone();
+        let ids: Vec<i64> = (0..stretch)
+            .map(|_| lo + ahead.below(span) as i64)
+            .collect();
+        let mut asked: Vec<i64> = ids.iter().copied().filter(|&id| !skip(id)).collect();
+        asked.sort_unstable();
+        asked.dedup();
+        let found: HashMap<i64, String> = asked
+            .iter()
+            .copied()
+            .zip(pop.probe_many(cond, &asked)?)
+            .filter_map(|(id, d)| Some((id, d?)))
+            .collect();
+        for id in ids {
+            if out.len() as u64 == k {
+                return Ok(Some(out));
+            }
+            rng.below(span);
+            tried += 1;
+            if skip(id) || chosen.contains(&id) {
+                continue;
+            }
+            if let Some(division) = found.get(&id) {
+                chosen.insert(id);
+                out.push((id, division.clone()));
+            }
         }
     }
     Ok((out.len() as u64 == k).then_some(out))

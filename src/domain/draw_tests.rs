@@ -215,6 +215,8 @@ struct Watched {
     inner: MemoryPopulation,
     listed: Cell<bool>,
     probed: Cell<bool>,
+    /// How many picks' lookups it asks for at once.
+    stretch: u64,
 }
 
 impl Population for Watched {
@@ -236,6 +238,9 @@ impl Population for Watched {
     fn probe<'p>(&'p self, cond: &Cond) -> Result<Probe<'p, Self::Error>, Self::Error> {
         self.probed.set(true);
         self.inner.probe(cond)
+    }
+    fn probe_stretch(&self) -> u64 {
+        self.stretch
     }
     fn id_span(&self) -> Result<Option<(i64, i64)>, Self::Error> {
         self.inner.id_span()
@@ -274,6 +279,7 @@ fn a_population_at_the_limit_is_listed_and_one_above_it_is_picked_from() {
             inner: population(600),
             listed: Cell::new(false),
             probed: Cell::new(false),
+            stretch: 1,
         };
         let d = match draw(&w, &sp, 7, 1, limit) {
             Ok(d) => d,
@@ -285,6 +291,38 @@ fn a_population_at_the_limit_is_listed_and_one_above_it_is_picked_from() {
     }
     // A listed population's fingerprint names its members; a picked one's, the store's state.
     assert_ne!(fingerprints[&true], fingerprints[&false]);
+}
+
+#[test]
+fn picks_looked_up_a_stretch_at_a_time_are_those_looked_up_one_at_a_time() {
+    let sp = spec(
+        30,
+        vec![
+            include(Rule::AskedForManager, 0.5),
+            include(Rule::WouldNotRecommend, 0.1),
+            include(Rule::WantsContact, 0.3),
+        ],
+        Strata::PerDivision { n: 7 },
+    );
+    for seed in 0..12 {
+        let by = |stretch: u64| {
+            let w = Watched {
+                inner: population(900),
+                listed: Cell::new(false),
+                probed: Cell::new(false),
+                stretch,
+            };
+            match draw(&w, &sp, seed, 1, 10) {
+                Ok(d) => (d, w.listed.get()),
+                Err(e) => match e {},
+            }
+        };
+        let (one, listed) = by(1);
+        assert!(!listed);
+        for stretch in [2, 50, 4096] {
+            assert_eq!(by(stretch).0, one, "seed {seed}, stretch {stretch}");
+        }
+    }
 }
 
 #[test]

@@ -160,6 +160,20 @@ pub trait Population {
     /// A lookup of single complaints by id against `cond`.
     fn probe<'p>(&'p self, cond: &Cond) -> Result<Probe<'p, Self::Error>, Self::Error>;
 
+    /// [`Population::probe`] for many ids in one question: each id's division if it exists and
+    /// meets `cond`, in the order asked. By default one lookup each.
+    fn probe_many(&self, cond: &Cond, ids: &[i64]) -> Result<Vec<Option<String>>, Self::Error> {
+        let mut lookup = self.probe(cond)?;
+        ids.iter().map(|&id| lookup(id)).collect()
+    }
+
+    /// At most how many random picks' lookups are asked for at once ([`Population::probe_many`]):
+    /// 1 where a lookup costs next to nothing (a store in the same process), more where each
+    /// question is a round trip to a server.
+    fn probe_stretch(&self) -> u64 {
+        1
+    }
+
     /// The lowest and highest id in the store; None when it is empty.
     fn id_span(&self) -> Result<Option<(i64, i64)>, Self::Error>;
 

@@ -7,6 +7,7 @@
 use rand_chacha::ChaCha20Rng;
 use rand_core::{RngCore, SeedableRng, TryRngCore};
 
+#[derive(Clone)]
 pub struct Rng(ChaCha20Rng);
 
 impl Rng {

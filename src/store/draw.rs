@@ -13,22 +13,13 @@ use rusqlite::{params_from_iter, Connection, OptionalExtension};
 use super::rule_sets;
 use crate::domain::draw as drawing;
 pub use crate::domain::draw::{Drawn, Item, LIST_LIMIT};
-use crate::domain::population::{Cond, IdSet, Member, Population, Probe, RuleMatch};
+use crate::domain::population::{Cond, Member, Population, Probe, RuleMatch};
 use crate::domain::sample::Rule;
 pub use crate::domain::sample::{Filters, Spec};
-pub use conditions::phrase_query;
 use conditions::Where;
+pub use conditions::{phrase_query, phrases_of_query};
 
 mod conditions;
-
-impl IdSet for rule_sets::PhraseSet {
-    fn contains(&self, id: i64) -> bool {
-        rule_sets::PhraseSet::contains(self, id)
-    }
-    fn size(&self) -> u64 {
-        self.matches
-    }
-}
 
 /// The complaints of a SQLite store, as a draw asks about them.
 pub struct SqlitePopulation<'c> {

@@ -31,6 +31,7 @@ pub mod notices;
 pub mod outbox;
 pub mod patience;
 pub mod pg;
+mod phrase_set;
 pub mod queries;
 pub mod recommend;
 mod redate;

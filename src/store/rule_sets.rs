@@ -83,44 +83,7 @@ pub struct PhraseRule {
     pub query: String,
 }
 
-/// The complaints a phrase rule matched, as a set of ids.
-#[derive(Debug, Clone, Default)]
-pub struct PhraseSet {
-    pub matches: u64,
-    bits: Vec<u8>,
-}
-
-impl PhraseSet {
-    pub fn contains(&self, id: i64) -> bool {
-        usize::try_from(id).is_ok_and(|i| {
-            self.bits
-                .get(i / 8)
-                .is_some_and(|b| b & (1u8 << (i % 8)) != 0)
-        })
-    }
-
-    fn insert(&mut self, id: i64) {
-        let Ok(i) = usize::try_from(id) else {
-            return;
-        };
-        if self.bits.len() <= i / 8 {
-            self.bits.resize(i / 8 + 1, 0);
-        }
-        let bit = 1u8 << (i % 8);
-        if self.bits[i / 8] & bit == 0 {
-            self.bits[i / 8] |= bit;
-            self.matches += 1;
-        }
-    }
-
-    fn remove(&mut self, id: i64) {
-        if self.contains(id) {
-            let i = id as usize;
-            self.bits[i / 8] &= !(1u8 << (i % 8));
-            self.matches -= 1;
-        }
-    }
-}
+pub use super::phrase_set::PhraseSet;
 
 /// Brings each phrase rule's matches up to date. `new_after`: the import only added complaints,
 /// all with ids above this; a set that was right up to it is topped up. Otherwise, or when the
@@ -154,13 +117,9 @@ pub fn update_phrase_rules(
             )
             .optional()?;
         let (from, mut set) = match (new_after, stored) {
-            (Some(after), Some((q, m, n, bits))) if q == r.query && m == after => (
-                after,
-                PhraseSet {
-                    matches: n.max(0) as u64,
-                    bits,
-                },
-            ),
+            (Some(after), Some((q, m, n, bits))) if q == r.query && m == after => {
+                (after, PhraseSet::from_stored(n, bits))
+            }
             _ => (0, PhraseSet::default()),
         };
         if !r.query.is_empty() && from > 0 {
@@ -198,7 +157,7 @@ pub fn update_phrase_rules(
         conn.execute(
             "INSERT OR REPLACE INTO phrase_rule_sets (rule, query, max_id, matches, bits)
              VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![r.rule, r.query, max_id, set.matches as i64, set.bits],
+            params![r.rule, r.query, max_id, set.matches as i64, set.bits()],
         )?;
     }
     Ok(())
@@ -220,10 +179,7 @@ pub fn phrase_set(
            AND max_id = (SELECT coalesce(max(id), 0) FROM complaints)",
     )?
     .query_row(params![rule, query], |r| {
-        Ok(PhraseSet {
-            matches: r.get::<_, i64>(0)?.max(0) as u64,
-            bits: r.get(1)?,
-        })
+        Ok(PhraseSet::from_stored(r.get(0)?, r.get(1)?))
     })
     .optional()
 }

@@ -122,3 +122,53 @@ pub fn phrase_query(phrases: &[String]) -> String {
         .collect();
     format!("complaint_text : ({})", ors.join(" OR "))
 }
+
+/// The phrases a [`phrase_query`] was made of (blank ones were left out); None for any other
+/// text.
+pub fn phrases_of_query(query: &str) -> Option<Vec<String>> {
+    let mut rest = query
+        .strip_prefix("complaint_text : (")?
+        .strip_suffix(')')?;
+    let mut phrases = Vec::new();
+    while !rest.is_empty() {
+        if !phrases.is_empty() {
+            rest = rest.strip_prefix(" OR ")?;
+        }
+        rest = rest.strip_prefix('"')?;
+        let mut phrase = String::new();
+        loop {
+            let at = rest.find('"')?;
+            phrase.push_str(&rest[..at]);
+            rest = &rest[at + 1..];
+            match rest.strip_prefix('"') {
+                Some(more) => {
+                    phrase.push('"');
+                    rest = more;
+                }
+                None => break,
+            }
+        }
+        phrases.push(phrase);
+    }
+    Some(phrases)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{phrase_query, phrases_of_query};
+
+    #[test]
+    fn a_phrase_query_gives_back_its_phrases() {
+        let phrases: Vec<String> = ["speak to a manager", "say \"no\"", " OR \"", "x"]
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
+        let q = phrase_query(&phrases);
+        assert_eq!(phrases_of_query(&q), Some(phrases));
+        let blank = phrase_query(&["  ".to_string(), "late".to_string()]);
+        assert_eq!(phrases_of_query(&blank), Some(vec!["late".to_string()]));
+        assert_eq!(phrases_of_query(&phrase_query(&[])), Some(vec![]));
+        assert_eq!(phrases_of_query("late OR manager"), None);
+        assert_eq!(phrases_of_query("complaint_text : (\"a\" \"b\")"), None);
+    }
+}

@@ -1,7 +1,7 @@
 //! The PostgreSQL store's side of an import, behind the same door as the SQLite loader: the
 //! records go to [`PgLoader`], which stages them a chunk at a time and merges them at the
 //! commit. What an import does on SQLite beyond writing the complaints, their threads and their
-//! customer keys (CARs, flags and checks, phrase matches, customer links) is not done here, and
+//! customer keys (CARs, flags and checks, customer links) is not done here, and
 //! [`ImportLoader::not_done`] says so.
 
 use std::sync::mpsc;
@@ -31,9 +31,10 @@ impl PgStore {
         recycle: mpsc::Sender<B>,
         body: impl FnOnce(&mut PgImport<'_, '_, B>) -> Result<T, E>,
     ) -> Result<T, E> {
-        let loader = self
+        let mut loader = self
             .loader(options.accept_degraded, Some(options.write_wait))
             .map_err(LoadError::from)?;
+        loader.keep_phrase_rules(&options.after_import.phrase_rules);
         let mut import = PgImport {
             loader: Some(loader),
             options,
@@ -156,13 +157,6 @@ impl<B: Batch> ImportLoader<B> for PgImport<'_, '_, B> {
                 "flags and checks {would} brought up to date (checks.refresh_after_import) — a \
                  PostgreSQL store does not keep them in this version"
             ));
-        }
-        if a.phrase_rules.iter().any(|r| !r.query.is_empty()) {
-            notes.push(
-                "the sampling rules' phrase matches are not kept at import on a PostgreSQL \
-                 store: a draw searches for the phrases when it runs"
-                    .to_string(),
-            );
         }
         if self.written > 0 {
             notes.push(format!(

@@ -33,6 +33,7 @@ use crate::domain::degrade::damaged_complaint;
 use crate::domain::thread::{Author, Message};
 use crate::domain::{customer, Complaint};
 use crate::store::complaints::Upsert;
+use crate::store::rule_sets::PhraseRule;
 
 /// The import's provenance, as the store keeps it.
 #[derive(Debug, Clone)]
@@ -219,6 +220,8 @@ pub struct PgLoader<'c> {
     /// Stored complaints left as they are whose rows carry another customer key: (id, key).
     rekeys: Vec<(i64, String)>,
     tally: Tally,
+    /// The phrase rules whose matches the load keeps for sampling, beside those the store keeps.
+    phrase_rules: Vec<PhraseRule>,
 }
 
 impl PgStore {
@@ -253,6 +256,7 @@ impl PgStore {
             held: HashMap::new(),
             rekeys: Vec::new(),
             tally: Tally::default(),
+            phrase_rules: Vec::new(),
         })
     }
 
@@ -264,7 +268,19 @@ impl PgStore {
         meta: &PgImportMeta,
         records: impl IntoIterator<Item = PgRecord<'r>>,
     ) -> Result<PgLoadCounts, PgError> {
+        self.load_keeping(meta, &[], records)
+    }
+
+    /// [`PgStore::load`], keeping the matches of these phrase rules (the configured phrases)
+    /// besides those the store keeps already.
+    pub fn load_keeping<'r>(
+        &mut self,
+        meta: &PgImportMeta,
+        rules: &[PhraseRule],
+        records: impl IntoIterator<Item = PgRecord<'r>>,
+    ) -> Result<PgLoadCounts, PgError> {
         let mut loader = self.loader(true, None)?;
+        loader.keep_phrase_rules(rules);
         let mut records = records.into_iter().peekable();
         while records.peek().is_some() {
             let chunk: Vec<PgRecord<'r>> = records.by_ref().take(CHUNK_ROWS).collect();
@@ -278,6 +294,12 @@ impl PgStore {
 }
 
 impl PgLoader<'_> {
+    /// Keeps the matches of these phrase rules (the configured phrases) when the load commits,
+    /// besides those the store keeps already for other rules; see `phrase_sets`.
+    pub fn keep_phrase_rules(&mut self, rules: &[PhraseRule]) {
+        self.phrase_rules = rules.to_vec();
+    }
+
     /// Looks up what the store holds under the keys of the complaints about to be written, with
     /// their new content hashes: one query for the lot, and for changed ones, when damaged
     /// copies are held back, one for their stored text and one for their threads.
@@ -588,7 +610,7 @@ impl PgLoader<'_> {
     ) -> Result<PgLoadCounts, PgLoadError> {
         self.stage()?;
         let url = self.url.clone();
-        let counts = match merge(&mut self.tx, meta, &self.tally, rows) {
+        let counts = match merge(&mut self.tx, meta, &self.tally, rows, &self.phrase_rules) {
             Ok(c) => c,
             Err(Failed::Db(e)) => return Err(classify(&url, e)),
             Err(Failed::Raced) => {
@@ -795,12 +817,13 @@ fn stage_rows(tx: &mut Transaction, rows: &[Pending]) -> Result<(), postgres::Er
 }
 
 /// Merges the staged rows into the store: provenance, history of the changed rows, the rows
-/// themselves, their threads and the sampling rules' counts.
+/// themselves, their threads, the sampling rules' counts and the phrase rules' matches.
 fn merge(
     tx: &mut Transaction,
     meta: &PgImportMeta,
     tally: &Tally,
     rows: Option<PgRowCounts>,
+    phrase_rules: &[PhraseRule],
 ) -> Result<PgLoadCounts, Failed> {
     tx.batch_execute("ANALYZE stage")?;
     let row = tx.query_one(
@@ -869,10 +892,15 @@ fn merge(
          WHERE c.content_hash <> s.content_hash",
         &[&meta.started_at, &import_id],
     )?;
+    // Rows above this are new.
+    let before: i64 = tx
+        .query_one("SELECT coalesce(max(id), 0) FROM complaints", &[])?
+        .get(0);
     // Changed rows are updated and new ones inserted, each by a join with the staged rows
     // (ON CONFLICT DO UPDATE would lock, and so write, every row it meets).
-    let changed = tx.execute(
-        "UPDATE complaints c SET
+    let changed_ids: Vec<i64> = tx
+        .query(
+            "UPDATE complaints c SET
              received_at = s.received_at, channel = s.channel, customer = s.customer,
              contact = s.contact, division = s.division, product = s.product,
              subject = s.subject, complaint_text = s.complaint_text,
@@ -887,9 +915,14 @@ fn merge(
              last_import_id = $1
          FROM stage s
          WHERE c.source = s.source AND c.external_id = s.external_id
-           AND c.content_hash <> s.content_hash",
-        &[&import_id, &meta.file_name],
-    )?;
+           AND c.content_hash <> s.content_hash
+         RETURNING c.id",
+            &[&import_id, &meta.file_name],
+        )?
+        .iter()
+        .map(|r| r.get(0))
+        .collect();
+    let changed = changed_ids.len() as u64;
     let added = tx.execute(
         &format!(
             "INSERT INTO complaints ({COLUMNS}, import_id, source_file, source_line, last_import_id)
@@ -934,6 +967,14 @@ fn merge(
     }
     if bulk {
         tx.execute("SELECT signoff_search_indexes(true)", &[])?;
+    }
+    // The phrase rules' matches move by the rows written, searched for with the indexes built.
+    if !meta.dry_run {
+        let written = super::phrase_sets::Written {
+            before,
+            changed: &changed_ids,
+        };
+        super::phrase_sets::keep(tx, phrase_rules, &written)?;
     }
     Ok(PgLoadCounts {
         import_id,

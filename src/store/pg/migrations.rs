@@ -11,6 +11,10 @@ pub(super) const STEPS: &[(&str, &str)] = &[
         "revisions and lookups",
         include_str!("steps/0003_revisions.sql"),
     ),
+    (
+        "phrase rules' kept matches",
+        include_str!("steps/0005_phrase_sets.sql"),
+    ),
 ];
 
 /// Serialises migrators: two people opening a new store at once must not both create it.
@@ -79,6 +83,7 @@ mod tests {
             "a8f2ff09628ea78bb8a91165e6f2d2e707c98bd56f27ac4824641713bfa59f70",
             "4ce31e7f934e18f0b1e294c40c1ff4f909d6428bf84bbcf00f404193c343a1d5",
             "5402e26670326670778d19ff85c0c8201b1379cd3e5a7d641d71f44089163e6b",
+            "1f5e4177a9e32e90d0685b19d9c9ab0b7bff4a01ba9aad7d9bdec6b1d348737b",
         ];
         assert_eq!(STEPS.len(), pinned.len(), "pin the new step's hash here");
         for (i, ((name, sql), want)) in STEPS.iter().zip(pinned).enumerate() {

@@ -12,6 +12,7 @@ mod lookup;
 mod migrations;
 mod outbox;
 mod people;
+mod phrase_sets;
 mod population;
 mod sampling;
 mod schema;
@@ -26,7 +27,8 @@ pub use connect::{is_url, shown_url, url_login};
 pub use decisions::PgAppendError;
 pub use load::{PgImportMeta, PgLoadCounts, PgLoadError, PgLoader, PgRecord, PgRowCounts};
 pub use people::{PersonGrant, SyncReport};
-pub use population::{PgIdSet, PgPopulation};
+pub use phrase_sets::KeptPhraseSet;
+pub use population::PgPopulation;
 
 /// An error from the PostgreSQL store, naming the database (without its password).
 #[derive(Debug, thiserror::Error)]

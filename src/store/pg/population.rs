@@ -4,27 +4,17 @@
 //! transaction, so every answer comes from one snapshot.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 
 use postgres::types::ToSql;
 use postgres::{IsolationLevel, Transaction};
 
-use super::{describe, PgError, PgStore};
+use super::{describe, phrase_sets, PgError, PgStore};
 use crate::domain::draw::{self as drawing, Drawn, LIST_LIMIT};
-use crate::domain::population::{Cond, IdSet, Member, Population, Probe, RuleMatch};
+use crate::domain::population::{Cond, Member, Population, Probe, RuleMatch};
 use crate::domain::sample::{Filters, Rule, Spec};
-
-/// A set of complaint ids.
-pub struct PgIdSet(HashSet<i64>);
-
-impl IdSet for PgIdSet {
-    fn contains(&self, id: i64) -> bool {
-        self.0.contains(&id)
-    }
-    fn size(&self) -> u64 {
-        self.0.len() as u64
-    }
-}
+use crate::store::draw::phrase_query;
+use crate::store::rule_sets::PhraseSet;
 
 /// The complaints one transaction sees.
 pub struct PgPopulation<'t, 'c> {
@@ -160,7 +150,7 @@ impl<'t, 'c> PgPopulation<'t, 'c> {
 
 impl Population for PgPopulation<'_, '_> {
     type Error = postgres::Error;
-    type Set = PgIdSet;
+    type Set = PhraseSet;
 
     fn count(&self, cond: &Cond) -> Result<u64, postgres::Error> {
         let w = Where::of(cond, 1);
@@ -228,6 +218,29 @@ impl Population for PgPopulation<'_, '_> {
         }))
     }
 
+    fn probe_many(&self, cond: &Cond, ids: &[i64]) -> Result<Vec<Option<String>>, postgres::Error> {
+        let w = Where::of(cond, 2);
+        let sql = format!(
+            "SELECT c.id, c.division FROM complaints c WHERE c.id = ANY($1) AND {}",
+            w.clause()
+        );
+        let wanted = ids.to_vec();
+        let mut params: Vec<&(dyn ToSql + Sync)> = vec![&wanted];
+        params.extend(w.refs());
+        let found: std::collections::HashMap<i64, String> = self
+            .rows(&sql, &params)?
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        Ok(ids.iter().map(|id| found.get(id).cloned()).collect())
+    }
+
+    // Each lookup is a round trip to the server: a random draw's picks are asked for a stretch
+    // at a time.
+    fn probe_stretch(&self) -> u64 {
+        4096
+    }
+
     fn id_span(&self) -> Result<Option<(i64, i64)>, postgres::Error> {
         let rows = self.rows("SELECT min(id), max(id) FROM complaints", &[])?;
         let (lo, hi): (Option<i64>, Option<i64>) = (rows[0].get(0), rows[0].get(1));
@@ -292,13 +305,20 @@ impl Population for PgPopulation<'_, '_> {
         Ok(Some(rows[0].get::<_, i64>(0).max(0) as u64))
     }
 
+    // The set the loads keep for these phrases, as on SQLite; without one (the phrases changed
+    // since the last load, or the login does not see every division) the matches are searched
+    // for, so that a draw never depends on whether the loads kept them.
     fn kept_phrase_matches(
         &self,
-        _rule: Rule,
+        rule: Rule,
         phrases: &[String],
-    ) -> Result<Option<PgIdSet>, postgres::Error> {
+    ) -> Result<Option<PhraseSet>, postgres::Error> {
+        let query = phrase_query(phrases);
+        if let Some(set) = phrase_sets::kept(&mut self.tx.borrow_mut(), rule.name(), &query)? {
+            return Ok(Some(set));
+        }
         let ids = self.ids(&Cond::all().rule(RuleMatch::Phrases(phrases)))?;
-        Ok(Some(PgIdSet(ids.into_iter().collect())))
+        Ok(Some(ids.into_iter().collect()))
     }
 
     fn watermark(&self) -> Result<i64, postgres::Error> {
