@@ -13,7 +13,7 @@ pub(super) const STEPS: &[(&str, &str)] = &[
     ),
     (
         "phrase rules' kept matches",
-        include_str!("steps/0005_phrase_sets.sql"),
+        include_str!("steps/0004_phrase_sets.sql"),
     ),
 ];
 
