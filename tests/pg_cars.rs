@@ -485,3 +485,61 @@ fn the_server_refuses_what_a_configuration_claims() {
     assert_eq!(shown["events"].as_array().map(Vec::len), Some(2));
     assert_eq!(s.json("dana", NOW, &["verify"])["ok"], true);
 }
+
+/// An import opens CARs by `cars.open_when` on PostgreSQL as on SQLite: the same complaints,
+/// origins and due times, in the importer's name, and a re-import opens none again.
+#[test]
+fn an_import_opens_cars_by_its_rules_on_both_stores() {
+    let rules = format!(
+        "{}\n[cars]\nopen_when = [\"would-not-recommend\", \"wants-contact\"]\nmax_age_days = 0\n",
+        common::CONFIG
+    );
+    let opened = |s: &Store| -> (Vec<Value>, Value) {
+        let file = s.env.sample("helpdesk.csv");
+        let path = file.to_str().expect("path");
+        s.json("alex", NOW, &["import", path]);
+        let first = s.json("dana", NOW, &["car", "list", "--all"]);
+        s.json("alex", NEXT_DAY, &["import", path]);
+        let again = s.json("dana", NEXT_DAY, &["car", "list", "--all"]);
+        assert_eq!(
+            first.as_array().map(Vec::len),
+            again.as_array().map(Vec::len),
+            "a re-import opens nothing on {}",
+            s.name()
+        );
+        let list = unsealed(first);
+        let steps: Vec<Value> = list
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "external_id": c["external_id"], "origin": c["origin"],
+                    "opened_by": c["opened_by"], "due_at": c["due_at"], "state": c["state"],
+                })
+            })
+            .collect();
+        let verified = s.json("dana", NEXT_DAY, &["verify"]);
+        (steps, verified["ok"].clone())
+    };
+    let sqlite = Store {
+        env: Env::with_config(&rules),
+        pg: None,
+    };
+    let (lite, lite_ok) = opened(&sqlite);
+    assert!(!lite.is_empty(), "the sample's rules open CARs");
+    assert_eq!(lite_ok, Value::Bool(true));
+    let Some(admin) = server("an_import_opens_cars_by_its_rules_on_both_stores") else {
+        return;
+    };
+    let db = TestDb::new(&admin);
+    let env = people_env(&db, &rules, &["dana", "priya", "lee", "alex"]);
+    let pg = Store { env, pg: Some(db) };
+    let (pg_cars, pg_ok) = opened(&pg);
+    let plain: Vec<Value> = pg_cars
+        .iter()
+        .map(|v| serde_json::from_str(&pg.plain(&v.to_string())).expect("json"))
+        .collect();
+    assert_eq!(plain, lite);
+    assert_eq!(pg_ok, Value::Bool(true));
+}

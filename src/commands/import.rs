@@ -66,9 +66,7 @@ fn import_files(ctx: &Ctx, a: ImportArgs) -> anyhow::Result<()> {
         return Err(usage("--rejects with several files must name a folder"));
     }
     // Imports open CARs in the importer's name: the opening steps are signed like any other.
-    // A PostgreSQL store opens none on import (the report says so).
-    let on_pg = ctx.store_url().is_some();
-    let signer = if ctx.cfg.cars.open_when.is_empty() || a.dry_run || on_pg {
+    let signer = if ctx.cfg.cars.open_when.is_empty() || a.dry_run {
         crate::domain::signing::SharedSigner::default()
     } else {
         ctx.signer(person)

@@ -35,6 +35,7 @@ impl PgStore {
             .loader(options.accept_degraded, Some(options.write_wait))
             .map_err(LoadError::from)?;
         loader.keep_phrase_rules(&options.after_import.phrase_rules);
+        loader.open_cars_by(options.after_import);
         let mut import = PgImport {
             loader: Some(loader),
             options,
@@ -146,12 +147,6 @@ impl<B: Batch> ImportLoader<B> for PgImport<'_, '_, B> {
         } else {
             "were not"
         };
-        if !a.rules.is_empty() {
-            notes.push(format!(
-                "CARs: the cars.open_when rules {would} applied — a PostgreSQL store does not \
-                 open CARs on import in this version"
-            ));
-        }
         if a.checks.is_some() {
             notes.push(format!(
                 "flags and checks {would} brought up to date (checks.refresh_after_import) — a \

@@ -8,6 +8,7 @@ use postgres::{GenericClient, Row, Transaction};
 
 use crate::domain::car::{self, CarEvent, State, Step};
 use crate::domain::signing::RecordSigner;
+use crate::store::car_rules::AfterImport;
 use crate::store::car_work::Opened;
 use crate::store::cars::{Car, Filter, NewEvent, Opening};
 
@@ -218,6 +219,64 @@ fn append_in(
         .map_err(fail)?
         .get(0);
     Ok(rec)
+}
+
+/// Opens a CAR by the import's rules for each complaint the load inserted (ids above `before`)
+/// or changed that matches one (the first rule it matches names the origin) and has none yet,
+/// inside the load's transaction, as the SQLite import does (`car_rules::open_by_rules`):
+/// the CARs and the complaints land together or not at all. Returns how many it opened.
+pub(super) fn open_by_rules_in(
+    tx: &mut Transaction,
+    url: &str,
+    before: i64,
+    changed: &[i64],
+    a: &AfterImport,
+) -> Result<u64, PgAppendError> {
+    if a.rules.is_empty() {
+        return Ok(0);
+    }
+    let fail = |e: postgres::Error| append_failed(url, e);
+    let since = a.max_age_secs.map_or(i64::MIN, |age| a.now - age);
+    let candidates = tx
+        .query(
+            "SELECT c.id, c.likelihood, c.wants_contact, c.source FROM complaints c
+             WHERE (c.id > $1 OR c.id = ANY($2)) AND c.received_at >= $3
+               AND NOT EXISTS (SELECT 1 FROM cars k WHERE k.complaint_id = c.id)
+             ORDER BY c.id",
+            &[&before, &changed, &since],
+        )
+        .map_err(fail)?;
+    let mut opened = 0;
+    for r in candidates {
+        let (id, likelihood, wants_contact, source): (i64, Option<i16>, Option<bool>, String) =
+            (r.get(0), r.get(1), r.get(2), r.get(3));
+        let likelihood = likelihood.and_then(|l| u8::try_from(l).ok());
+        let hit = a.rules.iter().find_map(|rule| {
+            rule.matches(likelihood, wants_contact, &source, a.likelihood_max)
+                .map(|why| (rule.origin(), why))
+        });
+        let Some((origin, why)) = hit else { continue };
+        let o = Opening {
+            complaint_id: id,
+            origin: &origin,
+            actor: &a.actor,
+            actor_name: &a.actor_name,
+            at: a.now,
+            due_at: a.now + a.due_secs,
+            why: &why,
+        };
+        let car: i64 = tx
+            .query_one(
+                "INSERT INTO cars (complaint_id, opened_at, due_at, opened_by, origin)
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                &[&o.complaint_id, &o.at, &o.due_at, &o.actor, &o.origin],
+            )
+            .map_err(fail)?
+            .get(0);
+        append_in(tx, url, o.first_step(car), a.signer.0.as_ref())?;
+        opened += 1;
+    }
+    Ok(opened)
 }
 
 impl PgStore {

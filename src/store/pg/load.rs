@@ -27,11 +27,13 @@ use postgres::types::{ToSql, Type};
 use postgres::Transaction;
 use sha2::{Digest, Sha256};
 
+use super::decisions::PgAppendError;
 use super::{PgError, PgStore};
 use crate::domain::complaint::Outcome;
 use crate::domain::degrade::damaged_complaint;
 use crate::domain::thread::{Author, Message};
 use crate::domain::{customer, Complaint};
+use crate::store::car_rules::AfterImport;
 use crate::store::complaints::Upsert;
 use crate::store::rule_sets::PhraseRule;
 
@@ -222,6 +224,8 @@ pub struct PgLoader<'c> {
     tally: Tally,
     /// The phrase rules whose matches the load keeps for sampling, beside those the store keeps.
     phrase_rules: Vec<PhraseRule>,
+    /// The rules that open CARs for what the load writes (none: it opens none).
+    car_rules: Option<AfterImport>,
 }
 
 impl PgStore {
@@ -257,6 +261,7 @@ impl PgStore {
             rekeys: Vec::new(),
             tally: Tally::default(),
             phrase_rules: Vec::new(),
+            car_rules: None,
         })
     }
 
@@ -298,6 +303,12 @@ impl PgLoader<'_> {
     /// besides those the store keeps already for other rules; see `phrase_sets`.
     pub fn keep_phrase_rules(&mut self, rules: &[PhraseRule]) {
         self.phrase_rules = rules.to_vec();
+    }
+
+    /// Opens CARs by these rules (`cars.open_when`) for the complaints the load inserts or
+    /// changes, in the importer's name, when it commits.
+    pub fn open_cars_by(&mut self, rules: &AfterImport) {
+        self.car_rules = (!rules.rules.is_empty()).then(|| rules.clone());
     }
 
     /// Looks up what the store holds under the keys of the complaints about to be written, with
@@ -610,9 +621,28 @@ impl PgLoader<'_> {
     ) -> Result<PgLoadCounts, PgLoadError> {
         self.stage()?;
         let url = self.url.clone();
-        let counts = match merge(&mut self.tx, meta, &self.tally, rows, &self.phrase_rules) {
+        let counts = match merge(
+            &mut self.tx,
+            meta,
+            &self.tally,
+            rows,
+            &self.phrase_rules,
+            self.car_rules.as_ref().map(|a| (a, url.as_str())),
+        ) {
             Ok(c) => c,
             Err(Failed::Db(e)) => return Err(classify(&url, e)),
+            Err(Failed::Cars(PgAppendError::Refused(m))) => {
+                return Err(PgLoadError::Refused(PgError {
+                    url,
+                    message: format!("opening CARs by cars.open_when: {m}"),
+                }))
+            }
+            Err(Failed::Cars(e)) => {
+                return Err(PgLoadError::Failed(PgError {
+                    url,
+                    message: format!("opening CARs by cars.open_when: {e}: nothing was imported"),
+                }))
+            }
             Err(Failed::Raced) => {
                 return Err(PgLoadError::Failed(PgError {
                     url,
@@ -723,6 +753,8 @@ enum Failed {
     /// The rows merged are not the rows counted: something other than an import wrote
     /// complaints meanwhile (imports take a lock).
     Raced,
+    /// A CAR the rules open could not be opened.
+    Cars(PgAppendError),
 }
 
 impl From<postgres::Error> for Failed {
@@ -824,6 +856,7 @@ fn merge(
     tally: &Tally,
     rows: Option<PgRowCounts>,
     phrase_rules: &[PhraseRule],
+    car_rules: Option<(&AfterImport, &str)>,
 ) -> Result<PgLoadCounts, Failed> {
     tx.batch_execute("ANALYZE stage")?;
     let row = tx.query_one(
@@ -975,6 +1008,9 @@ fn merge(
             changed: &changed_ids,
         };
         super::phrase_sets::keep(tx, phrase_rules, &written)?;
+    }
+    if let Some((a, url)) = car_rules {
+        super::cars::open_by_rules_in(tx, url, before, &changed_ids, a).map_err(Failed::Cars)?;
     }
     Ok(PgLoadCounts {
         import_id,
