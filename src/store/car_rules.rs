@@ -34,6 +34,46 @@ pub struct AfterImport {
     pub signer: SharedSigner,
 }
 
+/// A CAR the rules open for one complaint: the rule that matched first names its origin.
+pub(crate) struct RuleHit {
+    complaint_id: i64,
+    origin: String,
+    why: String,
+}
+
+impl AfterImport {
+    /// The CAR these rules open for a complaint with these facts, if any.
+    pub(crate) fn hit(
+        &self,
+        complaint_id: i64,
+        likelihood: Option<u8>,
+        wants_contact: Option<bool>,
+        source: &str,
+    ) -> Option<RuleHit> {
+        self.rules.iter().find_map(|r| {
+            r.matches(likelihood, wants_contact, source, self.likelihood_max)
+                .map(|why| RuleHit {
+                    complaint_id,
+                    origin: r.origin(),
+                    why,
+                })
+        })
+    }
+
+    /// The opening of a CAR the rules hit, in the importer's name, now.
+    pub(crate) fn opening<'a>(&'a self, h: &'a RuleHit) -> Opening<'a> {
+        Opening {
+            complaint_id: h.complaint_id,
+            origin: &h.origin,
+            actor: &self.actor,
+            actor_name: &self.actor_name,
+            at: self.now,
+            due_at: self.now + self.due_secs,
+            why: &h.why,
+        }
+    }
+}
+
 /// What the hook did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AfterImportReport {
@@ -110,21 +150,10 @@ pub fn open_by_rules(
     }
     let mut opened = 0;
     for (id, likelihood, wants_contact, source) in candidates {
-        let hit = a.rules.iter().find_map(|r| {
-            r.matches(likelihood, wants_contact, &source, a.likelihood_max)
-                .map(|why| (r.origin(), why))
-        });
-        let Some((origin, why)) = hit else { continue };
-        let o = Opening {
-            complaint_id: id,
-            origin: &origin,
-            actor: &a.actor,
-            actor_name: &a.actor_name,
-            at: a.now,
-            due_at: a.now + a.due_secs,
-            why: &why,
+        let Some(hit) = a.hit(id, likelihood, wants_contact, &source) else {
+            continue;
         };
-        if open(tx, &o, a.signer.0.as_ref())?.is_some() {
+        if open(tx, &a.opening(&hit), a.signer.0.as_ref())?.is_some() {
             opened += 1;
         }
     }

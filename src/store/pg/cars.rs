@@ -251,20 +251,10 @@ pub(super) fn open_by_rules_in(
         let (id, likelihood, wants_contact, source): (i64, Option<i16>, Option<bool>, String) =
             (r.get(0), r.get(1), r.get(2), r.get(3));
         let likelihood = likelihood.and_then(|l| u8::try_from(l).ok());
-        let hit = a.rules.iter().find_map(|rule| {
-            rule.matches(likelihood, wants_contact, &source, a.likelihood_max)
-                .map(|why| (rule.origin(), why))
-        });
-        let Some((origin, why)) = hit else { continue };
-        let o = Opening {
-            complaint_id: id,
-            origin: &origin,
-            actor: &a.actor,
-            actor_name: &a.actor_name,
-            at: a.now,
-            due_at: a.now + a.due_secs,
-            why: &why,
+        let Some(hit) = a.hit(id, likelihood, wants_contact, &source) else {
+            continue;
         };
+        let o = a.opening(&hit);
         let car: i64 = tx
             .query_one(
                 "INSERT INTO cars (complaint_id, opened_at, due_at, opened_by, origin)

@@ -110,29 +110,28 @@ impl PgStore {
 
     /// A complaint as stored, with where it came from, if this login may see it.
     pub fn complaint(&mut self, id: i64) -> Result<Option<Stored>, PgError> {
-        let row = self
-            .client
-            .query_opt(
-                &format!("SELECT {COLUMNS} FROM complaints WHERE id = $1"),
-                &[&id],
-            )
-            .map_err(|e| self.pg(e))?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let mut c = complaint_from_row(&row);
-        c.messages = text::stored_messages(&mut self.client, id).map_err(|e| self.pg(e))?;
-        Ok(Some(Stored {
-            id,
-            complaint: ComplaintJson::from(&c),
-            import_id: row.get(16),
-            source_file: row.get(17),
-            source_line: row.get(18),
-        }))
+        Ok(self
+            .complaint_with_origin(id)?
+            .map(|(c, (import_id, source_file, source_line))| Stored {
+                id,
+                complaint: ComplaintJson::from(&c),
+                import_id,
+                source_file,
+                source_line,
+            }))
     }
 
     /// A complaint's row and its stored messages, if this login may see it.
     fn complaint_row(&mut self, id: i64) -> Result<Option<Complaint>, PgError> {
+        Ok(self.complaint_with_origin(id)?.map(|(c, _)| c))
+    }
+
+    /// A complaint with its stored messages and (import, file, line), if this login may see it.
+    #[allow(clippy::type_complexity)]
+    fn complaint_with_origin(
+        &mut self,
+        id: i64,
+    ) -> Result<Option<(Complaint, (i64, String, i64))>, PgError> {
         let row = self
             .client
             .query_opt(
@@ -145,7 +144,7 @@ impl PgStore {
         };
         let mut c = complaint_from_row(&row);
         c.messages = text::stored_messages(&mut self.client, id).map_err(|e| self.pg(e))?;
-        Ok(Some(c))
+        Ok(Some((c, (row.get(16), row.get(17), row.get(18)))))
     }
 
     /// A complaint's decisions, oldest first.
