@@ -49,6 +49,7 @@ mod sampling;
 pub mod schema;
 pub mod screen;
 mod screen_reads;
+mod sqlite_store;
 pub mod stats;
 mod thread_scan;
 pub mod threads;
