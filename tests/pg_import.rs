@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::pg::{server, TestDb};
+use common::pg::{people_env, server, TestDb};
 use common::{counts, Env};
 
 const HEADER: &str = "Ticket ID,Created,Channel,Requester,Requester email,Group,Product,Subject,\
@@ -58,18 +58,8 @@ role = "admin"
 
 /// A migrated store with its people synced (by the database's owner).
 fn store(db: &TestDb) -> Env {
-    let env = Env::with_config(&config(db));
-    let out = env
-        .cmd("root")
-        .args(["--db", &db.owner_url(), "people", "sync"])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "people sync: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    env
+    // The configuration names each person's login already.
+    people_env(db, &config(db), &[])
 }
 
 fn write_csv(env: &Env, name: &str, rows: &[&str]) -> PathBuf {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::pg::{server, TestDb};
+use common::pg::{people_env, server, TestDb};
 use common::Env;
 
 /// The people of the test store: an executive, two division heads and an admin.
@@ -50,17 +50,8 @@ role = "admin"
 /// A store with its people synced and one complaint in Billing (B-1) and one in Support (S-1),
 /// written by the database's owner, and a sign-off of S-1 by the executive.
 fn store(db: &TestDb) -> Env {
-    let env = Env::with_config(&config(db));
-    let out = env
-        .cmd("root")
-        .args(["--db", &db.owner_url(), "people", "sync"])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "people sync: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // The configuration names each person's login already.
+    let env = people_env(db, &config(db), &[]);
     let dana = db.login("dana");
     let seed = db.psql_owner(&format!(
         "INSERT INTO imports (id, source, profile, file_name, file_size, encoding, delimiter,
