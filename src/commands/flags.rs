@@ -11,7 +11,7 @@ use crate::error::refused;
 use crate::render::time::fmt_time;
 use crate::store::flag_reads::{self, DivisionCounts};
 use crate::store::flags::CheckSettings;
-use crate::store::StoreError;
+use crate::store::{Backend, StoreError};
 
 use super::{refs, Ctx};
 
@@ -59,13 +59,17 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
     };
     if a.refresh {
         let p = ctx.require(&[Role::Executive, Role::Admin], "refresh the flags")?;
-        let mut db = ctx.open_db()?;
+        let mut store = ctx.open_store()?;
         let settings = settings(&ctx.cfg);
-        let s = ctx
-            .write(&mut db, StoreError::is_busy, |db| {
-                db.refresh_checks_outside_write_lock(&settings, &p.login, ctx.now.timestamp())
-            })
-            .map_err(|e| super::write_error(e.into()))?;
+        let now = ctx.now.timestamp();
+        let s = match store.backend() {
+            Backend::Sqlite(db) => ctx
+                .write(db, StoreError::is_busy, |db| {
+                    db.refresh_checks_outside_write_lock(&settings, &p.login, now)
+                })
+                .map_err(|e| super::write_error(e.into()))?,
+            Backend::Pg(pg) => pg.refresh_checks(&settings, &p.login, now)?,
+        };
         if ctx.json {
             return ctx.print_json(&s);
         }
@@ -78,11 +82,12 @@ pub fn run(ctx: &Ctx, a: FlagsArgs) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let mut db = ctx.open_db()?;
+    let mut store = ctx.open_store()?;
+    let db = store.as_mut();
     // Flags that time alone raised since the store last changed are raised before they are read.
     db.catch_up_checks_if_free(ctx.now.timestamp())?;
     if let Some(r) = &a.complaint {
-        let id = refs::resolve(ctx, &mut db, r)?;
+        let id = refs::resolve(ctx, db, r)?;
         let c = &ctx.cfg.checks;
         let flags = db.flags_of(
             id,

@@ -83,7 +83,9 @@ pub fn run(ctx: &Ctx, a: ReviewArgs) -> anyhow::Result<()> {
     let signer = ctx
         .signer(&person)
         .unwrap_or_else(|e| SharedSigner(std::sync::Arc::new(CannotSign(format!("{e:#}")))));
-    let db = ctx.open_store()?;
+    let mut db = ctx.open_store()?;
+    // Flags that time alone raised since the store last changed are raised before they show.
+    db.catch_up_checks_if_free(ctx.now.timestamp())?;
     open(
         &ctx.cfg,
         db,

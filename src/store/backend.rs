@@ -21,7 +21,7 @@ use super::car_work::Opened;
 use super::cars::{Car, Filter as CarFilter, NewEvent, Opening};
 use super::customers::Other;
 use super::draw::{Drawn, Filters, Item, Spec};
-use super::flag_reads::Explained;
+use super::flag_reads::{CannedGroup, DivisionCounts, Explained, Member, Run};
 use super::outbox::{Attempt, Item as MailItem, Notice};
 use super::pg::PgStore;
 use super::queries::{Listed, Stored};
@@ -163,6 +163,30 @@ pub trait Store {
         late_secs: i64,
         contact_secs: i64,
     ) -> Result<Vec<Explained>>;
+    // The checks.
+    /// Raises the flags that time alone raised since the checks were last brought up to date,
+    /// unless another writer holds them (or, on PostgreSQL, the login does not see every
+    /// division). Returns whether it caught up.
+    fn catch_up_checks_if_free(&mut self, now: i64) -> Result<bool>;
+    /// The last refresh of the checks.
+    fn last_check_run(&mut self) -> Result<Option<Run>>;
+    /// When the stored flags were last brought up to date.
+    fn checks_as_of(&mut self) -> Result<Option<i64>>;
+    /// Flagged complaints per division, in the divisions given (None: all).
+    fn flag_counts(&mut self, divisions: Option<&[String]>) -> Result<Vec<DivisionCounts>>;
+    /// The largest groups of canned replies.
+    fn canned_groups(
+        &mut self,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<CannedGroup>>;
+    /// The complaints of a canned-reply group.
+    fn canned_group_members(
+        &mut self,
+        group: i64,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<Member>>;
     fn car_of_complaint(&mut self, complaint_id: i64, now: i64) -> Result<Option<Car>>;
     fn search(&mut self, query: &str, scope: Option<&[String]>, limit: usize) -> Result<Vec<Hit>>;
     fn customer_hits(

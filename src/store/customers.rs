@@ -27,14 +27,7 @@ pub fn repeats(
     days: i64,
     customers: Option<&[String]>,
 ) -> rusqlite::Result<Vec<Repeat>> {
-    let window = days.saturating_mul(86_400);
-    let mut found: Vec<(i64, i64, i64)> = Vec::new();
-    let mut judge = |dated: &[(i64, i64)]| {
-        for (i, first) in customer::repeats(dated, window) {
-            let (at, id) = dated[i];
-            found.push((id, at, (i - first + 1) as i64));
-        }
-    };
+    let mut scan = RepeatScan::new(days);
     // By the key's number, as the updates for what changed read a customer's complaints
     // (`repeat_update`): two keys of one number (a 63-bit hash) would count as one customer.
     let numbers: Option<Vec<i64>> =
@@ -47,20 +40,11 @@ pub fn repeats(
          ORDER BY customer_no, received_at, id",
     )?;
     let mut rows = st.query(params![numbers])?;
-    let mut key: Option<i64> = None;
-    let mut dated: Vec<(i64, i64)> = Vec::new();
     while let Some(r) = rows.next()? {
-        let k: i64 = r.get(0)?;
-        if Some(k) != key {
-            judge(&dated);
-            dated.clear();
-            key = Some(k);
-        }
-        dated.push((r.get(1)?, r.get(2)?));
+        scan.add(r.get(0)?, r.get(1)?, r.get(2)?);
     }
-    judge(&dated);
+    let found = scan.finish();
     // Divisions looked up in id order, which walks the table once.
-    found.sort_unstable_by_key(|f| f.0);
     let mut division = conn.prepare_cached("SELECT division FROM complaints WHERE id = ?1")?;
     let mut out = Vec::with_capacity(found.len());
     for (id, received_at, ordinal) in found {
@@ -72,6 +56,48 @@ pub fn repeats(
         });
     }
     Ok(out)
+}
+
+/// Finds repeats among complaints read in (customer number, received, id) order.
+pub(super) struct RepeatScan {
+    window: i64,
+    key: Option<i64>,
+    dated: Vec<(i64, i64)>,
+    found: Vec<(i64, i64, i64)>,
+}
+
+impl RepeatScan {
+    pub(super) fn new(days: i64) -> RepeatScan {
+        RepeatScan {
+            window: days.saturating_mul(86_400),
+            key: None,
+            dated: Vec::new(),
+            found: Vec::new(),
+        }
+    }
+
+    pub(super) fn add(&mut self, customer_no: i64, received_at: i64, id: i64) {
+        if Some(customer_no) != self.key {
+            self.judge();
+            self.key = Some(customer_no);
+        }
+        self.dated.push((received_at, id));
+    }
+
+    fn judge(&mut self) {
+        for (i, first) in customer::repeats(&self.dated, self.window) {
+            let (at, id) = self.dated[i];
+            self.found.push((id, at, (i - first + 1) as i64));
+        }
+        self.dated.clear();
+    }
+
+    /// (complaint, received, ordinal) of each repeat, in complaint order.
+    pub(super) fn finish(mut self) -> Vec<(i64, i64, i64)> {
+        self.judge();
+        self.found.sort_unstable_by_key(|f| f.0);
+        self.found
+    }
 }
 
 /// A stored repeat in words: "3rd complaint from this customer in 90 days (T-1, T-2)", naming

@@ -51,6 +51,24 @@ pub(super) fn has_thread(r: &Row) -> rusqlite::Result<bool> {
     r.get(13)
 }
 
+/// A complaint's columns as the judge reads them, whichever store they come from.
+pub(super) struct Raw<'a> {
+    pub(super) id: i64,
+    pub(super) source: &'a str,
+    pub(super) received_at: i64,
+    pub(super) responded_at: Option<i64>,
+    pub(super) wants_contact: Option<bool>,
+    pub(super) likelihood: Option<u8>,
+    pub(super) customer: Option<&'a str>,
+    pub(super) responder: Option<&'a str>,
+    pub(super) response_text: Option<&'a str>,
+    pub(super) complaint_text: Option<&'a str>,
+    /// Whether a regulator's portal recorded an outcome (a response or its timeliness).
+    pub(super) outcome: bool,
+    pub(super) timely: Option<bool>,
+    pub(super) customer_no: Option<i64>,
+}
+
 /// A row of [`COLUMNS`] as the judge takes it; `division` is the caller's number for the
 /// division's name (column 2).
 pub(super) fn owned(
@@ -60,30 +78,55 @@ pub(super) fn owned(
     first_contact: Option<i64>,
     thread: Option<Box<Thread>>,
 ) -> rusqlite::Result<Owned> {
-    let response = text(r, 9).filter(|t| !t.trim().is_empty());
-    let source = text(r, 1).unwrap_or_default();
-    let status_line = s.status_sources.iter().any(|x| x == source);
-    Ok(Owned {
+    let raw = Raw {
         id: r.get(0)?,
-        division,
-        customer_no: r.get(14)?,
-        facts: Facts {
-            received_at: r.get(3)?,
-            has_response: response.is_some(),
-            responded_at: r.get(4)?,
-            wants_contact: r.get::<_, Option<bool>>(5)? == Some(true),
-            first_contact,
-            outcome: r.get(11)?,
-            timely: r.get(12)?,
-        },
+        source: text(r, 1).unwrap_or_default(),
+        received_at: r.get(3)?,
+        responded_at: r.get(4)?,
+        wants_contact: r.get(5)?,
         likelihood: r.get(6)?,
+        customer: text(r, 7),
+        responder: text(r, 8),
+        response_text: text(r, 9),
+        complaint_text: text(r, 10),
+        outcome: r.get(11)?,
+        timely: r.get(12)?,
+        customer_no: r.get(14)?,
+    };
+    Ok(owned_of(&raw, s, division, first_contact, thread))
+}
+
+/// The judge's copy of a complaint's columns.
+pub(super) fn owned_of(
+    r: &Raw,
+    s: &CheckSettings,
+    division: u32,
+    first_contact: Option<i64>,
+    thread: Option<Box<Thread>>,
+) -> Owned {
+    let response = r.response_text.filter(|t| !t.trim().is_empty());
+    let status_line = s.status_sources.iter().any(|x| x == r.source);
+    Owned {
+        id: r.id,
+        division,
+        customer_no: r.customer_no,
+        facts: Facts {
+            received_at: r.received_at,
+            has_response: response.is_some(),
+            responded_at: r.responded_at,
+            wants_contact: r.wants_contact == Some(true),
+            first_contact,
+            outcome: r.outcome,
+            timely: r.timely,
+        },
+        likelihood: r.likelihood,
         reply: response.filter(|_| !status_line).map(|t| Reply {
             text: t.to_string(),
-            complaint: text(r, 10).unwrap_or_default().to_string(),
-            names: [7, 8].map(|i| text(r, i).unwrap_or_default().to_string()),
+            complaint: r.complaint_text.unwrap_or_default().to_string(),
+            names: [r.customer, r.responder].map(|n| n.unwrap_or_default().to_string()),
         }),
         thread,
-    })
+    }
 }
 
 /// A local flag as stored.

@@ -55,44 +55,85 @@ pub(super) fn scan(
 ) -> rusqlite::Result<Pass> {
     let contacts = first_contacts(conn)?;
     let mut threads = thread_scan::Reader::new(conn)?;
+    pass(s, now, known, |feed| {
+        let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM complaints ORDER BY id"))?;
+        let mut rows = st.query([])?;
+        while let Some(r) = rows.next()? {
+            let id: i64 = r.get(0)?;
+            let division = feed.division(flag_judge::text(r, 2).unwrap_or_default());
+            let thread = match flag_judge::has_thread(r)? {
+                true => Some(Box::new(threads.read(id)?)),
+                false => None,
+            };
+            if !feed.push(owned(r, s, division, contacts.get(&id).copied(), thread)?) {
+                break;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// What a store's reader hands the pass's worker: each complaint, in id order, with its
+/// division numbered as first met.
+pub(super) struct Feed {
+    tx: mpsc::SyncSender<Vec<Owned>>,
+    batch: Vec<Owned>,
+    divisions: Vec<String>,
+    division_ids: HashMap<String, u32>,
+}
+
+impl Feed {
+    /// The number of a division's name.
+    pub(super) fn division(&mut self, name: &str) -> u32 {
+        match self.division_ids.get(name) {
+            Some(d) => *d,
+            None => {
+                self.divisions.push(name.to_string());
+                let d = self.divisions.len() as u32 - 1;
+                self.division_ids.insert(name.to_string(), d);
+                d
+            }
+        }
+    }
+
+    /// Hands over one complaint; false when the worker has stopped.
+    pub(super) fn push(&mut self, o: Owned) -> bool {
+        self.batch.push(o);
+        if self.batch.len() < BATCH {
+            return true;
+        }
+        let full = std::mem::replace(&mut self.batch, Vec::with_capacity(BATCH));
+        self.tx.send(full).is_ok()
+    }
+}
+
+/// One pass: `read` hands every complaint to the feed on this thread while a worker judges
+/// them, so that reading and judging share the two cores.
+pub(super) fn pass<E>(
+    s: &CheckSettings,
+    now: i64,
+    known: Vec<Group>,
+    read: impl FnOnce(&mut Feed) -> Result<(), E>,
+) -> Result<Pass, E> {
     let (tx, rx) = mpsc::sync_channel::<Vec<Owned>>(4);
     std::thread::scope(|scope| {
         let worker = scope.spawn(move || judge(rx, s, now, known));
-        let mut divisions: Vec<String> = Vec::new();
-        let mut division_ids: HashMap<String, u32> = HashMap::new();
-        let read = (|| -> rusqlite::Result<()> {
-            let mut st = conn.prepare(&format!("SELECT {COLUMNS} FROM complaints ORDER BY id"))?;
-            let mut rows = st.query([])?;
-            let mut batch = Vec::with_capacity(BATCH);
-            while let Some(r) = rows.next()? {
-                let id: i64 = r.get(0)?;
-                let name = flag_judge::text(r, 2).unwrap_or_default();
-                let division = match division_ids.get(name) {
-                    Some(d) => *d,
-                    None => {
-                        divisions.push(name.to_string());
-                        division_ids.insert(name.to_string(), divisions.len() as u32 - 1);
-                        divisions.len() as u32 - 1
-                    }
-                };
-                let thread = match flag_judge::has_thread(r)? {
-                    true => Some(Box::new(threads.read(id)?)),
-                    false => None,
-                };
-                batch.push(owned(r, s, division, contacts.get(&id).copied(), thread)?);
-                if batch.len() == BATCH
-                    && tx
-                        .send(std::mem::replace(&mut batch, Vec::with_capacity(BATCH)))
-                        .is_err()
-                {
-                    break;
-                }
-            }
-            if !batch.is_empty() {
-                let _ = tx.send(batch);
-            }
-            Ok(())
-        })();
+        let mut feed = Feed {
+            tx,
+            batch: Vec::with_capacity(BATCH),
+            divisions: Vec::new(),
+            division_ids: HashMap::new(),
+        };
+        let read = read(&mut feed);
+        let Feed {
+            tx,
+            batch,
+            divisions,
+            ..
+        } = feed;
+        if !batch.is_empty() {
+            let _ = tx.send(batch);
+        }
         drop(tx);
         // A panic in the worker is a bug: raise it here rather than write half a pass.
         let mut pass = worker

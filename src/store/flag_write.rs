@@ -20,15 +20,92 @@ pub(super) fn is_canned(s: &CheckSettings, customers: i64, cluster_customers: i6
     customers > 0 && (customers >= min || cluster_customers >= min)
 }
 
-/// Clusters the groups, stores the registry of texts and the canned groups; returns which
-/// groups are canned.
-fn settle_canned(tx: &Transaction, s: &CheckSettings, p: &Pass) -> rusqlite::Result<Vec<bool>> {
+/// The groups' clusters as a refresh settles them, whichever store keeps them.
+pub(super) struct Clusters {
+    /// Each group's cluster, as the index of its first group.
+    pub(super) roots: Vec<u32>,
+    /// Per root, the customers of its cluster's groups.
+    pub(super) customers: Vec<i64>,
+    /// Whether each group is canned.
+    pub(super) canned: Vec<bool>,
+}
+
+/// Clusters a pass's groups and says which are canned.
+pub(super) fn clusters(s: &CheckSettings, p: &Pass) -> Clusters {
     let sigs: Vec<_> = p.groups.iter().map(|g| g.sig).collect();
     let roots = canned::cluster(&sigs, s.canned.near_threshold);
-    let mut cluster_customers = vec![0i64; p.groups.len()];
+    let mut customers = vec![0i64; p.groups.len()];
     for (g, root) in p.groups.iter().zip(&roots) {
-        cluster_customers[*root as usize] += i64::from(g.customers);
+        customers[*root as usize] += i64::from(g.customers);
     }
+    let canned = p
+        .groups
+        .iter()
+        .zip(&roots)
+        .map(|(g, &root)| is_canned(s, i64::from(g.customers), customers[root as usize]))
+        .collect();
+    Clusters {
+        roots,
+        customers,
+        canned,
+    }
+}
+
+/// What the canned groups add to a pass: the canned replies per day, division and group, and
+/// the complaints that received one (in id order), each counted once in its day's tally and
+/// marked canned in its verdict.
+pub(super) fn count_canned(p: &mut Pass, canned: &[bool]) -> CannedCounts {
+    let mut daily: HashMap<(i64, u32, i64), i64> = HashMap::new();
+    let mut ids: Vec<i64> = Vec::new();
+    for &(id, g, received_at, division) in &p.replies {
+        if !canned[g as usize] {
+            continue;
+        }
+        let day = received_at.div_euclid(86_400);
+        // A thread's replies may fall in several canned groups: the complaint counts once.
+        if ids.last() != Some(&id) {
+            ids.push(id);
+            if let Some(t) = p.daily.get_mut(&(day, division)) {
+                t.canned += 1;
+            }
+        }
+        *daily
+            .entry((day, division, p.groups[g as usize].seq))
+            .or_default() += 1;
+    }
+    let mut next_canned = ids.iter().peekable();
+    for (id, _, seen) in p.seen.iter_mut() {
+        if next_canned.next_if(|c| **c == *id).is_some() {
+            seen.set_canned(true);
+        }
+    }
+    CannedCounts { daily, ids }
+}
+
+pub(super) struct CannedCounts {
+    pub(super) daily: HashMap<(i64, u32, i64), i64>,
+    pub(super) ids: Vec<i64>,
+}
+
+/// How many complaints carry a flag of any kind.
+pub(super) fn flagged(p: &Pass, canned_ids: &[i64], repeats: &[Repeat]) -> i64 {
+    let mut ids: Vec<i64> = p.flags.iter().map(|f| f.complaint_id).collect();
+    ids.extend(canned_ids);
+    ids.extend(repeats.iter().map(|r| r.complaint_id));
+    ids.sort_unstable();
+    ids.dedup();
+    ids.len() as i64
+}
+
+/// Stores the registry of texts and the canned groups.
+fn settle_canned(
+    tx: &Transaction,
+    s: &CheckSettings,
+    p: &Pass,
+    c: &Clusters,
+) -> rusqlite::Result<()> {
+    let sigs: Vec<_> = p.groups.iter().map(|g| g.sig).collect();
+    let (roots, cluster_customers) = (&c.roots, &c.customers);
     tx.execute_batch(
         "DELETE FROM canned_groups; DELETE FROM reply_texts; DELETE FROM reply_clusters;
          DELETE FROM reply_buckets;",
@@ -46,8 +123,7 @@ fn settle_canned(tx: &Transaction, s: &CheckSettings, p: &Pass) -> rusqlite::Res
         "INSERT INTO reply_texts (seq, hash, words, sig, cluster, customers)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?;
-    let mut canned = Vec::with_capacity(p.groups.len());
-    for (g, &root) in p.groups.iter().zip(&roots) {
+    for ((g, &root), &yes) in p.groups.iter().zip(roots).zip(&c.canned) {
         let (root, customers) = (root as usize, i64::from(g.customers));
         let cluster = p.groups[root].seq;
         text.execute(params![
@@ -58,8 +134,6 @@ fn settle_canned(tx: &Transaction, s: &CheckSettings, p: &Pass) -> rusqlite::Res
             cluster,
             customers
         ])?;
-        let yes = is_canned(s, customers, cluster_customers[root]);
-        canned.push(yes);
         let Some((first, seq)) = g.example.filter(|_| yes) else {
             continue;
         };
@@ -96,7 +170,7 @@ fn settle_canned(tx: &Transaction, s: &CheckSettings, p: &Pass) -> rusqlite::Res
             put.execute(params![band as i64, key as i64, seq(head), seq(last)])?;
         }
     }
-    Ok(canned)
+    Ok(())
 }
 
 pub(super) fn write(
@@ -108,7 +182,10 @@ pub(super) fn write(
     by: &str,
     now: i64,
 ) -> rusqlite::Result<Summary> {
-    let canned = settle_canned(tx, s, p)?;
+    let clusters = clusters(s, p);
+    settle_canned(tx, s, p, &clusters)?;
+    let canned = &clusters.canned;
+    let counted = count_canned(p, canned);
     customers::relink(tx)?;
     // Without a WHERE clause SQLite drops the pages wholesale rather than row by row.
     tx.execute_batch(
@@ -116,54 +193,33 @@ pub(super) fn write(
          DELETE FROM canned_daily; DELETE FROM check_daily; DELETE FROM check_seen;",
     )?;
     write_flags(tx, p, repeats)?;
-    // The replies, in complaint order: canned ones are members of their group, counted per day.
+    // The replies, in complaint order: canned ones are members of their group.
     let mut member =
         tx.prepare_cached("INSERT INTO canned_members (complaint_id, group_id) VALUES (?1, ?2)")?;
     let mut other =
         tx.prepare_cached("INSERT INTO reply_members (complaint_id, seq) VALUES (?1, ?2)")?;
-    let mut canned_daily: HashMap<(i64, u32, i64), i64> = HashMap::new();
-    let mut canned_ids: Vec<i64> = Vec::new();
-    for &(id, g, received_at, division) in &p.replies {
+    for &(id, g, _, _) in &p.replies {
         let seq = p.groups[g as usize].seq;
-        if !canned[g as usize] {
-            other.execute(params![id, seq])?;
-            continue;
-        }
-        member.execute(params![id, seq])?;
-        let day = received_at.div_euclid(86_400);
-        // A thread's replies may fall in several canned groups: the complaint counts once.
-        if canned_ids.last() != Some(&id) {
-            canned_ids.push(id);
-            if let Some(t) = p.daily.get_mut(&(day, division)) {
-                t.canned += 1;
-            }
-        }
-        *canned_daily.entry((day, division, seq)).or_default() += 1;
+        match canned[g as usize] {
+            true => member.execute(params![id, seq])?,
+            false => other.execute(params![id, seq])?,
+        };
     }
     let mut ins = tx.prepare_cached(
         "INSERT INTO canned_daily (day, division, group_id, replies) VALUES (?1, ?2, ?3, ?4)",
     )?;
-    for ((day, division, group), n) in &canned_daily {
+    for ((day, division, group), n) in &counted.daily {
         ins.execute(params![day, p.divisions[*division as usize], group, n])?;
     }
     let mut ins = tx.prepare_cached(super::flag_tally::INSERT_DAY)?;
     for ((day, division), t) in &p.daily {
         super::flag_tally::put_day(&mut ins, *day, &p.divisions[*division as usize], t)?;
     }
-    let mut next_canned = canned_ids.iter().peekable();
     let mut ins = tx.prepare_cached(super::check_seen::INSERT)?;
-    for (id, division, seen) in p.seen.iter_mut() {
-        if next_canned.next_if(|c| **c == *id).is_some() {
-            seen.set_canned(true);
-        }
+    for (id, division, seen) in &p.seen {
         super::check_seen::put(&mut ins, *id, seen, &p.divisions[*division as usize])?;
     }
-    let mut ids: Vec<i64> = p.flags.iter().map(|f| f.complaint_id).collect();
-    ids.extend(canned_ids);
-    ids.extend(repeats.iter().map(|r| r.complaint_id));
-    ids.sort_unstable();
-    ids.dedup();
-    let flagged = ids.len() as i64;
+    let flagged = flagged(p, &counted.ids, repeats);
     let canned_groups = canned.iter().filter(|c| **c).count() as i64;
     let millis = started.elapsed().as_millis() as i64;
     let settings = serde_json::to_string(s).unwrap_or_default();

@@ -19,7 +19,7 @@ use crate::store::car_work::Opened;
 use crate::store::cars::{Car, Filter as CarFilter, NewEvent, Opening};
 use crate::store::customers::Other;
 use crate::store::draw::{Drawn, Filters, Item, Spec};
-use crate::store::flag_reads::Explained;
+use crate::store::flag_reads::{CannedGroup, DivisionCounts, Explained, Member, Run};
 use crate::store::outbox::{Attempt, Item as MailItem, Notice};
 use crate::store::queries::{Listed, Stored};
 use crate::store::samples::Sample;
@@ -216,6 +216,33 @@ impl Store for Db {
         contact_secs: i64,
     ) -> Result<Vec<Explained>> {
         Db::flags_of(self, complaint_id, late_secs, contact_secs)
+    }
+    fn catch_up_checks_if_free(&mut self, now: i64) -> Result<bool> {
+        Db::catch_up_checks_if_free(self, now)
+    }
+    fn last_check_run(&mut self) -> Result<Option<Run>> {
+        Db::last_check_run(self)
+    }
+    fn checks_as_of(&mut self) -> Result<Option<i64>> {
+        Db::checks_as_of(self)
+    }
+    fn flag_counts(&mut self, divisions: Option<&[String]>) -> Result<Vec<DivisionCounts>> {
+        Db::flag_counts(self, divisions)
+    }
+    fn canned_groups(
+        &mut self,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<CannedGroup>> {
+        Db::canned_groups(self, divisions, limit)
+    }
+    fn canned_group_members(
+        &mut self,
+        group: i64,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<Member>> {
+        Db::canned_group_members(self, group, divisions, limit)
     }
     fn car_of_complaint(&mut self, complaint_id: i64, now: i64) -> Result<Option<Car>> {
         Db::car_of_complaint(self, complaint_id, now)

@@ -1,8 +1,8 @@
 //! The PostgreSQL store's side of an import, behind the same door as the SQLite loader: the
 //! records go to [`PgLoader`], which stages them a chunk at a time and merges them at the
 //! commit. What an import does on SQLite beyond writing the complaints, their threads and their
-//! customer keys (CARs, flags and checks, customer links) is not done here, and
-//! [`ImportLoader::not_done`] says so.
+//! customer keys (opening CARs, keeping the phrase rules' matches, bringing the checks up to
+//! date) is done by [`PgLoader`] in the same transaction.
 
 use std::sync::mpsc;
 
@@ -17,8 +17,6 @@ pub struct PgImport<'c, 'o, B: Batch> {
     loader: Option<PgLoader<'c>>,
     options: &'o LoadOptions<'o>,
     recycle: mpsc::Sender<B>,
-    /// Complaints inserted or updated, as the commit counted them.
-    written: u64,
 }
 
 impl PgStore {
@@ -36,11 +34,11 @@ impl PgStore {
             .map_err(LoadError::from)?;
         loader.keep_phrase_rules(&options.after_import.phrase_rules);
         loader.open_cars_by(options.after_import);
+        loader.bring_checks_up_to_date(options.after_import);
         let mut import = PgImport {
             loader: Some(loader),
             options,
             recycle,
-            written: 0,
         };
         body(&mut import)
     }
@@ -128,7 +126,6 @@ impl<B: Batch> ImportLoader<B> for PgImport<'_, '_, B> {
             degraded: counts.degraded,
         };
         let done = loader.commit(&meta, Some(rows))?;
-        self.written = done.inserted + done.updated;
         Ok((!self.options.dry_run).then_some(done.import_id))
     }
 
@@ -139,27 +136,10 @@ impl<B: Batch> ImportLoader<B> for PgImport<'_, '_, B> {
         }
     }
 
+    /// Nothing: the load opens CARs, keeps the phrase rules' matches and brings the checks up
+    /// to date in its own transaction, and the repeat check reads the complaints' customer
+    /// keys themselves.
     fn not_done(&self) -> Vec<String> {
-        let a = self.options.after_import;
-        let mut notes = Vec::new();
-        let would = if self.options.dry_run {
-            "would not be"
-        } else {
-            "were not"
-        };
-        if a.checks.is_some() {
-            notes.push(format!(
-                "flags and checks {would} brought up to date (checks.refresh_after_import) — a \
-                 PostgreSQL store does not keep them in this version"
-            ));
-        }
-        if self.written > 0 {
-            notes.push(format!(
-                "customer links (what the repeat-complainant checks read) {would} written for \
-                 the new and changed complaints — a PostgreSQL store does not keep them in this \
-                 version"
-            ));
-        }
-        notes
+        Vec::new()
     }
 }

@@ -345,10 +345,4 @@ impl PgStore {
         tx.commit().map_err(fail)?;
         Ok(rec)
     }
-
-    /// The checks a complaint failed. The PostgreSQL store does not run the checks in this
-    /// version, so it holds none to show.
-    pub fn flags_of(&mut self) -> Vec<crate::store::flag_reads::Explained> {
-        Vec::new()
-    }
 }

@@ -35,6 +35,7 @@ use crate::domain::thread::{Author, Message};
 use crate::domain::{customer, Complaint};
 use crate::store::car_rules::AfterImport;
 use crate::store::complaints::Upsert;
+use crate::store::flags::CheckSettings;
 use crate::store::rule_sets::PhraseRule;
 
 /// The import's provenance, as the store keeps it.
@@ -226,6 +227,9 @@ pub struct PgLoader<'c> {
     phrase_rules: Vec<PhraseRule>,
     /// The rules that open CARs for what the load writes (none: it opens none).
     car_rules: Option<AfterImport>,
+    /// The checks' settings, the login and the moment the flags are brought up to date with
+    /// when the load commits (none: they are left as they are).
+    checks: Option<(CheckSettings, String, i64)>,
 }
 
 impl PgStore {
@@ -262,6 +266,7 @@ impl PgStore {
             tally: Tally::default(),
             phrase_rules: Vec::new(),
             car_rules: None,
+            checks: None,
         })
     }
 
@@ -309,6 +314,15 @@ impl PgLoader<'_> {
     /// changes, in the importer's name, when it commits.
     pub fn open_cars_by(&mut self, rules: &AfterImport) {
         self.car_rules = (!rules.rules.is_empty()).then(|| rules.clone());
+    }
+
+    /// Brings the checks up to date when the load commits, as `rules.checks` says (none: the
+    /// load leaves them as they are).
+    pub fn bring_checks_up_to_date(&mut self, rules: &AfterImport) {
+        self.checks = rules
+            .checks
+            .clone()
+            .map(|s| (s, rules.actor.clone(), rules.now));
     }
 
     /// Looks up what the store holds under the keys of the complaints about to be written, with
@@ -628,6 +642,7 @@ impl PgLoader<'_> {
             rows,
             &self.phrase_rules,
             self.car_rules.as_ref().map(|a| (a, url.as_str())),
+            self.checks.as_ref().filter(|_| !meta.dry_run),
         ) {
             Ok(c) => c,
             Err(Failed::Db(e)) => return Err(classify(&url, e)),
@@ -857,6 +872,7 @@ fn merge(
     rows: Option<PgRowCounts>,
     phrase_rules: &[PhraseRule],
     car_rules: Option<(&AfterImport, &str)>,
+    checks: Option<&(CheckSettings, String, i64)>,
 ) -> Result<PgLoadCounts, Failed> {
     tx.batch_execute("ANALYZE stage")?;
     let row = tx.query_one(
@@ -1011,6 +1027,10 @@ fn merge(
     }
     if let Some((a, url)) = car_rules {
         super::cars::open_by_rules_in(tx, url, before, &changed_ids, a).map_err(Failed::Cars)?;
+    }
+    // The checks see what was written and the CARs just opened, in the same transaction.
+    if let Some((settings, by, now)) = checks {
+        super::check_catch_up::after_load(tx, settings, by, *now, inserted + updated > 0)?;
     }
     Ok(PgLoadCounts {
         import_id,

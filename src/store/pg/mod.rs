@@ -3,6 +3,9 @@
 //! row-level security, set up by `signoff people sync`).
 
 mod cars;
+mod check_catch_up;
+mod check_reads;
+mod checks;
 mod complaint_reads;
 mod connect;
 mod decisions;

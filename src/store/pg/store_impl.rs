@@ -16,7 +16,7 @@ use crate::store::car_work::Opened;
 use crate::store::cars::{Car, Filter as CarFilter, NewEvent, Opening};
 use crate::store::customers::Other;
 use crate::store::draw::{Drawn, Filters, Item, Spec};
-use crate::store::flag_reads::Explained;
+use crate::store::flag_reads::{CannedGroup, DivisionCounts, Explained, Member, Run};
 use crate::store::outbox::{Attempt, Item as MailItem, Notice};
 use crate::store::queries::{Listed, Stored};
 use crate::store::samples::Sample;
@@ -225,11 +225,40 @@ impl Store for PgStore {
     }
     fn flags_of(
         &mut self,
-        _complaint_id: i64,
-        _late_secs: i64,
-        _contact_secs: i64,
+        complaint_id: i64,
+        late_secs: i64,
+        contact_secs: i64,
     ) -> Result<Vec<Explained>> {
-        Ok(PgStore::flags_of(self))
+        Ok(self.explained_flags(complaint_id, late_secs, contact_secs)?)
+    }
+    fn catch_up_checks_if_free(&mut self, now: i64) -> Result<bool> {
+        Ok(PgStore::catch_up_checks_if_free(self, now)?)
+    }
+    fn last_check_run(&mut self) -> Result<Option<Run>> {
+        Ok(PgStore::last_check_run(self)?)
+    }
+    fn checks_as_of(&mut self) -> Result<Option<i64>> {
+        Ok(PgStore::checks_as_of(self)?)
+    }
+    fn flag_counts(&mut self, divisions: Option<&[String]>) -> Result<Vec<DivisionCounts>> {
+        Ok(PgStore::flag_counts(self, divisions)?)
+    }
+    fn canned_groups(
+        &mut self,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<CannedGroup>> {
+        Ok(PgStore::canned_groups(self, divisions, limit)?)
+    }
+    fn canned_group_members(
+        &mut self,
+        group: i64,
+        divisions: Option<&[String]>,
+        limit: i64,
+    ) -> Result<Vec<Member>> {
+        Ok(PgStore::canned_group_members(
+            self, group, divisions, limit,
+        )?)
     }
     fn car_of_complaint(&mut self, complaint_id: i64, now: i64) -> Result<Option<Car>> {
         Ok(PgStore::car_of_complaint(self, complaint_id, now)?)
