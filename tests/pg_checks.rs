@@ -226,6 +226,37 @@ fn run(s: &Store) -> Vec<(String, String)> {
     {
         assert_eq!(kept, again, "{}: {name} after a refresh", s.name());
     }
+    // The flags are sampling rules: a draw that must include them picks the same complaints.
+    let drawn = s.json(
+        "dana",
+        LATER,
+        &[
+            "sample",
+            "--size",
+            "5",
+            "--seed",
+            "11",
+            "--all",
+            "--include",
+            "canned",
+            "--include",
+            "late",
+            "--include",
+            "repeat",
+        ],
+    );
+    let picked: Vec<String> = drawn["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| format!("{} {}", i["external_id"], i["reason"]))
+        .collect();
+    assert!(
+        picked.iter().any(|p| p.ends_with("\"rule:repeat\"")),
+        "{}: {picked:?}",
+        s.name()
+    );
+    seen.push(("draw by the flags".into(), picked.join("\n")));
     seen
 }
 
