@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::time::Instant;
 
 use postgres::binary_copy::BinaryCopyInWriter;
+use postgres::fallible_iterator::FallibleIterator;
 use postgres::types::Type;
 use postgres::{GenericClient, Transaction};
 
@@ -285,22 +286,34 @@ pub(super) fn threads<C: GenericClient>(
 /// Every customer's repeats, in complaint order.
 fn repeats(tx: &mut Transaction, days: i64) -> Result<Vec<Repeat>, postgres::Error> {
     let mut scan = RepeatScan::new(days);
-    let mut divisions: HashMap<i64, String> = HashMap::new();
-    for r in tx.query(
-        "SELECT customer_no, received_at, id, division FROM complaints
+    // Streamed: every complaint with a customer passes through once.
+    let mut rows = tx.query_raw(
+        "SELECT customer_no, received_at, id FROM complaints
          WHERE customer_no IS NOT NULL ORDER BY customer_no, received_at, id",
-        &[],
-    )? {
+        std::iter::empty::<i64>(),
+    )?;
+    while let Some(r) = rows.next()? {
         scan.add(r.get(0), r.get(1), r.get(2));
-        divisions.insert(r.get(2), r.get(3));
     }
-    Ok(scan
-        .finish()
+    drop(rows);
+    let found = scan.finish();
+    // Divisions of the repeats only: a store of regular customers has nearly as many repeats
+    // as complaints, but most stores far fewer.
+    let ids: Vec<i64> = found.iter().map(|f| f.0).collect();
+    let divisions: HashMap<i64, String> = tx
+        .query(
+            "SELECT id, division FROM complaints WHERE id = ANY($1)",
+            &[&ids],
+        )?
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    Ok(found
         .into_iter()
         .map(|(id, received_at, ordinal)| Repeat {
             complaint_id: id,
             received_at,
-            division: divisions.remove(&id).unwrap_or_default(),
+            division: divisions.get(&id).cloned().unwrap_or_default(),
             ordinal,
         })
         .collect())
