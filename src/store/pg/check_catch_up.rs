@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 
+use postgres::types::ToSql;
 use postgres::{GenericClient, Transaction};
 
-use super::checks::{raw, refresh_in, threads, CHECKS_LOCK, COLUMNS};
+use super::checks::{raw, refresh_in, tally_cells, threads, CHECKS_LOCK, COLUMNS};
 use super::{PgError, PgStore};
 use crate::store::check_seen::Seen;
 use crate::store::flag_judge::{owned_of, Judge};
@@ -207,29 +208,8 @@ fn rejudge(
          WHERE day = $1 AND division = $2",
     )?;
     for ((day, division), t) in &deltas {
-        tx.execute(
-            &apply,
-            &[
-                day,
-                division,
-                &t.complaints,
-                &t.responded,
-                &t.canned,
-                &t.contact_ignored,
-                &t.escalation_refused,
-                &t.late,
-                &t.wants_contact,
-                &t.detractors,
-                &t.rt[0],
-                &t.rt[1],
-                &t.rt[2],
-                &t.rt[3],
-                &t.rt[4],
-                &t.rt[5],
-                &t.rt_unknown,
-                &t.rt_seconds,
-            ],
-        )?;
+        let key: [&(dyn ToSql + Sync); 2] = [day, division];
+        tx.execute(&apply, &[&key[..], &tally_cells(t)[..]].concat())?;
     }
     Ok(())
 }

@@ -10,7 +10,7 @@ use std::time::Instant;
 
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::fallible_iterator::FallibleIterator;
-use postgres::types::Type;
+use postgres::types::{ToSql, Type};
 use postgres::{GenericClient, Transaction};
 
 use super::complaint_reads::likelihood;
@@ -22,7 +22,7 @@ use crate::store::customers::{Repeat, RepeatScan};
 use crate::store::flag_judge::{owned_of, Raw};
 use crate::store::flag_scan::{pass, Pass};
 use crate::store::flag_write::{clusters, count_canned, flagged};
-use crate::store::flags::{CheckSettings, Summary};
+use crate::store::flags::{CheckSettings, Summary, Tally};
 use crate::store::thread_scan::Thread;
 
 /// Refreshes wait for one another: two at once would each delete what the other wrote.
@@ -97,26 +97,8 @@ pub(super) fn refresh_in(
         &[&[Type::INT8, Type::TEXT][..], &[Type::INT8; 16]].concat(),
         p.daily.iter(),
         |w, ((day, division), t)| {
-            w.write(&[
-                day,
-                &p.divisions[*division as usize],
-                &t.complaints,
-                &t.responded,
-                &t.canned,
-                &t.contact_ignored,
-                &t.escalation_refused,
-                &t.late,
-                &t.wants_contact,
-                &t.detractors,
-                &t.rt[0],
-                &t.rt[1],
-                &t.rt[2],
-                &t.rt[3],
-                &t.rt[4],
-                &t.rt[5],
-                &t.rt_unknown,
-                &t.rt_seconds,
-            ])
+            let key: [&(dyn ToSql + Sync); 2] = [day, &p.divisions[*division as usize]];
+            w.write(&[&key[..], &tally_cells(t)[..]].concat())
         },
     )?;
     copy(
@@ -173,6 +155,28 @@ pub(super) fn refresh_in(
         canned_groups,
         millis,
     })
+}
+
+/// A day's tallies as the 16 cells of `check_daily` after its key, in column order.
+pub(super) fn tally_cells(t: &Tally) -> [&(dyn ToSql + Sync); 16] {
+    [
+        &t.complaints,
+        &t.responded,
+        &t.canned,
+        &t.contact_ignored,
+        &t.escalation_refused,
+        &t.late,
+        &t.wants_contact,
+        &t.detractors,
+        &t.rt[0],
+        &t.rt[1],
+        &t.rt[2],
+        &t.rt[3],
+        &t.rt[4],
+        &t.rt[5],
+        &t.rt_unknown,
+        &t.rt_seconds,
+    ]
 }
 
 /// The complaint columns a judgement reads, in the order [`raw`] takes them.
