@@ -61,17 +61,28 @@ pub(super) fn refresh_in(
     now: i64,
 ) -> Result<Summary, postgres::Error> {
     let started = Instant::now();
+    let mark = |phase: &str| {
+        tracing::debug!(
+            phase,
+            secs = started.elapsed().as_secs_f64(),
+            "checks refresh"
+        );
+    };
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&CHECKS_LOCK])?;
     let mut p = scan(tx, s, now)?;
+    mark("judged");
     let repeats = repeats(tx, s.repeat_days)?;
+    mark("repeats");
     let clusters = clusters(s, &p);
     let counted = count_canned(&mut p, &clusters.canned);
+    mark("clustered");
     tx.batch_execute(
         "DELETE FROM complaint_flags; DELETE FROM canned_members; DELETE FROM canned_daily;
          DELETE FROM check_daily; DELETE FROM check_seen; DELETE FROM canned_groups;",
     )?;
     write_flags(tx, &p, &repeats)?;
     write_groups(tx, s, &p, &clusters)?;
+    mark("flags and groups written");
     let canned = &clusters.canned;
     copy(
         tx,
@@ -127,6 +138,7 @@ pub(super) fn refresh_in(
             ])
         },
     )?;
+    mark("tallies written");
     let flagged = flagged(&p, &counted.ids, &repeats);
     let canned_groups = canned.iter().filter(|c| **c).count() as i64;
     let millis = started.elapsed().as_millis() as i64;
