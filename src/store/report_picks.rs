@@ -72,7 +72,9 @@ pub fn candidates(
     })
 }
 
-/// The flagged complaints as candidates: rows of (complaint, flag, received_at).
+/// The flagged complaints as candidates: rows of (complaint, flag, received_at), in any order.
+/// Each candidate's flags are put in their own order, so that what the pack says of a complaint
+/// does not depend on the order a store returns its rows in.
 pub(crate) fn flagged(rows: Vec<(i64, String, i64)>) -> HashMap<i64, Candidate> {
     let mut by_id: HashMap<i64, Candidate> = HashMap::new();
     for (id, flag, received_at) in rows {
@@ -82,6 +84,9 @@ pub(crate) fn flagged(rows: Vec<(i64, String, i64)>) -> HashMap<i64, Candidate> 
             ..Default::default()
         });
         c.flags.extend(Flag::parse(&flag));
+    }
+    for c in by_id.values_mut() {
+        c.flags.sort_unstable();
     }
     by_id
 }
