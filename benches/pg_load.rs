@@ -3,8 +3,17 @@
 //! merges them into the store (keys, the search column and its GIN index, the indexes the draw
 //! and the screens use) and writes the provenance, in one transaction.
 //!
+//! Then the review pack (gathered and rendered as HTML) over a year of weekly samples and their
+//! decisions, as the executive and as a division head (budget 1 s, as on SQLite).
+//!
 //! Needs a server: SIGNOFF_TEST_PG (a superuser URL; `scripts/pg-test-server.sh` starts one).
-//! SIGNOFF_BENCH_ROWS sets the size (default 1 000 000).
+//! SIGNOFF_BENCH_ROWS sets the size (default 1 000 000), SIGNOFF_BENCH_DECISIONS the decisions
+//! the pack reads (default 100 000).
+//!
+//! cargo bench --bench pg_load
+
+#[path = "support/pg_pack.rs"]
+mod pg_pack;
 
 use std::io::Write;
 use std::process::Command;
@@ -247,6 +256,13 @@ fn main() {
                 role: "executive".into(),
                 divisions: vec![],
             },
+            PersonGrant {
+                login: "signoff_bench_head".into(),
+                name: "Bench Head".into(),
+                title: "Head of Billing".into(),
+                role: "division_head".into(),
+                divisions: vec!["Billing".into()],
+            },
         ])
         .expect("sync");
     psql(&url, "VACUUM ANALYZE complaints");
@@ -322,6 +338,24 @@ fn main() {
         last + 3_600,
     );
 
+    let decisions = std::env::var("SIGNOFF_BENCH_DECISIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000);
+    let decisions = pg_pack::add_decisions(&url, last + 3_600, decisions);
+    let mut packs = pg_pack::measure(
+        "executive",
+        &format!("postgresql://signoff_bench_exec@{host}/{db}"),
+        None,
+        last + 3_600,
+    );
+    packs.extend(pg_pack::measure(
+        "head of Billing",
+        &format!("postgresql://signoff_bench_head@{host}/{db}"),
+        Some(vec!["Billing".into()]),
+        last + 3_600,
+    ));
+
     println!("pg_load: {rows} rows, {mb:.0} MB of CSV");
     println!(
         "  psql \\copy into a plain table   {:>8.2} s",
@@ -355,6 +389,13 @@ fn main() {
     for (q, n, ms) in &screen.searches {
         println!("  search {q:<32} {ms:>8.2} ms ({n} hits, median of 5)");
     }
+    for p in &packs {
+        println!(
+            "  review pack, {:<16} {:<10} {:>8.2} ms gather, {:>8.2} ms +html (median of 5; \
+             {decisions} decisions; budget 1 s)",
+            p.who, p.period, p.gather, p.html
+        );
+    }
     drop(exec);
     drop(owner);
     drop(importer);
@@ -367,6 +408,7 @@ fn main() {
     }
     psql(&admin, "DROP ROLE IF EXISTS signoff_bench_admin");
     psql(&admin, "DROP ROLE IF EXISTS signoff_bench_exec");
+    psql(&admin, "DROP ROLE IF EXISTS signoff_bench_head");
 }
 
 /// The review screen's figures on the store, in milliseconds.

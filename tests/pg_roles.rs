@@ -440,7 +440,7 @@ fn other_commands_name_the_postgres_store_and_write_nothing() {
     let out = env
         .cmd("dana")
         .current_dir(env.dir.path())
-        .args(["--db", url, "report"])
+        .args(["--db", url, "flags"])
         .output()
         .expect("run");
     assert_eq!(out.status.code(), Some(2));

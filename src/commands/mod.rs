@@ -52,9 +52,10 @@ pub fn not_the_store(
     flag: &str,
     inputs: &[PathBuf],
 ) -> anyhow::Result<()> {
-    let mut protected = match ctx.cfg.store_path() {
-        Ok(store) => crate::files::store_files(&store),
-        Err(_) => Vec::new(),
+    // A PostgreSQL store is a URL, not a file here: only the inputs can be written over.
+    let mut protected = match (ctx.store_url(), ctx.cfg.store_path()) {
+        (None, Ok(store)) => crate::files::store_files(&store),
+        _ => Vec::new(),
     };
     protected.extend(
         inputs
@@ -159,8 +160,8 @@ impl Ctx {
             return Err(crate::error::usage(format!(
                 "{} is a PostgreSQL store: in this version `people sync`, `import`, `sample`, \
                  `samples`, `review`, `show`, `approve`, `push-back`, `answer`, `retract`, \
-                 `status`, `stats`, `letter`, `verify`, `car`, `send`, `notify` and `reach-out` run \
-                 on it; this command runs on a SQLite store only",
+                 `status`, `stats`, `report`, `letter`, `verify`, `car`, `send`, `notify` and \
+                 `reach-out` run on it; this command runs on a SQLite store only",
                 crate::store::pg::shown_url(&url)
             )));
         }

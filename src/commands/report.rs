@@ -13,7 +13,8 @@ use crate::domain::verbatim;
 use crate::error::{failed, refused, usage};
 use crate::render;
 use crate::store::decisions::ChainTable;
-use crate::store::report_reader::ReportReader;
+use crate::store::report_reader::ReportReads;
+use crate::store::Backend;
 
 use super::Ctx;
 
@@ -37,8 +38,13 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
     });
     let (p, stride) = period::parse(&a.period, ctx.now).map_err(usage)?;
     let trend = period::trend(&p, stride, ctx.cfg.report.trend_periods);
-    let mut db = ctx.open_db()?;
-    let pack = db.read_report(|r| gather(ctx, r, divisions.as_deref(), p, trend, &person.name))?;
+    let mut store = ctx.open_store()?;
+    let read =
+        |r: &mut dyn ReportReads| gather(ctx, r, divisions.as_deref(), p, trend, &person.name);
+    let pack = match store.backend() {
+        Backend::Sqlite(db) => db.read_report(read)?,
+        Backend::Pg(pg) => pg.read_report(read)?,
+    };
     let text = match format {
         ReportFormat::Md => render::markdown::render(&pack),
         ReportFormat::Html => render::html::render(&pack),
@@ -61,10 +67,11 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Reads the period from the store and computes the pack (public for the benchmark).
+/// Reads the period from the store, whichever backend keeps it, and computes the pack (public
+/// for the benchmarks).
 pub fn gather(
     ctx: &Ctx,
-    r: &ReportReader,
+    r: &mut dyn ReportReads,
     divisions: Option<&[String]>,
     p: period::Period,
     trend: Vec<period::Period>,

@@ -42,6 +42,7 @@ pub mod report;
 pub mod report_cars;
 pub mod report_picks;
 pub mod report_reader;
+pub mod report_review;
 pub mod rollup;
 pub mod rule_sets;
 pub mod samples;

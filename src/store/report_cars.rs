@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use rusqlite::{params, Connection};
 
 use super::flag_reads::scope_param;
-use crate::domain::car::{CarEvent, Step};
+use crate::domain::car::{self, CarEvent};
 use crate::domain::report::CarFacts;
 
 /// CARs that matter to the period: opened before its end, and either opened within the trend's
@@ -40,7 +40,6 @@ pub fn cars(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
     // Only what states and counts need: no texts, no hashes.
     let mut st = conn.prepare_cached(&format!(
         "SELECT car_id, complaint_id, step, at, happened_at, due_at, category, worked
@@ -50,29 +49,62 @@ pub fn cars(
     ))?;
     let rows = st.query_map(args, |r| {
         let step: String = r.get(2)?;
-        Ok(CarEvent {
-            id: 0,
+        Ok(StepRow {
             car_id: r.get(0)?,
             complaint_id: r.get(1)?,
-            step: Step::parse(&step).unwrap_or(Step::Open),
-            actor: String::new(),
-            actor_name: String::new(),
+            step: &step,
             at: r.get(3)?,
             happened_at: r.get(4)?,
             due_at: r.get(5)?,
             category: r.get(6)?,
             worked: r.get(7)?,
+        }
+        .event())
+    })?;
+    attach(&mut out, rows.collect::<rusqlite::Result<Vec<_>>>()?);
+    Ok(out)
+}
+
+/// A CAR step with only what its CAR's state and the counts need.
+pub(crate) struct StepRow<'a> {
+    pub car_id: i64,
+    pub complaint_id: i64,
+    pub step: &'a str,
+    pub at: i64,
+    pub happened_at: i64,
+    pub due_at: Option<i64>,
+    pub category: Option<String>,
+    pub worked: Option<bool>,
+}
+
+impl StepRow<'_> {
+    pub(crate) fn event(self) -> CarEvent {
+        CarEvent {
+            id: 0,
+            car_id: self.car_id,
+            complaint_id: self.complaint_id,
+            step: car::Step::parse(self.step).unwrap_or(car::Step::Open),
+            actor: String::new(),
+            actor_name: String::new(),
+            at: self.at,
+            happened_at: self.happened_at,
+            due_at: self.due_at,
+            category: self.category,
+            worked: self.worked,
             text: String::new(),
             prev_hash: String::new(),
             hash: String::new(),
             signature: None,
-        })
-    })?;
-    for e in rows {
-        let e = e?;
-        if let Some(&i) = index.get(&e.car_id) {
-            out[i].events.push(e);
         }
     }
-    Ok(out)
+}
+
+/// Gives each CAR its steps (in chain order), leaving out steps of CARs not listed.
+pub(crate) fn attach(cars: &mut [CarFacts], events: Vec<CarEvent>) {
+    let index: HashMap<i64, usize> = cars.iter().enumerate().map(|(i, c)| (c.id, i)).collect();
+    for e in events {
+        if let Some(&i) = index.get(&e.car_id) {
+            cars[i].events.push(e);
+        }
+    }
 }

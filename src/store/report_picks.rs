@@ -55,21 +55,29 @@ pub fn candidates(
     end: i64,
     pushed_back: &HashSet<i64>,
 ) -> rusqlite::Result<Vec<Candidate>> {
-    let mut by_id: HashMap<i64, Candidate> = HashMap::new();
     let mut st = conn.prepare_cached(
         "SELECT complaint_id, flag, received_at FROM complaint_flags
          WHERE received_at >= ?1 AND received_at < ?2
            AND (?3 IS NULL OR division IN (SELECT value FROM json_each(?3)))",
     )?;
-    let rows = st.query_map(params![start, end, scope_param(divisions)], |r| {
-        Ok((
-            r.get::<_, i64>(0)?,
-            r.get::<_, String>(1)?,
-            r.get::<_, i64>(2)?,
-        ))
-    })?;
-    for row in rows {
-        let (id, flag, received_at) = row?;
+    let rows = st
+        .query_map(params![start, end, scope_param(divisions)], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut fact =
+        conn.prepare_cached("SELECT received_at, likelihood FROM complaints WHERE id = ?1")?;
+    with_pushed_back(flagged(rows), pushed_back, |id| {
+        fact.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))
+    })
+}
+
+/// The flagged complaints as candidates: rows of (complaint, flag, received_at), in any order.
+/// Each candidate's flags are put in their own order, so that what the pack says of a complaint
+/// does not depend on the order a store returns its rows in.
+pub(crate) fn flagged(rows: Vec<(i64, String, i64)>) -> HashMap<i64, Candidate> {
+    let mut by_id: HashMap<i64, Candidate> = HashMap::new();
+    for (id, flag, received_at) in rows {
         let c = by_id.entry(id).or_insert_with(|| Candidate {
             complaint_id: id,
             received_at,
@@ -77,12 +85,22 @@ pub fn candidates(
         });
         c.flags.extend(Flag::parse(&flag));
     }
-    let mut fact =
-        conn.prepare_cached("SELECT received_at, likelihood FROM complaints WHERE id = ?1")?;
+    for c in by_id.values_mut() {
+        c.flags.sort_unstable();
+    }
+    by_id
+}
+
+/// Adds the complaints pushed back to the flagged ones; `fact` gives (received_at,
+/// likelihood) of one that is not flagged.
+pub(crate) fn with_pushed_back<E>(
+    mut by_id: HashMap<i64, Candidate>,
+    pushed_back: &HashSet<i64>,
+    mut fact: impl FnMut(i64) -> Result<(i64, Option<u8>), E>,
+) -> Result<Vec<Candidate>, E> {
     for id in pushed_back {
         if !by_id.contains_key(id) {
-            let (received_at, likelihood) =
-                fact.query_row(params![id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            let (received_at, likelihood) = fact(*id)?;
             by_id.insert(
                 *id,
                 Candidate {
@@ -100,18 +118,52 @@ pub fn candidates(
     Ok(by_id.into_values().collect())
 }
 
+/// What `details` adds to a candidate: its likelihood when not known yet, and whether its
+/// reply was canned (the canned flag goes first).
+pub(crate) fn add_details(c: &mut Candidate, likelihood: Option<u8>, canned: bool) {
+    if c.likelihood.is_none() {
+        c.likelihood = likelihood;
+    }
+    if canned {
+        c.flags.insert(0, Flag::Canned);
+    }
+}
+
+/// A chosen complaint as the pack quotes it, its texts cut to `chars`.
+pub(crate) struct Quoted {
+    pub external_id: String,
+    pub division: String,
+    pub received_at: i64,
+    pub likelihood: Option<u8>,
+    pub complaint: String,
+    pub response: Option<String>,
+}
+
+pub(crate) fn quote(c: &Candidate, q: Quoted, chars: usize) -> Verbatim {
+    Verbatim {
+        complaint_id: c.complaint_id,
+        external_id: q.external_id,
+        division: q.division,
+        received_at: q.received_at,
+        likelihood: q.likelihood,
+        why: c.why(),
+        complaint: one_line(&q.complaint, chars),
+        response: q.response.map(|t| one_line(&t, chars)),
+    }
+}
+
 /// Adds the likelihood and the canned flag to the candidates.
 pub fn details(conn: &Connection, cands: &mut [Candidate]) -> rusqlite::Result<()> {
     let mut likelihood = conn.prepare_cached("SELECT likelihood FROM complaints WHERE id = ?1")?;
     let mut canned = conn
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM canned_members WHERE complaint_id = ?1)")?;
     for c in cands.iter_mut() {
-        if c.likelihood.is_none() {
-            c.likelihood = likelihood.query_row(params![c.complaint_id], |r| r.get(0))?;
-        }
-        if canned.query_row(params![c.complaint_id], |r| r.get::<_, bool>(0))? {
-            c.flags.insert(0, Flag::Canned);
-        }
+        let known: Option<u8> = match c.likelihood {
+            Some(l) => Some(l),
+            None => likelihood.query_row(params![c.complaint_id], |r| r.get(0))?,
+        };
+        let is_canned = canned.query_row(params![c.complaint_id], |r| r.get::<_, bool>(0))?;
+        add_details(c, known, is_canned);
     }
     Ok(())
 }
@@ -130,18 +182,15 @@ pub fn verbatims(
         .iter()
         .map(|c| {
             st.query_row(params![c.complaint_id], |r| {
-                let complaint: String = r.get(4)?;
-                let response: Option<String> = r.get(5)?;
-                Ok(Verbatim {
-                    complaint_id: c.complaint_id,
+                let q = Quoted {
                     external_id: r.get(0)?,
                     division: r.get(1)?,
                     received_at: r.get(2)?,
                     likelihood: r.get(3)?,
-                    why: c.why(),
-                    complaint: one_line(&complaint, chars),
-                    response: response.map(|t| one_line(&t, chars)),
-                })
+                    complaint: r.get(4)?,
+                    response: r.get(5)?,
+                };
+                Ok(quote(c, q, chars))
             })
         })
         .collect()

@@ -2,6 +2,8 @@
 //! the roll-up counts it, a division head's list, search hits, a customer's other complaints as
 //! hits, and the recommend scores of the dashboard.
 
+use postgres::GenericClient;
+
 use crate::domain::decision::Status;
 use crate::domain::recommend::ScoreDay;
 use crate::domain::rollup::Item;
@@ -198,24 +200,32 @@ impl PgStore {
         start: i64,
         end: i64,
     ) -> Result<Vec<ScoreDay>, PgError> {
-        let rows = self
-            .client
-            .query(
-                "SELECT div(received_at, 86400)::bigint, division, likelihood::int, count(*)
-                 FROM complaints
-                 WHERE received_at >= $1 AND received_at < $2 AND likelihood IS NOT NULL
-                   AND ($3::text[] IS NULL OR division = ANY($3))
-                 GROUP BY 1, 2, 3 ORDER BY 1, 2",
-                &[&start, &end, &divisions],
-            )
-            .map_err(|e| self.pg(e))?;
-        Ok(ScoreDay::gather(rows.iter().map(|r| {
-            (
-                r.get::<_, i64>(0),
-                r.get::<_, String>(1),
-                i64::from(r.get::<_, i32>(2)),
-                r.get::<_, i64>(3),
-            )
-        })))
+        score_days(&mut self.client, divisions, start, end).map_err(|e| self.pg(e))
     }
+}
+
+/// The recommend scores of complaints received in [start, end), per day and division, in the
+/// divisions given (None: all the connection may see).
+pub(super) fn score_days(
+    c: &mut impl GenericClient,
+    divisions: Option<&[String]>,
+    start: i64,
+    end: i64,
+) -> Result<Vec<ScoreDay>, postgres::Error> {
+    let rows = c.query(
+        "SELECT div(received_at, 86400)::bigint, division, likelihood::int, count(*)
+         FROM complaints
+         WHERE received_at >= $1 AND received_at < $2 AND likelihood IS NOT NULL
+           AND ($3::text[] IS NULL OR division = ANY($3))
+         GROUP BY 1, 2, 3 ORDER BY 1, 2",
+        &[&start, &end, &divisions],
+    )?;
+    Ok(ScoreDay::gather(rows.iter().map(|r| {
+        (
+            r.get::<_, i64>(0),
+            r.get::<_, String>(1),
+            i64::from(r.get::<_, i32>(2)),
+            r.get::<_, i64>(3),
+        )
+    })))
 }
