@@ -417,7 +417,7 @@ fn a_login_that_may_not_create_roles_is_told_so() {
 }
 
 #[test]
-fn other_commands_name_the_postgres_store_and_write_nothing() {
+fn an_unreachable_postgres_store_is_named_and_nothing_is_written() {
     // Needs no server: the URL is never a file, and nothing listens on port 1.
     let env = Env::new();
     let url = "postgresql://dana:s3cret@127.0.0.1:1/signoff";
@@ -435,20 +435,6 @@ fn other_commands_name_the_postgres_store_and_write_nothing() {
         "{err}"
     );
     assert!(err.contains("cannot connect"), "{err}");
-    assert!(!err.contains("s3cret"), "{err}");
-    // One that runs on SQLite only in this version says so.
-    let out = env
-        .cmd("dana")
-        .current_dir(env.dir.path())
-        .args(["--db", url, "flags"])
-        .output()
-        .expect("run");
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("postgresql://dana:***@127.0.0.1:1/signoff"),
-        "{err}"
-    );
     assert!(!err.contains("s3cret"), "{err}");
     let left: Vec<_> = std::fs::read_dir(env.dir.path())
         .expect("dir")

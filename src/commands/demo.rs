@@ -180,6 +180,12 @@ pub fn default_dir() -> PathBuf {
 }
 
 pub fn run(ctx: &Ctx, a: DemoArgs) -> anyhow::Result<()> {
+    if let Some(url) = ctx.store_url() {
+        eprintln!(
+            "the demo builds a SQLite store of its own; {} is left as it is",
+            crate::store::pg::shown_url(&url)
+        );
+    }
     let path = a
         .path
         .clone()

@@ -155,16 +155,8 @@ impl Ctx {
         Ok(Box::new(self.open_db()?))
     }
 
-    pub fn open_db(&self) -> anyhow::Result<Db> {
-        if let Some(url) = self.store_url() {
-            return Err(crate::error::usage(format!(
-                "{} is a PostgreSQL store: in this version `people sync`, `import`, `sample`, \
-                 `samples`, `review`, `show`, `approve`, `push-back`, `answer`, `retract`, \
-                 `status`, `stats`, `report`, `letter`, `verify`, `car`, `send`, `notify` and \
-                 `reach-out` run on it; this command runs on a SQLite store only",
-                crate::store::pg::shown_url(&url)
-            )));
-        }
+    /// The SQLite store of the configuration (`open_store` has ruled out a URL).
+    fn open_db(&self) -> anyhow::Result<Db> {
         let path = self.cfg.store_path()?;
         Ok(Db::open(
             &path,

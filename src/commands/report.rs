@@ -39,6 +39,8 @@ pub fn run(ctx: &Ctx, a: ReportArgs) -> anyhow::Result<()> {
     let (p, stride) = period::parse(&a.period, ctx.now).map_err(usage)?;
     let trend = period::trend(&p, stride, ctx.cfg.report.trend_periods);
     let mut store = ctx.open_store()?;
+    // Flags that time alone raised since the store last changed are raised before they are read.
+    store.catch_up_checks_if_free(ctx.now.timestamp())?;
     let read =
         |r: &mut dyn ReportReads| gather(ctx, r, divisions.as_deref(), p, trend, &person.name);
     let pack = match store.backend() {

@@ -157,8 +157,10 @@ pub(super) fn refresh_in(
         ],
     )?;
     tx.execute(
-        "INSERT INTO check_state (id, as_of, settings) VALUES (1, $1, $2)
-         ON CONFLICT (id) DO UPDATE SET as_of = excluded.as_of, settings = excluded.settings",
+        "INSERT INTO check_state (id, as_of, settings, history_seen)
+             VALUES (1, $1, $2, (SELECT coalesce(max(id), 0) FROM complaint_history))
+         ON CONFLICT (id) DO UPDATE SET as_of = excluded.as_of, settings = excluded.settings,
+             history_seen = excluded.history_seen",
         &[&now, &settings],
     )?;
     Ok(Summary {

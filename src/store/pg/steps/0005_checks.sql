@@ -27,3 +27,8 @@ CREATE POLICY check_state_write ON check_state FOR ALL
 -- foreign key (complaints are never deleted), which would look up a parent for every row written.
 ALTER TABLE complaint_flags DROP CONSTRAINT complaint_flags_complaint_id_fkey;
 ALTER TABLE check_seen DROP CONSTRAINT check_seen_complaint_id_fkey;
+
+-- The newest history row the checks had seen when last refreshed: a response a division head
+-- revised since then is judged again by the next refresh, which whoever sees every division runs
+-- before reading the flags.
+ALTER TABLE check_state ADD COLUMN history_seen BIGINT NOT NULL DEFAULT 0;
