@@ -338,6 +338,18 @@ fn main() {
         last + 3_600,
     );
 
+    // The failure-mode checks, refreshed whole as each import does on PostgreSQL, then caught
+    // up as `signoff report` does before reading them.
+    let settings = signoff::commands::flags::settings(&cfg);
+    let t = Instant::now();
+    let checked = importer
+        .refresh_checks(&settings, "signoff_bench_admin", last + 3_600)
+        .expect("refresh the checks");
+    let refresh = t.elapsed();
+    let t = Instant::now();
+    exec.catch_up_checks_if_free(last + 3_600).expect("catch up");
+    let catch_up = t.elapsed();
+
     let decisions = std::env::var("SIGNOFF_BENCH_DECISIONS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -389,6 +401,17 @@ fn main() {
     for (q, n, ms) in &screen.searches {
         println!("  search {q:<32} {ms:>8.2} ms ({n} hits, median of 5)");
     }
+    println!(
+        "  checks refresh (admin)                 {:>8.2} s ({} complaints, {} flagged, {} canned groups)",
+        refresh.as_secs_f64(),
+        checked.complaints,
+        checked.flagged,
+        checked.canned_groups
+    );
+    println!(
+        "  checks catch-up before a read (exec)   {:>8.2} ms",
+        catch_up.as_secs_f64() * 1000.0
+    );
     for p in &packs {
         println!(
             "  review pack, {:<16} {:<10} {:>8.2} ms gather, {:>8.2} ms +html (median of 5; \
