@@ -347,7 +347,8 @@ fn main() {
         .expect("refresh the checks");
     let refresh = t.elapsed();
     let t = Instant::now();
-    exec.catch_up_checks_if_free(last + 3_600).expect("catch up");
+    exec.catch_up_checks_if_free(last + 3_600)
+        .expect("catch up");
     let catch_up = t.elapsed();
 
     let decisions = std::env::var("SIGNOFF_BENCH_DECISIONS")
@@ -422,6 +423,11 @@ fn main() {
     drop(exec);
     drop(owner);
     drop(importer);
+    // SIGNOFF_BENCH_KEEP=1 leaves the store and its logins, to look into a figure.
+    if std::env::var_os("SIGNOFF_BENCH_KEEP").is_some() {
+        println!("pg_load: kept database {db}");
+        return;
+    }
     psql(
         &admin,
         &format!("DROP DATABASE IF EXISTS {db} WITH (FORCE)"),

@@ -239,9 +239,6 @@ fn print_report(r: &Report) {
             t.conversations, t.links, t.dangling
         );
     }
-    for what in &r.not_done {
-        eprintln!("{}: not done on this store: {what}", r.file);
-    }
     if let Some(why) = &r.incomplete {
         eprintln!(
             "{}: {why}; its complete rows were imported (--accept-incomplete), the cut one rejected",

@@ -80,14 +80,24 @@ pub fn gather(
     by: &str,
 ) -> anyhow::Result<Pack> {
     let now = ctx.now.timestamp();
+    let started = std::time::Instant::now();
+    let mark = |phase: &str| {
+        tracing::debug!(phase, secs = started.elapsed().as_secs_f64(), "pack");
+    };
     let trend_start = trend.first().map_or(p.start, |t| t.start);
     let days = r.days(divisions, trend_start, p.end)?;
+    mark("days");
     let review = r.review(divisions, trend_start, (p.start, p.end), now)?;
+    mark("review");
     let scores = r.score_days(divisions, trend_start, p.end)?;
+    mark("scores");
     let cars = r.cars(divisions, trend_start, p.end)?;
+    mark("cars");
     let rc = &ctx.cfg.report;
     let groups = r.canned_groups(divisions, p.start, p.end, 5)?;
+    mark("canned groups");
     let mut cands = r.candidates(divisions, p.start, p.end, &review.pushed_back)?;
+    mark("candidates");
     let overdue: std::collections::HashSet<i64> = cars
         .iter()
         .filter(|c| car::overdue(car::state(&c.events), c.due_at, now))
@@ -102,6 +112,7 @@ pub fn gather(
     r.details(&mut front)?;
     let picked = verbatim::pick(front, n);
     let verbatims = r.verbatims(&picked, rc.excerpt_chars as usize)?;
+    mark("verbatims");
     let report = report::build(Input {
         period: p,
         trend,

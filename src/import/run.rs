@@ -77,10 +77,6 @@ pub struct Report {
     /// For a threaded export (`[link]` or `[thread]` profiles): how its rows became
     /// conversations; null for other exports.
     pub threads: Option<ThreadCounts>,
-    /// What an import does on a SQLite store that this store did not do, said plainly (a
-    /// PostgreSQL store keeps less); left out when there is nothing to say.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub not_done: Vec<String>,
 }
 
 /// How a threaded export's rows became conversations.
@@ -454,7 +450,6 @@ fn write_pass<L: ImportLoader<Vec<Item>>>(
         incomplete: intake.incomplete.clone(),
         dry_run: opts.dry_run,
         threads: thread_counts,
-        not_done: loader.not_done(),
     })))
 }
 

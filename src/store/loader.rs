@@ -17,8 +17,7 @@
 //!
 //! The import speaks to the loader through [`ImportLoader`], which a PostgreSQL store's
 //! [`PgImport`] (run by [`crate::store::pg::PgStore::load_import`]) implements too: there the
-//! records are staged and merged at the commit, and what only the SQLite store keeps is left
-//! undone and said so ([`ImportLoader::not_done`]).
+//! records are staged and merged at the commit.
 
 use std::sync::mpsc;
 use std::time::Duration;
@@ -128,11 +127,6 @@ pub trait ImportLoader<B: Batch> {
 
     /// Rolls everything back; the loader takes nothing more.
     fn abort(&mut self) -> Result<(), LoadError>;
-
-    /// What an import does on the SQLite store that this store did not do, said plainly.
-    fn not_done(&self) -> Vec<String> {
-        Vec::new()
-    }
 }
 
 impl<B: Batch> ImportLoader<B> for Loader<'_, B> {

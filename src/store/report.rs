@@ -78,11 +78,14 @@ impl ReviewSource for Source<'_> {
             .optional()
     }
 
-    fn sampled(&mut self) -> rusqlite::Result<HashSet<i64>> {
-        self.conn
+    fn sampled_among(&mut self, ids: &[i64]) -> rusqlite::Result<HashSet<i64>> {
+        // Sampled complaints are few next to decisions: read once, not looked up per id.
+        let all: HashSet<i64> = self
+            .conn
             .prepare_cached("SELECT DISTINCT complaint_id FROM sample_items")?
             .query_map([], |r| r.get(0))?
-            .collect()
+            .collect::<rusqlite::Result<_>>()?;
+        Ok(ids.iter().copied().filter(|id| all.contains(id)).collect())
     }
 
     fn retracted(&mut self) -> rusqlite::Result<HashSet<i64>> {
@@ -171,8 +174,10 @@ impl ReviewSource for Source<'_> {
         Ok(out)
     }
 
-    fn text_hash(&mut self, complaint_id: i64) -> rusqlite::Result<String> {
-        super::decisions::current_text_hash(self.conn, complaint_id)
+    fn text_hashes(&mut self, ids: &[i64]) -> rusqlite::Result<HashMap<i64, String>> {
+        ids.iter()
+            .map(|&id| Ok((id, super::decisions::current_text_hash(self.conn, id)?)))
+            .collect()
     }
 }
 

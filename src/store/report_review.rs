@@ -53,8 +53,8 @@ pub trait ReviewSource {
     type Error;
     /// A complaint's division; None when this reader may not see the complaint.
     fn division(&mut self, complaint_id: i64) -> Result<Option<String>, Self::Error>;
-    /// Every complaint any sample drew.
-    fn sampled(&mut self) -> Result<HashSet<i64>, Self::Error>;
+    /// Which of these complaints any sample drew.
+    fn sampled_among(&mut self, ids: &[i64]) -> Result<HashSet<i64>, Self::Error>;
     /// Every decision a retraction cancels, whenever either was made.
     fn retracted(&mut self) -> Result<HashSet<i64>, Self::Error>;
     /// The decisions made in [start, end).
@@ -63,8 +63,8 @@ pub trait ReviewSource {
     fn samples_drawn(&mut self, start: i64, end: i64) -> Result<Vec<SampleRow>, Self::Error>;
     /// Every decision of the given complaints in chain order, without the long texts.
     fn decisions_of(&mut self, ids: &[i64]) -> Result<HashMap<i64, Vec<Decision>>, Self::Error>;
-    /// The hash a sign-off of the complaint would cover now.
-    fn text_hash(&mut self, complaint_id: i64) -> Result<String, Self::Error>;
+    /// The hash a sign-off of each complaint would cover now, asked for all at once.
+    fn text_hashes(&mut self, ids: &[i64]) -> Result<HashMap<i64, String>, Self::Error>;
 }
 
 /// What a sampled complaint decided in the period but drawn before it is listed as: neither
@@ -113,14 +113,18 @@ pub fn review<S: ReviewSource>(
     let mut division = Divisions {
         seen: HashMap::new(),
     };
-    // Sampled complaints are few next to decisions: known once, not looked up per decision.
-    let sampled = src.sampled()?;
     let retracted = src.retracted()?;
+    let made = src.decisions_made(trend_start, end)?;
+    // Whether each decided complaint was sampled, asked once for them all.
+    let mut decided: Vec<i64> = made.iter().map(|r| r.complaint_id).collect();
+    decided.sort_unstable();
+    decided.dedup();
+    let sampled = src.sampled_among(&decided)?;
     let mut facts = Vec::new();
     let mut wanted: Vec<(i64, String)> = Vec::new();
     let mut ad_hoc: Vec<i64> = Vec::new();
     let mut pushed_back = HashSet::new();
-    for row in src.decisions_made(trend_start, end)? {
+    for row in made {
         division.note(row.complaint_id, row.division);
         // Divisions are looked up only when the reader's scope needs them.
         if divisions.is_some() {
@@ -179,17 +183,25 @@ pub fn review<S: ReviewSource>(
     ids.extend(samples.iter().flat_map(|s| s.1.iter().map(|i| i.0)));
     let decisions = src.decisions_of(&ids)?;
     let none = Vec::new();
+    // Only a standing sign-off is judged against the text as it is now: those texts are read
+    // together, for the complaints in the reader's scope.
+    let mut need = Vec::new();
+    for id in wanted.iter().map(|w| w.0).chain(ad_hoc.iter().copied()) {
+        let of = division.of(src, id)?;
+        if in_scope(divisions, of.as_deref())
+            && needs_text_hash(decisions.get(&id).unwrap_or(&none))
+        {
+            need.push(id);
+        }
+    }
+    let hashes = src.text_hashes(&need)?;
     let mut judge = |src: &mut S, id: i64, reason: &str| -> Result<Option<Item>, S::Error> {
         let of = division.of(src, id)?;
         if !in_scope(divisions, of.as_deref()) {
             return Ok(None);
         }
         let ds = decisions.get(&id).unwrap_or(&none);
-        // Only a standing sign-off is judged against the text as it is now.
-        let hash = match needs_text_hash(ds) {
-            true => src.text_hash(id)?,
-            false => String::new(),
-        };
+        let hash = hashes.get(&id).cloned().unwrap_or_default();
         let of = of.unwrap_or_default();
         Ok(Some(Item::of(id, &of, reason, ds, &hash, now)))
     };
@@ -247,8 +259,12 @@ mod tests {
         fn division(&mut self, id: i64) -> Result<Option<String>, String> {
             Ok(division(id))
         }
-        fn sampled(&mut self) -> Result<HashSet<i64>, String> {
-            Ok([1, 2].into())
+        fn sampled_among(&mut self, ids: &[i64]) -> Result<HashSet<i64>, String> {
+            Ok(ids
+                .iter()
+                .copied()
+                .filter(|id| [1, 2].contains(id))
+                .collect())
         }
         fn retracted(&mut self) -> Result<HashSet<i64>, String> {
             Ok(self.decisions.iter().filter_map(|d| d.4).collect())
@@ -310,9 +326,9 @@ mod tests {
             }
             Ok(out)
         }
-        fn text_hash(&mut self, complaint_id: i64) -> Result<String, String> {
-            self.asked_for_text.push(complaint_id);
-            Ok("signed".into())
+        fn text_hashes(&mut self, ids: &[i64]) -> Result<HashMap<i64, String>, String> {
+            self.asked_for_text.extend(ids);
+            Ok(ids.iter().map(|id| (*id, "signed".to_string())).collect())
         }
     }
 

@@ -135,11 +135,4 @@ impl<B: Batch> ImportLoader<B> for PgImport<'_, '_, B> {
             None => Ok(()),
         }
     }
-
-    /// Nothing: the load opens CARs, keeps the phrase rules' matches and brings the checks up
-    /// to date in its own transaction, and the repeat check reads the complaints' customer
-    /// keys themselves.
-    fn not_done(&self) -> Vec<String> {
-        Vec::new()
-    }
 }

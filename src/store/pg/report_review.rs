@@ -21,8 +21,11 @@ impl ReviewSource for Reader<'_> {
         Ok(rows.first().map(|r| r.get(0)))
     }
 
-    fn sampled(&mut self) -> Result<HashSet<i64>, StoreError> {
-        let rows = self.query("SELECT DISTINCT complaint_id FROM sample_items", &[])?;
+    fn sampled_among(&mut self, ids: &[i64]) -> Result<HashSet<i64>, StoreError> {
+        let rows = self.query(
+            "SELECT DISTINCT complaint_id FROM sample_items WHERE complaint_id = ANY($1)",
+            &[&ids],
+        )?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
 
@@ -121,12 +124,13 @@ impl ReviewSource for Reader<'_> {
         Ok(out)
     }
 
-    fn text_hash(&mut self, complaint_id: i64) -> Result<String, StoreError> {
-        let hash = super::text::text_hash(&mut self.tx, complaint_id);
-        hash.map_err(|e| self.fail(e))?.ok_or_else(|| {
-            self.said(format!(
-                "complaint {complaint_id} is not in the store, or not yours to see"
-            ))
-        })
+    fn text_hashes(&mut self, ids: &[i64]) -> Result<HashMap<i64, String>, StoreError> {
+        let hashes = super::text::text_hashes(&mut self.tx, ids).map_err(|e| self.fail(e))?;
+        match ids.iter().find(|id| !hashes.contains_key(id)) {
+            Some(id) => Err(self.said(format!(
+                "complaint {id} is not in the store, or not yours to see"
+            ))),
+            None => Ok(hashes),
+        }
     }
 }

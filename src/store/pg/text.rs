@@ -1,6 +1,8 @@
 //! What a complaint holds now, as a signature covers it: its stored thread, or the row's
 //! complaint and response, hashed exactly as the SQLite store hashes them.
 
+use std::collections::HashMap;
+
 use postgres::GenericClient;
 
 use crate::domain::complaint::signed_text_hash;
@@ -26,6 +28,52 @@ pub(crate) fn stored_messages(
         id: r.get(5),
     })
     .collect())
+}
+
+/// The hashes a sign-off of each complaint records now, read in two statements whatever their
+/// number; those the connection cannot see are left out.
+pub(crate) fn text_hashes(
+    c: &mut impl GenericClient,
+    ids: &[i64],
+) -> Result<HashMap<i64, String>, postgres::Error> {
+    let mut out = HashMap::with_capacity(ids.len());
+    let mut threaded: Vec<i64> = Vec::new();
+    for r in c.query(
+        "SELECT id, complaint_text, response_text, message_count IS NOT NULL
+         FROM complaints WHERE id = ANY($1)",
+        &[&ids],
+    )? {
+        match r.get::<_, bool>(3) {
+            true => threaded.push(r.get(0)),
+            false => {
+                let response: Option<&str> = r.get(2);
+                out.insert(r.get(0), signed_text_hash(r.get(1), response));
+            }
+        }
+    }
+    if threaded.is_empty() {
+        return Ok(out);
+    }
+    let mut threads: HashMap<i64, Vec<Message>> = HashMap::new();
+    for r in c.query(
+        "SELECT complaint_id, author, name, at, channel, text, ext_id FROM messages
+         WHERE complaint_id = ANY($1) ORDER BY complaint_id, seq",
+        &[&threaded],
+    )? {
+        threads.entry(r.get(0)).or_default().push(Message {
+            author: Author::parse(r.get::<_, &str>(1)).unwrap_or(Author::Note),
+            name: r.get(2),
+            at: r.get(3),
+            channel: r.get(4),
+            text: r.get(5),
+            id: r.get(6),
+        });
+    }
+    for id in threaded {
+        let messages = threads.remove(&id).unwrap_or_default();
+        out.insert(id, hash_messages(&messages));
+    }
+    Ok(out)
 }
 
 /// The hash a sign-off of the complaint records now; None when the connection cannot see it.
