@@ -38,8 +38,24 @@ ALTER TABLE check_state ADD COLUMN history_seen BIGINT NOT NULL DEFAULT 0;
 -- What hangs off a complaint is read where the complaint may be read. Asking
 -- signoff_sees_complaint row by row cost three function calls a row, even for those who see
 -- every division (1.5 s to list the complaints of a year's samples): they now pass on one answer
--- per statement, and the question itself is one statement. The decisions keep a policy without a
--- subquery: their insert policy reads them, and a policy read from a policy may not have one.
+-- per statement, and the question itself is one statement. A policy that a policy of the same
+-- table reads through a subquery may not have one itself: the retraction check of the
+-- decisions' insert policy asks a function instead, as the other checks do.
+CREATE FUNCTION signoff_my_decision(d BIGINT) RETURNS BOOLEAN
+    LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
+    AS $$ SELECT EXISTS (SELECT 1 FROM public.decisions x
+                         WHERE x.id = d AND x.actor = session_user) $$;
+ALTER POLICY decisions_insert ON decisions WITH CHECK (
+    actor = session_user
+    AND (
+        ((SELECT signoff_my_role()) = 'executive'
+            AND kind IN ('approve', 'push_back', 'retract'))
+        OR ((SELECT signoff_my_role()) = 'division_head'
+            AND kind IN ('revise', 'corrective_action', 'dispute', 'retract')
+            AND signoff_sees_complaint(complaint_id))
+    )
+    AND (kind <> 'retract' OR signoff_my_decision(retracts))
+);
 CREATE OR REPLACE FUNCTION signoff_sees_complaint(c BIGINT) RETURNS BOOLEAN
     LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public
     AS $$ SELECT EXISTS (SELECT 1 FROM public.complaints x
@@ -52,8 +68,8 @@ DO $$
 DECLARE t TEXT;
 BEGIN
     FOREACH t IN ARRAY ARRAY['messages', 'complaint_history', 'customer_complaints',
-                             'canned_members', 'reply_members', 'cars', 'car_events',
-                             'sample_items']
+                             'canned_members', 'reply_members', 'decisions', 'cars',
+                             'car_events', 'sample_items']
     LOOP
         EXECUTE format('ALTER POLICY %I ON %I USING ((SELECT signoff_sees_all()) OR '
                        'signoff_sees_complaint(complaint_id))', t || '_read', t);
