@@ -6,7 +6,7 @@
 
 mod common;
 
-use assert_cmd::Command;
+use common::both::Store;
 use common::pg::{people_env, server, TestDb};
 use common::Env;
 use serde_json::Value;
@@ -21,12 +21,6 @@ fn config() -> String {
     format!("{}\n[cars]\nopen_when = []\n", common::CONFIG)
 }
 
-/// One store for the run: its environment and, for PostgreSQL, the database.
-struct Store {
-    env: Env,
-    pg: Option<TestDb>,
-}
-
 /// What a command did: its exit status and what it printed, logins as the common names.
 #[derive(Debug, PartialEq)]
 struct Ran {
@@ -35,48 +29,17 @@ struct Ran {
     stderr: String,
 }
 
-impl Store {
-    fn sqlite() -> Store {
-        Store {
-            env: Env::with_config(&config()),
-            pg: None,
-        }
-    }
+/// The commands of the run, on either store.
+trait Commands {
+    fn run(&self, who: &str, now: &str, args: &[&str]) -> Ran;
+    fn ok(&self, who: &str, now: &str, args: &[&str]) -> String;
+    fn ends(&self, who: &str, now: &str, args: &[&str], code: i32) -> String;
+    fn json(&self, who: &str, now: &str, args: &[&str]) -> Value;
+}
 
-    fn postgres(admin: &str) -> Store {
-        let db = TestDb::new(admin);
-        let env = people_env(&db, &config(), &["dana", "priya", "lee", "alex"]);
-        Store { env, pg: Some(db) }
-    }
-
-    fn name(&self) -> &'static str {
-        if self.pg.is_some() {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        }
-    }
-
-    /// signoff as `who` at `now`: on PostgreSQL, connected as their own login.
-    fn cmd(&self, who: &str, now: &str) -> Command {
-        let mut c = self.env.cmd(who);
-        c.env("SIGNOFF_TEST_CLOCK", now);
-        if let Some(db) = &self.pg {
-            c.env("SIGNOFF_DB", db.url_for(who));
-        }
-        c
-    }
-
-    /// Logins as the common names, so both stores' outputs compare.
-    fn plain(&self, text: &str) -> String {
-        match &self.pg {
-            Some(db) => text.replace(&format!("{}_", db.prefix), ""),
-            None => text.to_string(),
-        }
-    }
-
+impl Commands for Store {
     fn run(&self, who: &str, now: &str, args: &[&str]) -> Ran {
-        let out = self.cmd(who, now).args(args).output().expect("run");
+        let out = self.cmd_at(who, now).args(args).output().expect("run");
         Ran {
             code: out.status.code(),
             stdout: self.plain(&String::from_utf8_lossy(&out.stdout)),
@@ -368,11 +331,11 @@ fn work(s: &Store) -> Seen {
 
 #[test]
 fn cars_say_the_same_on_sqlite_and_postgresql() {
-    let sqlite = work(&Store::sqlite());
+    let sqlite = work(&Store::sqlite(&config()));
     let Some(admin) = server("cars_say_the_same_on_sqlite_and_postgresql") else {
         return;
     };
-    let pg = work(&Store::postgres(&admin));
+    let pg = work(&Store::postgres(&admin, &config()));
     assert_eq!(pg.len(), sqlite.len());
     for (p, q) in pg.iter().zip(&sqlite) {
         assert_eq!(p, q, "PostgreSQL and SQLite differ at {}", q.0);
@@ -387,7 +350,7 @@ fn the_server_refuses_what_a_configuration_claims() {
     let Some(admin) = server("the_server_refuses_what_a_configuration_claims") else {
         return;
     };
-    let s = Store::postgres(&admin);
+    let s = Store::postgres(&admin, &config());
     let db = s.pg.as_ref().expect("postgres");
     let file = s.env.sample("helpdesk.csv");
     s.ok("alex", NOW, &["import", file.to_str().expect("path")]);
@@ -431,7 +394,7 @@ fn the_server_refuses_what_a_configuration_claims() {
     };
     let as_claimed = |who: &str, args: &[&str]| {
         let out = lying
-            .cmd(who, NOW)
+            .cmd_at(who, NOW)
             .env("SIGNOFF_DB", db.url_for(who))
             .args(args)
             .output()

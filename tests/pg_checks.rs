@@ -11,54 +11,26 @@ mod common;
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
-use assert_cmd::Command;
-use common::pg::{people_env, server, TestDb};
-use common::Env;
+use common::both::Store;
+use common::pg::server;
+use common::{Env, CONFIG};
 use serde_json::Value;
 
 const NOW: &str = "2026-11-21T12:00:00Z";
 /// C-6 asked for contact two hours before NOW: by now it is late and ignored.
 const LATER: &str = "2026-11-25T12:00:00Z";
 
-struct Store {
-    env: Env,
-    pg: Option<TestDb>,
+trait Commands {
+    fn ok(&self, who: &str, now: &str, args: &[&str]) -> String;
+    fn json(&self, who: &str, now: &str, args: &[&str]) -> Value;
+    fn rows(&self, sql: &str) -> BTreeSet<String>;
+    fn import(&self, file: &Path);
 }
 
-impl Store {
-    fn sqlite() -> Store {
-        Store {
-            env: Env::new(),
-            pg: None,
-        }
-    }
-
-    fn postgres(admin: &str) -> Store {
-        let db = TestDb::new(admin);
-        let env = people_env(&db, common::CONFIG, &["dana", "priya", "lee", "alex"]);
-        Store { env, pg: Some(db) }
-    }
-
-    fn name(&self) -> &'static str {
-        if self.pg.is_some() {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        }
-    }
-
-    fn cmd(&self, who: &str, now: &str) -> Command {
-        let mut c = self.env.cmd(who);
-        c.env("SIGNOFF_TEST_CLOCK", now);
-        if let Some(db) = &self.pg {
-            c.env("SIGNOFF_DB", db.url_for(who));
-        }
-        c
-    }
-
+impl Commands for Store {
     /// What a command printed, with the logins as the common names; it must succeed.
     fn ok(&self, who: &str, now: &str, args: &[&str]) -> String {
-        let out = self.cmd(who, now).args(args).output().expect("run");
+        let out = self.cmd_at(who, now).args(args).output().expect("run");
         let said = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(
             out.status.success(),
@@ -66,10 +38,7 @@ impl Store {
             self.name(),
             String::from_utf8_lossy(&out.stderr)
         );
-        match &self.pg {
-            Some(db) => said.replace(&format!("{}_", db.prefix), ""),
-            None => said,
-        }
+        self.plain(&said)
     }
 
     fn json(&self, who: &str, now: &str, args: &[&str]) -> Value {
@@ -262,11 +231,11 @@ fn run(s: &Store) -> Vec<(String, String)> {
 
 #[test]
 fn both_stores_keep_the_same_checks() {
-    let sqlite = run(&Store::sqlite());
+    let sqlite = run(&Store::sqlite(CONFIG));
     let Some(admin) = server("both_stores_keep_the_same_checks") else {
         return;
     };
-    let pg = run(&Store::postgres(&admin));
+    let pg = run(&Store::postgres(&admin, CONFIG));
     assert_eq!(sqlite.len(), pg.len());
     for ((what, a), (_, b)) in sqlite.iter().zip(&pg) {
         assert_eq!(a, b, "{what}: SQLite, then PostgreSQL");
@@ -298,7 +267,7 @@ fn a_division_head_reads_and_writes_only_what_the_server_lets_her() {
     else {
         return;
     };
-    let s = Store::postgres(&admin);
+    let s = Store::postgres(&admin, CONFIG);
     s.import(&s.env.sample("helpdesk.csv"));
     s.import(&fixture(&s.env, "checks", "hd_checks.csv"));
     s.import(&logistics_template(&s.env));
@@ -364,7 +333,7 @@ fn a_division_head_reads_and_writes_only_what_the_server_lets_her() {
     }
     // Nor may she refresh them through signoff.
     let out = s
-        .cmd("priya", NOW)
+        .cmd_at("priya", NOW)
         .args(["flags", "--refresh"])
         .output()
         .expect("run");

@@ -7,9 +7,9 @@
 
 mod common;
 
-use assert_cmd::Command;
-use common::pg::{people_env, server, TestDb};
-use common::Env;
+use common::both::Store;
+use common::pg::server;
+use common::CONFIG;
 use serde_json::Value;
 use signoff::commands::report::gather;
 use signoff::commands::Ctx;
@@ -17,36 +17,14 @@ use signoff::config::Config;
 use signoff::domain::period;
 use signoff::store::pg::PgStore;
 
-/// One store for the loop: its environment and, for PostgreSQL, the database.
-struct Store {
-    env: Env,
-    pg: Option<TestDb>,
+/// The loop's commands, on either store.
+trait Commands {
+    fn json(&self, who: &str, args: &[&str]) -> Value;
+    fn refused(&self, who: &str, args: &[&str], code: i32) -> String;
+    fn plain_json(&self, v: &Value) -> String;
 }
 
-impl Store {
-    fn sqlite() -> Store {
-        Store {
-            env: Env::new(),
-            pg: None,
-        }
-    }
-
-    /// A new database whose people are the common ones, each a login of their own.
-    fn postgres(admin: &str) -> Store {
-        let db = TestDb::new(admin);
-        let env = people_env(&db, common::CONFIG, &["dana", "priya", "lee", "alex"]);
-        Store { env, pg: Some(db) }
-    }
-
-    /// signoff as `who`: on PostgreSQL, connected as their own login.
-    fn cmd(&self, who: &str) -> Command {
-        let mut c = self.env.cmd(who);
-        if let Some(db) = &self.pg {
-            c.env("SIGNOFF_DB", db.url_for(who));
-        }
-        c
-    }
-
+impl Commands for Store {
     fn json(&self, who: &str, args: &[&str]) -> Value {
         let out = self
             .cmd(who)
@@ -76,21 +54,9 @@ impl Store {
         String::from_utf8_lossy(&out.stderr).into_owned()
     }
 
-    fn name(&self) -> &'static str {
-        if self.pg.is_some() {
-            "PostgreSQL"
-        } else {
-            "SQLite"
-        }
-    }
-
     /// Logins as the common names, so both stores' outputs compare.
-    fn plain(&self, v: &Value) -> String {
-        let text = v.to_string();
-        match &self.pg {
-            Some(db) => text.replace(&format!("{}_", db.prefix), ""),
-            None => text,
-        }
+    fn plain_json(&self, v: &Value) -> String {
+        self.plain(&v.to_string())
     }
 }
 
@@ -125,7 +91,7 @@ fn pack(s: &Store, who: &str, head: bool) -> Value {
             }
         }
     }
-    serde_json::from_str(&s.plain(&v)).expect("json")
+    serde_json::from_str(&s.plain_json(&v)).expect("json")
 }
 
 fn week(s: &Store) -> Seen {
@@ -205,14 +171,14 @@ fn week(s: &Store) -> Seen {
     );
     let said = s.refused("priya", &["answer", &billing, "--dispute", "again"], 1);
     assert!(said.contains("no open push-back"), "{said}");
-    let status_after_answer = s.plain(&s.json("dana", &["status"])["total"]);
+    let status_after_answer = s.plain_json(&s.json("dana", &["status"])["total"]);
 
     // The revised response is signed; signing it again is refused; a sign-off is retracted.
     s.json("dana", &["approve", &billing]);
     let said = s.refused("dana", &["approve", &billing], 1);
     assert!(said.contains("already signed"), "{said}");
     s.json("dana", &["retract", &signed[0].to_string()]);
-    let status_at_end = s.plain(&s.json("dana", &["status"])["total"]);
+    let status_at_end = s.plain_json(&s.json("dana", &["status"])["total"]);
 
     // The letter the sign-off sends carries the statement and its code.
     let out = s
@@ -246,7 +212,7 @@ fn week(s: &Store) -> Seen {
         status_at_end,
         verify_ok: verified["ok"] == true,
         verified_decisions: verified["decisions"].as_i64().expect("decisions"),
-        stats: s.plain(&stats),
+        stats: s.plain_json(&stats),
         pack: pack_all,
         billing_pack,
     }
@@ -254,13 +220,13 @@ fn week(s: &Store) -> Seen {
 
 #[test]
 fn the_loop_says_the_same_on_sqlite_and_postgresql() {
-    let sqlite = week(&Store::sqlite());
+    let sqlite = week(&Store::sqlite(CONFIG));
     assert!(sqlite.verify_ok, "{sqlite:?}");
     assert_eq!(sqlite.verified_decisions, 6);
     let Some(admin) = server("the_loop_says_the_same_on_sqlite_and_postgresql") else {
         return;
     };
-    let pg_store = Store::postgres(&admin);
+    let pg_store = Store::postgres(&admin, CONFIG);
     let pg = week(&pg_store);
     for (what, a, b) in [
         ("the executive's pack", &sqlite.pack, &pg.pack),

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod app;
+pub mod both;
 pub mod draw_story;
 pub mod own;
 pub mod pg;
