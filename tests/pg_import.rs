@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::pg::{people_env, server, TestDb};
+use common::pg::{common_config, people_env, server, TestDb};
 use common::{counts, Env};
 
 const HEADER: &str = "Ticket ID,Created,Channel,Requester,Requester email,Group,Product,Subject,\
@@ -24,42 +24,10 @@ const WEEK: &[&str] = &[
      I paid on time and got a late fee.,The fee is removed.,2026-11-18 12:00:00,Lucy Pearce,8,no",
 ];
 
-/// The people of the test store: an executive, a division head and an admin.
-fn config(db: &TestDb) -> String {
-    format!(
-        r#"
-[identity]
-trust_env_user = true
-
-[[people]]
-login = "{dana}"
-name = "Dana Reyes"
-title = "Chief Executive"
-role = "executive"
-
-[[people]]
-login = "{priya}"
-name = "Priya Shah"
-title = "Head of Billing"
-role = "division_head"
-divisions = ["Billing"]
-
-[[people]]
-login = "{alex}"
-name = "Alex Kim"
-title = "Operations Administrator"
-role = "admin"
-"#,
-        dana = db.login("dana"),
-        priya = db.login("priya"),
-        alex = db.login("alex"),
-    )
-}
-
 /// A migrated store with its people synced (by the database's owner).
 fn store(db: &TestDb) -> Env {
     // The configuration names each person's login already.
-    people_env(db, &config(db), &[])
+    people_env(db, &common_config(db), &[])
 }
 
 fn write_csv(env: &Env, name: &str, rows: &[&str]) -> PathBuf {
@@ -389,7 +357,7 @@ fn a_division_head_may_not_import_and_nothing_is_kept() {
     assert!(run.stderr.contains("may not import"), "{}", run.stderr);
     // Refused by the server for her login, whatever her own configuration says of her role:
     // on PostgreSQL who she is is her login, and what she may do is the server's to say.
-    let claimed = Env::with_config(&config(&db).replace("division_head", "admin"));
+    let claimed = Env::with_config(&common_config(&db).replace("division_head", "admin"));
     let run = import(&claimed, &priya, Some(&db.url_for("priya")), &file, &[]);
     assert_eq!(run.code, 3, "{}", run.stderr);
     assert!(
@@ -554,7 +522,7 @@ fn an_import_waits_for_another_as_long_as_the_store_allows() {
     };
     let db = TestDb::new(&url);
     let env = store(&db);
-    let config = format!("{}\n[store]\nwrite_wait_secs = 1\n", config(&db));
+    let config = format!("{}\n[store]\nwrite_wait_secs = 1\n", common_config(&db));
     std::fs::write(&env.config, config).expect("config");
     // Another import holds the store's import lock.
     let mut other = postgres::Client::connect(&db.owner_url(), postgres::NoTls).expect("connect");

@@ -4,54 +4,14 @@
 
 mod common;
 
-use common::pg::{people_env, server, TestDb};
+use common::pg::{common_config, people_env, server, TestDb};
 use common::Env;
-
-/// The people of the test store: an executive, two division heads and an admin.
-fn config(db: &TestDb) -> String {
-    format!(
-        r#"
-[identity]
-trust_env_user = true
-
-[[people]]
-login = "{dana}"
-name = "Dana Reyes"
-title = "Chief Executive"
-role = "executive"
-
-[[people]]
-login = "{priya}"
-name = "Priya Shah"
-title = "Head of Billing"
-role = "division_head"
-divisions = ["Billing"]
-
-[[people]]
-login = "{lee}"
-name = "Lee Moreau"
-title = "Head of Support"
-role = "division_head"
-divisions = ["Support"]
-
-[[people]]
-login = "{alex}"
-name = "Alex Kim"
-title = "Operations Administrator"
-role = "admin"
-"#,
-        dana = db.login("dana"),
-        priya = db.login("priya"),
-        lee = db.login("lee"),
-        alex = db.login("alex"),
-    )
-}
 
 /// A store with its people synced and one complaint in Billing (B-1) and one in Support (S-1),
 /// written by the database's owner, and a sign-off of S-1 by the executive.
 fn store(db: &TestDb) -> Env {
     // The configuration names each person's login already.
-    let env = people_env(db, &config(db), &[]);
+    let env = people_env(db, &common_config(db), &[]);
     let dana = db.login("dana");
     let seed = db.psql_owner(&format!(
         "INSERT INTO imports (id, source, profile, file_name, file_size, encoding, delimiter,
@@ -351,7 +311,7 @@ fn people_sync_follows_the_configuration() {
             .expect("run")
     };
     // Run again unchanged: every person unchanged, and the store keeps its rows.
-    let again = sync(&config(&db));
+    let again = sync(&common_config(&db));
     let text = String::from_utf8_lossy(&again.stdout);
     assert!(
         again.status.success(),
@@ -361,7 +321,7 @@ fn people_sync_follows_the_configuration() {
     assert_eq!(text.matches("unchanged").count(), 4, "{text}");
     // Priya now heads Support too; Alex leaves.
     let alex = db.login("alex");
-    let changed = config(&db).replace(
+    let changed = common_config(&db).replace(
         "divisions = [\"Billing\"]",
         "divisions = [\"Billing\", \"Support\"]",
     );

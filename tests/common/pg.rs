@@ -198,9 +198,8 @@ pub fn grant(db: &TestDb, who: &str, role: &str, divisions: &[&str]) -> PersonGr
     }
 }
 
-/// An environment whose configuration is `config` with each of `people` a login of the test
-/// database, and those people synced into it by its owner.
-pub fn people_env(db: &TestDb, config: &str, people: &[&str]) -> super::Env {
+/// `config` with each of `people` named by their login on the test database.
+pub fn logins_config(db: &TestDb, config: &str, people: &[&str]) -> String {
     let mut config = config.to_string();
     for who in people {
         config = config.replace(
@@ -208,7 +207,18 @@ pub fn people_env(db: &TestDb, config: &str, people: &[&str]) -> super::Env {
             &format!("login = \"{}\"", db.login(who)),
         );
     }
-    let env = super::Env::with_config(&config);
+    config
+}
+
+/// The common configuration with the common people as logins of the test database.
+pub fn common_config(db: &TestDb) -> String {
+    logins_config(db, super::CONFIG, &["dana", "priya", "lee", "alex"])
+}
+
+/// An environment whose configuration is `config` with each of `people` a login of the test
+/// database, and those people synced into it by its owner.
+pub fn people_env(db: &TestDb, config: &str, people: &[&str]) -> super::Env {
+    let env = super::Env::with_config(&logins_config(db, config, people));
     let sync = env
         .cmd("root")
         .env("SIGNOFF_DB", db.owner_url())

@@ -54,16 +54,8 @@ pub(super) fn events_where(
     condition: &str,
     params: &[&(dyn postgres::types::ToSql + Sync)],
 ) -> Result<Vec<CarEvent>, PgError> {
-    let rows = c
-        .query(
-            &format!("SELECT {EVENT_COLUMNS} FROM car_events {condition} ORDER BY id"),
-            params,
-        )
-        .map_err(|e| PgError {
-            url: url.to_string(),
-            message: describe(&e),
-        })?;
-    rows.iter().map(|r| event_from_row(url, r)).collect()
+    let sql = format!("SELECT {EVENT_COLUMNS} FROM car_events {condition} ORDER BY id");
+    super::read_rows(c, url, &sql, params, event_from_row)
 }
 
 /// The columns [`car_from_row`] reads, in its order, from `cars k JOIN complaints c`.

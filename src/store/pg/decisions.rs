@@ -83,16 +83,8 @@ pub(super) fn decisions_where(
     condition: &str,
     params: &[&(dyn postgres::types::ToSql + Sync)],
 ) -> Result<Vec<Decision>, PgError> {
-    let rows = c
-        .query(
-            &format!("SELECT {DECISION_COLUMNS} FROM decisions {condition} ORDER BY id"),
-            params,
-        )
-        .map_err(|e| PgError {
-            url: url.to_string(),
-            message: describe(&e),
-        })?;
-    rows.iter().map(|r| decision_from_row(url, r)).collect()
+    let sql = format!("SELECT {DECISION_COLUMNS} FROM decisions {condition} ORDER BY id");
+    super::read_rows(c, url, &sql, params, decision_from_row)
 }
 
 /// Appends a decision inside the caller's transaction, covering the thread whose hash is

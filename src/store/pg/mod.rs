@@ -107,6 +107,21 @@ impl PgStore {
     }
 }
 
+/// The rows `sql` returns, each read by `read`; a failure names the store (`url`).
+pub(super) fn read_rows<T>(
+    c: &mut impl postgres::GenericClient,
+    url: &str,
+    sql: &str,
+    params: &[&(dyn postgres::types::ToSql + Sync)],
+    read: impl Fn(&str, &postgres::Row) -> Result<T, PgError>,
+) -> Result<Vec<T>, PgError> {
+    let rows = c.query(sql, params).map_err(|e| PgError {
+        url: url.to_string(),
+        message: describe(&e),
+    })?;
+    rows.iter().map(|r| read(url, r)).collect()
+}
+
 /// The server's own words for an error, with its detail and hint when it gave them.
 pub(crate) fn describe(e: &postgres::Error) -> String {
     match e.as_db_error() {
